@@ -1,0 +1,1 @@
+"""Rendering events into platform-neutral messages."""
