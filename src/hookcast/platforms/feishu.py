@@ -1,0 +1,174 @@
+"""Feishu and Lark custom bots: an interactive card posted to the group's webhook.
+
+Lark is Feishu's international edition: the same card and answers on ``open.larksuite.com``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from typing import Any, ClassVar
+
+from hookcast.events import Tone
+from hookcast.messages.model import Mention, Message
+from hookcast.platforms.base import (
+    EncodeContext,
+    HttpRequest,
+    HttpResponse,
+    Outcome,
+    Platform,
+    PlatformName,
+    RateLimit,
+    SettingSpec,
+    WebhookTarget,
+)
+from hookcast.platforms.shared import (
+    CodeTable,
+    Markdown,
+    body_lines,
+    classify_coded,
+    mention_id,
+    plain_title,
+    post_json,
+    redact_path_after,
+    usable_actions,
+)
+from hookcast.platforms.text import (
+    escape_feishu_markdown,
+    fit_lines,
+    fit_to_budget,
+    json_bytes,
+    neutralize_plain,
+    truncate,
+    utf8_len,
+)
+
+HEADER_TEMPLATE: dict[Tone, str] = {
+    Tone.SUCCESS: "green",
+    Tone.FAILURE: "red",
+    Tone.NEUTRAL: "grey",
+    Tone.WARNING: "orange",
+}
+TITLE_CHARS = 200
+BUTTON_CHARS = 40
+NOTE_CHARS = 300
+MAX_BUTTONS = 5
+OPEN_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+
+# Answers of the custom bot webhook (HTTP 200 with a JSON code unless said otherwise).
+CODE_OK = 0
+CODE_THROTTLED = 11232
+CODE_TOKEN_INVALID = 19001  # "param invalid: incoming webhook access token invalid"
+CODE_SIGN_MISMATCH = 19021
+CODE_IP_NOT_ALLOWED = 19022
+CODE_KEYWORD_MISSING = 19024
+CODE_BAD_REQUEST = 9499
+
+ANSWERS = CodeTable(
+    label="feishu",
+    code_keys=("code", "StatusCode"),
+    message_keys=("msg", "StatusMessage"),
+    throttled={CODE_THROTTLED: None},
+    pause=frozenset({CODE_TOKEN_INVALID}),
+    reset_headers=("x-ogw-ratelimit-reset", "retry-after"),
+)
+
+
+def feishu_sign(timestamp: str, secret: str) -> str:
+    """The documented signature: HMAC-SHA256 keyed with "timestamp\\nsecret" over nothing."""
+    key = f"{timestamp}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
+
+
+class Feishu(Platform):
+    name: ClassVar[PlatformName] = PlatformName.FEISHU
+    label: ClassVar[str] = "Feishu"
+    hosts: ClassVar[tuple[str, ...]] = ("open.feishu.cn",)
+    settings: ClassVar[tuple[SettingSpec, ...]] = (
+        SettingSpec(
+            name="secret",
+            label="Signing secret",
+            help="The bot's signature verification secret (security settings of the custom bot).",
+            secret=True,
+        ),
+        SettingSpec(
+            name="keyword",
+            label="Keyword",
+            help="One of the bot's custom keywords; it is put in the card title when missing.",
+            max_length=64,
+        ),
+    )
+    rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(5, 1), RateLimit(100, 60))
+    max_body_bytes: ClassVar[int] = 20_000
+
+    def markdown(self) -> Markdown:
+        return Markdown(
+            escape=escape_feishu_markdown,
+            bold=lambda text: f"**{text}**",
+            link=lambda text, url: f"[{text}]({url})",
+            mention=self.native_mention,
+        )
+
+    def native_mention(self, mention: Mention) -> str | None:
+        person = mention_id(mention, self.name, OPEN_ID)
+        return f"<at id={person}></at>" if person else None
+
+    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+        lines = body_lines(message, self.markdown())
+        envelope: dict[str, Any] = {"msg_type": "interactive"}
+        if target.secret:
+            timestamp = str(int(ctx.now))
+            envelope |= {"timestamp": timestamp, "sign": feishu_sign(timestamp, target.secret)}
+
+        def build(budget: int) -> dict[str, Any]:
+            content = fit_lines(lines, budget, utf8_len)
+            return envelope | {"card": self.card(message, target, content)}
+
+        payload = fit_to_budget(
+            build, lambda body: len(json_bytes(body)) <= self.max_body_bytes, self.max_body_bytes
+        )
+        return post_json(target.url, payload)
+
+    def card(self, message: Message, target: WebhookTarget, content: str) -> dict[str, Any]:
+        elements: list[dict[str, Any]] = []
+        if content:
+            elements.append({"tag": "markdown", "content": content})
+        buttons = [
+            {
+                "tag": "button",
+                "text": {"tag": "plain_text", "content": neutralize_plain(truncate(a.label, BUTTON_CHARS))},
+                "type": "primary" if index == 0 else "default",
+                "url": a.url,
+            }
+            for index, a in enumerate(usable_actions(message, MAX_BUTTONS))
+        ]
+        footer = neutralize_plain(truncate(message.footer or "", NOTE_CHARS))
+        if elements and (buttons or footer):
+            elements.append({"tag": "hr"})
+        if buttons:
+            elements.append({"tag": "action", "actions": buttons})
+        if footer:
+            elements.append({"tag": "note", "elements": [{"tag": "plain_text", "content": footer}]})
+        return {
+            "config": {"wide_screen_mode": True},
+            "header": {
+                "template": HEADER_TEMPLATE[message.tone],
+                "title": {"tag": "plain_text", "content": plain_title(message, TITLE_CHARS, target.keyword)},
+            },
+            "elements": elements,
+        }
+
+    def classify(self, response: HttpResponse) -> Outcome:
+        return classify_coded(response, ANSWERS, self.name.value)
+
+    def redact_url(self, url: str) -> str:
+        """Keep ``/open-apis/bot/v2/hook/``, hide the hook token."""
+        return redact_path_after(url, 4)
+
+
+class Lark(Feishu):
+    name: ClassVar[PlatformName] = PlatformName.LARK
+    label: ClassVar[str] = "Lark"
+    hosts: ClassVar[tuple[str, ...]] = ("open.larksuite.com",)

@@ -1,0 +1,275 @@
+"""Helpers the platform modules share: tone colours, rendering a Message as markdown lines,
+mentions, keyword, reading answers and redacting URLs. Pure functions only."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from hookcast.events import Tone
+from hookcast.messages.model import Action, Line, Link, Mention, Message, MessageField, Text
+from hookcast.platforms.base import (
+    Delivered,
+    HttpRequest,
+    HttpResponse,
+    Outcome,
+    Permanent,
+    PlatformName,
+    RetryAfter,
+)
+from hookcast.platforms.text import BodyLine, json_bytes, neutralize_plain, one_line, safe_url, truncate
+
+# --- tones --------------------------------------------------------------------------------
+
+TONE_HEX: dict[Tone, str] = {
+    Tone.SUCCESS: "#2EB67D",
+    Tone.FAILURE: "#E01E5A",
+    Tone.NEUTRAL: "#9E9E9E",
+    Tone.WARNING: "#ECB22E",
+}
+
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def post_json(url: str, payload: Any) -> HttpRequest:
+    return HttpRequest(method="POST", url=url, headers=dict(JSON_HEADERS), body=json_bytes(payload))
+
+
+# --- mentions -----------------------------------------------------------------------------
+
+
+def mention_id(mention: Mention, platform: PlatformName, pattern: re.Pattern[str]) -> str | None:
+    """The person's id on ``platform`` if it is there and well-formed (never "all" and kin)."""
+    value = mention.ids.get(platform.value)
+    if value is None or not pattern.fullmatch(value) or value.lower() in ("all", "everyone", "here"):
+        return None
+    return value
+
+
+def all_mentions(message: Message) -> Iterator[Mention]:
+    """Every Mention the message carries: in its lines, its fields and its mentions list."""
+    for line in (*message.lines, *(field.value for field in message.fields)):
+        yield from (segment for segment in line if isinstance(segment, Mention))
+    yield from message.mentions
+
+
+def native_ids(message: Message, platform: PlatformName, pattern: re.Pattern[str]) -> list[str]:
+    """Distinct, well-formed platform ids of everyone mentioned, in order of appearance."""
+    found = (mention_id(mention, platform, pattern) for mention in all_mentions(message))
+    return list(dict.fromkeys(value for value in found if value is not None))
+
+
+# --- markdown rendering -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Markdown:
+    """How one platform spells inline markdown. ``escape`` makes user text inert."""
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    link: Callable[[str, str], str]  # (escaped text, safe url)
+    mention: Callable[[Mention], str | None]  # native form, or None for plain "@Name"
+    code: Callable[[str], str] | None = None  # wraps escaped text; None: no code styling
+    field: Callable[[str, str], str] | None = None  # (rendered label, rendered value)
+
+
+def render_segment(segment: Text | Link | Mention, md: Markdown) -> str:
+    if isinstance(segment, Mention):
+        return md.mention(segment) or md.escape("@" + segment.name)
+    escaped = md.escape(segment.text)
+    if isinstance(segment, Link):
+        url = safe_url(segment.url)
+        return md.link(escaped, url) if url and escaped else escaped
+    if segment.code and md.code is not None:
+        return md.code(escaped)
+    return md.bold(escaped) if segment.bold and escaped.strip() else escaped
+
+
+def plain_segment(segment: Text | Link | Mention, md: Markdown) -> str:
+    """The segment without links or styling (for a line that has to be cut)."""
+    if isinstance(segment, Mention):
+        return md.escape("@" + segment.name)
+    return md.escape(segment.text)
+
+
+def render_line(line: Line, md: Markdown) -> BodyLine:
+    return BodyLine(
+        markup="".join(render_segment(segment, md) for segment in line),
+        plain="".join(plain_segment(segment, md) for segment in line),
+    )
+
+
+def render_field(field: MessageField, md: Markdown) -> BodyLine:
+    label = md.escape(field.label)
+    value = render_line(field.value, md)
+    join = md.field or (lambda name, text: f"{md.bold(name)}: {text}" if name else text)
+    return BodyLine(markup=join(label, value.markup), plain=f"{label}: {value.plain}")
+
+
+def mentions_line(message: Message) -> Line:
+    """The message's mentions list as one line of mentions separated by spaces."""
+    segments: list[Text | Mention] = []
+    for mention in message.mentions:
+        if segments:
+            segments.append(Text(" "))
+        segments.append(mention)
+    return tuple(segments)
+
+
+def body_lines(message: Message, md: Markdown, with_fields: bool = True) -> list[BodyLine]:
+    """The message body as markdown lines: its lines, then fields, then its mentions."""
+    lines = [render_line(line, md) for line in message.lines]
+    if with_fields:
+        lines.extend(render_field(field, md) for field in message.fields)
+    if message.mentions:
+        lines.append(render_line(mentions_line(message), md))
+    return [line for line in lines if line.markup.strip()]
+
+
+def usable_actions(message: Message, limit: int) -> list[Action]:
+    """Actions with a usable URL, at most ``limit``; the message URL if there are none."""
+    actions = [action for action in message.actions if safe_url(action.url)]
+    if not actions and safe_url(message.url):
+        actions = [Action(label="Open", url=message.url or "")]
+    return actions[:limit]
+
+
+def action_links(actions: Iterable[Action], md: Markdown, separator: str = "  ") -> str:
+    return separator.join(
+        md.link(md.escape(truncate(action.label, 60) or "Open"), safe_url(action.url) or "")
+        for action in actions
+    )
+
+
+# --- titles and keywords ------------------------------------------------------------------
+
+
+def plain_title(message: Message, limit: int, keyword: str | None = None) -> str:
+    """The title as inert plain text, cut to ``limit`` chars, carrying ``keyword`` if set."""
+    title = neutralize_plain(message.title.strip()) or neutralize_plain(message.summary) or "—"
+    return with_keyword(truncate(title, limit), keyword, limit)
+
+
+def with_keyword(text: str, keyword: str | None, limit: int) -> str:
+    """``text`` with the bot's keyword in front when it lacks it (it must survive any cut)."""
+    keyword = one_line(keyword or "").strip()
+    if not keyword or keyword in text:
+        return text
+    return truncate(f"{keyword} · {text}", max(limit, len(keyword) + 4))
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def json_object(response: HttpResponse) -> dict[str, Any]:
+    """The answer's JSON object, or {} when the body is not one."""
+    try:
+        value = json.loads(response.body.decode("utf-8", errors="replace") or "null")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def body_text(response: HttpResponse, limit: int = 200) -> str:
+    return truncate(response.body.decode("utf-8", errors="replace").strip(), limit)
+
+
+def retry_after(headers: dict[str, str], *names: str) -> float | None:
+    """Seconds from the first of ``names`` (default Retry-After) holding a number."""
+    for name in names or ("retry-after",):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value)
+        except ValueError:
+            continue
+        if seconds >= 0:
+            return seconds
+    return None
+
+
+def int_code(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    return None
+
+
+# --- URLs ---------------------------------------------------------------------------------
+
+REDACTED = "***"
+
+
+def redact_query(url: str, names: Iterable[str]) -> str:
+    """``url`` with the values of the named query parameters replaced by ***."""
+    hidden = set(names)
+    parts = urlsplit(url)
+    query = [(key, REDACTED if key in hidden else value) for key, value in parse_qsl(parts.query, True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*"), fragment=""))
+
+
+def redact_path_after(url: str, keep_segments: int) -> str:
+    """``url`` keeping the first ``keep_segments`` path segments and hiding the rest."""
+    parts = urlsplit(url)
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if len(segments) <= keep_segments:
+        return urlunsplit(parts._replace(query="", fragment=""))
+    path = "/" + "/".join([*segments[:keep_segments], REDACTED])
+    return urlunsplit(parts._replace(path=path, query="", fragment=""))
+
+
+def with_query(url: str, params: list[tuple[str, str]]) -> str:
+    """``url`` with already-encoded ``params`` appended (they are not encoded again)."""
+    extra = "&".join(f"{key}={value}" for key, value in params)
+    separator = "&" if urlsplit(url).query else "?"
+    return f"{url}{separator}{extra}"
+
+
+# --- classifying JSON-coded answers (Feishu, Lark, DingTalk, WeCom) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CodeTable:
+    """How a platform that answers with a JSON code spells its outcomes."""
+
+    label: str
+    code_keys: tuple[str, ...]  # where the code is, first found wins
+    message_keys: tuple[str, ...]
+    throttled: dict[int, float | None]  # too fast: code -> seconds to wait when known
+    busy: frozenset[int] = frozenset()  # retry later, not our fault
+    pause: frozenset[int] = frozenset()  # the destination is gone or refuses us
+    reset_headers: tuple[str, ...] = ("retry-after",)
+
+
+def classify_coded(response: HttpResponse, table: CodeTable, label: str | None = None) -> Outcome:
+    """Transport trouble first (429, 5xx), then the JSON code of the body."""
+    if label is not None:
+        table = replace(table, label=label)
+    status, headers = response.status, response.headers
+    if status == 429:
+        return RetryAfter(f"{table.label}: HTTP 429", retry_after(headers, *table.reset_headers), True)
+    if status >= 500:
+        return RetryAfter(f"{table.label}: HTTP {status}", retry_after(headers))
+    body = json_object(response)
+    code = next((int_code(body[key]) for key in table.code_keys if key in body), None)
+    text = next((str(body[key]) for key in table.message_keys if body.get(key)), "")
+    if code is None:
+        reason = f"{table.label}: HTTP {status} without a result code: {body_text(response)}"
+        return Permanent(reason, pause=status in (401, 403, 404, 410))
+    reason = f"{table.label}: code {code}" + (f" ({text})" if text else "")
+    if code == 0:
+        return Delivered() if 200 <= status < 300 else Permanent(reason + f", HTTP {status}")
+    if code in table.throttled:
+        return RetryAfter(reason, table.throttled[code], throttled=True)
+    if code in table.busy:
+        return RetryAfter(reason)
+    return Permanent(reason, pause=code in table.pause)
