@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from hookcast.platforms.base import Platform, PlatformName
+from hookcast.platforms.dingtalk import DingTalk
+from hookcast.platforms.discord import Discord
 from hookcast.platforms.feishu import Feishu, Lark
+from hookcast.platforms.slack import Slack
+from hookcast.platforms.teams import Teams
+from hookcast.platforms.wecom import WeCom
 
-# name -> the platform's module object (filled by the platform modules' registration below)
+# name -> the platform's module object: adding a platform is one module and one line here
 PLATFORMS: dict[PlatformName, Platform] = {
     platform.name: platform
-    for platform in (
-        Feishu(),
-        Lark(),
-    )
+    for platform in (Feishu(), Lark(), DingTalk(), WeCom(), Slack(), Discord(), Teams())
 }
 
 

@@ -273,3 +273,29 @@ def classify_coded(response: HttpResponse, table: CodeTable, label: str | None =
     if code in table.busy:
         return RetryAfter(reason)
     return Permanent(reason, pause=code in table.pause)
+
+
+# --- classifying HTTP-status answers (Slack, Discord, Teams) -------------------------------
+
+
+def classify_status(
+    response: HttpResponse,
+    label: str,
+    pause: frozenset[int] = frozenset({404}),
+    seconds: float | None = None,
+) -> Outcome:
+    """The non-success answers of platforms that speak in HTTP statuses.
+
+    429 is "too fast" (``seconds`` when the body said more precisely than Retry-After), 5xx is
+    retried, a status in ``pause`` means the destination is gone, any other is permanent.
+    """
+    status = response.status
+    reason = f"{label}: HTTP {status}"
+    excerpt = body_text(response)
+    if excerpt:
+        reason += f" {excerpt}"
+    if status == 429:
+        return RetryAfter(reason, seconds if seconds is not None else retry_after(response.headers), True)
+    if status >= 500:
+        return RetryAfter(reason, retry_after(response.headers))
+    return Permanent(reason, pause=status in pause)

@@ -111,6 +111,7 @@ def neutralize_markdown(text: str) -> str:
 def escape_slack_mrkdwn(text: str) -> str:
     """Slack mrkdwn: the three control characters become entities; emphasis made inert."""
     text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("]", "]" + ZWSP)
     text = _AT.sub(lambda match: match.group(0) + ZWSP, text)
     text = text.translate(_LOOKALIKES)
     return _EDGE_UNDERSCORE.sub("＿", text)
