@@ -1,0 +1,137 @@
+"""The ``hookcast`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from hookcast.logs import configure as configure_logs
+from hookcast.runtime import Role, running
+from hookcast.settings import get_settings
+
+app = typer.Typer(
+    name="hookcast",
+    help="Development events to team chats, delivered reliably.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+
+
+def _serve_http(role: Role, host: str, port: int) -> None:
+    from hookcast.app import create_app
+
+    settings = get_settings()
+    configure_logs(settings.log_level, settings.log_json)
+    config = uvicorn.Config(
+        create_app(settings, role),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    print(f"hookcast {role.value}: listening on http://{host}:{port}", file=sys.stderr, flush=True)
+    uvicorn.Server(config).run()
+
+
+@app.command()
+def serve(host: HostOption = "127.0.0.1", port: PortOption = 8080) -> None:
+    """Run everything in one process: API, web UI and the delivery worker."""
+    _serve_http(Role.SERVE, host, port)
+
+
+@app.command()
+def api(host: HostOption = "127.0.0.1", port: PortOption = 8080) -> None:
+    """Run the HTTP API only (inbound hooks, management API, UI); workers deliver."""
+    _serve_http(Role.API, host, port)
+
+
+@app.command()
+def worker() -> None:
+    """Run a delivery worker only (several may share one PostgreSQL database)."""
+    settings = get_settings()
+    configure_logs(settings.log_level, settings.log_json)
+
+    async def main() -> None:
+        async with running(settings, Role.WORKER) as runtime:
+            print("hookcast worker: delivering", file=sys.stderr, flush=True)
+            await asyncio.gather(*runtime.tasks)
+
+    try:
+        import uvloop
+
+        uvloop.run(main())
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (also done at every start)."""
+    from hookcast.store import migrate as store_migrate
+    from hookcast.store.db import create_engine
+
+    async def main() -> None:
+        engine = create_engine(get_settings().database_url)
+        try:
+            await store_migrate.upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
+    typer.echo("migrations applied", err=True)
+
+
+class Source(StrEnum):
+    GITLAB = "gitlab"
+    ALERTMANAGER = "alertmanager"
+
+
+@app.command()
+def preview(
+    payload: Annotated[Path, typer.Argument(help="The event body (JSON file, or - for stdin).")],
+    platform: Annotated[str, typer.Option(help="feishu, lark, dingtalk, wecom, slack, discord, teams")],
+    language: Annotated[str, typer.Option(help="en or zh_CN")] = "en",
+    gitlab_event: Annotated[
+        str | None, typer.Option("--gitlab-event", help="The X-Gitlab-Event header, e.g. 'Push Hook'.")
+    ] = None,
+    source: Annotated[Source, typer.Option(help="Where the body comes from.")] = Source.GITLAB,
+    url: Annotated[str, typer.Option(help="Webhook URL to encode for.")] = "",
+    secret: Annotated[str | None, typer.Option(help="Signing secret, to see the signed body.")] = None,
+    keyword: Annotated[str | None, typer.Option(help="Keyword the platform requires.")] = None,
+) -> None:
+    """Print the exact JSON body hookcast would post for an event (no network)."""
+    from hookcast.preview import PreviewError, preview_body
+
+    body = sys.stdin.buffer.read() if str(payload) == "-" else payload.read_bytes()
+    try:
+        out = preview_body(
+            body,
+            platform=platform,
+            language=language,
+            source=source.value,
+            gitlab_event=gitlab_event,
+            url=url or None,
+            secret=secret,
+            keyword=keyword,
+        )
+    except PreviewError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    app()

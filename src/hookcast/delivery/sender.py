@@ -1,0 +1,57 @@
+"""The HTTP edge of delivery: send one encoded request, get the answer or a network error."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+
+import aiohttp
+from yarl import URL
+
+from hookcast.platforms.base import HttpRequest, HttpResponse
+
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+class SendError(Exception):
+    """The request did not get an answer (connection refused, reset, timeout...)."""
+
+
+class Sender:
+    def __init__(self, timeout: float, max_connections: int = 256) -> None:
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Sender:
+        connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
+        self._session = aiohttp.ClientSession(
+            connector=connector, timeout=self._timeout, headers={"User-Agent": "hookcast"}
+        )
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        if self._session is None:
+            raise RuntimeError("Sender used outside 'async with'")
+        try:
+            async with self._session.request(
+                request.method,
+                URL(request.url, encoded=True),  # platforms sign the query: never re-encode it
+                data=request.body,
+                headers=request.headers,
+                allow_redirects=False,
+            ) as answer:
+                body = await answer.content.read(MAX_ANSWER_BYTES)
+                headers = {k.lower(): v for k, v in answer.headers.items()}
+                return HttpResponse(status=answer.status, headers=headers, body=body)
+        except TimeoutError as exc:
+            raise SendError(f"no answer within {self._timeout.total:g} s") from exc
+        except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:
+            raise SendError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc

@@ -1,0 +1,94 @@
+"""What a running hookcast process holds: settings, database, secret box, and (for the roles that
+deliver) the worker. Built once at start, shared by the API and the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hookcast.clock import utcnow
+from hookcast.crypto import SecretBox, load_or_create_key, new_token, token_digest
+from hookcast.delivery.sender import Sender
+from hookcast.delivery.worker import Worker
+from hookcast.settings import Settings
+from hookcast.store import migrate
+from hookcast.store.db import create_engine, session_factory
+from hookcast.store.tables import ApiToken
+
+log = structlog.get_logger("hookcast")
+
+
+class Role(StrEnum):
+    SERVE = "serve"  # API + UI + worker
+    API = "api"
+    WORKER = "worker"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    box: SecretBox
+    sender: Sender
+    worker: Worker | None = None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    def wake_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.wake()
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings, role: Role, *, apply_migrations: bool = True) -> AsyncIterator[Runtime]:
+    engine = create_engine(settings.database_url)
+    try:
+        if apply_migrations:
+            await migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        box = SecretBox(load_or_create_key(_secret(settings), settings.data_dir))
+        if role is not Role.WORKER:
+            await ensure_admin_token(sessions, settings)
+        async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
+            runtime = Runtime(settings, engine, sessions, box, sender)
+            if role is not Role.API:
+                runtime.worker = Worker(sessions, settings, box, sender)
+                runtime.tasks.append(asyncio.create_task(runtime.worker.run(), name="hookcast-worker"))
+            try:
+                yield runtime
+            finally:
+                for task in runtime.tasks:
+                    task.cancel()
+                await asyncio.gather(*runtime.tasks, return_exceptions=True)
+    finally:
+        await engine.dispose()
+
+
+def _secret(settings: Settings) -> str | None:
+    return settings.secret_key.get_secret_value() if settings.secret_key else None
+
+
+async def ensure_admin_token(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> str | None:
+    """With no HOOKCAST_ADMIN_TOKEN and no API token yet, create one and print it once."""
+    if settings.admin_token is not None:
+        return None
+    async with sessions.begin() as session:
+        if await session.scalar(select(func.count()).select_from(ApiToken)):
+            return None
+        token = new_token("hca")
+        session.add(ApiToken(name="admin (first start)", token_digest=token_digest(token), created_at=utcnow()))
+    print(
+        f"hookcast: created the admin API token (shown once, keep it): {token}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return token

@@ -1,0 +1,148 @@
+"""Delivery history and resending."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hookcast.clock import utcnow
+from hookcast.delivery.policy import State
+from hookcast.services import projects, webhooks
+from hookcast.services.errors import NotFound
+from hookcast.store.tables import Attempt, Delivery, EventRow
+
+MAX_PAGE = 500
+
+
+class AttemptView(BaseModel):
+    id: int
+    started_at: datetime
+    duration_ms: int
+    status_code: int | None
+    outcome: str
+    response_excerpt: str
+    error: str | None
+    request_url: str
+    request_body: str
+
+
+class DeliveryView(BaseModel):
+    id: int
+    event_id: int
+    webhook_id: int
+    project_id: int
+    event_kind: str
+    event_action: str
+    event_title: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+    attempt_log: list[AttemptView]
+
+
+async def list_for_project(
+    session: AsyncSession,
+    project_id: int,
+    *,
+    state: str | None = None,
+    webhook_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[DeliveryView]:
+    await projects.get(session, project_id)
+    query = (
+        select(Delivery, EventRow.kind, EventRow.action, EventRow.event)
+        .join(EventRow, EventRow.id == Delivery.event_id)
+        .where(Delivery.project_id == project_id)
+        .order_by(Delivery.id.desc())
+        .limit(max(1, min(limit, MAX_PAGE)))
+    )
+    if state:
+        query = query.where(Delivery.state == State(state).value)
+    if webhook_id is not None:
+        query = query.where(Delivery.webhook_id == webhook_id)
+    if before_id is not None:
+        query = query.where(Delivery.id < before_id)
+    rows = (await session.execute(query)).all()
+    attempts = await _attempts_of(session, [row[0].id for row in rows])
+    return [_view(row[0], row[1], row[2], row[3], attempts.get(row[0].id, [])) for row in rows]
+
+
+async def get(session: AsyncSession, delivery_id: int) -> DeliveryView:
+    row = (
+        await session.execute(
+            select(Delivery, EventRow.kind, EventRow.action, EventRow.event)
+            .join(EventRow, EventRow.id == Delivery.event_id)
+            .where(Delivery.id == delivery_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"delivery {delivery_id} not found")
+    attempts = await _attempts_of(session, [delivery_id])
+    return _view(row[0], row[1], row[2], row[3], attempts.get(delivery_id, []))
+
+
+async def resend(session: AsyncSession, delivery_id: int) -> None:
+    """Queue the delivery again now, whatever its state; its webhook is resumed if paused."""
+    delivery = await session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"delivery {delivery_id} not found")
+    now = utcnow()
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(state=State.PENDING, attempts=0, next_attempt_at=now, lease_until=None, updated_at=now)
+    )
+    webhooks.resume(await webhooks.get(session, delivery.webhook_id))
+
+
+async def _attempts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[AttemptView]]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Attempt).where(Attempt.delivery_id.in_(ids)).order_by(Attempt.id))
+    grouped: dict[int, list[AttemptView]] = {}
+    for attempt in rows:
+        grouped.setdefault(attempt.delivery_id, []).append(
+            AttemptView(
+                id=attempt.id,
+                started_at=attempt.started_at,
+                duration_ms=attempt.duration_ms,
+                status_code=attempt.status_code,
+                outcome=attempt.outcome,
+                response_excerpt=attempt.response_excerpt,
+                error=attempt.error,
+                request_url=attempt.request_url,
+                request_body=attempt.request_body,
+            )
+        )
+    return grouped
+
+
+def _view(
+    delivery: Delivery, kind: str, action: str, event: dict[str, Any], attempts: list[AttemptView]
+) -> DeliveryView:
+    waiting = delivery.state in (State.PENDING, State.SENDING)
+    return DeliveryView(
+        id=delivery.id,
+        event_id=delivery.event_id,
+        webhook_id=delivery.webhook_id,
+        project_id=delivery.project_id,
+        event_kind=kind,
+        event_action=action,
+        event_title=str(event.get("title", "")),
+        state=delivery.state,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at if waiting else None,
+        last_error=delivery.last_error,
+        created_at=delivery.created_at,
+        updated_at=delivery.updated_at,
+        attempt_log=attempts,
+    )

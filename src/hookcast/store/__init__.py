@@ -1,0 +1,1 @@
+"""Persistence: tables, engine, migrations and the queries the rest of hookcast needs."""

@@ -1,0 +1,1 @@
+"""HTTP edges: inbound hooks, the management API, operations endpoints and the web UI."""

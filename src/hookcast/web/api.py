@@ -1,0 +1,185 @@
+"""The management REST API under ``/api/v1`` (bearer API tokens; OpenAPI at ``/docs``)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
+
+from hookcast.delivery.policy import State
+from hookcast.delivery.sender import SendError
+from hookcast.delivery.worker import excerpt, scrub
+from hookcast.messages.digest import render_test_message
+from hookcast.platforms import get_platform
+from hookcast.platforms.base import Delivered, EncodeContext, Outcome, RetryAfter
+from hookcast.services import deliveries, projects, webhooks
+from hookcast.services.deliveries import DeliveryView
+from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
+from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
+from hookcast.web.deps import RuntimeDep, SessionDep, require_admin
+
+router = APIRouter(prefix="/api/v1", tags=["management"], dependencies=[Depends(require_admin)])
+
+
+class CreatedProjectView(ProjectView):
+    gitlab_token: str
+    """The inbound token: give it to GitLab as the webhook's Secret token. Shown only once."""
+
+
+class RotatedToken(BaseModel):
+    gitlab_token: str
+
+
+class TestAnswer(BaseModel):
+    ok: bool
+    outcome: str
+    status_code: int | None
+    response: str
+    error: str | None
+    duration_ms: int
+
+
+# --- projects ----------------------------------------------------------------------------
+
+
+@router.post("/projects", status_code=201, response_model=CreatedProjectView)
+async def create_project(data: ProjectInput, session: SessionDep) -> CreatedProjectView:
+    created = await projects.create(session, data)
+    return CreatedProjectView(**projects.view(created.project).model_dump(), gitlab_token=created.token)
+
+
+@router.get("/projects", response_model=list[ProjectView])
+async def list_projects(session: SessionDep) -> list[ProjectView]:
+    return [projects.view(p) for p in await projects.list_all(session)]
+
+
+@router.get("/projects/{project_id}", response_model=ProjectView)
+async def get_project(project_id: int, session: SessionDep) -> ProjectView:
+    return projects.view(await projects.get(session, project_id))
+
+
+@router.patch("/projects/{project_id}", response_model=ProjectView)
+async def update_project(project_id: int, patch: ProjectPatch, session: SessionDep) -> ProjectView:
+    return projects.view(await projects.update(session, project_id, patch))
+
+
+@router.delete("/projects/{project_id}", status_code=204)
+async def delete_project(project_id: int, session: SessionDep) -> Response:
+    await projects.remove(session, project_id)
+    return Response(status_code=204)
+
+
+@router.post("/projects/{project_id}/rotate-token", response_model=RotatedToken)
+async def rotate_token(project_id: int, session: SessionDep) -> RotatedToken:
+    return RotatedToken(gitlab_token=await projects.rotate_token(session, project_id))
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+
+@router.post("/projects/{project_id}/webhooks", status_code=201, response_model=WebhookView)
+async def create_webhook(
+    project_id: int, data: WebhookInput, session: SessionDep, runtime: RuntimeDep
+) -> WebhookView:
+    webhook = await webhooks.create(
+        session, project_id, data, box=runtime.box, extra_hosts=runtime.settings.extra_allowed_hosts
+    )
+    return webhooks.view(webhook)
+
+
+@router.get("/projects/{project_id}/webhooks", response_model=list[WebhookView])
+async def list_webhooks(project_id: int, session: SessionDep) -> list[WebhookView]:
+    return [webhooks.view(w) for w in await webhooks.list_for_project(session, project_id)]
+
+
+@router.get("/webhooks/{webhook_id}", response_model=WebhookView)
+async def get_webhook(webhook_id: int, session: SessionDep) -> WebhookView:
+    return webhooks.view(await webhooks.get(session, webhook_id))
+
+
+@router.patch("/webhooks/{webhook_id}", response_model=WebhookView)
+async def update_webhook(
+    webhook_id: int, patch: WebhookPatch, session: SessionDep, runtime: RuntimeDep
+) -> WebhookView:
+    webhook = await webhooks.update(
+        session, webhook_id, patch, box=runtime.box, extra_hosts=runtime.settings.extra_allowed_hosts
+    )
+    runtime.wake_worker()
+    return webhooks.view(webhook)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204)
+async def delete_webhook(webhook_id: int, session: SessionDep) -> Response:
+    await webhooks.remove(session, webhook_id)
+    return Response(status_code=204)
+
+
+@router.post("/webhooks/{webhook_id}/test", response_model=TestAnswer)
+async def test_webhook(webhook_id: int, session: SessionDep, runtime: RuntimeDep) -> TestAnswer:
+    """Send a test message now and report the platform's answer (nothing is queued)."""
+    webhook = await webhooks.get(session, webhook_id)
+    project = await projects.get(session, webhook.project_id)
+    platform = get_platform(webhook.platform)
+    target = webhooks.target_of(webhook, runtime.box)
+    message = render_test_message(webhook.language, project.name, platform.label)
+    request = platform.encode(message, target, EncodeContext(time.time(), f"test-{time.time_ns()}"))
+    secrets = (target.secret, target.url)
+    started = time.perf_counter()
+    outcome: Outcome
+    status_code: int | None = None
+    answer = ""
+    error: str | None = None
+    try:
+        response = await runtime.sender.send(request)
+        status_code, answer = response.status, scrub(excerpt(response.body), secrets)
+        outcome = platform.classify(response)
+    except SendError as exc:
+        error = scrub(str(exc), secrets)
+        outcome = RetryAfter(reason=error)
+    if not isinstance(outcome, Delivered):
+        error = error or outcome.reason
+    return TestAnswer(
+        ok=isinstance(outcome, Delivered),
+        outcome=type(outcome).__name__.lower(),
+        status_code=status_code,
+        response=answer,
+        error=error,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+    )
+
+
+# --- deliveries --------------------------------------------------------------------------
+
+
+@router.get("/projects/{project_id}/deliveries", response_model=list[DeliveryView])
+async def list_deliveries(
+    project_id: int,
+    session: SessionDep,
+    state: State | None = None,
+    webhook_id: int | None = None,
+    before_id: Annotated[int | None, Query(description="Page: deliveries older than this id")] = None,
+    limit: Annotated[int, Query(ge=1, le=deliveries.MAX_PAGE)] = 50,
+) -> list[DeliveryView]:
+    return await deliveries.list_for_project(
+        session,
+        project_id,
+        state=state.value if state else None,
+        webhook_id=webhook_id,
+        before_id=before_id,
+        limit=limit,
+    )
+
+
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryView)
+async def get_delivery(delivery_id: int, session: SessionDep) -> DeliveryView:
+    return await deliveries.get(session, delivery_id)
+
+
+@router.post("/deliveries/{delivery_id}/resend", status_code=202)
+async def resend_delivery(delivery_id: int, session: SessionDep, runtime: RuntimeDep) -> dict[str, str]:
+    await deliveries.resend(session, delivery_id)
+    await session.commit()
+    runtime.wake_worker()
+    return {"status": "queued"}

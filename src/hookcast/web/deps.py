@@ -1,0 +1,59 @@
+"""Request-scoped dependencies: the runtime, a database session, the caller's identity."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hookcast.clock import utcnow
+from hookcast.crypto import digests_equal, token_digest
+from hookcast.runtime import Runtime
+from hookcast.store.tables import ApiToken
+
+bearer = HTTPBearer(auto_error=False, description="An API token (or HOOKCAST_ADMIN_TOKEN).")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.sessions.begin() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def is_admin_token(runtime: Runtime, session: AsyncSession, token: str) -> bool:
+    configured = runtime.settings.admin_token
+    if configured is not None and digests_equal(token_digest(token), token_digest(configured.get_secret_value())):
+        return True
+    digest = token_digest(token)
+    row = await session.scalar(select(ApiToken).where(ApiToken.token_digest == digest))
+    if row is None:
+        return False
+    await session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=utcnow()))
+    return True
+
+
+async def require_admin(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    if credentials is None or not await is_admin_token(runtime, session, credentials.credentials):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "a valid API token is required (Authorization: Bearer …)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
