@@ -34,7 +34,9 @@ def message(**overrides: Any) -> Message:
         "title": "Pipeline #42 failed",
         "tone": Tone.FAILURE,
         "url": "https://gitlab.example/p/-/pipelines/42",
-        "lines": ((Text("Branch "), Text("main", bold=True), Text(" by "), Link("Ann", "https://u.example/ann")),),
+        "lines": (
+            (Text("Branch "), Text("main", bold=True), Text(" by "), Link("Ann", "https://u.example/ann")),
+        ),
         "fields": (MessageField("Stage", (Text("test"),)),),
         "actions": (Action("View pipeline", "https://gitlab.example/p/-/pipelines/42"),),
         "footer": "group/project",
@@ -103,12 +105,14 @@ def test_encoding_is_deterministic() -> None:
 
 
 def test_keyword_is_prefixed_only_when_missing() -> None:
-    assert encode(message(), WebhookTarget(URL, keyword="deploy"))["card"]["header"]["title"][
-        "content"
-    ] == "deploy · Pipeline #42 failed"
-    assert encode(message(), WebhookTarget(URL, keyword="Pipeline"))["card"]["header"]["title"][
-        "content"
-    ] == "Pipeline #42 failed"
+    assert (
+        encode(message(), WebhookTarget(URL, keyword="deploy"))["card"]["header"]["title"]["content"]
+        == "deploy · Pipeline #42 failed"
+    )
+    assert (
+        encode(message(), WebhookTarget(URL, keyword="Pipeline"))["card"]["header"]["title"]["content"]
+        == "Pipeline #42 failed"
+    )
 
 
 def test_keyword_survives_a_long_title() -> None:

@@ -46,6 +46,7 @@ HEADER_CHARS = 150
 SECTION_CHARS = 3000
 FIELD_CHARS = 2000
 FIELDS_PER_SECTION = 10
+FIELDS_TOTAL_CHARS = 12_000  # fields never crowd the body out of the message
 MAX_FIELD_SECTIONS = 4  # with header, body, context and actions: well under 50 blocks
 BUTTON_CHARS = 75
 MAX_BUTTONS = 5
@@ -121,6 +122,17 @@ def field_text(field: MessageField) -> str:
     return truncate(f"*{label}*\n{value.plain}" if label else value.plain, FIELD_CHARS)
 
 
+def within_total(texts: list[str], total: int) -> list[str]:
+    """The leading texts whose lengths add up to at most ``total``."""
+    kept: list[str] = []
+    for text in texts:
+        total -= len(text)
+        if total < 0:
+            break
+        kept.append(text)
+    return kept
+
+
 def fixed_blocks(message: Message) -> dict[str, Any]:
     """Every block but the body section: header, fields, context and buttons."""
     header = {
@@ -128,7 +140,8 @@ def fixed_blocks(message: Message) -> dict[str, Any]:
         "text": {"type": "plain_text", "text": plain_title(message, HEADER_CHARS), "emoji": True},
     }
     rest: list[dict[str, Any]] = []
-    fields = [field_text(field) for field in message.fields][: FIELDS_PER_SECTION * MAX_FIELD_SECTIONS]
+    fields = within_total([field_text(field) for field in message.fields], FIELDS_TOTAL_CHARS)
+    fields = fields[: FIELDS_PER_SECTION * MAX_FIELD_SECTIONS]
     for start in range(0, len(fields), FIELDS_PER_SECTION):
         chunk = fields[start : start + FIELDS_PER_SECTION]
         rest.append({"type": "section", "fields": [{"type": "mrkdwn", "text": text} for text in chunk]})
