@@ -1,6 +1,28 @@
 """Which webhooks want an event: triggers, branches, labels, broken pipelines.
 
-Pure functions; the rules follow GitLab's chat integrations.
+Pure functions; the rules follow GitLab's chat integrations (``Integrations::Base::ChatNotification``):
+
+1. an inactive webhook wants nothing;
+2. the event's kind must be one of the webhook's triggers. Confidential issues and notes have
+   their own kinds (the parser gives them), and an issue / note that is marked confidential but
+   somehow carries the plain kind is still only sent to the confidential trigger;
+3. issue and merge request ``update`` actions are not notifications (GitLab skips them too);
+   a merge request update that requests a review has the action ``review_requested`` and is;
+4. pipelines notify on their final states only — ``success``, ``failed``, ``canceled``,
+   ``skipped`` — and on ``manual`` (waiting for someone), see `NOTIFIED_PIPELINE_STATUSES`;
+   running, pending and other in-progress states would triple the chat traffic of every
+   pipeline. With ``notify_only_broken_pipelines`` only ``failed`` pipelines notify; the same
+   holds for jobs (any job status otherwise);
+5. the branch filter applies to push, pipeline, deployment and job events, never to tag pushes
+   or to pipelines / jobs / deployments of a tag. ``default`` compares the branch with the
+   project's default branch; when the event does not know it, ``main`` and ``master`` count as
+   default. ``protected`` matches ``protected_branches`` (fnmatch patterns such as
+   ``release/*``) and also accepts a push that GitLab itself marked ``ref_protected``.
+   An event without a branch (e.g. a deployment payload without ``ref``) passes: there is
+   nothing to filter on;
+6. the label filter applies to issues, merge requests and notes (which carry the labels of the
+   issue / merge request they are on). A non-empty filter is never passed by an event without
+   labels; ``match_any`` needs one common label, ``match_all`` needs every filter label.
 """
 
 from __future__ import annotations
@@ -8,8 +30,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from fnmatch import fnmatchcase
+from typing import TypeVar
 
 from hookcast.events import Event, EventKind
+
+T = TypeVar("T")
+
+NOTIFIED_PIPELINE_STATUSES: frozenset[str] = frozenset({"success", "failed", "canceled", "skipped", "manual"})
+BROKEN_STATUS = "failed"
+FALLBACK_DEFAULT_BRANCHES: frozenset[str] = frozenset({"main", "master"})
+
+_BRANCH_FILTERED_KINDS = frozenset({EventKind.PUSH, EventKind.PIPELINE, EventKind.DEPLOYMENT, EventKind.JOB})
+_LABEL_FILTERED_KINDS = frozenset(
+    {
+        EventKind.ISSUE,
+        EventKind.CONFIDENTIAL_ISSUE,
+        EventKind.MERGE_REQUEST,
+        EventKind.NOTE,
+        EventKind.CONFIDENTIAL_NOTE,
+    }
+)
+_QUIET_UPDATE_KINDS = frozenset({EventKind.ISSUE, EventKind.CONFIDENTIAL_ISSUE, EventKind.MERGE_REQUEST})
+_CONFIDENTIAL_TWINS = {
+    EventKind.ISSUE: EventKind.CONFIDENTIAL_ISSUE,
+    EventKind.NOTE: EventKind.CONFIDENTIAL_NOTE,
+}
 
 
 class BranchFilter(StrEnum):
@@ -35,10 +81,89 @@ class RouteRules:
 
 
 def parse_labels(text: str) -> frozenset[str]:
-    """``"~bug, ~ui ,"`` -> ``{"bug", "ui"}``."""
-    raise NotImplementedError
+    """``"~bug, ~ui ,"`` -> ``{"bug", "ui"}``; ``~"needs review"`` -> ``needs review``."""
+    labels = (_clean_label(part) for part in text.split(","))
+    return frozenset(label for label in labels if label)
+
+
+def _clean_label(part: str) -> str:
+    label = part.strip().removeprefix("~").strip()
+    if len(label) >= 2 and label[0] == label[-1] == '"':
+        label = label[1:-1].strip()
+    return label
 
 
 def wants(event: Event, rules: RouteRules, protected_branches: Sequence[str] = ()) -> bool:
     """Whether a webhook with ``rules`` is to be told about ``event``."""
-    raise NotImplementedError
+    return (
+        rules.active
+        and trigger_of(event) in rules.triggers
+        and not _is_quiet_update(event)
+        and _ci_status_wanted(event, rules)
+        and _branch_wanted(event, rules.branches_to_be_notified, protected_branches)
+        and _labels_wanted(event, rules)
+    )
+
+
+def route(
+    event: Event, candidates: Sequence[tuple[T, RouteRules]], protected_branches: Sequence[str] = ()
+) -> list[T]:
+    """The candidates (in their order) whose rules want ``event``."""
+    return [target for target, rules in candidates if wants(event, rules, protected_branches)]
+
+
+def trigger_of(event: Event) -> EventKind:
+    """The trigger that selects ``event``: its kind, or the confidential twin of a confidential one."""
+    if event.confidential:
+        return _CONFIDENTIAL_TWINS.get(event.kind, event.kind)
+    return event.kind
+
+
+def _is_quiet_update(event: Event) -> bool:
+    return event.kind in _QUIET_UPDATE_KINDS and event.action == "update"
+
+
+def _ci_status_wanted(event: Event, rules: RouteRules) -> bool:
+    if event.kind not in (EventKind.PIPELINE, EventKind.JOB):
+        return True
+    if rules.notify_only_broken_pipelines:
+        return event.action == BROKEN_STATUS
+    return event.kind == EventKind.JOB or event.action in NOTIFIED_PIPELINE_STATUSES
+
+
+def _branch_wanted(event: Event, branch_filter: BranchFilter, protected_branches: Sequence[str]) -> bool:
+    if event.kind not in _BRANCH_FILTERED_KINDS or event.is_tag or not event.branch:
+        return True
+    if branch_filter == BranchFilter.ALL:
+        return True
+    is_default = _is_default_branch(event)
+    is_protected = _is_protected_branch(event, protected_branches)
+    if branch_filter == BranchFilter.DEFAULT:
+        return is_default
+    if branch_filter == BranchFilter.PROTECTED:
+        return is_protected
+    return is_default or is_protected
+
+
+def _is_default_branch(event: Event) -> bool:
+    default = event.project.default_branch
+    if default:
+        return event.branch == default
+    return event.branch in FALLBACK_DEFAULT_BRANCHES
+
+
+def _is_protected_branch(event: Event, protected_branches: Sequence[str]) -> bool:
+    branch = event.branch or ""
+    if event.detail("ref_protected") == "true":
+        return True
+    return any(fnmatchcase(branch, pattern) for pattern in protected_branches if pattern)
+
+
+def _labels_wanted(event: Event, rules: RouteRules) -> bool:
+    wanted = rules.labels_to_be_notified
+    if event.kind not in _LABEL_FILTERED_KINDS or not wanted:
+        return True
+    labels = set(event.labels)
+    if rules.labels_behavior == LabelBehavior.MATCH_ALL:
+        return wanted <= labels
+    return not wanted.isdisjoint(labels)
