@@ -42,6 +42,7 @@ from hookcast.platforms.text import (
     fit_to_budget,
     json_bytes,
     neutralize_markdown,
+    neutralize_plain,
     truncate,
     utf8_len,
 )
@@ -140,7 +141,7 @@ class DingTalk(Platform):
                     "title": title,
                     "text": text,
                     "btnOrientation": "0",
-                    "singleTitle": truncate(single.label, 40) or "Open",
+                    "singleTitle": neutralize_plain(truncate(single.label, 40)) or "Open",
                     "singleURL": single.url,
                 }
                 return {"msgtype": "actionCard", "actionCard": card}

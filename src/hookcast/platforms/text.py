@@ -82,7 +82,7 @@ _AT = re.compile(r"[@＠﹫]")
 def neutralize_plain(text: str) -> str:
     """For fields shown as plain text: break "@all" / "<at …>" style tokens, keep the text."""
     text = one_line(text)
-    text = text.replace("<", "<" + ZWSP)
+    text = text.replace("<", "<" + ZWSP).replace("]", "]" + ZWSP)
     return _AT.sub(lambda match: match.group(0) + ZWSP, text)
 
 
@@ -100,7 +100,6 @@ def neutralize_markdown(text: str) -> str:
     ``snake_case``), and a line-start block marker ("#", ">", "-", "1.") is pushed off the start.
     """
     text = neutralize_plain(text)
-    text = text.replace("]", "]" + ZWSP)
     text = text.translate(_LOOKALIKES)
     text = _EDGE_UNDERSCORE.sub("＿", text)
     if _BLOCK_START.match(text):
@@ -122,7 +121,7 @@ _DISCORD_SPECIALS = re.compile(r"([\\*_~`|>#\-\[\]()<:!.])")
 
 def escape_discord_markdown(text: str) -> str:
     """Discord markdown honours backslash escapes; mentions also get a zero-width space."""
-    text = _DISCORD_SPECIALS.sub(r"\\\1", one_line(text))
+    text = _DISCORD_SPECIALS.sub(r"\\\1", one_line(text)).replace("<", "<" + ZWSP)
     return _AT.sub(lambda match: match.group(0) + ZWSP, text)
 
 
