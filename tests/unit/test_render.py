@@ -9,6 +9,8 @@ import pytest
 from hookcast.events import Event, EventKind, Item, Person, ProjectRef, RelatedUser, Role, Tone
 from hookcast.messages.model import Link, Mention, Message, MessageField, Text, plain
 from hookcast.messages.render import kind_label, render
+from hookcast.sources.gitlab import parse_gitlab
+from tests.fixtures import gitlab_fixtures, load_fixture
 
 PROJECT = ProjectRef(
     name="App",
@@ -699,3 +701,71 @@ def test_hostile_text_is_passed_through_verbatim_without_added_markup(kind: Even
         for segment in line:
             if isinstance(segment, Text) and segment.text and any(bad in segment.text for bad in HOSTILE):
                 assert not segment.bold
+
+
+# --- every GitLab fixture ----------------------------------------------------------------------------
+
+# Member, project, subgroup and group-token hooks carry no web URL at all (GitLab sends names and
+# paths only), and two job payloads have no project URL: for those there is nothing to link to.
+FIXTURES = gitlab_fixtures()
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+@pytest.mark.parametrize(("name", "header", "payload"), FIXTURES, ids=[name for name, _h, _p in FIXTURES])
+def test_every_gitlab_fixture_renders(name: str, header: str, payload: bytes, language: str) -> None:
+    parsed = parse_gitlab(header, payload)
+    assert isinstance(parsed, Event), parsed
+    message = render(parsed, language)
+    assert message.title.strip()
+    assert message.summary.strip()
+    assert message.tone is parsed.tone
+    if parsed.url or parsed.project.url:
+        assert message.url
+        assert message.actions[0].url == message.url
+    else:
+        assert parsed.kind in {
+            EventKind.MEMBER,
+            EventKind.PROJECT,
+            EventKind.SUBGROUP,
+            EventKind.ACCESS_TOKEN,
+            EventKind.JOB,
+        }
+
+
+def test_fixtures_cover_most_kinds() -> None:
+    kinds = set()
+    for _name, header, payload in FIXTURES:
+        parsed = parse_gitlab(header, payload)
+        assert isinstance(parsed, Event)
+        kinds.add(parsed.kind)
+    assert len(kinds) >= 18
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "chinese"),
+    [
+        ("docs/push.json", "John Smith pushed 4 commits to master", "John Smith 向 master 推送了 4 个提交"),
+        (
+            "docs/merge_request.json",
+            "Administrator opened merge request !1 MS-Viewport",
+            "Administrator 创建了合并请求 !1 MS-Viewport",
+        ),
+        ("docs/pipeline.json", "Pipeline #31 passed on master", "master 上的流水线 #31 已通过"),
+        (
+            "docs/vulnerability.json",
+            "Vulnerability confirmed: REXML DoS vulnerability",
+            "漏洞已确认：REXML DoS vulnerability",
+        ),
+        (
+            "docs/note_snippet.json",
+            "Administrator commented on snippet $53 test",
+            "Administrator 评论了代码片段 $53 test",
+        ),
+    ],
+)
+def test_fixture_titles(name: str, english: str, chinese: str) -> None:
+    header = next(h for n, h, _p in FIXTURES if n == name)
+    parsed = parse_gitlab(header, load_fixture(name))
+    assert isinstance(parsed, Event)
+    assert render(parsed, "en").title == english
+    assert render(parsed, "zh_CN").title == chinese
