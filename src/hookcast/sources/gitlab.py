@@ -516,7 +516,7 @@ def _project_from_url(url: str | None) -> ProjectRef:
         parts = urlsplit(url)
     except ValueError:
         return ProjectRef()
-    path = parts.path.split("/-/", 1)[0].strip("/")
+    path = _project_path_of(parts.path)
     if not parts.scheme or not parts.netloc or "/" not in path:
         return ProjectRef()
     return ProjectRef(
@@ -524,6 +524,19 @@ def _project_from_url(url: str | None) -> ProjectRef:
         path_with_namespace=path,
         url=f"{parts.scheme}://{parts.netloc}/{path}",
     )
+
+
+_OLD_STYLE_OBJECT_PATH = re.compile(
+    r"^(.+?)/(?:issues|merge_requests|commit|snippets|wikis|pipelines|jobs)(?:/|$)"
+)
+
+
+def _project_path_of(url_path: str) -> str:
+    """The project part of a GitLab object path ("" when it cannot be told)."""
+    if "/-/" in url_path:
+        return url_path.split("/-/", 1)[0].strip("/")
+    match = _OLD_STYLE_OBJECT_PATH.match(url_path.strip("/"))
+    return match.group(1) if match else ""
 
 
 def _under(project: ProjectRef, suffix: str) -> str | None:
