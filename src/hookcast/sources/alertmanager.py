@@ -11,9 +11,9 @@ Alertmanager sends one request per alert group; hookcast turns it into one Event
   ``alertname`` plus ``instance``, else its labels; url = ``generatorURL``; status = the alert's
   status; id = its fingerprint. ``total_items`` = alerts + ``truncatedAlerts``;
 * details: ``status``, ``alertname``, ``severity`` (common labels, else group labels, else the
-  most severe of the alerts), ``receiver``, ``group_labels`` ("k=v, k=v", sorted), ``firing``
-  and ``resolved`` (counts), ``truncated`` (when > 0), ``runbook_url`` (common annotations),
-  ``group_key``;
+  most severe of the alerts in the group's state), ``receiver``, ``group_labels`` ("k=v, k=v",
+  sorted), ``firing`` and ``resolved`` (counts), ``truncated`` (when > 0), ``runbook_url``
+  (common annotations), ``group_key``;
 * occurred_at: the latest ``startsAt`` of the firing alerts, or the latest ``endsAt`` of the
   resolved ones;
 * source_id: ``alertmanager:`` + a SHA-256 of the group key, the status and each alert's
@@ -68,7 +68,9 @@ def parse_alertmanager(body: bytes) -> ParseResult:
         details=_details(
             status=status,
             alertname=alertname,
-            severity=common_labels.get("severity") or group_labels.get("severity") or _worst_severity(alerts),
+            severity=common_labels.get("severity")
+            or group_labels.get("severity")
+            or _worst_severity(alerts, status),
             receiver=receiver,
             group_labels=", ".join(f"{key}={value}" for key, value in sorted(group_labels.items())),
             firing=str(sum(item.status == FIRING for item in items)),
@@ -189,8 +191,10 @@ def _alert_item(alert: JsonObject) -> Item:
     )
 
 
-def _worst_severity(alerts: list[JsonObject]) -> str:
-    severities = {_string_map(alert.get("labels")).get("severity", "").lower() for alert in alerts}
+def _worst_severity(alerts: list[JsonObject], status: str) -> str:
+    """The most severe label among the alerts in the group's state (all alerts if none is)."""
+    in_state = [alert for alert in alerts if _alert_status(alert) == status] or alerts
+    severities = {_string_map(alert.get("labels")).get("severity", "").lower() for alert in in_state}
     for severity in _SEVERITY_ORDER:
         if severity in severities:
             return severity
