@@ -331,9 +331,11 @@ class Worker:
                 soonest_retry = step.next_attempt_at
         async with self._sessions.begin() as session:
             await session.execute(insert(Attempt), attempts)
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id == bindparam("b_id"))
+            deliveries = Delivery.__table__
+            connection = await session.connection()
+            await connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id == bindparam("b_id"))
                 .values(
                     state=bindparam("b_state"),
                     attempts=bindparam("b_attempts"),
@@ -341,8 +343,7 @@ class Worker:
                     last_error=bindparam("b_error"),
                     lease_until=None,
                     updated_at=bindparam("b_now"),
-                )
-                .execution_options(synchronize_session=False),
+                ),
                 updates,
             )
             await self._track_webhook_health(session, batch, now)

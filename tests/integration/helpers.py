@@ -1,0 +1,40 @@
+"""Small helpers for the integration tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
+    """Wait until ``check()`` holds (a deadline for a test that would otherwise hang, not a speed
+    requirement)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def create_project(client: httpx.AsyncClient, name: str = "app", **fields: object) -> tuple[int, str]:
+    answer = await client.post("/api/v1/projects", json={"name": name, **fields})
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    return int(body["id"]), str(body["gitlab_token"])
+
+
+async def create_webhook(client: httpx.AsyncClient, project_id: int, **fields: object) -> dict[str, object]:
+    answer = await client.post(f"/api/v1/projects/{project_id}/webhooks", json=fields)
+    assert answer.status_code == 201, answer.text
+    body: dict[str, object] = answer.json()
+    return body
+
+
+async def deliveries(client: httpx.AsyncClient, project_id: int) -> list[dict[str, object]]:
+    answer = await client.get(f"/api/v1/projects/{project_id}/deliveries")
+    assert answer.status_code == 200, answer.text
+    result: list[dict[str, object]] = answer.json()
+    return result
