@@ -14,6 +14,9 @@ from hookcast.services.errors import Conflict, Invalid, NotFound, ServiceError
 from hookcast.settings import Settings
 from hookcast.web import api, hooks, ops
 
+# Every HTTP surface, in one list: add a module's router here.
+ROUTERS = (ops.router, hooks.router, api.router)
+
 STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409}
 
 
@@ -40,7 +43,6 @@ def create_app(settings: Settings, role: Role = Role.SERVE) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_exception_handler(ServiceError, _service_error)
-    app.include_router(ops.router)
-    app.include_router(hooks.router)
-    app.include_router(api.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

@@ -32,11 +32,9 @@ class PreviewError(Exception):
 
 
 def parse_source(body: bytes, source: str, gitlab_event: str | None) -> Event:
-    result: ParseResult
-    if source == "alertmanager":
-        result = parse_alertmanager(body)
-    else:
-        result = parse_gitlab(gitlab_event, body)
+    result: ParseResult = (
+        parse_alertmanager(body) if source == "alertmanager" else parse_gitlab(gitlab_event, body)
+    )
     if isinstance(result, Rejection | Ignored):
         raise PreviewError(result.reason)
     return result

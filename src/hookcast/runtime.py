@@ -85,7 +85,9 @@ async def ensure_admin_token(sessions: async_sessionmaker[AsyncSession], setting
         if await session.scalar(select(func.count()).select_from(ApiToken)):
             return None
         token = new_token("hca")
-        session.add(ApiToken(name="admin (first start)", token_digest=token_digest(token), created_at=utcnow()))
+        session.add(
+            ApiToken(name="admin (first start)", token_digest=token_digest(token), created_at=utcnow())
+        )
     print(
         f"hookcast: created the admin API token (shown once, keep it): {token}",
         file=sys.stderr,

@@ -39,7 +39,11 @@ async def test_a_push_becomes_a_signed_green_feishu_card(
     bot = feishu.add_bot("feishu", secret="feishu-sign-secret")
     project_id, token = await create_project(client)
     await create_webhook(
-        client, project_id, platform="feishu", url=bot.url, secret="feishu-sign-secret",
+        client,
+        project_id,
+        platform="feishu",
+        url=bot.url,
+        secret="feishu-sign-secret",
         branches_to_be_notified="all",
     )
     answer = await client.post("/hooks/gitlab", content=PUSH, headers=gitlab_headers(token))
@@ -75,7 +79,9 @@ async def _settled(client: httpx.AsyncClient, project_id: int) -> list[dict[str,
     return rows
 
 
-async def test_zh_cn_webhook_gets_a_chinese_card(client: httpx.AsyncClient, feishu: FakePlatformServer) -> None:
+async def test_zh_cn_webhook_gets_a_chinese_card(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
     bot = feishu.add_bot("feishu")
     project_id, token = await create_project(client)
     await create_webhook(
@@ -142,7 +148,9 @@ async def test_routing_filters_are_applied_at_intake(
     only_pipelines = feishu.add_bot("feishu")
     inactive = feishu.add_bot("feishu")
     project_id, token = await create_project(client)
-    await create_webhook(client, project_id, platform="feishu", url=wants_push.url, branches_to_be_notified="all")
+    await create_webhook(
+        client, project_id, platform="feishu", url=wants_push.url, branches_to_be_notified="all"
+    )
     await create_webhook(client, project_id, platform="feishu", url=only_pipelines.url, triggers=["pipeline"])
     await create_webhook(
         client, project_id, platform="feishu", url=inactive.url, active=False, branches_to_be_notified="all"
@@ -169,11 +177,18 @@ async def test_failures_are_retried_until_delivered(
     assert len(bot.received) == 1
 
 
-async def test_a_permanent_answer_is_not_retried(client: httpx.AsyncClient, feishu: FakePlatformServer) -> None:
+async def test_a_permanent_answer_is_not_retried(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
     bot = feishu.add_bot("feishu", secret="the-real-secret")
     project_id, token = await create_project(client)
     await create_webhook(
-        client, project_id, platform="feishu", url=bot.url, secret="a-wrong-secret", branches_to_be_notified="all"
+        client,
+        project_id,
+        platform="feishu",
+        url=bot.url,
+        secret="a-wrong-secret",
+        branches_to_be_notified="all",
     )
     await client.post("/hooks/gitlab", content=PUSH, headers=gitlab_headers(token))
     history = await _settled(client, project_id)
@@ -183,7 +198,9 @@ async def test_a_permanent_answer_is_not_retried(client: httpx.AsyncClient, feis
     assert bot.received == []
 
 
-async def test_retries_give_up_after_the_schedule(client: httpx.AsyncClient, feishu: FakePlatformServer) -> None:
+async def test_retries_give_up_after_the_schedule(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
     bot = feishu.add_bot("feishu")
     bot.script(["503"] * 10)
     project_id, token = await create_project(client)
@@ -234,7 +251,9 @@ async def test_group_hook_token_routes_by_project_path(
     group_id, group_token = await create_project(client, "group", gitlab_path=group)
     app_id, _ = await create_project(client, "example", gitlab_path=path)
     other_id, other_token = await create_project(client, "other", gitlab_path="someone-else/thing")
-    await create_webhook(client, group_id, platform="feishu", url=group_bot.url, branches_to_be_notified="all")
+    await create_webhook(
+        client, group_id, platform="feishu", url=group_bot.url, branches_to_be_notified="all"
+    )
     await create_webhook(client, app_id, platform="feishu", url=app_bot.url, branches_to_be_notified="all")
     routed = await client.post("/hooks/gitlab", json=push, headers=gitlab_headers(group_token))
     assert routed.json()["status"] == "accepted"

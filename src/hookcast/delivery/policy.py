@@ -73,4 +73,3 @@ def pause_for(outcome: Outcome, consecutive_failures: int, now: datetime) -> Pau
     doublings = min(consecutive_failures - PAUSE_AFTER_FAILURES, 20)
     backoff = min(PAUSE_FIRST * (2**doublings), PAUSE_LONGEST)
     return Pause(now + backoff, f"{consecutive_failures} failures in a row; last: {outcome.reason}")
-

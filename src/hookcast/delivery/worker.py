@@ -16,10 +16,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
@@ -331,7 +331,7 @@ class Worker:
                 soonest_retry = step.next_attempt_at
         async with self._sessions.begin() as session:
             await session.execute(insert(Attempt), attempts)
-            deliveries = Delivery.__table__
+            deliveries = cast(Table, Delivery.__table__)
             connection = await session.connection()
             await connection.execute(
                 update(deliveries)
@@ -389,8 +389,12 @@ class Worker:
                 webhook.paused_until = pause.until
                 webhook.pause_reason = pause.reason
                 self._paused.add(webhook_id)
-                log.warning("webhook paused", webhook_id=webhook_id, until=pause.until.isoformat(),
-                            reason=pause.reason)
+                log.warning(
+                    "webhook paused",
+                    webhook_id=webhook_id,
+                    until=pause.until.isoformat(),
+                    reason=pause.reason,
+                )
 
     # --- giving work back ----------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from hookcast.events import Tone
 
-
 LANGUAGES: tuple[str, ...] = ("en", "zh_CN")
 
 

@@ -127,9 +127,7 @@ def escape_discord_markdown(text: str) -> str:
 
 # Feishu card markdown renders HTML character references, the documented way to show a
 # markdown special character literally.
-_FEISHU_ENTITIES = {
-    char: f"&#{ord(char)};" for char in "&<>*_~`[]()#+-!|\\$"
-}
+_FEISHU_ENTITIES = {char: f"&#{ord(char)};" for char in "&<>*_~`[]()#+-!|\\$"}
 _FEISHU_TRANSLATION = str.maketrans(_FEISHU_ENTITIES)
 
 

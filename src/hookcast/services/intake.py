@@ -33,9 +33,7 @@ async def accept(
     session: AsyncSession, project: Project, event: Event, idempotency_key: str | None
 ) -> Accepted:
     webhooks = (await session.scalars(select(Webhook).where(Webhook.project_id == project.id))).all()
-    chosen = route(
-        event, [(w, rules_of(w)) for w in webhooks], split_patterns(project.protected_branches)
-    )
+    chosen = route(event, [(w, rules_of(w)) for w in webhooks], split_patterns(project.protected_branches))
     stored = await _insert_event(
         session,
         project.id,
@@ -65,7 +63,7 @@ async def accept(
             for webhook in chosen
         ],
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return Accepted(stored.event_id, duplicate=False, deliveries=len(chosen))
 
@@ -105,7 +103,7 @@ async def _insert_event(
         "event": payload,
         "received_at": utcnow(),
     }
-    dialect_insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         dialect_insert(EventRow)
         .values(**values)

@@ -23,6 +23,7 @@ from hookcast.services import projects
 from hookcast.services.errors import Invalid, NotFound
 from hookcast.store.tables import Webhook
 
+
 class WebhookFields(BaseModel):
     """The settings of a webhook, as the API, the UI and the CLI take them."""
 
@@ -39,6 +40,11 @@ class WebhookFields(BaseModel):
     branches_to_be_notified: BranchFilter = BranchFilter.DEFAULT
     labels_to_be_notified: str = Field(default="", max_length=2000)
     labels_to_be_notified_behavior: LabelBehavior = LabelBehavior.MATCH_ANY
+    direct_messages: bool = Field(
+        default=False, description="Also message the people an event concerns, through the IM app."
+    )
+    direct_only: bool = Field(default=False, description="With direct_messages: skip the group message.")
+    mention_people: bool = Field(default=False, description="Mention the people concerned in the group.")
 
 
 class WebhookInput(WebhookFields):
@@ -59,6 +65,9 @@ class WebhookPatch(BaseModel):
     branches_to_be_notified: BranchFilter | None = None
     labels_to_be_notified: str | None = Field(default=None, max_length=2000)
     labels_to_be_notified_behavior: LabelBehavior | None = None
+    direct_messages: bool | None = None
+    direct_only: bool | None = None
+    mention_people: bool | None = None
 
 
 class WebhookView(BaseModel):
@@ -78,6 +87,9 @@ class WebhookView(BaseModel):
     branches_to_be_notified: BranchFilter
     labels_to_be_notified: str
     labels_to_be_notified_behavior: LabelBehavior
+    direct_messages: bool
+    direct_only: bool
+    mention_people: bool
     paused_until: datetime | None
     pause_reason: str | None
     consecutive_failures: int
@@ -101,6 +113,9 @@ def view(webhook: Webhook) -> WebhookView:
         branches_to_be_notified=BranchFilter(webhook.branches_to_be_notified),
         labels_to_be_notified=webhook.labels_to_be_notified,
         labels_to_be_notified_behavior=LabelBehavior(webhook.labels_to_be_notified_behavior),
+        direct_messages=webhook.direct_messages,
+        direct_only=webhook.direct_only,
+        mention_people=webhook.mention_people,
         paused_until=webhook.paused_until,
         pause_reason=webhook.pause_reason,
         consecutive_failures=webhook.consecutive_failures,
@@ -122,9 +137,7 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str]) -> No
     raise Invalid(f"{platform.label} webhook URLs must be https on: {allowed}", field="url")
 
 
-def _validate_common(
-    platform: Platform, language: str, secret: str | None, keyword: str | None
-) -> None:
+def _validate_common(platform: Platform, language: str, secret: str | None, keyword: str | None) -> None:
     if language not in LANGUAGES:
         raise Invalid(f"language must be one of: {', '.join(LANGUAGES)}", field="language")
     declared = {spec.name for spec in platform.settings}
@@ -185,6 +198,9 @@ async def create(
         branches_to_be_notified=data.branches_to_be_notified.value,
         labels_to_be_notified=data.labels_to_be_notified,
         labels_to_be_notified_behavior=data.labels_to_be_notified_behavior.value,
+        direct_messages=data.direct_messages,
+        direct_only=data.direct_only,
+        mention_people=data.mention_people,
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -224,6 +240,9 @@ async def update(
         "language",
         "notify_only_broken_pipelines",
         "labels_to_be_notified",
+        "direct_messages",
+        "direct_only",
+        "mention_people",
     ):
         if changes.get(name) is not None:
             setattr(webhook, name, changes[name])

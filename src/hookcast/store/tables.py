@@ -84,6 +84,9 @@ class Webhook(Base):
     branches_to_be_notified: Mapped[str] = mapped_column(String(32), default="default")
     labels_to_be_notified: Mapped[str] = mapped_column(Text, default="")
     labels_to_be_notified_behavior: Mapped[str] = mapped_column(String(16), default="match_any")
+    direct_messages: Mapped[bool] = mapped_column(default=False)  # DM the people concerned
+    direct_only: Mapped[bool] = mapped_column(default=False)  # ... instead of posting to the group
+    mention_people: Mapped[bool] = mapped_column(default=False)  # mention them in group messages
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     pause_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -124,6 +127,8 @@ class Delivery(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     digest_of: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    channel: Mapped[str] = mapped_column(String(16), default="group")  # group | direct
+    recipient: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the person, for DMs
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -36,7 +36,9 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 async def is_admin_token(runtime: Runtime, session: AsyncSession, token: str) -> bool:
     configured = runtime.settings.admin_token
-    if configured is not None and digests_equal(token_digest(token), token_digest(configured.get_secret_value())):
+    if configured is not None and digests_equal(
+        token_digest(token), token_digest(configured.get_secret_value())
+    ):
         return True
     digest = token_digest(token)
     row = await session.scalar(select(ApiToken).where(ApiToken.token_digest == digest))

@@ -123,4 +123,3 @@ async def _receive(
 
 async def _target(session: AsyncSession, project: Project, event: Event) -> Project | None:
     return await projects.resolve_target(session, project, event.project.path_with_namespace)
-

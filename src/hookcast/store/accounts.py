@@ -1,0 +1,1 @@
+"""Tables of the web UI: people who sign in and their sessions (filled by the UI work)."""

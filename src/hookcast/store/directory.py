@@ -1,0 +1,1 @@
+"""Tables of the user directory and the IM apps (filled by the direct-messages work)."""
