@@ -19,6 +19,9 @@ from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, load_or_create_key, new_token, token_digest
 from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
+from hookcast.services.intake import IntakeQueue
+from hookcast.services.project_tokens import TokenCache
+from hookcast.services.users import ensure_admin_user
 from hookcast.settings import Settings
 from hookcast.store import migrate
 from hookcast.store.db import create_engine, session_factory
@@ -40,6 +43,8 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     box: SecretBox
     sender: Sender
+    intake: IntakeQueue
+    tokens: TokenCache
     worker: Worker | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -58,14 +63,19 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
         box = SecretBox(load_or_create_key(_secret(settings), settings.data_dir))
         if role is not Role.WORKER:
             await ensure_admin_token(sessions, settings)
+            await ensure_admin_user(sessions, settings)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
-            runtime = Runtime(settings, engine, sessions, box, sender)
-            if role is not Role.API:
-                runtime.worker = Worker(sessions, settings, box, sender)
-                runtime.tasks.append(asyncio.create_task(runtime.worker.run(), name="hookcast-worker"))
+            worker = Worker(sessions, settings, box, sender) if role is not Role.API else None
+            intake = IntakeQueue(sessions, on_work=worker.wake if worker is not None else None)
+            runtime = Runtime(settings, engine, sessions, box, sender, intake, TokenCache(sessions), worker)
+            if role is not Role.WORKER:
+                intake.start()
+            if worker is not None:
+                runtime.tasks.append(asyncio.create_task(worker.run(), name="hookcast-worker"))
             try:
                 yield runtime
             finally:
+                await intake.stop()
                 for task in runtime.tasks:
                     task.cancel()
                 await asyncio.gather(*runtime.tasks, return_exceptions=True)

@@ -1,25 +1,49 @@
-"""Accepting an event: store it and its fan-out (one delivery per webhook that wants it) in
-the caller's transaction, so that a 2xx answer means nothing can be lost any more."""
+"""Accepting events: store each event and its fan-out (one delivery per webhook that wants it) in
+one transaction, so that a 2xx answer means nothing can be lost any more.
+
+:func:`accept_many` takes a batch in one transaction with a fixed number of statements, whatever
+the batch size; :class:`IntakeQueue` groups concurrent requests into such batches (group commit):
+an idle service commits each event at once, a busy one commits what arrived meanwhile together.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+import structlog
+from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
-from hookcast.events import Event
+from hookcast.events import Event, RelatedUser
 from hookcast.routing import route
-from hookcast.services.projects import split_patterns
+from hookcast.services.projects import in_scope, split_patterns
 from hookcast.services.webhooks import rules_of
 from hookcast.store.tables import Delivery, EventRow, Project, Webhook
 
+log = structlog.get_logger("hookcast.intake")
+
 NOTIFY_CHANNEL = "hookcast_deliveries"
 IGNORED_KIND = "ignored"
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One inbound event for the project ``project_id`` authenticated. ``event`` is None for a
+    well-formed request hookcast does not notify about (kept with ``reason``)."""
+
+    project_id: int
+    event: Event | None
+    idempotency_key: str | None
+    source: str
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,96 +51,290 @@ class Accepted:
     event_id: int
     duplicate: bool
     deliveries: int
+    ignored_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectGone:
+    """The authenticated project was deleted meanwhile."""
+
+
+Outcome = Accepted | ProjectGone
+
+
+def target_project(authenticated: Project, path: str, by_path: dict[str, Project]) -> Project | None:
+    """The project an event of GitLab project ``path`` belongs to (see README "One token for many
+    projects"): the exact-path project inside the token's scope, else the token's own project;
+    None when ``path`` is outside the scope."""
+    if not in_scope(authenticated.gitlab_path, path):
+        return None
+    exact = by_path.get(path)
+    if exact is not None and path != authenticated.gitlab_path:
+        return exact
+    return authenticated
 
 
 async def accept(
     session: AsyncSession, project: Project, event: Event, idempotency_key: str | None
 ) -> Accepted:
-    webhooks = (await session.scalars(select(Webhook).where(Webhook.project_id == project.id))).all()
-    chosen = route(event, [(w, rules_of(w)) for w in webhooks], split_patterns(project.protected_branches))
-    stored = await _insert_event(
-        session,
-        project.id,
-        idempotency_key,
-        source=event.source,
-        kind=event.kind.value,
-        action=event.action,
-        payload=event.model_dump(mode="json", exclude_defaults=True),
-    )
-    if stored.duplicate or not chosen:
-        return stored
-    now = utcnow()
-    await session.execute(
-        insert(Delivery),
-        [
-            {
-                "event_id": stored.event_id,
-                "webhook_id": webhook.id,
-                "project_id": project.id,
-                "idempotency_key": uuid.uuid4().hex,
-                "state": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for webhook in chosen
-        ],
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-    return Accepted(stored.event_id, duplicate=False, deliveries=len(chosen))
+    """Accept one event for ``project`` in the caller's transaction."""
+    [outcome] = await accept_many(session, [Submission(project.id, event, idempotency_key, event.source)])
+    assert isinstance(outcome, Accepted)
+    return outcome
 
 
 async def record_ignored(
     session: AsyncSession, project: Project, reason: str, idempotency_key: str | None, source: str
 ) -> Accepted:
     """Keep a trace of a well-formed request that hookcast does not notify about."""
-    return await _insert_event(
-        session,
-        project.id,
-        idempotency_key,
-        source=source,
-        kind=IGNORED_KIND,
-        action="",
-        payload={"reason": reason},
-    )
+    [outcome] = await accept_many(session, [Submission(project.id, None, idempotency_key, source, reason)])
+    assert isinstance(outcome, Accepted)
+    return outcome
 
 
-async def _insert_event(
-    session: AsyncSession,
-    project_id: int,
-    idempotency_key: str | None,
-    *,
-    source: str,
-    kind: str,
-    action: str,
-    payload: dict[str, Any],
-) -> Accepted:
-    key = idempotency_key or f"auto:{uuid.uuid4().hex}"
-    values = {
-        "project_id": project_id,
-        "idempotency_key": key[:200],
-        "source": source,
-        "kind": kind,
-        "action": action[:64],
-        "event": payload,
-        "received_at": utcnow(),
+async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) -> list[Outcome]:
+    projects = {
+        p.id: p
+        for p in await session.scalars(
+            select(Project).where(Project.id.in_({s.project_id for s in submissions}))
+        )
     }
+    paths = {s.event.project.path_with_namespace for s in submissions if s.event is not None}
+    paths.discard("")
+    by_path: dict[str, Project] = {}
+    if paths:
+        for project in await session.scalars(select(Project).where(Project.gitlab_path.in_(paths))):
+            by_path[project.gitlab_path or ""] = project
+
+    # Where each submission goes, and as what.
+    plans: list[_Plan | None] = []
+    for submission in submissions:
+        owner = projects.get(submission.project_id)
+        if owner is None:
+            plans.append(None)
+            continue
+        event, reason = submission.event, submission.reason
+        target = owner
+        if event is not None:
+            found = target_project(owner, event.project.path_with_namespace, by_path)
+            if found is None:
+                reason = f"project {event.project.path_with_namespace!r} is outside this token's scope"
+                event = None
+            else:
+                target = found
+        key = (submission.idempotency_key or f"auto:{uuid.uuid4().hex}")[:200]
+        plans.append(_Plan(target, event, key, submission.source, reason))
+
+    webhooks_by_project: dict[int, list[Webhook]] = defaultdict(list)
+    notify_projects = {p.project.id for p in plans if p is not None and p.event is not None}
+    if notify_projects:
+        for webhook in await session.scalars(
+            select(Webhook).where(Webhook.project_id.in_(notify_projects)).order_by(Webhook.id)
+        ):
+            webhooks_by_project[webhook.project_id].append(webhook)
+
+    stored = await _insert_events(session, [p for p in plans if p is not None])
+    now = utcnow()
+    deliveries: list[dict[str, Any]] = []
+    outcomes: list[Outcome] = []
+    for plan in plans:
+        if plan is None:
+            outcomes.append(ProjectGone())
+            continue
+        event_id, fresh = stored[(plan.project.id, plan.key)]
+        if plan.event is None:
+            outcomes.append(Accepted(event_id, not fresh, 0, plan.reason))
+            continue
+        if not fresh:
+            outcomes.append(Accepted(event_id, True, 0))
+            continue
+        fresh_rows = _fan_out(plan, event_id, webhooks_by_project[plan.project.id], now)
+        deliveries.extend(fresh_rows)
+        outcomes.append(Accepted(event_id, False, len(fresh_rows)))
+        stored[(plan.project.id, plan.key)] = (event_id, False)  # a repeat within the batch
+    if deliveries:
+        await session.execute(insert(Delivery), deliveries)
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    project: Project
+    event: Event | None
+    key: str
+    source: str
+    reason: str | None
+
+
+def _fan_out(plan: _Plan, event_id: int, webhooks: list[Webhook], now: Any) -> list[dict[str, Any]]:
+    assert plan.event is not None
+    chosen = route(
+        plan.event, [(w, rules_of(w)) for w in webhooks], split_patterns(plan.project.protected_branches)
+    )
+    rows: list[dict[str, Any]] = []
+    for webhook in chosen:
+        base = {
+            "event_id": event_id,
+            "webhook_id": webhook.id,
+            "project_id": plan.project.id,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        recipients = direct_recipients(plan.event) if webhook.direct_messages else ()
+        if not (recipients and webhook.direct_only):
+            rows.append({**base, "idempotency_key": uuid.uuid4().hex, "channel": "group", "recipient": None})
+        rows.extend(
+            {
+                **base,
+                "idempotency_key": uuid.uuid4().hex,
+                "channel": "direct",
+                "recipient": user.model_dump(mode="json"),
+            }
+            for user in recipients
+        )
+    return rows
+
+
+DIRECT_MESSAGE_KINDS = frozenset(
+    {"issue.approval_needed", "issue.approved", "issue.sent_back", "issue.rollout_needed"}
+)
+
+
+def direct_recipients(event: Event) -> tuple[RelatedUser, ...]:
+    """The people an event asks to act or informs personally (approvers, creator, releasers,
+    newly requested reviewers), one each."""
+    if event.kind.value not in DIRECT_MESSAGE_KINDS and event.action != "review_requested":
+        return ()
+    seen: set[str] = set()
+    chosen: list[RelatedUser] = []
+    for user in event.related_users:
+        identity = user.person.email or user.person.mobile or user.person.username or user.person.name
+        if identity and identity not in seen:
+            seen.add(identity)
+            chosen.append(user)
+    return tuple(chosen)
+
+
+async def _insert_events(
+    session: AsyncSession, plans: Sequence[_Plan]
+) -> dict[tuple[int, str], tuple[int, bool]]:
+    """Insert the events, skipping keys already stored: ``(project, key) -> (event id, fresh)``."""
+    now = utcnow()
+    rows = []
+    for plan in plans:
+        event = plan.event
+        rows.append(
+            {
+                "project_id": plan.project.id,
+                "idempotency_key": plan.key,
+                "source": plan.source,
+                "kind": event.kind.value if event is not None else IGNORED_KIND,
+                "action": (event.action if event is not None else "")[:64],
+                "event": event.model_dump(mode="json", exclude_defaults=True)
+                if event is not None
+                else {"reason": plan.reason},
+                "received_at": now,
+            }
+        )
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    result: dict[tuple[int, str], tuple[int, bool]] = {}
     statement = (
         dialect_insert(EventRow)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["project_id", "idempotency_key"])
-        .returning(EventRow.id)
+        .returning(EventRow.id, EventRow.project_id, EventRow.idempotency_key)
     )
-    event_id = await session.scalar(statement)
-    if event_id is not None:
-        return Accepted(event_id, duplicate=False, deliveries=0)
-    existing = await session.scalar(
-        select(EventRow.id).where(
-            EventRow.project_id == project_id, EventRow.idempotency_key == values["idempotency_key"]
+    unique_rows = list({(r["project_id"], r["idempotency_key"]): r for r in rows}.values())
+    for row in (await session.execute(statement, unique_rows)).all():
+        result[(row.project_id, row.idempotency_key)] = (row.id, True)
+    missing = [
+        (r["project_id"], r["idempotency_key"])
+        for r in unique_rows
+        if (r["project_id"], r["idempotency_key"]) not in result
+    ]
+    if missing:
+        existing = await session.execute(
+            select(EventRow.id, EventRow.project_id, EventRow.idempotency_key).where(
+                tuple_(EventRow.project_id, EventRow.idempotency_key).in_(missing)
+            )
         )
-    )
-    assert existing is not None
-    return Accepted(existing, duplicate=True, deliveries=0)
+        for row in existing:
+            result[(row.project_id, row.idempotency_key)] = (row.id, False)
+    return result
+
+
+@dataclass
+class _Waiting:
+    submission: Submission
+    future: asyncio.Future[Outcome]
+
+
+class IntakeQueue:
+    """Group commit: concurrent submissions are written together, each caller answered once its
+    batch is committed. A batch that fails is retried one submission at a time, so one bad event
+    cannot sink the others."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], on_work: Any = None) -> None:
+        self._sessions = sessions
+        self._on_work = on_work
+        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="hookcast-intake")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        while not self._queue.empty():
+            waiting = self._queue.get_nowait()
+            if not waiting.future.done():
+                waiting.future.set_exception(RuntimeError("hookcast is shutting down"))
+
+    async def submit(self, submission: Submission) -> Outcome:
+        if self._task is None or self._task.done():
+            raise RuntimeError("the intake queue is not running")
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Waiting(submission, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(self._queue.get_nowait())
+            try:
+                outcomes = await self._write([w.submission for w in batch])
+            except Exception:
+                log.exception("intake batch failed; retrying one by one", size=len(batch))
+                await self._write_one_by_one(batch)
+                continue
+            self._settle(batch, outcomes)
+
+    async def _write(self, submissions: list[Submission]) -> list[Outcome]:
+        async with self._sessions.begin() as session:
+            outcomes = await accept_many(session, submissions)
+        if self._on_work is not None and any(isinstance(o, Accepted) and o.deliveries for o in outcomes):
+            self._on_work()
+        return outcomes
+
+    async def _write_one_by_one(self, batch: list[_Waiting]) -> None:
+        for waiting in batch:
+            try:
+                [outcome] = await self._write([waiting.submission])
+            except Exception as exc:
+                if not waiting.future.done():
+                    waiting.future.set_exception(exc)
+                continue
+            self._settle([waiting], [outcome])
+
+    @staticmethod
+    def _settle(batch: list[_Waiting], outcomes: list[Outcome]) -> None:
+        for waiting, outcome in zip(batch, outcomes, strict=True):
+            if not waiting.future.done():
+                waiting.future.set_result(outcome)

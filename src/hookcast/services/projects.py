@@ -144,23 +144,6 @@ async def find_by_token(session: AsyncSession, token: str) -> Project | None:
     return project
 
 
-async def resolve_target(session: AsyncSession, authenticated: Project, path: str) -> Project | None:
-    """The project an event of GitLab project ``path`` belongs to, sent with ``authenticated``'s token.
-
-    A project token opens the scope of its ``gitlab_path``: none (an instance / system hook: every
-    path), a group path (the paths under it) or one project path. Within the scope, the project whose
-    own ``gitlab_path`` is exactly ``path`` gets the event; otherwise the token's own project does.
-    Outside the scope: None (the event is not for this token).
-    """
-    if not in_scope(authenticated.gitlab_path, path):
-        return None
-    if path and path != authenticated.gitlab_path:
-        exact = await session.scalar(select(Project).where(Project.gitlab_path == path))
-        if exact is not None:
-            return exact
-    return authenticated
-
-
 def in_scope(scope: str | None, path: str) -> bool:
     if scope is None or not path:
         return True

@@ -66,14 +66,18 @@ async def update_project(project_id: int, patch: ProjectPatch, session: SessionD
 
 
 @router.delete("/projects/{project_id}", status_code=204)
-async def delete_project(project_id: int, session: SessionDep) -> Response:
+async def delete_project(project_id: int, session: SessionDep, runtime: RuntimeDep) -> Response:
     await projects.remove(session, project_id)
+    runtime.tokens.clear()
     return Response(status_code=204)
 
 
 @router.post("/projects/{project_id}/rotate-token", response_model=RotatedToken)
-async def rotate_token(project_id: int, session: SessionDep) -> RotatedToken:
-    return RotatedToken(gitlab_token=await projects.rotate_token(session, project_id))
+async def rotate_token(project_id: int, session: SessionDep, runtime: RuntimeDep) -> RotatedToken:
+    token = await projects.rotate_token(session, project_id)
+    await session.commit()
+    runtime.tokens.clear()
+    return RotatedToken(gitlab_token=token)
 
 
 # --- webhooks ----------------------------------------------------------------------------

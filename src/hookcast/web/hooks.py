@@ -13,15 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.events import Event
 from hookcast.metrics import EVENTS_RECEIVED, EVENTS_REJECTED
-from hookcast.services import intake, projects
+from hookcast.services.intake import ProjectGone, Submission
 from hookcast.sources import Ignored, ParseResult, Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.gitlab import parse_gitlab
-from hookcast.store.tables import Project
 from hookcast.web.body import BodyTooLarge, read_limited
 from hookcast.web.deps import RuntimeDep
 
@@ -90,9 +88,8 @@ async def _receive(
     key: str | None,
     parse: ParseFn,
 ) -> JSONResponse | HookAnswer:
-    async with runtime.sessions() as session:
-        project = await projects.find_by_token(session, token or "")
-    if project is None:
+    owner = await runtime.tokens.owner(token)
+    if owner is None:
         return _refuse(source, 401, "unknown or missing token")
     try:
         body = await read_limited(request, runtime.settings.max_body_bytes)
@@ -101,25 +98,18 @@ async def _receive(
     parsed: ParseResult = parse(body)
     if isinstance(parsed, Rejection):
         return _refuse(source, parsed.status, parsed.reason)
-    async with runtime.sessions.begin() as session:
-        if isinstance(parsed, Ignored):
-            kept = await intake.record_ignored(session, project, parsed.reason, key, source)
-            return HookAnswer(status="ignored", event_id=kept.event_id, reason=parsed.reason)
-        target = await _target(session, project, parsed)
-        if target is None:
-            reason = f"project {parsed.project.path_with_namespace!r} is outside this token's scope"
-            kept = await intake.record_ignored(session, project, reason, key, source)
-            return HookAnswer(status="ignored", event_id=kept.event_id, reason=reason)
-        accepted = await intake.accept(session, target, parsed, key)
-    if accepted.deliveries:
-        runtime.wake_worker()
-    EVENTS_RECEIVED.labels(source, parsed.kind.value).inc()
+    event = parsed if isinstance(parsed, Event) else None
+    reason = parsed.reason if isinstance(parsed, Ignored) else None
+    outcome = await runtime.intake.submit(Submission(owner.project_id, event, key, source, reason))
+    if isinstance(outcome, ProjectGone):
+        runtime.tokens.clear()
+        return _refuse(source, 401, "unknown or missing token")
+    if outcome.ignored_reason is not None:
+        return HookAnswer(status="ignored", event_id=outcome.event_id, reason=outcome.ignored_reason)
+    if event is not None:
+        EVENTS_RECEIVED.labels(source, event.kind.value).inc()
     return HookAnswer(
-        status="duplicate" if accepted.duplicate else "accepted",
-        event_id=accepted.event_id,
-        deliveries=accepted.deliveries,
+        status="duplicate" if outcome.duplicate else "accepted",
+        event_id=outcome.event_id,
+        deliveries=outcome.deliveries,
     )
-
-
-async def _target(session: AsyncSession, project: Project, event: Event) -> Project | None:
-    return await projects.resolve_target(session, project, event.project.path_with_namespace)

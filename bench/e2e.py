@@ -1,0 +1,288 @@
+"""End-to-end benchmark: GitLab push events in, Feishu cards out, through real processes.
+
+Starts hookcast (``serve`` on SQLite by default; or ``--database postgresql --api N --workers M``),
+a fake bot process and this load process. Posts N push events at a given concurrency (or at a fixed
+offered rate), then prints accepted events/s, delivered events/s, latency from POST to the bot
+receiving the card (p50 / p99), hookcast's peak RSS, and the loopback limit measured in the same
+run: this process posting the same number of card-sized bodies straight to the fake bot.
+
+    .venv/bin/python bench/e2e.py --events 5000 --concurrency 64
+    .venv/bin/python bench/e2e.py --events 5000 --rate 500          # latency at 500 events/s offered
+    .venv/bin/python bench/e2e.py --database postgresql --api 2 --workers 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ADMIN = "bench-admin-token-0123456789"
+FIXTURE = ROOT.parent / "shared" / "fixtures" / "gitlab" / "docs" / "push.json"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+class Processes:
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+        handle = log.open("wb")
+        proc = subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=log.parent)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    name = f"hookcast_bench_{uuid.uuid4().hex[:8]}"
+    server = os.environ.get("HOOKCAST_TEST_PG", "postgres@127.0.0.1:5432")
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(f"postgresql://{server}/postgres")
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+asyncpg://{server}/{name}"
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def push_body(template: dict[str, object], n: int) -> bytes:
+    body = json.loads(json.dumps(template))
+    commits = body["commits"]
+    assert isinstance(commits, list)
+    commits[0]["message"] = f"benchmark{n}x load test commit"
+    return json.dumps(body).encode()
+
+
+async def setup_projects(base: str, bots: int, bot_port: int) -> list[str]:
+    headers = {"Authorization": f"Bearer {ADMIN}"}
+    tokens = []
+    async with aiohttp.ClientSession(headers=headers) as http:
+        for i in range(bots):
+            async with http.post(f"{base}/api/v1/projects", json={"name": f"bench-{i}"}) as answer:
+                project = await answer.json()
+            tokens.append(project["gitlab_token"])
+            webhook = {
+                "platform": "feishu",
+                "url": f"http://127.0.0.1:{bot_port}/open-apis/bot/v2/hook/bot{i}",
+                "branches_to_be_notified": "all",
+            }
+            async with http.post(f"{base}/api/v1/projects/{project['id']}/webhooks", json=webhook) as answer:
+                assert answer.status == 201, await answer.text()
+    return tokens
+
+
+async def post_events(
+    bases: list[str], tokens: list[str], n: int, concurrency: int, rate: float
+) -> tuple[dict[int, float], float]:
+    template = json.loads(FIXTURE.read_bytes())
+    sent: dict[int, float] = {}
+    semaphore = asyncio.Semaphore(concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    started = time.time()
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def one(i: int) -> None:
+            if rate:
+                delay = started + i / rate - time.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            body = push_body(template, i)
+            headers = {
+                "X-Gitlab-Token": tokens[i % len(tokens)],
+                "X-Gitlab-Event": "Push Hook",
+                "X-Gitlab-Event-UUID": str(uuid.uuid4()),
+                "Content-Type": "application/json",
+            }
+            async with semaphore:
+                sent[i] = time.time()
+                async with http.post(f"{bases[i % len(bases)]}/hooks/gitlab", data=body, headers=headers) as a:
+                    if a.status != 202:
+                        raise RuntimeError(f"event {i}: {a.status} {await a.text()}")
+
+        await asyncio.gather(*(one(i) for i in range(n)))
+    return sent, time.time() - started
+
+
+async def loopback_limit(bot_port: int, n: int, concurrency: int) -> float:
+    """Card-sized bodies posted straight to the fake bot: the ceiling of this machine's loopback."""
+    body = json.dumps({"msg_type": "interactive", "card": {"elements": ["x" * 1500]}}).encode()
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    semaphore = asyncio.Semaphore(concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def one(i: int) -> None:
+            async with semaphore:
+                url = f"http://127.0.0.1:{bot_port}/open-apis/bot/v2/hook/loop{i % 20}"
+                async with http.post(url, data=body) as answer:
+                    await answer.read()
+
+        started = time.time()
+        await asyncio.gather(*(one(i) for i in range(n)))
+        return n / (time.time() - started)
+
+
+async def wait_delivered(bot_port: int, n: int, timeout: float) -> dict[int, float]:
+    deadline = time.time() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            async with http.get(f"http://127.0.0.1:{bot_port}/__arrivals") as answer:
+                data = await answer.json()
+            arrivals = {int(k): float(v) for k, v in data["arrivals"].items()}
+            if len(arrivals) >= n or time.time() > deadline:
+                return arrivals
+            await asyncio.sleep(0.2)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rate", type=float, default=0, help="offered events/s (0: as fast as possible)")
+    parser.add_argument("--bots", type=int, default=20)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--api", type=int, default=0, help="hookcast api processes (0: one 'serve')")
+    parser.add_argument("--workers", type=int, default=0, help="hookcast worker processes")
+    args = parser.parse_args()
+
+    procs = Processes()
+    workdir = Path(tempfile.mkdtemp(prefix="hookcast-bench-"))
+    bot_port = free_port()
+    with contextlib.ExitStack() as stack:
+        stack.callback(procs.stop)
+        if args.database == "postgresql":
+            database_url = stack.enter_context(postgres_database())
+        else:
+            database_url = f"sqlite+aiosqlite:///{workdir / 'hookcast.db'}"
+        env = {
+            **os.environ,
+            "HOOKCAST_DATABASE_URL": database_url,
+            "HOOKCAST_ADMIN_TOKEN": ADMIN,
+            "HOOKCAST_SECRET_KEY": "",
+            "HOOKCAST_DATA_DIR": str(workdir),
+            "HOOKCAST_EXTRA_ALLOWED_HOSTS": "127.0.0.1",
+            "HOOKCAST_ENFORCE_RATE_LIMITS": "false",
+            "HOOKCAST_LOG_LEVEL": "WARNING",
+        }
+        env.pop("HOOKCAST_SECRET_KEY")
+        procs.start([sys.executable, str(ROOT / "bench" / "fake_bot.py"), "--port", str(bot_port)], env,
+                    workdir / "bot.log")
+        hookcast = str(BIN / "hookcast")
+        bases: list[str] = []
+        server_procs: list[subprocess.Popen[bytes]] = []
+        if args.api == 0:
+            port = free_port()
+            server_procs.append(procs.start([hookcast, "serve", "--port", str(port)], env, workdir / "serve.log"))
+            bases.append(f"http://127.0.0.1:{port}")
+        else:
+            # Migrate once before several processes start on the same database.
+            subprocess.run([hookcast, "migrate"], env=env, check=True, cwd=workdir, capture_output=True)
+            for i in range(args.api):
+                port = free_port()
+                server_procs.append(
+                    procs.start([hookcast, "api", "--port", str(port)], env, workdir / f"api{i}.log")
+                )
+                bases.append(f"http://127.0.0.1:{port}")
+            for i in range(args.workers):
+                server_procs.append(procs.start([hookcast, "worker"], env, workdir / f"worker{i}.log"))
+        for base in bases:
+            wait_http(f"{base}/healthz")
+        wait_http(f"http://127.0.0.1:{bot_port}/__arrivals")
+
+        peak_rss = 0
+
+        async def run() -> tuple[dict[int, float], float, dict[int, float], float]:
+            nonlocal peak_rss
+            tokens = await setup_projects(bases[0], args.bots, bot_port)
+            limit = await loopback_limit(bot_port, args.events, args.concurrency)
+
+            async def sample_rss() -> None:
+                nonlocal peak_rss
+                handles = [psutil.Process(p.pid) for p in server_procs]
+                while True:
+                    rss = sum(h.memory_info().rss for h in handles if h.is_running())
+                    peak_rss = max(peak_rss, rss)
+                    await asyncio.sleep(0.1)
+
+            sampler = asyncio.create_task(sample_rss())
+            sent, post_seconds = await post_events(bases, tokens, args.events, args.concurrency, args.rate)
+            arrivals = await wait_delivered(bot_port, args.events, timeout=120)
+            sampler.cancel()
+            return sent, post_seconds, arrivals, limit
+
+        sent, post_seconds, arrivals, limit = asyncio.run(run())
+
+    delivered = [i for i in sent if i in arrivals]
+    latencies_ms = [(arrivals[i] - sent[i]) * 1000 for i in delivered]
+    first, last = min(sent.values()), max(arrivals.values(), default=time.time())
+    topology = "serve" if args.api == 0 else f"{args.api} api + {args.workers} worker"
+    offered = f"{args.rate:g}/s offered" if args.rate else f"concurrency {args.concurrency}"
+    print(f"hookcast e2e: {args.events} push events, {args.bots} bots, {args.database}, {topology}, {offered}")
+    print(f"  accepted:        {args.events / post_seconds:8.0f} events/s")
+    print(f"  delivered:       {len(delivered) / (last - first):8.0f} events/s  ({len(delivered)}/{args.events})")
+    if latencies_ms:
+        print(f"  latency p50:     {statistics.median(latencies_ms):8.1f} ms")
+        print(f"  latency p99:     {percentile(latencies_ms, 0.99):8.1f} ms")
+    print(f"  peak RSS:        {peak_rss / 2**20:8.0f} MiB (hookcast processes)")
+    print(f"  loopback limit:  {limit:8.0f} requests/s (load process -> fake bot, same concurrency)")
+    print(f"  ratio:           {len(delivered) / (last - first) / limit:8.2f} of the loopback limit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""A minimal Feishu-like bot for benchmarks: answers ``{"code": 0}`` to any bot URL at once and
+records when each benchmark event (``benchmark<n>x`` in the card) arrived. No rate limits: it measures
+hookcast's pipeline, not the platform's limits.
+
+    python bench/fake_bot.py --port 9100
+    GET /__arrivals -> {"<n>": unix time, ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+
+from aiohttp import web
+
+MARKER = re.compile(rb"benchmark(\d+)x")
+
+
+def make_app() -> web.Application:
+    arrivals: dict[int, float] = {}
+    counts = {"requests": 0}
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.read()
+        now = time.time()
+        counts["requests"] += 1
+        for match in MARKER.finditer(body):
+            arrivals.setdefault(int(match.group(1)), now)
+        return web.json_response({"code": 0, "msg": "success", "data": {}})
+
+    async def arrivals_handler(_request: web.Request) -> web.Response:
+        return web.json_response({"requests": counts["requests"], "arrivals": arrivals})
+
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app.router.add_post("/open-apis/bot/v2/hook/{token}", hook)
+    app.router.add_get("/__arrivals", arrivals_handler)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    web.run_app(make_app(), host="127.0.0.1", port=args.port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()
