@@ -104,11 +104,17 @@ def render_line(line: Line, md: Markdown) -> BodyLine:
     )
 
 
-def render_field(field: MessageField, md: Markdown) -> BodyLine:
+def label_separator(language: str) -> str:
+    """What follows a field's label: a full-width colon in Chinese ("状态：已通过")."""
+    return "：" if language.startswith("zh") else ": "
+
+
+def render_field(field: MessageField, md: Markdown, language: str = "en") -> BodyLine:
     label = md.escape(field.label)
     value = render_line(field.value, md)
-    join = md.field or (lambda name, text: f"{md.bold(name)}: {text}" if name else text)
-    return BodyLine(markup=join(label, value.markup), plain=f"{label}: {value.plain}")
+    colon = label_separator(language)
+    join = md.field or (lambda name, text: f"{md.bold(name)}{colon}{text}" if name else text)
+    return BodyLine(markup=join(label, value.markup), plain=f"{label}{colon}{value.plain}")
 
 
 def mentions_line(message: Message) -> Line:
@@ -125,7 +131,7 @@ def body_lines(message: Message, md: Markdown, with_fields: bool = True) -> list
     """The message body as markdown lines: its lines, then fields, then its mentions."""
     lines = [render_line(line, md) for line in message.lines]
     if with_fields:
-        lines.extend(render_field(field, md) for field in message.fields)
+        lines.extend(render_field(field, md, message.language) for field in message.fields)
     if message.mentions:
         lines.append(render_line(mentions_line(message), md))
     return [line for line in lines if line.markup.strip()]
