@@ -4,6 +4,7 @@ subgroups and access tokens."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 
 from hookcast.events import Event
 from hookcast.messages.common import (
@@ -301,6 +302,22 @@ def member_title(event: Event, t: Translator) -> str:
     )
 
 
+def expiry_date(value: str | None) -> str | None:
+    """A membership's expiry as the day it is ("2020-12-14"): GitLab sends a date, or that date at
+    midnight UTC ("2020-12-14T00:00:00Z"); other text is shown as it came."""
+    if not value:
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    if (moment.hour, moment.minute, moment.second, moment.microsecond) != (0, 0, 0, 0):
+        return value
+    return moment.date().isoformat()
+
+
 def render_member(event: Event, t: Translator, mentions: Sequence[Mention]) -> Message:
     fields = [
         text_field(t.gettext("Member"), first_line(event.title) or event.detail("member_name")),
@@ -309,7 +326,7 @@ def render_member(event: Event, t: Translator, mentions: Sequence[Mention]) -> M
             t.gettext("Role"),
             event.detail("access_level") or event.detail("group_access") or event.detail("project_access"),
         ),
-        text_field(t.gettext("Expires"), event.detail("expires_at")),
+        text_field(t.gettext("Expires"), expiry_date(event.detail("expires_at"))),
     ]
     return compose(
         event,
