@@ -1,0 +1,190 @@
+"""IM apps (instance settings): one per platform, credentials sealed, validated on save by
+fetching a token (and, for Slack, checking the scopes). Secrets are never returned."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import aiohttp
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hookcast.clock import utcnow
+from hookcast.crypto import SecretBox
+from hookcast.directmessages import MESSENGERS, build, credential_specs, open_credentials
+from hookcast.directmessages.base import CredentialSpec
+from hookcast.platforms.base import PlatformName
+from hookcast.services.errors import Invalid, NotFound
+from hookcast.store.directory import ImAppRow
+
+
+class ImAppInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    credentials: dict[str, str] = Field(
+        default_factory=dict,
+        description="The app's credentials by name (see GET /api/v1/im-apps for each platform's "
+        "fields). A secret left out keeps the stored one.",
+    )
+    api_base_url: str | None = Field(
+        default=None, max_length=500, description="Override the API base URL (private deployments)."
+    )
+    enabled: bool = True
+
+
+class CredentialField(BaseModel):
+    name: str
+    label: str
+    help: str
+    secret: bool
+
+
+class ImAppView(BaseModel):
+    """An IM app as shown: non-secret fields in clear, secrets only as "set"."""
+
+    platform: PlatformName
+    configured: bool
+    enabled: bool
+    fields: dict[str, str]
+    secrets_set: list[str]
+    api_base_url: str | None
+    validated_at: datetime | None
+    updated_at: datetime | None
+    credential_fields: list[CredentialField]
+
+
+def supported(platform: PlatformName | str) -> PlatformName:
+    try:
+        name = PlatformName(platform)
+    except ValueError as exc:
+        raise NotFound(f"unknown platform {platform!r}") from exc
+    if name not in MESSENGERS:
+        raise NotFound(
+            f"{name.value} has no IM app: direct messages need Slack, Feishu, Lark, DingTalk or WeCom"
+        )
+    return name
+
+
+def _fields(platform: PlatformName) -> list[CredentialField]:
+    return [
+        CredentialField(name=s.name, label=s.label, help=s.help, secret=s.secret)
+        for s in credential_specs(platform)
+    ]
+
+
+def view(platform: PlatformName, row: ImAppRow | None) -> ImAppView:
+    if row is None:
+        return ImAppView(
+            platform=platform,
+            configured=False,
+            enabled=False,
+            fields={},
+            secrets_set=[],
+            api_base_url=None,
+            validated_at=None,
+            updated_at=None,
+            credential_fields=_fields(platform),
+        )
+    secrets = [s.name for s in credential_specs(platform) if s.secret]
+    return ImAppView(
+        platform=platform,
+        configured=True,
+        enabled=row.enabled,
+        fields={k: str(v) for k, v in (row.public_fields or {}).items()},
+        secrets_set=secrets,
+        api_base_url=row.api_base_url,
+        validated_at=row.validated_at,
+        updated_at=row.updated_at,
+        credential_fields=_fields(platform),
+    )
+
+
+async def find(session: AsyncSession, platform: PlatformName | str) -> ImAppRow | None:
+    return await session.get(ImAppRow, supported(platform).value)
+
+
+async def list_all(session: AsyncSession) -> Sequence[ImAppRow]:
+    return (await session.scalars(select(ImAppRow).order_by(ImAppRow.platform))).all()
+
+
+def merged_credentials(
+    specs: Sequence[CredentialSpec], given: dict[str, str], stored: dict[str, str]
+) -> dict[str, str]:
+    """Every declared credential: given, or (secrets only) the stored one. Pure."""
+    unknown = sorted(set(given) - {s.name for s in specs})
+    if unknown:
+        allowed = ", ".join(s.name for s in specs)
+        raise Invalid(f"unknown credential(s) {', '.join(unknown)}; expected {allowed}", field="credentials")
+    values: dict[str, str] = {}
+    for spec in specs:
+        value = given.get(spec.name, "").strip()
+        if not value and spec.secret:
+            value = stored.get(spec.name, "")
+        if not value:
+            raise Invalid(f"{spec.label} ({spec.name}) is required", field="credentials")
+        if spec.pattern and not re.fullmatch(spec.pattern, value):
+            raise Invalid(f"{spec.label} ({spec.name}) does not look right: {spec.help}", field="credentials")
+        values[spec.name] = value
+    return values
+
+
+def clean_base_url(value: str | None) -> str | None:
+    value = (value or "").strip().rstrip("/")
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Invalid("api_base_url must be an http(s) URL", field="api_base_url")
+    return value
+
+
+async def save(
+    session: AsyncSession,
+    platform: PlatformName | str,
+    data: ImAppInput,
+    *,
+    box: SecretBox,
+    http: aiohttp.ClientSession,
+    validate: bool = True,
+) -> ImAppRow:
+    """Create or replace the app of ``platform``; with ``validate`` (the default) the
+    credentials must fetch a token (and carry the scopes) first, or nothing is saved."""
+    name = supported(platform)
+    row = await session.get(ImAppRow, name.value)
+    stored = open_credentials(row, box) if row is not None else {}
+    specs = credential_specs(name)
+    values = merged_credentials(specs, data.credentials, stored)
+    base_url = clean_base_url(data.api_base_url)
+    now = utcnow()
+    validated_at = None
+    if validate and data.enabled:
+        problem = await build(name, values, http, base_url).check()
+        if problem is not None:
+            raise Invalid(f"the {name.value} app was not saved: {problem}", field="credentials")
+        validated_at = now
+    public = {s.name: values[s.name] for s in specs if not s.secret}
+    sealed = box.seal(json.dumps(values))
+    if row is None:
+        row = ImAppRow(platform=name.value, created_at=now, credentials_sealed=sealed)
+        session.add(row)
+    row.credentials_sealed = sealed
+    row.public_fields = public
+    row.api_base_url = base_url
+    row.enabled = data.enabled
+    row.validated_at = validated_at
+    row.updated_at = now
+    await session.flush()
+    return row
+
+
+async def remove(session: AsyncSession, platform: PlatformName | str) -> None:
+    row = await find(session, platform)
+    if row is None:
+        raise NotFound(f"no {PlatformName(platform).value} app is set")
+    await session.delete(row)
+    await session.flush()
