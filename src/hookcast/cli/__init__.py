@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from hookcast.cli import directory
 from hookcast.logs import configure as configure_logs
 from hookcast.runtime import Role, running
 from hookcast.settings import get_settings
@@ -22,6 +23,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+for sub_app in directory.TYPERS:
+    app.add_typer(sub_app)
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
