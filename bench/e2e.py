@@ -125,9 +125,10 @@ async def setup_projects(base: str, bots: int, bot_port: int) -> list[str]:
 
 async def post_events(
     bases: list[str], tokens: list[str], n: int, concurrency: int, rate: float
-) -> tuple[dict[int, float], float]:
+) -> tuple[dict[int, float], float, dict[int, float]]:
     template = json.loads(FIXTURE.read_bytes())
     sent: dict[int, float] = {}
+    answered: dict[int, float] = {}
     semaphore = asyncio.Semaphore(concurrency)
     connector = aiohttp.TCPConnector(limit=concurrency)
     started = time.time()
@@ -150,9 +151,10 @@ async def post_events(
                 async with http.post(f"{bases[i % len(bases)]}/hooks/gitlab", data=body, headers=headers) as a:
                     if a.status != 202:
                         raise RuntimeError(f"event {i}: {a.status} {await a.text()}")
+                answered[i] = time.time() - sent[i]
 
         await asyncio.gather(*(one(i) for i in range(n)))
-    return sent, time.time() - started
+    return sent, time.time() - started, answered
 
 
 async def loopback_limit(bot_port: int, n: int, concurrency: int) -> float:
@@ -247,7 +249,7 @@ def main() -> None:
 
         peak_rss = 0
 
-        async def run() -> tuple[dict[int, float], float, dict[int, float], float]:
+        async def run() -> tuple[dict[int, float], float, dict[int, float], float, dict[int, float]]:
             nonlocal peak_rss
             tokens = await setup_projects(bases[0], args.bots, bot_port)
             limit = await loopback_limit(bot_port, args.events, args.concurrency)
@@ -261,12 +263,12 @@ def main() -> None:
                     await asyncio.sleep(0.1)
 
             sampler = asyncio.create_task(sample_rss())
-            sent, post_seconds = await post_events(bases, tokens, args.events, args.concurrency, args.rate)
+            sent, post_seconds, answered = await post_events(bases, tokens, args.events, args.concurrency, args.rate)
             arrivals = await wait_delivered(bot_port, args.events, timeout=120)
             sampler.cancel()
-            return sent, post_seconds, arrivals, limit
+            return sent, post_seconds, arrivals, limit, answered
 
-        sent, post_seconds, arrivals, limit = asyncio.run(run())
+        sent, post_seconds, arrivals, limit, answered = asyncio.run(run())
 
     delivered = [i for i in sent if i in arrivals]
     latencies_ms = [(arrivals[i] - sent[i]) * 1000 for i in delivered]
@@ -276,6 +278,8 @@ def main() -> None:
     print(f"hookcast e2e: {args.events} push events, {args.bots} bots, {args.database}, {topology}, {offered}")
     print(f"  accepted:        {args.events / post_seconds:8.0f} events/s")
     print(f"  delivered:       {len(delivered) / (last - first):8.0f} events/s  ({len(delivered)}/{args.events})")
+    accept_ms = [v * 1000 for v in answered.values()]
+    print(f"  answer p50/p99:  {statistics.median(accept_ms):8.1f} / {percentile(accept_ms, 0.99):.1f} ms (POST -> 202)")
     if latencies_ms:
         print(f"  latency p50:     {statistics.median(latencies_ms):8.1f} ms")
         print(f"  latency p99:     {percentile(latencies_ms, 0.99):8.1f} ms")

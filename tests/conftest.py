@@ -71,6 +71,7 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "retry_schedule": (0, 0.2, 0.4, 0.8),
         "poll_interval": 0.2,
         "delivery_timeout": 3.0,
+        "cool_down_seconds": 0.3,
         "log_json": False,
     }
     values.update(overrides)

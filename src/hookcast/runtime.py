@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, load_or_create_key, new_token, token_digest
+from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
 from hookcast.services.intake import IntakeQueue
@@ -65,7 +66,10 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
             await ensure_admin_token(sessions, settings)
             await ensure_admin_user(sessions, settings)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
-            worker = Worker(sessions, settings, box, sender) if role is not Role.API else None
+            limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
+            worker = (
+                Worker(engine, sessions, settings, box, sender, limiter) if role is not Role.API else None
+            )
             intake = IntakeQueue(sessions, on_work=worker.wake if worker is not None else None)
             runtime = Runtime(settings, engine, sessions, box, sender, intake, TokenCache(sessions), worker)
             if role is not Role.WORKER:
@@ -79,6 +83,7 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
                 for task in runtime.tasks:
                     task.cancel()
                 await asyncio.gather(*runtime.tasks, return_exceptions=True)
+                await limiter.close()
     finally:
         await engine.dispose()
 

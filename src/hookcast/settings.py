@@ -17,6 +17,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./hookcast.db"
     admin_token: SecretStr | None = None
+    admin_user: str = "admin"  # the web UI user created on first start with admin_password
+    admin_password: SecretStr | None = None
     secret_key: SecretStr | None = Field(
         default=None, description="Fernet key for secrets at rest; generated into data_dir if unset."
     )
@@ -33,6 +35,13 @@ class Settings(BaseSettings):
     poll_interval: float = 1.0
     lease_seconds: float = 60.0
     enforce_rate_limits: bool = True
+    cool_down_seconds: float = Field(
+        default=30, description="How long a bot rests after a 'too fast' answer that does not say."
+    )
+    retention_days: float = Field(
+        default=30,
+        description="Delivered deliveries and their attempts are pruned after this; dead ones kept.",
+    )
 
     log_level: str = "INFO"
     log_json: bool = True

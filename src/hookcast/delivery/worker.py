@@ -1,9 +1,13 @@
-"""The outbox worker: claims due deliveries, sends them through one lane per bot, records
-every attempt and decides what comes next.
+"""The outbox worker: claims due deliveries, sends them through one lane per bot, records every
+attempt and decides what comes next.
 
 - Claiming marks rows ``sending`` with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
   several workers share the table); a row whose worker died is claimed again when its lease ends.
-- One lane per bot (webhook URL): a slow or dead endpoint only holds up its own messages.
+  Workers wake at once on new work (in-process, or PostgreSQL ``LISTEN/NOTIFY``) and poll as a
+  fallback.
+- One lane per bot (webhook URL): a slow or dead endpoint only holds up its own messages. A lane
+  takes a rate-limit slot before each send; when more messages wait than the bot's limit lets
+  through now, it merges them into one digest instead of dropping or trickling them.
 - Results are written in batches by one recorder task: attempts, the delivery's next state and
   the webhook's failure count / pause, in one transaction per batch.
 """
@@ -13,23 +17,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 import structlog
 from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
+from hookcast.delivery.digest import parts_that_fit, should_merge
+from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.policy import State, after_attempt, pause_for
+from hookcast.delivery.retention import prune
 from hookcast.delivery.sender import Sender, SendError
-from hookcast.events import Event
+from hookcast.events import Event, RelatedUser
+from hookcast.messages.digest import render_digest
 from hookcast.messages.model import Message
 from hookcast.messages.render import render
-from hookcast.metrics import ATTEMPT_SECONDS, ATTEMPTS
+from hookcast.metrics import ATTEMPT_SECONDS, ATTEMPTS, DIGESTS_SENT
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import (
     Delivered,
@@ -41,6 +50,7 @@ from hookcast.platforms.base import (
     RetryAfter,
     WebhookTarget,
 )
+from hookcast.services.intake import NOTIFY_CHANNEL
 from hookcast.services.webhooks import target_of
 from hookcast.settings import Settings
 from hookcast.store.tables import Attempt, Delivery, EventRow, Webhook
@@ -49,6 +59,8 @@ log = structlog.get_logger("hookcast.delivery")
 
 EXCERPT_CHARS = 1000
 MAX_IN_FLIGHT = 5000
+LONGEST_NAP = 5.0  # a lane waiting for a rate-limit slot looks again at least this often
+RETENTION_EVERY = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +70,8 @@ class Destination:
     target: WebhookTarget
     language: str
     bot_key: str
+    channel: str = "group"
+    recipient: RelatedUser | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +95,19 @@ class Result:
     error: str | None
     request_url: str
     request_body: str
+    digest_of: int | None = None
+
+
+@dataclass
+class Lane:
+    """The deliveries waiting for one bot, oldest first."""
+
+    jobs: deque[Job] = field(default_factory=deque)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def add(self, job: Job) -> None:
+        self.jobs.append(job)
+        self.ready.set()
 
 
 def scrub(text: str, secrets: Sequence[str | None]) -> str:
@@ -95,21 +122,38 @@ def excerpt(body: bytes) -> str:
     return body[:EXCERPT_CHARS].decode("utf-8", "replace")
 
 
+def cool_down_for(outcome: Outcome, response: HttpResponse | None, default: float) -> float | None:
+    """How long the whole bot must rest after this answer, if at all."""
+    if response is not None and response.headers.get("x-ratelimit-remaining") == "0":
+        reset_after = response.headers.get("x-ratelimit-reset-after")
+        with contextlib.suppress(ValueError, TypeError):
+            return float(reset_after or "")
+    if isinstance(outcome, RetryAfter) and (
+        outcome.throttled or (response is not None and response.status == 429)
+    ):
+        return outcome.seconds if outcome.seconds is not None else default
+    return None
+
+
 class Worker:
     def __init__(
         self,
+        engine: AsyncEngine,
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         box: SecretBox,
         sender: Sender,
+        limiter: BotLimiter,
     ) -> None:
+        self._engine = engine
         self._sessions = sessions
         self._settings = settings
         self._box = box
         self._sender = sender
-        self._is_postgres = not settings.is_sqlite
+        self._limiter = limiter
+        self._is_postgres = engine.dialect.name == "postgresql"
         self.wakeup = asyncio.Event()
-        self._lanes: dict[str, asyncio.Queue[Job]] = {}
+        self._lanes: dict[str, Lane] = {}
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
         self._results: asyncio.Queue[Result] = asyncio.Queue()
         self._in_flight = 0
@@ -119,32 +163,67 @@ class Worker:
     # --- the claim loop ------------------------------------------------------------------
 
     async def run(self) -> None:
-        recorder = asyncio.create_task(self._record_forever(), name="hookcast-recorder")
+        helpers = [
+            asyncio.create_task(self._record_forever(), name="hookcast-recorder"),
+            asyncio.create_task(self._prune_forever(), name="hookcast-retention"),
+        ]
+        if self._is_postgres:
+            helpers.append(asyncio.create_task(self._listen_forever(), name="hookcast-listen"))
         try:
             while True:
+                # Clear before claiming: a wake-up that arrives during the claim is kept.
+                self.wakeup.clear()
                 claimed = 0
                 if self._in_flight < MAX_IN_FLIGHT:
                     claimed = await self._claim_and_dispatch()
                 if claimed >= self._settings.claim_batch:
                     continue
-                self.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wakeup.wait(), self._settings.poll_interval)
         finally:
-            recorder.cancel()
-            for task in self._lane_tasks.values():
+            tasks = [*helpers, *self._lane_tasks.values()]
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(recorder, *self._lane_tasks.values(), return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self._release_unsent()
 
     def wake(self) -> None:
         self.wakeup.set()
 
+    async def _listen_forever(self) -> None:
+        """PostgreSQL: wake on ``NOTIFY`` from any API process; reconnect if the link drops."""
+        while True:
+            try:
+                async with self._engine.connect() as connection:
+                    raw = await connection.get_raw_connection()
+                    driver: Any = raw.driver_connection
+                    lost = asyncio.Event()
+                    driver.add_termination_listener(lambda *_, lost=lost: lost.set())
+                    await driver.add_listener(NOTIFY_CHANNEL, lambda *_: self.wake())
+                    self.wake()  # anything committed while not listening
+                    await lost.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("LISTEN connection lost; polling until it is back", exc_info=True)
+                await asyncio.sleep(self._settings.poll_interval)
+
+    async def _prune_forever(self) -> None:
+        while True:
+            await asyncio.sleep(RETENTION_EVERY)
+            try:
+                async with self._sessions.begin() as session:
+                    removed = await prune(session, self._settings.retention_days, utcnow())
+                if removed:
+                    log.info("retention: pruned delivered rows", deliveries=removed)
+            except Exception:
+                log.exception("retention pass failed")
+
     async def _claim_and_dispatch(self) -> int:
         jobs = await self._claim(self._settings.claim_batch)
         for job in jobs:
             self._in_flight += 1
-            self._lane(job.destination.bot_key).put_nowait(job)
+            self._lane(job.destination.bot_key).add(job)
         return len(jobs)
 
     async def _claim(self, limit: int) -> list[Job]:
@@ -177,6 +256,8 @@ class Worker:
                         Delivery.webhook_id,
                         Delivery.attempts,
                         Delivery.idempotency_key,
+                        Delivery.channel,
+                        Delivery.recipient,
                     )
                 )
             ).all()
@@ -184,22 +265,22 @@ class Worker:
                 return []
             events = await _load_events(session, {r.event_id for r in rows})
             webhooks = await _load_webhooks(session, {r.webhook_id for r in rows})
-        jobs: list[Job] = []
-        for row in rows:
-            webhook = webhooks[row.webhook_id]
-            jobs.append(
-                Job(
-                    delivery_id=row.id,
-                    attempts=row.attempts,
-                    idempotency_key=row.idempotency_key,
-                    event=events[row.event_id],
-                    event_id=row.event_id,
-                    destination=self._destination(webhook, now),
-                )
+        jobs = [
+            Job(
+                delivery_id=row.id,
+                attempts=row.attempts,
+                idempotency_key=row.idempotency_key,
+                event=events[row.event_id],
+                event_id=row.event_id,
+                destination=self._destination(webhooks[row.webhook_id], now, row.channel, row.recipient),
             )
+            for row in sorted(rows, key=lambda r: r.id)
+        ]
         return jobs
 
-    def _destination(self, webhook: Webhook, now: datetime) -> Destination:
+    def _destination(
+        self, webhook: Webhook, now: datetime, channel: str, recipient: dict[str, Any] | None
+    ) -> Destination:
         if webhook.paused_until is None or webhook.paused_until <= now:
             self._paused.discard(webhook.id)
         return Destination(
@@ -208,25 +289,59 @@ class Worker:
             target=target_of(webhook, self._box),
             language=webhook.language,
             bot_key=webhook.url_digest,
+            channel=channel,
+            recipient=RelatedUser.model_validate(recipient) if recipient else None,
         )
 
     # --- lanes: one per bot --------------------------------------------------------------
 
-    def _lane(self, bot_key: str) -> asyncio.Queue[Job]:
+    def _lane(self, bot_key: str) -> Lane:
         lane = self._lanes.get(bot_key)
         if lane is None:
-            lane = asyncio.Queue()
+            lane = Lane()
             self._lanes[bot_key] = lane
-            self._lane_tasks[bot_key] = asyncio.create_task(self._drain(lane), name=f"lane-{bot_key[:8]}")
+            self._lane_tasks[bot_key] = asyncio.create_task(
+                self._drain(bot_key, lane), name=f"lane-{bot_key[:8]}"
+            )
         return lane
 
-    async def _drain(self, lane: asyncio.Queue[Job]) -> None:
+    async def _drain(self, bot_key: str, lane: Lane) -> None:
         while True:
-            job = await lane.get()
-            if job.destination.webhook_id in self._paused:
-                await self._release([job])
+            if not lane.jobs:
+                lane.ready.clear()
+                await lane.ready.wait()
                 continue
-            await self._results.put(await self.attempt(job))
+            paused = [job for job in lane.jobs if job.destination.webhook_id in self._paused]
+            if paused:
+                for job in paused:
+                    lane.jobs.remove(job)
+                await self._release(paused)
+                continue
+            head = lane.jobs[0]
+            limits = head.destination.platform.rate_limits
+            wait = await self._limiter.reserve(bot_key, limits)
+            if wait > 0:
+                await asyncio.sleep(min(wait, LONGEST_NAP))  # more may gather meanwhile
+                continue
+            batch = await self._next_batch(bot_key, lane)
+            results, response = await self.attempt(batch)
+            rest = cool_down_for(results[0].outcome, response, self._settings.cool_down_seconds)
+            if rest is not None:
+                await self._limiter.cool_down(bot_key, rest)
+            for result in results:
+                self._results.put_nowait(result)
+
+    async def _next_batch(self, bot_key: str, lane: Lane) -> list[Job]:
+        """The oldest message alone, or a digest of the oldest ones when more wait than the bot's
+        limit lets through now."""
+        head = lane.jobs[0]
+        platform = head.destination.platform
+        remaining = await self._limiter.remaining(bot_key, platform.rate_limits)
+        if not should_merge(len(lane.jobs), remaining):
+            return [lane.jobs.popleft()]
+        messages = [self._message(job) for job in list(lane.jobs)]
+        count = parts_that_fit(messages, platform.digest_budget)
+        return [lane.jobs.popleft() for _ in range(count)]
 
     def _message(self, job: Job) -> Message:
         key = (job.event_id, job.destination.language)
@@ -238,23 +353,29 @@ class Worker:
             self._render_cache[key] = message
         return message
 
-    async def attempt(self, job: Job) -> Result:
-        destination = job.destination
+    async def attempt(self, jobs: Sequence[Job]) -> tuple[list[Result], HttpResponse | None]:
+        """Send one message (or, for several jobs, their digest) and classify the answer."""
+        head = jobs[0]
+        destination = head.destination
         platform = destination.platform
+        if len(jobs) == 1:
+            message = self._message(head)
+        else:
+            message = render_digest([self._message(job) for job in jobs], destination.language)
+            DIGESTS_SENT.labels(platform.name.value).inc()
         secrets = (destination.target.secret, destination.target.url)
         started_at = utcnow()
         clock = time.perf_counter()
         request = platform.encode(
-            self._message(job), destination.target, EncodeContext(time.time(), job.idempotency_key)
+            message, destination.target, EncodeContext(time.time(), head.idempotency_key)
         )
-        request_url = platform.redact_url(request.url)
-        request_body = scrub(request.body.decode("utf-8", "replace"), secrets)
         status: int | None = None
         answer = ""
         error: str | None = None
+        response: HttpResponse | None = None
         outcome: Outcome
         try:
-            response: HttpResponse = await self._sender.send(request)
+            response = await self._sender.send(request)
             status = response.status
             answer = scrub(excerpt(response.body), secrets)
             outcome = platform.classify(response)
@@ -266,17 +387,24 @@ class Worker:
         ATTEMPT_SECONDS.labels(platform.name.value).observe(duration)
         if not isinstance(outcome, Delivered) and error is None:
             error = outcome.reason
-        return Result(
-            job=job,
-            outcome=outcome,
-            started_at=started_at,
-            duration_ms=round(duration * 1000),
-            status_code=status,
-            response_excerpt=answer,
-            error=error,
-            request_url=request_url,
-            request_body=request_body,
-        )
+        request_url = platform.redact_url(request.url)
+        request_body = scrub(request.body.decode("utf-8", "replace"), secrets)
+        results = [
+            Result(
+                job=job,
+                outcome=outcome,
+                started_at=started_at,
+                duration_ms=round(duration * 1000),
+                status_code=status,
+                response_excerpt=answer,
+                error=error,
+                request_url=request_url,
+                request_body=request_body,
+                digest_of=head.delivery_id if len(jobs) > 1 else None,
+            )
+            for job in jobs
+        ]
+        return results, response
 
     # --- the recorder --------------------------------------------------------------------
 
@@ -322,6 +450,7 @@ class Worker:
                     "b_attempts": done,
                     "b_next": step.next_attempt_at or now,
                     "b_error": step.error,
+                    "b_digest": result.digest_of,
                     "b_now": now,
                 }
             )
@@ -341,6 +470,7 @@ class Worker:
                     attempts=bindparam("b_attempts"),
                     next_attempt_at=bindparam("b_next"),
                     last_error=bindparam("b_error"),
+                    digest_of=bindparam("b_digest"),
                     lease_until=None,
                     updated_at=bindparam("b_now"),
                 ),
@@ -353,15 +483,15 @@ class Worker:
             self.wake()
 
     async def _track_webhook_health(self, session: AsyncSession, batch: list[Result], now: datetime) -> None:
-        last_by_webhook: dict[int, list[Outcome]] = {}
+        outcomes_by_webhook: dict[int, list[Outcome]] = {}
         for result in batch:
-            last_by_webhook.setdefault(result.job.destination.webhook_id, []).append(result.outcome)
+            outcomes_by_webhook.setdefault(result.job.destination.webhook_id, []).append(result.outcome)
         failing = {
             webhook_id: outcomes
-            for webhook_id, outcomes in last_by_webhook.items()
+            for webhook_id, outcomes in outcomes_by_webhook.items()
             if not isinstance(outcomes[-1], Delivered)
         }
-        healthy = [w for w in last_by_webhook if w not in failing]
+        healthy = [w for w in outcomes_by_webhook if w not in failing]
         if healthy:
             await session.execute(
                 update(Webhook)
@@ -410,10 +540,7 @@ class Worker:
         self._in_flight -= len(jobs)
 
     async def _release_unsent(self) -> None:
-        unsent: list[Job] = []
-        for lane in self._lanes.values():
-            while not lane.empty():
-                unsent.append(lane.get_nowait())
+        unsent = [job for lane in self._lanes.values() for job in lane.jobs]
         if unsent:
             with contextlib.suppress(Exception):
                 await self._release(unsent)

@@ -116,6 +116,8 @@ class Platform:
     settings: ClassVar[tuple[SettingSpec, ...]] = ()
     rate_limits: ClassVar[tuple[RateLimit, ...]] = ()
     max_body_bytes: ClassVar[int] = 20_000
+    # Room for the lines of a digest (bytes of message text), so a digest never has to be cut.
+    digest_budget: ClassVar[int] = 8_000
 
     def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
         raise NotImplementedError

@@ -114,6 +114,7 @@ class DingTalk(Platform):
     )
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(20, 60),)
     max_body_bytes: ClassVar[int] = 20_000
+    digest_budget: ClassVar[int] = 12_000
 
     def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
         people = native_ids(message, self.name, PERSON_ID)

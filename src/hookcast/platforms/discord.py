@@ -79,6 +79,7 @@ class Discord(Platform):
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(5, 2), RateLimit(30, 60))
     # Embeds are limited in characters (6000); this ceiling only bounds their UTF-8 / JSON form.
     max_body_bytes: ClassVar[int] = 64_000
+    digest_budget: ClassVar[int] = 3_200
 
     def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
         title = plain_title(message, TITLE_CHARS)

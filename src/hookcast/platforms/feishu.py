@@ -102,6 +102,7 @@ class Feishu(Platform):
     )
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(5, 1), RateLimit(100, 60))
     max_body_bytes: ClassVar[int] = 20_000
+    digest_budget: ClassVar[int] = 9_000
 
     def markdown(self) -> Markdown:
         return Markdown(

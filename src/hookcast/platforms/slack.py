@@ -75,6 +75,7 @@ class Slack(Platform):
     hosts: ClassVar[tuple[str, ...]] = ("hooks.slack.com", "hooks.slack-gov.com")
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(1, 1),)
     max_body_bytes: ClassVar[int] = 40_000
+    digest_budget: ClassVar[int] = 2_400
 
     def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
         lines = body_lines(message, MRKDWN, with_fields=False)

@@ -82,6 +82,7 @@ class Teams(Platform):
     hosts: ClassVar[tuple[str, ...]] = (*WORKFLOW_HOSTS, *LEGACY_HOSTS)
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(4, 1),)
     max_body_bytes: ClassVar[int] = 28_000
+    digest_budget: ClassVar[int] = 14_000
 
     def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
         lines = body_lines(message, MARKDOWN, with_fields=False)

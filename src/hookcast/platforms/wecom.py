@@ -86,6 +86,7 @@ class WeCom(Platform):
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(20, 60),)
     # The content is capped at 4096 bytes; JSON escaping of quotes can at most double it.
     max_body_bytes: ClassVar[int] = 2 * MAX_CONTENT_BYTES + 200
+    digest_budget: ClassVar[int] = 2_800
 
     def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
         color = FONT_COLOR[message.tone]

@@ -1,0 +1,36 @@
+"""Pruning delivered deliveries (and their attempts) after the retention period. Dead and failed
+ones are kept: they are what someone may still want to look at and resend."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hookcast.delivery.policy import State
+from hookcast.store.tables import Attempt, Delivery, EventRow
+
+BATCH = 5000
+
+
+async def prune(session: AsyncSession, retention_days: float, now: datetime) -> int:
+    """Delete delivered rows older than ``retention_days`` and events left without deliveries."""
+    cutoff = now - timedelta(days=retention_days)
+    old = (
+        select(Delivery.id)
+        .where(Delivery.state == State.DELIVERED, Delivery.updated_at < cutoff)
+        .limit(BATCH)
+        .scalar_subquery()
+    )
+    ids = list(await session.scalars(select(Delivery.id).where(Delivery.id.in_(old))))
+    if ids:
+        await session.execute(delete(Attempt).where(Attempt.delivery_id.in_(ids)))
+        await session.execute(delete(Delivery).where(Delivery.id.in_(ids)))
+    await session.execute(
+        delete(EventRow).where(
+            EventRow.received_at < cutoff,
+            ~exists().where(Delivery.event_id == EventRow.id),
+        )
+    )
+    return len(ids)
