@@ -4,6 +4,7 @@ limit is a RetryAfter, and credentials are checked (Slack: scopes too)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -224,3 +225,36 @@ async def test_an_unreachable_server_is_retry_after(http: aiohttp.ClientSession)
     )
     outcome = await messenger.send(MESSAGE, KNOWN, idempotency_key="n")
     assert isinstance(outcome, RetryAfter)
+
+
+async def test_the_factory_builds_from_an_app_row(http: aiohttp.ClientSession) -> None:
+    from cryptography.fernet import Fernet
+
+    from hookcast.clock import utcnow
+    from hookcast.crypto import SecretBox
+    from hookcast.directmessages import MessengerPool, messenger_for
+    from hookcast.store.directory import ImAppRow
+
+    box = SecretBox(Fernet.generate_key())
+    server = FakeWeCom("ww0123456789", "1000002", "wecom-secret")
+    server.add_user("BobZhang", email="bob@example.com")
+    await server.__aenter__()
+    row = ImAppRow(
+        platform="wecom",
+        credentials_sealed=box.seal(json.dumps(server.credentials)),
+        api_base_url=server.base_url,
+        enabled=True,
+        updated_at=utcnow(),
+    )
+    assert messenger_for("discord", row, box, http) is None
+    assert messenger_for("slack", row, box, http) is None, "a row of another platform"
+    pool = MessengerPool(box, http)
+    messenger = pool.get("wecom", row)
+    assert messenger is not None and messenger.platform is PlatformName.WECOM
+    assert pool.get("wecom", row) is messenger, "kept while the row is unchanged"
+    try:
+        assert await messenger.send(MESSAGE, KNOWN, idempotency_key="p") == Delivered()
+    finally:
+        await server.__aexit__(None, None, None)
+    row.enabled = False
+    assert pool.get("wecom", row) is None
