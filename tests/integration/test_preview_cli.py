@@ -88,3 +88,8 @@ def test_malformed_alertmanager_payload(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_bytes(b"[1, 2, 3]")
     assert_failed_cleanly(run("--platform", "discord", "--source", "alertmanager", broken), "error:")
+
+
+def test_missing_payload_file(tmp_path: Path) -> None:
+    result = run("--platform", "feishu", "--gitlab-event", "Push Hook", tmp_path / "nope.json")
+    assert_failed_cleanly(result, "cannot read", "nope.json")

@@ -118,7 +118,11 @@ def preview(
     """Print the exact JSON body hookcast would post for an event (no network)."""
     from hookcast.preview import PreviewError, preview_body
 
-    body = sys.stdin.buffer.read() if str(payload) == "-" else payload.read_bytes()
+    try:
+        body = sys.stdin.buffer.read() if str(payload) == "-" else payload.read_bytes()
+    except OSError as exc:
+        typer.echo(f"error: cannot read {payload}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from exc
     try:
         out = preview_body(
             body,
