@@ -37,6 +37,13 @@ class Sender:
             await self._session.close()
             self._session = None
 
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The shared connection pool (also used by the IM app clients)."""
+        if self._session is None:
+            raise RuntimeError("Sender used outside 'async with'")
+        return self._session
+
     async def send(self, request: HttpRequest) -> HttpResponse:
         if self._session is None:
             raise RuntimeError("Sender used outside 'async with'")

@@ -19,7 +19,7 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -31,12 +31,15 @@ from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
 from hookcast.delivery.digest import parts_that_fit, should_merge
 from hookcast.delivery.limiter import BotLimiter
+from hookcast.delivery.mentions import directory_for, mentions_for
 from hookcast.delivery.policy import State, after_attempt, pause_for
 from hookcast.delivery.retention import prune
 from hookcast.delivery.sender import Sender, SendError
-from hookcast.events import Event, RelatedUser
+from hookcast.directmessages import MessengerPool
+from hookcast.directmessages.base import describe
+from hookcast.events import Event, Person
 from hookcast.messages.digest import render_digest
-from hookcast.messages.model import Message
+from hookcast.messages.model import Mention, Message
 from hookcast.messages.render import render
 from hookcast.metrics import ATTEMPT_SECONDS, ATTEMPTS, DIGESTS_SENT
 from hookcast.platforms import get_platform
@@ -53,6 +56,7 @@ from hookcast.platforms.base import (
 from hookcast.services.intake import NOTIFY_CHANNEL
 from hookcast.services.webhooks import target_of
 from hookcast.settings import Settings
+from hookcast.store.directory import ImAppRow
 from hookcast.store.tables import Attempt, Delivery, EventRow, Webhook
 
 log = structlog.get_logger("hookcast.delivery")
@@ -70,8 +74,9 @@ class Destination:
     target: WebhookTarget
     language: str
     bot_key: str
-    channel: str = "group"
-    recipient: RelatedUser | None = None
+    channel: str = "group"  # or "direct": a message to ``recipient`` through the IM app
+    recipient: Person | None = None
+    direct_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,7 @@ class Job:
     event: Event
     event_id: int
     destination: Destination
+    mentions: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +164,9 @@ class Worker:
         self._results: asyncio.Queue[Result] = asyncio.Queue()
         self._in_flight = 0
         self._paused: set[int] = set()
-        self._render_cache: dict[tuple[int, str], Message] = {}
+        self._render_cache: dict[tuple[int, str, tuple[Mention, ...]], Message] = {}
+        self._messengers = MessengerPool(box, sender.session)
+        self._im_apps: dict[str, ImAppRow] = {}
 
     # --- the claim loop ------------------------------------------------------------------
 
@@ -265,6 +273,10 @@ class Worker:
                 return []
             events = await _load_events(session, {r.event_id for r in rows})
             webhooks = await _load_webhooks(session, {r.webhook_id for r in rows})
+            if any(row.channel == "direct" for row in rows):
+                self._im_apps = {app.platform: app for app in await session.scalars(select(ImAppRow))}
+            mentioning = {r.event_id for r in rows if webhooks[r.webhook_id].mention_people}
+            directory = await directory_for(session, [events[i] for i in mentioning])
         jobs = [
             Job(
                 delivery_id=row.id,
@@ -273,6 +285,7 @@ class Worker:
                 event=events[row.event_id],
                 event_id=row.event_id,
                 destination=self._destination(webhooks[row.webhook_id], now, row.channel, row.recipient),
+                mentions=mentions_for(events[row.event_id], directory) if row.event_id in mentioning else (),
             )
             for row in sorted(rows, key=lambda r: r.id)
         ]
@@ -288,9 +301,12 @@ class Worker:
             platform=get_platform(webhook.platform),
             target=target_of(webhook, self._box),
             language=webhook.language,
-            bot_key=webhook.url_digest,
+            bot_key=webhook.url_digest
+            if channel == "group"
+            else f"dm:{webhook.platform}:{_identity(recipient)}",
             channel=channel,
-            recipient=RelatedUser.model_validate(recipient) if recipient else None,
+            recipient=Person.model_validate(recipient) if recipient else None,
+            direct_only=webhook.direct_only,
         )
 
     # --- lanes: one per bot --------------------------------------------------------------
@@ -318,6 +334,10 @@ class Worker:
                 await self._release(paused)
                 continue
             head = lane.jobs[0]
+            if head.destination.channel == "direct":
+                for result in await self.attempt_direct(lane.jobs.popleft()):
+                    self._results.put_nowait(result)
+                continue
             limits = head.destination.platform.rate_limits
             wait = await self._limiter.reserve(bot_key, limits)
             if wait > 0:
@@ -344,12 +364,12 @@ class Worker:
         return [lane.jobs.popleft() for _ in range(count)]
 
     def _message(self, job: Job) -> Message:
-        key = (job.event_id, job.destination.language)
+        key = (job.event_id, job.destination.language, job.mentions)
         message = self._render_cache.get(key)
         if message is None:
             if len(self._render_cache) > 10_000:
                 self._render_cache.clear()
-            message = render(job.event, job.destination.language)
+            message = render(job.event, job.destination.language, mentions=job.mentions)
             self._render_cache[key] = message
         return message
 
@@ -405,6 +425,44 @@ class Worker:
             for job in jobs
         ]
         return results, response
+
+    async def attempt_direct(self, job: Job) -> list[Result]:
+        """Message one person through the IM app. When that cannot be done, the group hears of
+        the event anyway: it already has (the group message went out as usual), or, for a
+        "direct only" webhook, the group message is sent now instead; the reason is recorded."""
+        destination = job.destination
+        platform = destination.platform
+        person = destination.recipient or Person()
+        messenger = self._messengers.get(platform.name, self._im_apps.get(platform.name.value))
+        started_at = utcnow()
+        clock = time.perf_counter()
+        outcome: Outcome
+        if messenger is None:
+            outcome = Permanent(f"no {platform.label} IM app is set up")
+        else:
+            outcome = await messenger.send(self._message(job), person, idempotency_key=job.idempotency_key)
+        ATTEMPTS.labels(f"{platform.name.value}-im", type(outcome).__name__).inc()
+        if isinstance(outcome, Permanent):
+            log.info("direct message not sent", to=describe(person), reason=outcome.reason)
+            if destination.direct_only:
+                as_group = replace(job, destination=replace(destination, channel="group", recipient=None))
+                [sent], _ = await self.attempt([as_group])
+                note = f"direct message not sent ({outcome.reason}); posted to the group instead"
+                return [replace(sent, job=job, error=f"{note}: {sent.error}" if sent.error else note)]
+            outcome = Permanent(f"direct message not sent ({outcome.reason}); the group message carries it")
+        return [
+            Result(
+                job=job,
+                outcome=outcome,
+                started_at=started_at,
+                duration_ms=round((time.perf_counter() - clock) * 1000),
+                status_code=None,
+                response_excerpt="",
+                error=None if isinstance(outcome, Delivered) else outcome.reason,
+                request_url=f"{platform.name.value} IM app",
+                request_body=f"direct message to {describe(person)}",
+            )
+        ]
 
     # --- the recorder --------------------------------------------------------------------
 
@@ -485,6 +543,8 @@ class Worker:
     async def _track_webhook_health(self, session: AsyncSession, batch: list[Result], now: datetime) -> None:
         outcomes_by_webhook: dict[int, list[Outcome]] = {}
         for result in batch:
+            if result.job.destination.channel == "direct":
+                continue  # a person's IM app failing says nothing about the group webhook
             outcomes_by_webhook.setdefault(result.job.destination.webhook_id, []).append(result.outcome)
         failing = {
             webhook_id: outcomes
@@ -544,6 +604,11 @@ class Worker:
         if unsent:
             with contextlib.suppress(Exception):
                 await self._release(unsent)
+
+
+def _identity(recipient: dict[str, Any] | None) -> str:
+    person = recipient or {}
+    return str(person.get("email") or person.get("mobile") or person.get("username") or person.get("name"))
 
 
 async def _load_events(session: AsyncSession, ids: set[int]) -> dict[int, Event]:

@@ -21,7 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
-from hookcast.events import Event, RelatedUser
+from hookcast.directmessages.recipients import direct_recipients
+from hookcast.events import Event
 from hookcast.routing import route
 from hookcast.services.projects import in_scope, split_patterns
 from hookcast.services.webhooks import rules_of
@@ -193,31 +194,11 @@ def _fan_out(plan: _Plan, event_id: int, webhooks: list[Webhook], now: Any) -> l
                 **base,
                 "idempotency_key": uuid.uuid4().hex,
                 "channel": "direct",
-                "recipient": user.model_dump(mode="json"),
+                "recipient": person.model_dump(mode="json", exclude_defaults=True),
             }
-            for user in recipients
+            for person in recipients
         )
     return rows
-
-
-DIRECT_MESSAGE_KINDS = frozenset(
-    {"issue.approval_needed", "issue.approved", "issue.sent_back", "issue.rollout_needed"}
-)
-
-
-def direct_recipients(event: Event) -> tuple[RelatedUser, ...]:
-    """The people an event asks to act or informs personally (approvers, creator, releasers,
-    newly requested reviewers), one each."""
-    if event.kind.value not in DIRECT_MESSAGE_KINDS and event.action != "review_requested":
-        return ()
-    seen: set[str] = set()
-    chosen: list[RelatedUser] = []
-    for user in event.related_users:
-        identity = user.person.email or user.person.mobile or user.person.username or user.person.name
-        if identity and identity not in seen:
-            seen.add(identity)
-            chosen.append(user)
-    return tuple(chosen)
 
 
 async def _insert_events(
