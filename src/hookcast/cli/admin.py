@@ -1,0 +1,467 @@
+"""Administration commands (``hookcast users|projects|webhooks|deliveries|tokens …``).
+
+They work on the database directly, through the same services as the API and the web UI, with
+the same settings as the server (``HOOKCAST_*``, ``.env``). Tables for people, ``--json`` for
+scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hookcast.delivery.policy import State
+from hookcast.events import EventKind
+from hookcast.platforms.base import PlatformName
+from hookcast.routing import BranchFilter, LabelBehavior
+from hookcast.runtime import Role, Runtime, running
+from hookcast.services import api_tokens, deliveries, projects, users, webhooks
+from hookcast.services.errors import NotFound, ServiceError
+from hookcast.services.projects import ProjectInput, ProjectPatch
+from hookcast.services.webhooks import WebhookInput, WebhookPatch
+from hookcast.settings import get_settings
+
+T = TypeVar("T")
+console = Console()
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
+
+users_app = typer.Typer(help="People who sign in to the web UI.", no_args_is_help=True)
+projects_app = typer.Typer(help="Projects: inbound tokens and their webhooks.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Chat webhooks of a project.", no_args_is_help=True)
+deliveries_app = typer.Typer(help="Delivery history and resending.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for the management API.", no_args_is_help=True)
+
+
+# --- plumbing ------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def _runtime() -> AsyncIterator[Runtime]:
+    async with running(get_settings(), Role.API) as runtime:
+        yield runtime
+
+
+def run(work: Callable[[Runtime, AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction; service errors become a message and exit status 1."""
+
+    async def main() -> T:
+        async with _runtime() as runtime, runtime.sessions.begin() as session:
+            return await work(runtime, session)
+
+    try:
+        return asyncio.run(main())
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            typer.echo(f"error: {where}: {error['msg']}", err=True)
+        raise typer.Exit(2) from exc
+    except ServiceError as exc:
+        where = f"{exc.field}: " if exc.field else ""
+        typer.echo(f"error: {where}{exc.message}", err=True)
+        raise typer.Exit(1 if isinstance(exc, NotFound) else 2) from exc
+
+
+def emit(rows: Sequence[BaseModel], columns: Sequence[str], as_json: bool, title: str | None = None) -> None:
+    if as_json:
+        typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column.replace("_", " "))
+    for row in rows:
+        data = row.model_dump(mode="json")
+        table.add_row(*(_cell(data.get(column)) for column in columns))
+    console.print(table)
+
+
+def emit_one(value: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, item in value.items():
+        table.add_row(key.replace("_", " "), _cell(item))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def _password(password: str | None) -> str:
+    return password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="Prompted for when not given.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user who can sign in to the web UI."""
+    secret = _password(password)
+
+    async def work(_rt: Runtime, session: AsyncSession) -> users.UserView:
+        return users.view(await users.create(session, username, secret))
+
+    emit_one(run(work).model_dump(mode="json"), as_json)
+
+
+@users_app.command("list")
+def users_list(as_json: JsonOption = False) -> None:
+    """List the users."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> list[users.UserView]:
+        return [users.view(u) for u in await users.list_all(session)]
+
+    emit(run(work), ("id", "username", "created_at", "last_sign_in_at"), as_json, "users")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str, password: Annotated[str | None, typer.Option(help="Prompted for when not given.")] = None
+) -> None:
+    """Set a user's password (signs them out everywhere)."""
+    secret = _password(password)
+
+    async def work(_rt: Runtime, session: AsyncSession) -> None:
+        await users.set_password(session, username, secret)
+
+    run(work)
+    typer.echo(f"password of {username!r} changed", err=True)
+
+
+@users_app.command("delete")
+def users_delete(username: str) -> None:
+    """Delete a user."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> None:
+        await users.remove(session, username)
+
+    run(work)
+    typer.echo(f"user {username!r} deleted", err=True)
+
+
+# --- projects ------------------------------------------------------------------------------
+
+PROJECT_COLUMNS = ("id", "name", "gitlab_path", "protected_branches", "created_at")
+
+
+def _patterns(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
+
+
+@projects_app.command("list")
+def projects_list(as_json: JsonOption = False) -> None:
+    """List the projects."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> list[projects.ProjectView]:
+        return [projects.view(p) for p in await projects.list_all(session)]
+
+    emit(run(work), PROJECT_COLUMNS, as_json, "projects")
+
+
+@projects_app.command("create")
+def projects_create(
+    name: str,
+    gitlab_path: Annotated[str | None, typer.Option(help="group/app, or a group path.")] = None,
+    protected_branches: Annotated[str | None, typer.Option(help="Comma list, e.g. 'main,release/*'.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a project; prints its GitLab token once."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> dict[str, Any]:
+        data = ProjectInput(
+            name=name, gitlab_path=gitlab_path, protected_branches=_patterns(protected_branches)
+        )
+        created = await projects.create(session, data)
+        return {**projects.view(created.project).model_dump(mode="json"), "gitlab_token": created.token}
+
+    emit_one(run(work), as_json)
+
+
+@projects_app.command("rename")
+def projects_rename(project_id: int, name: str, as_json: JsonOption = False) -> None:
+    """Rename a project."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> dict[str, Any]:
+        project = await projects.update(session, project_id, ProjectPatch(name=name))
+        return projects.view(project).model_dump(mode="json")
+
+    emit_one(run(work), as_json)
+
+
+@projects_app.command("delete")
+def projects_delete(
+    project_id: int, yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False
+) -> None:
+    """Delete a project with its webhooks and history."""
+    if not yes:
+        typer.confirm(f"Delete project {project_id}, its webhooks and its history?", abort=True)
+
+    async def work(_rt: Runtime, session: AsyncSession) -> None:
+        await projects.remove(session, project_id)
+
+    run(work)
+    typer.echo(f"project {project_id} deleted", err=True)
+
+
+@projects_app.command("rotate-token")
+def projects_rotate_token(project_id: int, as_json: JsonOption = False) -> None:
+    """Give a project a new GitLab token (printed once); the old one stops working."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> str:
+        return await projects.rotate_token(session, project_id)
+
+    token = run(work)
+    emit_one({"id": project_id, "gitlab_token": token}, as_json)
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+WEBHOOK_COLUMNS = ("id", "project_id", "platform", "name", "url", "active", "language", "paused_until")
+TriggerOption = Annotated[
+    list[EventKind] | None, typer.Option("--trigger", help="An event kind; repeat for several.")
+]
+
+
+@webhooks_app.command("list")
+def webhooks_list(project_id: int, as_json: JsonOption = False) -> None:
+    """List a project's webhooks (URLs redacted, secrets never shown)."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> list[webhooks.WebhookView]:
+        return [webhooks.view(w) for w in await webhooks.list_for_project(session, project_id)]
+
+    emit(run(work), WEBHOOK_COLUMNS, as_json, f"webhooks of project {project_id}")
+
+
+@webhooks_app.command("create")
+def webhooks_create(
+    project_id: int,
+    platform: Annotated[PlatformName, typer.Option(help="The chat platform.")],
+    url: Annotated[str, typer.Option(help="The platform's webhook URL.")],
+    secret: Annotated[str | None, typer.Option(help="Signing secret.")] = None,
+    keyword: Annotated[str | None, typer.Option(help="Keyword the bot requires.")] = None,
+    name: Annotated[str, typer.Option(help="A name to recognise it by.")] = "",
+    language: Annotated[str, typer.Option(help="en or zh_CN")] = "en",
+    trigger: TriggerOption = None,
+    branches: Annotated[BranchFilter, typer.Option(help="Branches to be notified.")] = BranchFilter.DEFAULT,
+    labels: Annotated[str, typer.Option(help="Labels to be notified, e.g. '~bug, ~ui'.")] = "",
+    labels_behavior: Annotated[LabelBehavior, typer.Option()] = LabelBehavior.MATCH_ANY,
+    only_broken_pipelines: Annotated[bool, typer.Option("--only-broken-pipelines")] = False,
+    inactive: Annotated[bool, typer.Option("--inactive", help="Create it switched off.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a chat webhook to a project."""
+    fields: dict[str, Any] = {
+        "platform": platform,
+        "url": url,
+        "secret": secret,
+        "keyword": keyword,
+        "name": name,
+        "language": language,
+        "branches_to_be_notified": branches,
+        "labels_to_be_notified": labels,
+        "labels_to_be_notified_behavior": labels_behavior,
+        "notify_only_broken_pipelines": only_broken_pipelines,
+        "active": not inactive,
+    }
+    if trigger:
+        fields["triggers"] = trigger
+
+    async def work(runtime: Runtime, session: AsyncSession) -> dict[str, Any]:
+        webhook = await webhooks.create(
+            session,
+            project_id,
+            WebhookInput(**fields),
+            box=runtime.box,
+            extra_hosts=runtime.settings.extra_allowed_hosts,
+        )
+        return webhooks.view(webhook).model_dump(mode="json")
+
+    emit_one(run(work), as_json)
+
+
+@webhooks_app.command("update")
+def webhooks_update(
+    webhook_id: int,
+    url: Annotated[str | None, typer.Option()] = None,
+    secret: Annotated[str | None, typer.Option(help="'' removes it.")] = None,
+    keyword: Annotated[str | None, typer.Option(help="'' removes it.")] = None,
+    name: Annotated[str | None, typer.Option()] = None,
+    language: Annotated[str | None, typer.Option()] = None,
+    trigger: TriggerOption = None,
+    branches: Annotated[BranchFilter | None, typer.Option()] = None,
+    labels: Annotated[str | None, typer.Option()] = None,
+    labels_behavior: Annotated[LabelBehavior | None, typer.Option()] = None,
+    only_broken_pipelines: Annotated[
+        bool | None, typer.Option("--only-broken-pipelines/--all-pipelines")
+    ] = None,
+    active: Annotated[bool | None, typer.Option("--active/--inactive")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change some settings of a webhook (the others stay)."""
+    given = {
+        "url": url,
+        "secret": secret,
+        "keyword": keyword,
+        "name": name,
+        "language": language,
+        "triggers": trigger,
+        "branches_to_be_notified": branches,
+        "labels_to_be_notified": labels,
+        "labels_to_be_notified_behavior": labels_behavior,
+        "notify_only_broken_pipelines": only_broken_pipelines,
+        "active": active,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+
+    async def work(runtime: Runtime, session: AsyncSession) -> dict[str, Any]:
+        webhook = await webhooks.update(
+            session,
+            webhook_id,
+            WebhookPatch(**changes),
+            box=runtime.box,
+            extra_hosts=runtime.settings.extra_allowed_hosts,
+        )
+        return webhooks.view(webhook).model_dump(mode="json")
+
+    emit_one(run(work), as_json)
+
+
+@webhooks_app.command("delete")
+def webhooks_delete(webhook_id: int) -> None:
+    """Delete a webhook and its history."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> None:
+        await webhooks.remove(session, webhook_id)
+
+    run(work)
+    typer.echo(f"webhook {webhook_id} deleted", err=True)
+
+
+@webhooks_app.command("test")
+def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
+    """Send a test message now and show the platform's answer (exit 1 if not delivered)."""
+    from hookcast.web.api import TestAnswer, test_webhook
+
+    async def work(runtime: Runtime, session: AsyncSession) -> TestAnswer:
+        return await test_webhook(webhook_id, session, runtime)
+
+    answer = run(work)
+    emit_one(answer.model_dump(mode="json"), as_json)
+    if not answer.ok:
+        raise typer.Exit(1)
+
+
+# --- deliveries ----------------------------------------------------------------------------
+
+DELIVERY_COLUMNS = ("id", "webhook_id", "event_kind", "event_title", "state", "attempts", "updated_at")
+
+
+@deliveries_app.command("list")
+def deliveries_list(
+    project_id: int,
+    state: Annotated[State | None, typer.Option(help="Only this state.")] = None,
+    webhook: Annotated[int | None, typer.Option(help="Only this webhook id.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=deliveries.MAX_PAGE)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """A project's deliveries, newest first."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> list[deliveries.DeliveryView]:
+        return await deliveries.list_for_project(
+            session, project_id, state=state.value if state else None, webhook_id=webhook, limit=limit
+        )
+
+    emit(run(work), DELIVERY_COLUMNS, as_json, f"deliveries of project {project_id}")
+
+
+@deliveries_app.command("show")
+def deliveries_show(delivery_id: int, as_json: JsonOption = False) -> None:
+    """One delivery with every attempt."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> deliveries.DeliveryView:
+        return await deliveries.get(session, delivery_id)
+
+    view = run(work)
+    if as_json:
+        typer.echo(view.model_dump_json(indent=2))
+        return
+    emit_one(view.model_dump(mode="json", exclude={"attempt_log"}), False)
+    emit(
+        view.attempt_log,
+        ("id", "started_at", "status_code", "outcome", "duration_ms", "error", "response_excerpt"),
+        False,
+        "attempts",
+    )
+
+
+@deliveries_app.command("resend")
+def deliveries_resend(delivery_ids: Annotated[list[int], typer.Argument(help="One or more ids.")]) -> None:
+    """Queue deliveries to be sent again (the running worker picks them up)."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> None:
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("resending", total=len(delivery_ids))
+            for delivery_id in delivery_ids:
+                await deliveries.resend(session, delivery_id)
+                progress.advance(task)
+
+    run(work)
+    typer.echo(f"queued {len(delivery_ids)} deliveries", err=True)
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@tokens_app.command("create")
+def tokens_create(name: str, as_json: JsonOption = False) -> None:
+    """Create an API token (printed once)."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> dict[str, Any]:
+        created = await api_tokens.create(session, name)
+        return {**api_tokens.view(created.row).model_dump(mode="json"), "token": created.token}
+
+    emit_one(run(work), as_json)
+
+
+@tokens_app.command("list")
+def tokens_list(as_json: JsonOption = False) -> None:
+    """List the API tokens (never their values)."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> list[api_tokens.ApiTokenView]:
+        return [api_tokens.view(t) for t in await api_tokens.list_all(session)]
+
+    emit(run(work), ("id", "name", "created_at", "last_used_at"), as_json, "API tokens")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """Revoke an API token."""
+
+    async def work(_rt: Runtime, session: AsyncSession) -> None:
+        await api_tokens.revoke(session, token_id)
+
+    run(work)
+    typer.echo(f"API token {token_id} revoked", err=True)

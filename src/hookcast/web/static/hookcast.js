@@ -1,0 +1,58 @@
+// hookcast web UI: small enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+
+  // Copy buttons: <button data-copy="#input-id" data-copied="Copied">
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var input = document.querySelector(button.getAttribute("data-copy"));
+    if (!input) return;
+    var label = button.textContent;
+    var done = function () {
+      button.textContent = button.getAttribute("data-copied") || label;
+      setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    input.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // Confirm destructive forms: <form data-confirm="Sure?">
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  // Filters that apply on change.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // The integration form's preview: follows the event picker and the Language radio buttons.
+  var previewForm = document.querySelector("[data-preview-form]");
+  if (previewForm) {
+    var target = document.getElementById("preview");
+    var kind = previewForm.querySelector("select");
+    var refresh = function () {
+      var language = document.querySelector("input[data-preview-language]:checked");
+      var query = new URLSearchParams({
+        platform: previewForm.getAttribute("data-platform"),
+        kind: kind.value,
+        language: language ? language.value : ""
+      });
+      fetch("/ui/preview?" + query.toString(), { credentials: "same-origin" })
+        .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
+        .then(function (html) { target.innerHTML = html; })
+        .catch(function () { previewForm.submit(); });
+    };
+    kind.addEventListener("change", refresh);
+    document.querySelectorAll("input[data-preview-language]").forEach(function (radio) {
+      radio.addEventListener("change", refresh);
+    });
+  }
+})();

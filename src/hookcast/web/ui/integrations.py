@@ -1,0 +1,237 @@
+"""The integration form of one platform: create, edit, test, delete a webhook; preview messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from hookcast.clock import utcnow
+from hookcast.messages.i18n import translator
+from hookcast.messages.model import LANGUAGES
+from hookcast.messages.render import kind_label
+from hookcast.platforms import PLATFORMS, get_platform
+from hookcast.platforms.base import Platform, PlatformName
+from hookcast.routing import BranchFilter, LabelBehavior
+from hookcast.services import projects, webhooks
+from hookcast.services.errors import ServiceError
+from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
+from hookcast.store.tables import Project, Webhook
+from hookcast.web import api
+from hookcast.web.deps import RuntimeDep
+from hookcast.web.ui import csrf, preview
+from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
+from hookcast.web.ui.projects import status_of
+from hookcast.web.ui.samples import sample_kinds
+from hookcast.web.ui.sessions import DbDep, UserDep
+from hookcast.web.ui.templating import LANGUAGE_NAMES, language_of, page
+from hookcast.web.ui.triggers import trigger_options
+
+router = APIRouter()
+CsrfDep = Depends(csrf.verify)
+
+BOOLEANS = ("active", "notify_only_broken_pipelines", "direct_messages", "direct_only", "mention_people")
+
+
+def _platform(name: str) -> Platform:
+    if name not in PLATFORMS:
+        raise HTTPException(404, f"unknown platform {name!r}")
+    return get_platform(name)
+
+
+def values_of(webhook: Webhook | None) -> dict[str, Any]:
+    """What the form shows: a webhook's settings (never its URL or secret), or the defaults."""
+    source: Any = webhook if webhook is not None else WebhookFields(url="-")
+    values: dict[str, Any] = {
+        name: getattr(source, name)
+        for name in ("name", "language", "labels_to_be_notified", "keyword", *BOOLEANS)
+    }
+    values["keyword"] = values["keyword"] or ""
+    values["triggers"] = {str(getattr(t, "value", t)) for t in source.triggers}
+    values["branches_to_be_notified"] = BranchFilter(source.branches_to_be_notified).value
+    values["labels_to_be_notified_behavior"] = LabelBehavior(source.labels_to_be_notified_behavior).value
+    return values
+
+
+def values_from(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {name: checked(form, name) for name in BOOLEANS}
+    for name in ("name", "language", "labels_to_be_notified", "keyword"):
+        values[name] = text(form, name)
+    values["triggers"] = set(texts(form, "triggers"))
+    values["branches_to_be_notified"] = text(form, "branches_to_be_notified")
+    values["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
+    return values
+
+
+def _settings_input(form: FormData, platform: Platform) -> dict[str, Any]:
+    """The fields both create and update take from the form."""
+    fields: dict[str, Any] = values_from(form)
+    fields["triggers"] = sorted(fields["triggers"])
+    declared = {spec.name: spec for spec in platform.settings}
+    keyword = fields.pop("keyword")
+    if "keyword" in declared:
+        fields["keyword"] = keyword or None
+    return fields
+
+
+async def _form_page(
+    request: Request,
+    project: Project,
+    platform: Platform,
+    webhook: Webhook | None,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: Errors | None = None,
+    test_answer: api.TestAnswer | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    language = language_of(request)
+    t = translator(language)
+    main, more = trigger_options(language)
+    shown = values if values is not None else values_of(webhook)
+    kind = preview.choose_kind(request.query_params.get("preview"))
+    preview_language = str(shown["language"]) if shown.get("language") in LANGUAGES else language
+    context: dict[str, Any] = {
+        "project": project,
+        "platform": platform,
+        "webhook": webhook,
+        "state": status_of(webhook, utcnow()) if webhook else None,
+        "values": shown,
+        "errors": errors or {},
+        "settings_specs": [
+            {
+                "name": spec.name,
+                "label": t.gettext(spec.label),
+                "help": t.gettext(spec.help),
+                "secret": spec.secret,
+                "is_set": webhook is not None
+                and (webhook.secret_sealed is not None if spec.name == "secret" else bool(webhook.keyword)),
+            }
+            for spec in platform.settings
+        ],
+        "main_triggers": main,
+        "more_triggers": more,
+        "more_open": any(option.value in shown["triggers"] for option in more),
+        "language_names": [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES],
+        "branch_filters": [b.value for b in BranchFilter],
+        "label_behaviors": [b.value for b in LabelBehavior],
+        "test_answer": test_answer,
+        "notice": notice,
+        "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
+        "preview": preview.build(
+            platform.name.value,
+            preview_language,
+            kind,
+            webhook.keyword if webhook is not None else None,
+        ),
+    }
+    return page(request, "integration.html", context, status_code=status_code)
+
+
+@router.get("/ui/projects/{project_id}/integrations/{platform_name}", response_class=HTMLResponse)
+async def integration_new(
+    project_id: int, platform_name: str, request: Request, session: DbDep, _user: UserDep
+) -> Response:
+    project = await projects.get(session, project_id)
+    return await _form_page(request, project, _platform(platform_name), None)
+
+
+@router.post("/ui/projects/{project_id}/integrations/{platform_name}", dependencies=[CsrfDep])
+async def integration_create(
+    project_id: int, platform_name: str, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+) -> Response:
+    project = await projects.get(session, project_id)
+    platform = _platform(platform_name)
+    form = await request.form()
+    try:
+        data = WebhookInput(
+            platform=PlatformName(platform.name),
+            url=text(form, "url"),
+            secret=text(form, "secret") or None,
+            **_settings_input(form, platform),
+        )
+        webhook = await webhooks.create(
+            session, project_id, data, box=runtime.box, extra_hosts=runtime.settings.extra_allowed_hosts
+        )
+        await session.commit()
+    except (ValidationError, ServiceError) as exc:
+        await session.rollback()
+        project = await projects.get(session, project_id)
+        return await _form_page(
+            request, project, platform, None, values=values_from(form), errors=errors_of(exc), status_code=422
+        )
+    return redirect(f"/ui/webhooks/{webhook.id}?saved=1")
+
+
+async def _load(session: DbDep, webhook_id: int) -> tuple[Webhook, Project, Platform]:
+    webhook = await webhooks.get(session, webhook_id)
+    project = await projects.get(session, webhook.project_id)
+    return webhook, project, get_platform(webhook.platform)
+
+
+@router.get("/ui/webhooks/{webhook_id}", response_class=HTMLResponse)
+async def integration_edit(webhook_id: int, request: Request, session: DbDep, _user: UserDep) -> Response:
+    webhook, project, platform = await _load(session, webhook_id)
+    notice = "saved" if request.query_params.get("saved") else None
+    return await _form_page(request, project, platform, webhook, notice=notice)
+
+
+@router.post("/ui/webhooks/{webhook_id}", dependencies=[CsrfDep])
+async def integration_update(
+    webhook_id: int, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+) -> Response:
+    webhook, project, platform = await _load(session, webhook_id)
+    form = await request.form()
+    changes = _settings_input(form, platform)
+    if text(form, "url"):
+        changes["url"] = text(form, "url")
+    if checked(form, "clear_secret"):
+        changes["secret"] = ""
+    elif text(form, "secret"):
+        changes["secret"] = text(form, "secret")
+    try:
+        await webhooks.update(
+            session,
+            webhook_id,
+            WebhookPatch(**changes),
+            box=runtime.box,
+            extra_hosts=runtime.settings.extra_allowed_hosts,
+        )
+        await session.commit()
+    except (ValidationError, ServiceError) as exc:
+        await session.rollback()
+        webhook, project, platform = await _load(session, webhook_id)
+        return await _form_page(
+            request,
+            project,
+            platform,
+            webhook,
+            values=values_from(form),
+            errors=errors_of(exc),
+            status_code=422,
+        )
+    runtime.wake_worker()
+    return redirect(f"/ui/webhooks/{webhook_id}?saved=1")
+
+
+@router.post("/ui/webhooks/{webhook_id}/test", dependencies=[CsrfDep])
+async def integration_test(
+    webhook_id: int, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+) -> Response:
+    """Send a test message with the saved settings and show the platform's answer."""
+    answer = await api.test_webhook(webhook_id, session, runtime)
+    webhook, project, platform = await _load(session, webhook_id)
+    return await _form_page(request, project, platform, webhook, test_answer=answer)
+
+
+@router.post("/ui/webhooks/{webhook_id}/delete", dependencies=[CsrfDep])
+async def integration_delete(webhook_id: int, session: DbDep, _user: UserDep) -> Response:
+    webhook = await webhooks.get(session, webhook_id)
+    project_id = webhook.project_id
+    await webhooks.remove(session, webhook_id)
+    await session.commit()
+    return redirect(f"/ui/projects/{project_id}")

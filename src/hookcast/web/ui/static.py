@@ -1,0 +1,23 @@
+"""The UI's own CSS and JavaScript (no CDN: everything is served by hookcast)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+
+router = APIRouter()
+
+
+@router.get("/ui/static/{name}")
+async def static_file(name: str) -> FileResponse:
+    path = STATIC_DIR / name
+    if "/" in name or name.startswith(".") or path.suffix not in TYPES or not path.is_file():
+        raise HTTPException(404, "no such file")
+    return FileResponse(
+        path, media_type=TYPES[path.suffix], headers={"Cache-Control": "public, max-age=3600"}
+    )

@@ -1,0 +1,63 @@
+"""Helpers for the web UI tests: a signed-in browser-like client over ASGI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+
+from hookcast.app import create_app
+from hookcast.runtime import Role
+from tests.conftest import make_settings
+
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "correct-horse-battery"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_FIELD.search(html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+class UiClient:
+    """An HTTP client that keeps cookies and fills in the CSRF token like a browser form does."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.csrf = ""
+
+    async def get(self, path: str, **kwargs: object) -> httpx.Response:
+        answer = await self.http.get(path, **kwargs)  # type: ignore[arg-type]
+        if "csrf_token" in answer.text:
+            self.csrf = csrf_of(answer.text)
+        return answer
+
+    async def post(self, path: str, data: dict[str, object] | None = None) -> httpx.Response:
+        if not self.csrf:
+            await self.get("/ui/sign-in")
+        answer = await self.http.post(path, data={"csrf_token": self.csrf, **(data or {})})  # type: ignore[arg-type]
+        if "csrf_token" in answer.text:
+            self.csrf = csrf_of(answer.text)
+        return answer
+
+    async def sign_in(self, username: str = ADMIN_USER, password: str = ADMIN_PASSWORD) -> httpx.Response:
+        await self.get("/ui/sign-in")
+        return await self.post(
+            "/ui/sign-in", {"username": username, "password": password, "next": "/ui/projects"}
+        )
+
+
+@asynccontextmanager
+async def ui_client(database_url: str, data_dir: Path, **overrides: object) -> AsyncIterator[UiClient]:
+    settings = make_settings(database_url, data_dir, admin_password=ADMIN_PASSWORD, **overrides)
+    app = create_app(settings, Role.SERVE)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hookcast.test") as http:
+            http.app = app  # type: ignore[attr-defined]
+            yield UiClient(http)
