@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -38,3 +39,20 @@ async def deliveries(client: httpx.AsyncClient, project_id: int) -> list[dict[st
     assert answer.status_code == 200, answer.text
     result: list[dict[str, object]] = answer.json()
     return result
+
+
+async def settled(
+    client: httpx.AsyncClient, project_id: int, count: int | None = None, timeout: float = 15.0
+) -> list[dict[str, Any]]:
+    """The project's deliveries once none is pending or sending (and, given ``count``, once there
+    are that many)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        rows: list[dict[str, Any]] = (await client.get(f"/api/v1/projects/{project_id}/deliveries")).json()
+        done = bool(rows) and all(r["state"] not in ("pending", "sending") for r in rows)
+        if done and (count is None or len(rows) == count):
+            return rows
+        if loop.time() > deadline:
+            raise AssertionError(f"deliveries never settled: {rows}")
+        await asyncio.sleep(0.05)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.fakes.im_servers import FakeDingTalk, FakeFeishu, FakeImServer, FakeSlack, FakeWeCom
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
-from tests.integration.helpers import create_project, create_webhook, deliveries, eventually
+from tests.integration.helpers import create_project, create_webhook, eventually, settled
 
 APPS: dict[str, Callable[[], FakeImServer]] = {
     "feishu": lambda: FakeFeishu("cli_a1b2c3d4", "feishu-secret"),
@@ -67,23 +67,6 @@ async def post_event(client: httpx.AsyncClient, project_id: int, token: str, bod
         f"/api/v1/projects/{project_id}/events", json=body, headers={"Authorization": f"Bearer {token}"}
     )
     assert answer.status_code == 202, answer.text
-
-
-async def settled(client: httpx.AsyncClient, project_id: int, count: int) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-
-    async def done() -> bool:
-        nonlocal rows
-        rows = await deliveries(client, project_id)  # type: ignore[assignment]
-        return len(rows) == count and all(r["state"] not in ("pending", "sending") for r in rows)
-
-    import asyncio
-
-    for _ in range(300):
-        if await done():
-            return rows
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"deliveries never settled: {rows}")
 
 
 @pytest.mark.parametrize("platform", sorted(APPS))

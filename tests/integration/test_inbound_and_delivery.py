@@ -3,7 +3,6 @@ Feishu server that checks signatures and shapes as Feishu does."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -14,7 +13,7 @@ import pytest
 
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fixtures import load_fixture
-from tests.integration.helpers import create_project, create_webhook, deliveries, eventually
+from tests.integration.helpers import create_project, create_webhook, deliveries, eventually, settled
 
 PUSH = load_fixture("docs/push.json")
 ALERTS = Path(__file__).resolve().parents[1] / "data" / "alertmanager"
@@ -55,28 +54,12 @@ async def test_a_push_becomes_a_signed_green_feishu_card(
     assert card["msg_type"] == "interactive"
     assert card["card"]["header"]["template"] == "green"
     assert bot.rejections == []
-    history = await _settled(client, project_id)
+    history = await settled(client, project_id)
     assert history[0]["state"] == "delivered"
     attempts = history[0]["attempt_log"]
     assert isinstance(attempts, list) and attempts[0]["status_code"] == 200
     assert "feishu-sign-secret" not in json.dumps(history)
     assert bot.token not in json.dumps(history), "the hook token is redacted from delivery records"
-
-
-async def _settled(client: httpx.AsyncClient, project_id: int) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-
-    async def poll() -> bool:
-        nonlocal rows
-        rows = await deliveries(client, project_id)
-        return bool(rows) and all(r["state"] not in ("pending", "sending") for r in rows)
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 15
-    while not await poll():
-        assert loop.time() < deadline, f"deliveries never settled: {rows}"
-        await asyncio.sleep(0.05)
-    return rows
 
 
 async def test_zh_cn_webhook_gets_a_chinese_card(
@@ -136,7 +119,7 @@ async def test_a_retried_gitlab_request_is_accepted_once(
     assert first.json()["status"] == "accepted"
     assert second.json()["status"] == "duplicate"
     assert second.json()["event_id"] == first.json()["event_id"]
-    await _settled(client, project_id)
+    await settled(client, project_id)
     assert len(bot.received) == 1
     assert len(await deliveries(client, project_id)) == 1
 
@@ -169,7 +152,7 @@ async def test_failures_are_retried_until_delivered(
     project_id, token = await create_project(client)
     await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
     await client.post("/hooks/gitlab", content=PUSH, headers=gitlab_headers(token))
-    history = await _settled(client, project_id)
+    history = await settled(client, project_id)
     assert history[0]["state"] == "delivered"
     assert history[0]["attempts"] == 4
     outcomes = [a["outcome"] for a in history[0]["attempt_log"]]  # type: ignore[union-attr]
@@ -191,7 +174,7 @@ async def test_a_permanent_answer_is_not_retried(
         branches_to_be_notified="all",
     )
     await client.post("/hooks/gitlab", content=PUSH, headers=gitlab_headers(token))
-    history = await _settled(client, project_id)
+    history = await settled(client, project_id)
     assert history[0]["state"] == "failed"
     assert history[0]["attempts"] == 1
     assert "19021" in str(history[0]["attempt_log"]) or "sign" in str(history[0]["last_error"]).lower()
@@ -206,7 +189,7 @@ async def test_retries_give_up_after_the_schedule(
     project_id, token = await create_project(client)
     await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
     await client.post("/hooks/gitlab", content=PUSH, headers=gitlab_headers(token))
-    history = await _settled(client, project_id)
+    history = await settled(client, project_id)
     schedule = client.app.state.runtime.settings.retry_schedule  # type: ignore[attr-defined]
     assert history[0]["state"] == "dead"
     assert history[0]["attempts"] == len(schedule)
@@ -217,11 +200,11 @@ async def test_resend_delivers_again(client: httpx.AsyncClient, feishu: FakePlat
     project_id, token = await create_project(client)
     await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
     await client.post("/hooks/gitlab", content=PUSH, headers=gitlab_headers(token))
-    history = await _settled(client, project_id)
+    history = await settled(client, project_id)
     resent = await client.post(f"/api/v1/deliveries/{history[0]['id']}/resend")
     assert resent.status_code == 202
     await eventually(lambda: len(bot.received) == 2, what="the resent card")
-    again = await _settled(client, project_id)
+    again = await settled(client, project_id)
     assert len(again[0]["attempt_log"]) == 2  # type: ignore[arg-type]
 
 

@@ -140,13 +140,14 @@ def preview(
     sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
 
 
-from hookcast.cli import admin  # noqa: E402  (the administration sub-commands)
+from hookcast.cli import admin, replay  # noqa: E402  (the administration sub-commands)
 
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.projects_app, name="projects")
 app.add_typer(admin.webhooks_app, name="webhooks")
 app.add_typer(admin.deliveries_app, name="deliveries")
 app.add_typer(admin.tokens_app, name="tokens")
+app.command(name="replay")(replay.replay)
 
 
 if __name__ == "__main__":

@@ -146,3 +146,48 @@ def _view(
         updated_at=delivery.updated_at,
         attempt_log=attempts,
     )
+
+
+async def replay(
+    session: AsyncSession,
+    project_id: int,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    webhook_id: int | None = None,
+) -> int:
+    """Queue again every delivery of the project's events received in ``[since, until)``."""
+    ids = await event_ids_in_range(session, project_id, since=since, until=until)
+    return await requeue_events(session, project_id, ids, webhook_id=webhook_id)
+
+
+async def event_ids_in_range(
+    session: AsyncSession, project_id: int, *, since: datetime, until: datetime | None = None
+) -> list[int]:
+    await projects.get(session, project_id)
+    query = select(EventRow.id).where(EventRow.project_id == project_id, EventRow.received_at >= since)
+    if until is not None:
+        query = query.where(EventRow.received_at < until)
+    return list(await session.scalars(query.order_by(EventRow.id)))
+
+
+async def requeue_events(
+    session: AsyncSession, project_id: int, event_ids: Sequence[int], *, webhook_id: int | None = None
+) -> int:
+    """Queue the deliveries of these events again now; their webhooks are resumed if paused."""
+    if not event_ids:
+        return 0
+    query = update(Delivery).where(Delivery.project_id == project_id, Delivery.event_id.in_(event_ids))
+    if webhook_id is not None:
+        query = query.where(Delivery.webhook_id == webhook_id)
+    now = utcnow()
+    rows = (
+        await session.execute(
+            query.values(
+                state=State.PENDING, attempts=0, next_attempt_at=now, lease_until=None, updated_at=now
+            ).returning(Delivery.webhook_id)
+        )
+    ).all()
+    for touched in {row.webhook_id for row in rows}:
+        webhooks.resume(await webhooks.get(session, touched))
+    return len(rows)

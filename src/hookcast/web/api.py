@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -174,6 +175,36 @@ async def list_deliveries(
         before_id=before_id,
         limit=limit,
     )
+
+
+class Replayed(BaseModel):
+    queued: int
+
+
+@router.post("/projects/{project_id}/replay", status_code=202, response_model=Replayed)
+async def replay_events(
+    project_id: int,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    since: Annotated[datetime, Query(description="Events received at or after (ISO 8601)")],
+    until: Annotated[datetime | None, Query(description="... and before (ISO 8601)")] = None,
+    webhook_id: int | None = None,
+) -> Replayed:
+    """Queue again the deliveries of every event received in a time range."""
+    queued = await deliveries.replay(
+        session,
+        project_id,
+        since=_aware(since),
+        until=_aware(until) if until else None,
+        webhook_id=webhook_id,
+    )
+    await session.commit()
+    runtime.wake_worker()
+    return Replayed(queued=queued)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryView)

@@ -31,7 +31,9 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the transaction commits before the answer leaves, so a client that got 201
+# and asks again at once (even another process) sees what it created.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def is_admin_token(runtime: Runtime, session: AsyncSession, token: str) -> bool:

@@ -1,0 +1,157 @@
+"""The delivery engine against fake platforms: rate limits held with digests, cool-downs,
+Retry-After, pausing failing webhooks, replay. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from tests.fakes.platform_server import FakeBot, FakePlatformServer
+from tests.integration.helpers import create_project, create_webhook, eventually, settled
+from tests.markers import numbered_push, numbers_in
+
+
+def push_with_marker(n: int) -> dict[str, object]:
+    return numbered_push(n)
+
+
+def markers(bot: FakeBot) -> list[int]:
+    return numbers_in(body for _, body in bot.received)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakePlatformServer]:
+    async with FakePlatformServer() as server:
+        yield server
+
+
+async def post_pushes(client: httpx.AsyncClient, token: str, count: int, start: int = 0) -> None:
+    headers = {"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook"}
+    answers = await asyncio.gather(
+        *(
+            client.post("/hooks/gitlab", json=push_with_marker(n), headers=headers)
+            for n in range(start, start + count)
+        )
+    )
+    assert all(a.status_code == 202 for a in answers)
+
+
+async def test_a_burst_is_held_to_the_rate_limit_and_digested(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("feishu")
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
+    await post_pushes(client, token, 60)
+    await eventually(lambda: sorted(set(markers(bot))) == list(range(60)), timeout=30, what="all 60 events")
+    assert bot.violations == [], "Feishu's 5 / s limit was never exceeded"
+    assert sorted(markers(bot)) == list(range(60)), "each event exactly once"
+    assert len(bot.received) < 60, "waiting events were merged into digests"
+    titles = [body["card"]["header"]["title"]["content"] for _, body in bot.received]
+    assert any("notifications" in title for title in titles)
+
+
+async def test_a_too_fast_answer_rests_the_bot(client: httpx.AsyncClient, fake: FakePlatformServer) -> None:
+    bot = fake.add_bot("feishu")
+    bot.script(["throttle"])
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
+    await post_pushes(client, token, 1)
+    await eventually(lambda: len(bot.received) == 1, what="the card after the cool-down")
+    history = await settled(client, project_id)
+    attempts = history[0]["attempt_log"]
+    assert isinstance(attempts, list) and [a["outcome"] for a in attempts] == ["retryafter", "delivered"]
+    first, second = (datetime.fromisoformat(a["started_at"]) for a in attempts)
+    cool_down = client.app.state.runtime.settings.cool_down_seconds  # type: ignore[attr-defined]
+    assert second - first >= timedelta(seconds=cool_down)
+
+
+async def test_retry_after_is_honoured(client: httpx.AsyncClient, fake: FakePlatformServer) -> None:
+    bot = fake.add_bot("slack")
+    bot.script(["429:1.5"])
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="slack", url=bot.url, branches_to_be_notified="all")
+    await post_pushes(client, token, 1)
+    await eventually(lambda: len(bot.received) == 1, what="the message after Retry-After")
+    attempts = (await settled(client, project_id))[0]["attempt_log"]
+    assert isinstance(attempts, list)
+    first, second = (datetime.fromisoformat(a["started_at"]) for a in attempts)
+    assert second - first >= timedelta(seconds=1.5)
+
+
+async def test_a_webhook_failing_again_and_again_is_paused_then_resumed(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("feishu")
+    bot.script(["503"] * 4)
+    project_id, token = await create_project(client)
+    webhook = await create_webhook(
+        client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all"
+    )
+    await post_pushes(client, token, 1)
+
+    state: dict[str, object] = {}
+
+    async def paused() -> bool:
+        state.update((await client.get(f"/api/v1/webhooks/{webhook['id']}")).json())
+        return state["paused_until"] is not None
+
+    await _until(paused)
+    assert state["consecutive_failures"] == 4
+    assert "4 failures in a row" in str(state["pause_reason"])
+    await post_pushes(client, token, 1, start=1)
+    await asyncio.sleep(0.5)
+    assert bot.received == [], "a paused webhook is sent nothing"
+    resumed = await client.patch(f"/api/v1/webhooks/{webhook['id']}", json={"active": True})
+    assert resumed.json()["paused_until"] is None
+    await eventually(lambda: markers(bot) == [1], what="the held event after resuming")
+
+
+async def test_an_unknown_webhook_is_paused_at_once(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("discord")
+    bot.script(["unknown_webhook"])
+    project_id, token = await create_project(client)
+    webhook = await create_webhook(
+        client, project_id, platform="discord", url=bot.url, branches_to_be_notified="all"
+    )
+    await post_pushes(client, token, 1)
+
+    async def paused() -> bool:
+        view = (await client.get(f"/api/v1/webhooks/{webhook['id']}")).json()
+        return view["paused_until"] is not None and view["pause_reason"]
+
+    await _until(paused)
+    history = await settled(client, project_id)
+    assert history[0]["state"] == "failed"
+    assert bot.requests == 1
+
+
+async def test_replay_queues_a_range_again(client: httpx.AsyncClient, fake: FakePlatformServer) -> None:
+    bot = fake.add_bot("feishu")
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    await post_pushes(client, token, 2)
+    await eventually(lambda: sorted(markers(bot)) == [0, 1])
+    later = datetime.now(UTC) + timedelta(hours=1)
+    nothing = await client.post(f"/api/v1/projects/{project_id}/replay", params={"since": later.isoformat()})
+    assert nothing.json() == {"queued": 0}
+    replayed = await client.post(
+        f"/api/v1/projects/{project_id}/replay", params={"since": before.isoformat()}
+    )
+    assert replayed.status_code == 202 and replayed.json() == {"queued": 2}
+    await eventually(lambda: sorted(markers(bot)) == [0, 0, 1, 1], what="the replayed cards")
+
+
+async def _until(check: object, timeout: float = 15) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():  # type: ignore[operator]
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
