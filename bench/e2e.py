@@ -148,7 +148,9 @@ async def post_events(
             }
             async with semaphore:
                 sent[i] = time.time()
-                async with http.post(f"{bases[i % len(bases)]}/hooks/gitlab", data=body, headers=headers) as a:
+                async with http.post(
+                    f"{bases[i % len(bases)]}/hooks/gitlab", data=body, headers=headers
+                ) as a:
                     if a.status != 202:
                         raise RuntimeError(f"event {i}: {a.status} {await a.text()}")
                 answered[i] = time.time() - sent[i]
@@ -193,7 +195,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--rate", type=float, default=0, help="offered events/s (0: as fast as possible)")
@@ -223,14 +227,19 @@ def main() -> None:
             "HOOKCAST_LOG_LEVEL": "WARNING",
         }
         env.pop("HOOKCAST_SECRET_KEY")
-        procs.start([sys.executable, str(ROOT / "bench" / "fake_bot.py"), "--port", str(bot_port)], env,
-                    workdir / "bot.log")
+        procs.start(
+            [sys.executable, str(ROOT / "bench" / "fake_bot.py"), "--port", str(bot_port)],
+            env,
+            workdir / "bot.log",
+        )
         hookcast = str(BIN / "hookcast")
         bases: list[str] = []
         server_procs: list[subprocess.Popen[bytes]] = []
         if args.api == 0:
             port = free_port()
-            server_procs.append(procs.start([hookcast, "serve", "--port", str(port)], env, workdir / "serve.log"))
+            server_procs.append(
+                procs.start([hookcast, "serve", "--port", str(port)], env, workdir / "serve.log")
+            )
             bases.append(f"http://127.0.0.1:{port}")
         else:
             # Migrate once before several processes start on the same database.
@@ -263,7 +272,9 @@ def main() -> None:
                     await asyncio.sleep(0.1)
 
             sampler = asyncio.create_task(sample_rss())
-            sent, post_seconds, answered = await post_events(bases, tokens, args.events, args.concurrency, args.rate)
+            sent, post_seconds, answered = await post_events(
+                bases, tokens, args.events, args.concurrency, args.rate
+            )
             arrivals = await wait_delivered(bot_port, args.events, timeout=120)
             sampler.cancel()
             return sent, post_seconds, arrivals, limit, answered
@@ -275,11 +286,15 @@ def main() -> None:
     first, last = min(sent.values()), max(arrivals.values(), default=time.time())
     topology = "serve" if args.api == 0 else f"{args.api} api + {args.workers} worker"
     offered = f"{args.rate:g}/s offered" if args.rate else f"concurrency {args.concurrency}"
-    print(f"hookcast e2e: {args.events} push events, {args.bots} bots, {args.database}, {topology}, {offered}")
+    print(
+        f"hookcast e2e: {args.events} push events, {args.bots} bots, {args.database}, {topology}, {offered}"
+    )
     print(f"  accepted:        {args.events / post_seconds:8.0f} events/s")
-    print(f"  delivered:       {len(delivered) / (last - first):8.0f} events/s  ({len(delivered)}/{args.events})")
+    rate = len(delivered) / (last - first)
+    print(f"  delivered:       {rate:8.0f} events/s  ({len(delivered)}/{args.events})")
     accept_ms = [v * 1000 for v in answered.values()]
-    print(f"  answer p50/p99:  {statistics.median(accept_ms):8.1f} / {percentile(accept_ms, 0.99):.1f} ms (POST -> 202)")
+    p50, p99 = statistics.median(accept_ms), percentile(accept_ms, 0.99)
+    print(f"  answer p50/p99:  {p50:8.1f} / {p99:.1f} ms (POST -> 202)")
     if latencies_ms:
         print(f"  latency p50:     {statistics.median(latencies_ms):8.1f} ms")
         print(f"  latency p99:     {percentile(latencies_ms, 0.99):8.1f} ms")

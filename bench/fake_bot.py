@@ -35,6 +35,7 @@ def make_app() -> web.Application:
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app.router.add_post("/open-apis/bot/v2/hook/{token}", hook)
     app.router.add_get("/__arrivals", arrivals_handler)
+    app.router.add_post("/json/{token}", hook)  # Apprise's json:// plugin, for bench/vs_apprise.py
     return app
 
 

@@ -8,11 +8,12 @@ platform module picks the escaper that matches its markup.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+import orjson
 
 ELLIPSIS = "…"
 ZWSP = "\u200b"  # zero-width space: invisible, but breaks a token such as "@all" or "<at"
@@ -156,8 +157,9 @@ def safe_url(url: str | None) -> str | None:
 
 
 def json_bytes(payload: Any) -> bytes:
-    """The wire form: UTF-8, no ASCII escaping, compact separators."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """The wire form: UTF-8, no ASCII escaping, compact separators (orjson: several times
+    faster than the standard library, and encoding is on every send's path)."""
+    return orjson.dumps(payload)
 
 
 @dataclass(frozen=True, slots=True)
