@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from hookcast.store import accounts, directory  # noqa: F401  (their tables join Base.metadata)
+from hookcast.store import accounts, directory, feishu_chats  # noqa: F401  (their tables join Base.metadata)
 from hookcast.store.tables import Base
 
 connection = context.config.attributes.get("connection")
