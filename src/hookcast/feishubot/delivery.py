@@ -1,0 +1,60 @@
+"""Delivering a Feishu / Lark webhook whose URL is a chat URL handed out by the bot: the card the
+platform encoded for the group webhook is posted into the chat by the app
+(``im/v1/messages?receive_id_type=chat_id``). The worker calls `ChatSender.send` in place of the
+HTTP post and records the attempt as usual (retries, rate limits, pauses, history)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hookcast.crypto import SecretBox
+from hookcast.feishubot import service, urls
+from hookcast.feishubot.runner import Apis
+from hookcast.platforms.base import HttpRequest, HttpResponse, Outcome, Permanent, PlatformName
+from hookcast.platforms.text import json_bytes
+
+
+class ChatSender:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], box: SecretBox, http: aiohttp.ClientSession
+    ) -> None:
+        self._sessions = sessions
+        self._apis = Apis(box, http)
+
+    async def send(self, request: HttpRequest, platform: PlatformName) -> tuple[HttpResponse | None, Outcome]:
+        """Post the encoded card into the chat ``request.url`` names: the platform's answer (when
+        there was one) and its outcome."""
+        token = urls.chat_token(request.url)
+        if token is None or platform not in urls.CHAT_PLATFORMS:
+            return None, Permanent("not a chat webhook URL of this hookcast", pause=True)
+        async with self._sessions() as session:
+            chat = await service.chat_by_token(session, token)
+            api = await self._apis.load(session, platform)
+        if chat is None:
+            return None, Permanent(
+                f"{service.REVOKED_MARK} or never existed; send get_webhook in the chat for a new one",
+                pause=True,
+            )
+        where = f"“{chat.name or chat.chat_id}” ({chat.chat_id})"
+        if chat.platform != platform.value:
+            return None, Permanent(
+                f"the chat {where} is a {chat.platform} chat, not {platform.value}", pause=True
+            )
+        if chat.state == service.GONE:
+            return None, Permanent(
+                f"{service.REMOVED_MARK} {where}; add the bot to the chat again", pause=True
+            )
+        if api is None:
+            return None, Permanent(
+                f"no {platform.value} IM app is set up: chat webhook URLs are delivered through it",
+                pause=True,
+            )
+        payload: dict[str, Any] = json.loads(request.body)
+        answer, outcome = await api.send_card("chat_id", chat.chat_id, payload["card"])
+        if answer is None:
+            return None, outcome
+        return HttpResponse(answer.status, answer.headers, json_bytes(answer.data)), outcome
