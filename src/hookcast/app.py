@@ -12,11 +12,19 @@ from hookcast import __version__
 from hookcast.runtime import Role, running
 from hookcast.services.errors import Conflict, Invalid, NotFound, ServiceError
 from hookcast.settings import Settings
-from hookcast.web import api, directory, events, hooks, ops
+from hookcast.web import api, directory, events, feishu_events, hooks, ops
 from hookcast.web.ui import router as ui_router
 
 # Every HTTP surface, in one list: add a module's router here.
-ROUTERS = (ops.router, hooks.router, api.router, events.router, directory.router, ui_router)
+ROUTERS = (
+    ops.router,
+    hooks.router,
+    api.router,
+    events.router,
+    directory.router,
+    ui_router,
+    feishu_events.router,
+)
 
 STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409}
 

@@ -38,6 +38,8 @@ from hookcast.delivery.sender import Sender, SendError
 from hookcast.directmessages import MessengerPool
 from hookcast.directmessages.base import describe
 from hookcast.events import Event, Person
+from hookcast.feishubot.delivery import ChatSender
+from hookcast.feishubot.urls import is_chat_url, redacted
 from hookcast.messages.digest import render_digest
 from hookcast.messages.model import Mention, Message
 from hookcast.messages.render import render
@@ -166,6 +168,7 @@ class Worker:
         self._paused: set[int] = set()
         self._render_cache: dict[tuple[int, str, tuple[Mention, ...]], Message] = {}
         self._messengers = MessengerPool(box, sender.session)
+        self._chats = ChatSender(sessions, box, sender.session)
         self._im_apps: dict[str, ImAppRow] = {}
 
     # --- the claim loop ------------------------------------------------------------------
@@ -395,10 +398,13 @@ class Worker:
         response: HttpResponse | None = None
         outcome: Outcome
         try:
-            response = await self._sender.send(request)
-            status = response.status
-            answer = scrub(excerpt(response.body), secrets)
-            outcome = platform.classify(response)
+            if is_chat_url(request.url):  # a chat URL of the Feishu / Lark bot: post through the app
+                response, outcome = await self._chats.send(request, platform.name)
+            else:
+                response = await self._sender.send(request)
+                outcome = platform.classify(response)
+            status = response.status if response is not None else None
+            answer = scrub(excerpt(response.body), secrets) if response is not None else ""
         except SendError as exc:
             error = scrub(str(exc), secrets)
             outcome = RetryAfter(reason=error)
@@ -407,7 +413,7 @@ class Worker:
         ATTEMPT_SECONDS.labels(platform.name.value).observe(duration)
         if not isinstance(outcome, Delivered) and error is None:
             error = outcome.reason
-        request_url = platform.redact_url(request.url)
+        request_url = redacted(request.url) or platform.redact_url(request.url)
         request_body = scrub(request.body.decode("utf-8", "replace"), secrets)
         results = [
             Result(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.events import DEFAULT_TRIGGERS, EventKind
+from hookcast.feishubot import urls as chat_urls
 from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
@@ -127,6 +128,11 @@ def view(webhook: Webhook) -> WebhookView:
 def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str]) -> None:
     """A webhook URL must be https on the platform's own hosts; http or https on the
     instance's extra allowed hosts (private deployments, tests)."""
+    chat = chat_urls.acceptable(platform.name, url)  # a chat URL of the Feishu / Lark assistant bot
+    if chat is not None:
+        if chat:
+            raise Invalid(chat, field="url")
+        return
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme == "https" and platform.host_allowed(host):
@@ -168,7 +174,7 @@ def target_of(webhook: Webhook, box: SecretBox) -> WebhookTarget:
 
 def _seal_url(webhook: Webhook, platform: Platform, url: str, box: SecretBox) -> None:
     webhook.url_sealed = box.seal(url)
-    webhook.url_redacted = platform.redact_url(url)
+    webhook.url_redacted = chat_urls.redacted(url) or platform.redact_url(url)
     webhook.url_digest = token_digest(url)
 
 

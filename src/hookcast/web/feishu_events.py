@@ -1,0 +1,140 @@
+"""The Feishu / Lark assistant bot's event subscription (request URL mode), and its keys.
+
+``POST /hooks/feishu/events`` and ``POST /hooks/lark/events`` answer the URL check, verify
+(Verification Token; ``X-Lark-Signature`` and decryption when an Encrypt Key is set), store each
+event once per ``event_id`` (Feishu re-sends until it gets HTTP 200 in time) and answer at once:
+the work, and everything the bot says, is done by the bot runner from the tables.
+
+``PUT /api/v1/feishu-bot/{platform}/keys`` (admin) sets the Verification Token and Encrypt Key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hookcast.clock import utcnow
+from hookcast.feishubot import keys, urls
+from hookcast.feishubot.events import Challenge, Rejection, open_request
+from hookcast.feishubot.keys import KeysInput, KeysView
+from hookcast.feishubot.runner import BotRunner
+from hookcast.metrics import EVENTS_REJECTED
+from hookcast.platforms.base import PlatformName
+from hookcast.runtime import Runtime
+from hookcast.store.feishu_chats import FeishuBotEvent
+from hookcast.web import guide
+from hookcast.web.body import BodyTooLarge, read_limited
+from hookcast.web.deps import RuntimeDep, SessionDep, require_admin
+
+BotPlatform = Literal["feishu", "lark"]
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    runtime: Runtime = app.state.runtime
+    urls.configure(runtime.settings.public_url)
+    runner = BotRunner(
+        runtime.sessions,
+        runtime.box,
+        runtime.sender.session,
+        is_postgres=not runtime.settings.is_sqlite,
+        poll_interval=max(runtime.settings.poll_interval, 0.05) * 5,
+    )
+    app.state.feishu_bot = runner
+    runtime.tasks.append(asyncio.create_task(runner.run(), name="hookcast-feishu-bot"))
+    yield
+
+
+router = APIRouter(tags=["feishu bot"], lifespan=_lifespan)
+router.include_router(guide.router)  # the guide the welcome card links to
+
+
+def _refuse(platform: str, status: int, reason: str) -> JSONResponse:
+    EVENTS_REJECTED.labels(f"{platform}-bot", str(status)).inc()
+    return JSONResponse({"detail": reason}, status_code=status)
+
+
+@router.post("/hooks/feishu/events", summary="Feishu event subscription (the assistant bot)")
+async def feishu_events(request: Request, runtime: RuntimeDep) -> Response:
+    return await _receive(request, runtime, PlatformName.FEISHU)
+
+
+@router.post("/hooks/lark/events", summary="Lark event subscription (the assistant bot)")
+async def lark_events(request: Request, runtime: RuntimeDep) -> Response:
+    return await _receive(request, runtime, PlatformName.LARK)
+
+
+async def _receive(request: Request, runtime: Runtime, platform: PlatformName) -> Response:
+    try:
+        body = await read_limited(request, runtime.settings.max_body_bytes)
+    except BodyTooLarge as exc:
+        return _refuse(platform.value, 413, str(exc))
+    async with runtime.sessions() as session:
+        bot_keys = await keys.load(session, runtime.box, platform)
+    if bot_keys is None:
+        return _refuse(
+            platform.value, 503, f"the {platform.value} bot's Verification Token is not set in hookcast"
+        )
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    opened = open_request(body, headers, bot_keys)
+    if isinstance(opened, Rejection):
+        return _refuse(platform.value, opened.status, opened.reason)
+    if isinstance(opened, Challenge):
+        return JSONResponse({"challenge": opened.challenge})
+    now = utcnow()
+    base_url = runtime.settings.public_url or str(request.base_url)
+    dialect_insert = sqlite.insert if runtime.settings.is_sqlite else postgresql.insert
+    statement = (
+        dialect_insert(FeishuBotEvent)
+        .values(
+            platform=platform.value,
+            event_id=opened.event_id[:128],
+            event_type=opened.event_type[:128],
+            payload=opened.body,
+            base_url=base_url.rstrip("/"),
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+            received_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(FeishuBotEvent.id)
+    )
+    async with runtime.sessions.begin() as session:
+        stored = (await session.execute(statement)).scalar_one_or_none()
+    if stored is None:
+        return JSONResponse({"status": "duplicate"})
+    runner: BotRunner | None = getattr(request.app.state, "feishu_bot", None)
+    if runner is not None:
+        runner.kick()
+    return JSONResponse({"status": "accepted"})
+
+
+# --- the keys (admin) -------------------------------------------------------------------------
+
+_admin = [Depends(require_admin)]
+
+
+@router.get("/api/v1/feishu-bot/{platform}/keys", response_model=KeysView, dependencies=_admin)
+async def get_keys(platform: BotPlatform, session: SessionDep) -> KeysView:
+    return await keys.view(session, PlatformName(platform))
+
+
+@router.put("/api/v1/feishu-bot/{platform}/keys", response_model=KeysView, dependencies=_admin)
+async def put_keys(
+    platform: BotPlatform, data: KeysInput, session: SessionDep, runtime: RuntimeDep
+) -> KeysView:
+    return await keys.save(session, runtime.box, PlatformName(platform), data)
+
+
+@router.delete("/api/v1/feishu-bot/{platform}/keys", status_code=204, dependencies=_admin)
+async def delete_keys(platform: Annotated[BotPlatform, "platform"], session: SessionDep) -> Response:
+    await keys.remove(session, PlatformName(platform))
+    return Response(status_code=204)
