@@ -469,6 +469,7 @@ class FakePlatformServer:
             "/webhookb2/{id}{tail:.*}", self.route(lambda r: r.match_info["id"].partition("@")[0])
         )
         app.router.add_get("/__stats", self.stats_handler)
+        app.router.add_get("/__received", self.received_handler)
         return app
 
     def add_bot(
@@ -604,6 +605,15 @@ class FakePlatformServer:
 
     async def stats_handler(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats())
+
+    async def received_handler(self, request: web.Request) -> web.Response:
+        """Every bot's received bodies and rate-limit violations (for tests in other processes)."""
+        return web.json_response(
+            {
+                bot.url: {"bodies": [body for _, body in bot.received], "violations": bot.violations}
+                for bot in self.bots.values()
+            }
+        )
 
 
 # --- as a process ---------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from hookcast.platforms import get_platform
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
+    HttpRequest,
     HttpResponse,
     Outcome,
     Permanent,
@@ -165,6 +166,7 @@ class Worker:
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
         self._results: asyncio.Queue[Result] = asyncio.Queue()
         self._in_flight = 0
+        self._held: set[int] = set()  # claimed here and not yet recorded: their leases are renewed
         self._paused: set[int] = set()
         self._render_cache: dict[tuple[int, str, tuple[Mention, ...]], Message] = {}
         self._messengers = MessengerPool(box, sender.session)
@@ -177,6 +179,7 @@ class Worker:
         helpers = [
             asyncio.create_task(self._record_forever(), name="hookcast-recorder"),
             asyncio.create_task(self._prune_forever(), name="hookcast-retention"),
+            asyncio.create_task(self._renew_leases_forever(), name="hookcast-leases"),
         ]
         if self._is_postgres:
             helpers.append(asyncio.create_task(self._listen_forever(), name="hookcast-listen"))
@@ -230,10 +233,34 @@ class Worker:
             except Exception:
                 log.exception("retention pass failed")
 
+    async def _renew_leases_forever(self) -> None:
+        """Keep the leases of what this worker holds (waiting in a lane for a rate-limit slot, or
+        being sent), so that no other worker takes it over while this one is alive."""
+        every = self._settings.lease_seconds / 3
+        while True:
+            await asyncio.sleep(every)
+            held = list(self._held)
+            if not held:
+                continue
+            try:
+                lease_until = utcnow() + timedelta(seconds=self._settings.lease_seconds)
+                async with self._sessions.begin() as session:
+                    for start in range(0, len(held), 1000):
+                        await session.execute(
+                            update(Delivery)
+                            .where(
+                                Delivery.id.in_(held[start : start + 1000]), Delivery.state == State.SENDING
+                            )
+                            .values(lease_until=lease_until)
+                        )
+            except Exception:
+                log.exception("renewing leases failed")
+
     async def _claim_and_dispatch(self) -> int:
         jobs = await self._claim(self._settings.claim_batch)
         for job in jobs:
             self._in_flight += 1
+            self._held.add(job.delivery_id)
             self._lane(job.destination.bot_key).add(job)
         return len(jobs)
 
@@ -342,12 +369,18 @@ class Worker:
                     self._results.put_nowait(result)
                 continue
             limits = head.destination.platform.rate_limits
-            wait = await self._limiter.reserve(bot_key, limits)
+            wait = await self._limiter.wait_time(bot_key, limits)
             if wait > 0:
                 await asyncio.sleep(min(wait, LONGEST_NAP))  # more may gather meanwhile
                 continue
+            # Build the request first and take the slot last, right before it leaves: the
+            # platform counts arrivals, so the gap between the two must be as short as can be.
             batch = await self._next_batch(bot_key, lane)
-            results, response = await self.attempt(batch)
+            prepared = self._prepare(batch)
+            if await self._limiter.reserve(bot_key, limits) > 0:  # another process was quicker
+                lane.jobs.extendleft(reversed(batch))
+                continue
+            results, response = await self._send(batch, prepared)
             rest = cool_down_for(results[0].outcome, response, self._settings.cool_down_seconds)
             if rest is not None:
                 await self._limiter.cool_down(bot_key, rest)
@@ -376,22 +409,33 @@ class Worker:
             self._render_cache[key] = message
         return message
 
-    async def attempt(self, jobs: Sequence[Job]) -> tuple[list[Result], HttpResponse | None]:
-        """Send one message (or, for several jobs, their digest) and classify the answer."""
+    def _prepare(self, jobs: Sequence[Job]) -> HttpRequest:
+        """The request carrying one message, or for several jobs their digest."""
         head = jobs[0]
         destination = head.destination
-        platform = destination.platform
         if len(jobs) == 1:
             message = self._message(head)
         else:
             message = render_digest([self._message(job) for job in jobs], destination.language)
+        return destination.platform.encode(
+            message, destination.target, EncodeContext(time.time(), head.idempotency_key)
+        )
+
+    async def attempt(self, jobs: Sequence[Job]) -> tuple[list[Result], HttpResponse | None]:
+        """Send one message (or, for several jobs, their digest) and classify the answer."""
+        return await self._send(jobs, self._prepare(jobs))
+
+    async def _send(
+        self, jobs: Sequence[Job], request: HttpRequest
+    ) -> tuple[list[Result], HttpResponse | None]:
+        head = jobs[0]
+        destination = head.destination
+        platform = destination.platform
+        if len(jobs) > 1:
             DIGESTS_SENT.labels(platform.name.value).inc()
         secrets = (destination.target.secret, destination.target.url)
         started_at = utcnow()
         clock = time.perf_counter()
-        request = platform.encode(
-            message, destination.target, EncodeContext(time.time(), head.idempotency_key)
-        )
         status: int | None = None
         answer = ""
         error: str | None = None
@@ -484,6 +528,7 @@ class Worker:
                 log.exception("recording delivery results failed", count=len(batch))
             finally:
                 self._in_flight -= len(batch)
+                self._held.difference_update(result.job.delivery_id for result in batch)
 
     async def _record(self, batch: list[Result]) -> None:
         now = utcnow()
@@ -523,9 +568,9 @@ class Worker:
             ):
                 soonest_retry = step.next_attempt_at
         async with self._sessions.begin() as session:
-            await session.execute(insert(Attempt), attempts)
-            deliveries = cast(Table, Delivery.__table__)
             connection = await session.connection()
+            await connection.execute(insert(cast(Table, Attempt.__table__)), attempts)
+            deliveries = cast(Table, Delivery.__table__)
             await connection.execute(
                 update(deliveries)
                 .where(deliveries.c.id == bindparam("b_id"))
@@ -551,6 +596,8 @@ class Worker:
         for result in batch:
             if result.job.destination.channel == "direct":
                 continue  # a person's IM app failing says nothing about the group webhook
+            if isinstance(result.outcome, RetryAfter) and result.outcome.throttled:
+                continue  # "too fast" is the rate limit speaking, not the endpoint failing
             outcomes_by_webhook.setdefault(result.job.destination.webhook_id, []).append(result.outcome)
         failing = {
             webhook_id: outcomes
@@ -604,6 +651,7 @@ class Worker:
                 .values(state=State.PENDING, lease_until=None, updated_at=utcnow())
             )
         self._in_flight -= len(jobs)
+        self._held.difference_update(job.delivery_id for job in jobs)
 
     async def _release_unsent(self) -> None:
         unsent = [job for lane in self._lanes.values() for job in lane.jobs]
