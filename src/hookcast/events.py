@@ -54,24 +54,24 @@ class EventKind(StrEnum):
     ROLLOUT_COMPLETED = "rollout.completed"
 
 
-# The triggers a new webhook gets when none are given: the seed's list plus releases.
-DEFAULT_TRIGGERS: frozenset[EventKind] = frozenset(
-    {
-        EventKind.PUSH,
-        EventKind.ISSUE,
-        EventKind.CONFIDENTIAL_ISSUE,
-        EventKind.MERGE_REQUEST,
-        EventKind.NOTE,
-        EventKind.CONFIDENTIAL_NOTE,
-        EventKind.TAG_PUSH,
-        EventKind.PIPELINE,
-        EventKind.WIKI_PAGE,
-        EventKind.DEPLOYMENT,
-        EventKind.VULNERABILITY,
-        EventKind.ALERT,
-        EventKind.RELEASE,
-    }
+# The seed's triggers, in the seed's order, plus releases: what a new webhook gets when none are
+# given, and the order the integration form lists them in.
+SEED_TRIGGERS: tuple[EventKind, ...] = (
+    EventKind.PUSH,
+    EventKind.ISSUE,
+    EventKind.CONFIDENTIAL_ISSUE,
+    EventKind.MERGE_REQUEST,
+    EventKind.NOTE,
+    EventKind.CONFIDENTIAL_NOTE,
+    EventKind.TAG_PUSH,
+    EventKind.PIPELINE,
+    EventKind.WIKI_PAGE,
+    EventKind.DEPLOYMENT,
+    EventKind.VULNERABILITY,
+    EventKind.ALERT,
+    EventKind.RELEASE,
 )
+DEFAULT_TRIGGERS: frozenset[EventKind] = frozenset(SEED_TRIGGERS)
 
 
 class Tone(StrEnum):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,8 @@ MAX_PAGE = 500
 
 
 class AttemptView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     started_at: datetime
     duration_ms: int
@@ -110,19 +112,7 @@ async def _attempts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, l
     rows = await session.scalars(select(Attempt).where(Attempt.delivery_id.in_(ids)).order_by(Attempt.id))
     grouped: dict[int, list[AttemptView]] = {}
     for attempt in rows:
-        grouped.setdefault(attempt.delivery_id, []).append(
-            AttemptView(
-                id=attempt.id,
-                started_at=attempt.started_at,
-                duration_ms=attempt.duration_ms,
-                status_code=attempt.status_code,
-                outcome=attempt.outcome,
-                response_excerpt=attempt.response_excerpt,
-                error=attempt.error,
-                request_url=attempt.request_url,
-                request_body=attempt.request_body,
-            )
-        )
+        grouped.setdefault(attempt.delivery_id, []).append(AttemptView.model_validate(attempt))
     return grouped
 
 

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hookcast.events import DEFAULT_TRIGGERS, EventKind
+from hookcast.events import DEFAULT_TRIGGERS, SEED_TRIGGERS, EventKind
 from hookcast.messages.i18n import N_, translator
 from hookcast.messages.render import kind_label
 
 # The seed's order for the usual triggers; every other kind follows under "More events".
-MAIN_ORDER: tuple[EventKind, ...] = (
-    EventKind.PUSH,
-    EventKind.ISSUE,
-    EventKind.CONFIDENTIAL_ISSUE,
-    EventKind.MERGE_REQUEST,
-    EventKind.NOTE,
-    EventKind.CONFIDENTIAL_NOTE,
-    EventKind.TAG_PUSH,
-    EventKind.PIPELINE,
-    EventKind.WIKI_PAGE,
-    EventKind.DEPLOYMENT,
-    EventKind.VULNERABILITY,
-    EventKind.ALERT,
-    EventKind.RELEASE,
-)
+MAIN_ORDER: tuple[EventKind, ...] = SEED_TRIGGERS
 
 EXPLANATIONS: dict[EventKind, str] = {
     EventKind.PUSH: N_("A push to the repository."),
