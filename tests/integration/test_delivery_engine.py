@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from hookcast.events import Event
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
 from tests.integration.helpers import create_project, create_webhook, eventually, settled
 from tests.markers import numbered_push, numbers_in
@@ -155,3 +156,57 @@ async def _until(check: object, timeout: float = 15) -> None:
     while not await check():  # type: ignore[operator]
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.05)
+
+
+async def test_an_endpoint_that_does_not_answer_in_time_is_retried(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("feishu")
+    timeout = client.app.state.runtime.settings.delivery_timeout  # type: ignore[attr-defined]
+    bot.script([f"slow:{timeout + 1}"])
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
+    await post_pushes(client, token, 1)
+    history = await settled(client, project_id, timeout=30)
+    attempts = history[0]["attempt_log"]
+    assert history[0]["state"] == "delivered"
+    assert f"no answer within {timeout:g} s" in attempts[0]["error"]
+
+
+async def test_a_refused_connection_is_retried_until_the_schedule_ends(client: httpx.AsyncClient) -> None:
+    project_id, token = await create_project(client)
+    closed_port = "http://127.0.0.1:9/open-apis/bot/v2/hook/nobody-listens"
+    await create_webhook(
+        client, project_id, platform="feishu", url=closed_port, branches_to_be_notified="all"
+    )
+    await post_pushes(client, token, 1)
+    history = await settled(client, project_id)
+    schedule = client.app.state.runtime.settings.retry_schedule  # type: ignore[attr-defined]
+    assert history[0]["state"] == "dead"
+    assert len(history[0]["attempt_log"]) == len(schedule)
+    assert "Connect" in history[0]["attempt_log"][0]["error"]
+
+
+async def test_a_message_that_cannot_be_rendered_fails_alone(
+    client: httpx.AsyncClient, fake: FakePlatformServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookcast.delivery import worker
+
+    real_render = worker.render
+
+    def render_or_break(event: Event, language: str, **kwargs: object) -> object:
+        if event.detail("after") == f"1{0:039d}":
+            raise ValueError("a renderer bug")
+        return real_render(event, language, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(worker, "render", render_or_break)
+    bot = fake.add_bot("feishu")
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
+    await post_pushes(client, token, 1)
+    await post_pushes(client, token, 1, start=1)
+    history = await settled(client, project_id, count=2)
+    states = {row["id"]: (row["state"], row["last_error"]) for row in history}
+    assert sorted(s for s, _ in states.values()) == ["delivered", "failed"]
+    assert any("could not render" in (error or "") for _, error in states.values())
+    assert markers(bot) == [1], "the lane went on with the next event"

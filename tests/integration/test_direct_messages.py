@@ -140,3 +140,22 @@ async def test_without_an_im_app_the_reason_is_recorded(
     failed = [r for r in rows if r["state"] == "failed"]
     assert len(failed) == 1 and "no Slack IM app is set up" in failed[0]["last_error"]
     assert len(bot.received) == 1
+
+
+async def test_group_messages_mention_people_from_the_directory(
+    client: httpx.AsyncClient, chat: FakePlatformServer
+) -> None:
+    added = await client.post(
+        "/api/v1/people", json={"name": "Bob", "email": BOB["email"], "platform_ids": {"feishu": "ou_bob42"}}
+    )
+    assert added.status_code == 201, added.text
+    bot = chat.add_bot("feishu")
+    project_id, token = await create_project(client)
+    await create_webhook(
+        client, project_id, platform="feishu", url=bot.url, triggers=["issue.approval_needed"], mention_people=True
+    )
+    await post_event(client, project_id, token, approval_needed("e1", BOB, CAROL))
+    await eventually(lambda: len(bot.received) == 1)
+    card = str(bot.received[0][1])
+    assert "<at id=ou_bob42></at>" in card, "Bob is in the directory: a native mention"
+    assert "ou_" not in card.replace("ou_bob42", ""), "Carol is not: no mention invented for her"

@@ -148,6 +148,7 @@ app.add_typer(admin.webhooks_app, name="webhooks")
 app.add_typer(admin.deliveries_app, name="deliveries")
 app.add_typer(admin.tokens_app, name="tokens")
 app.command(name="replay")(replay.replay)
+admin.deliveries_app.command(name="replay")(replay.replay)  # also as 'hookcast deliveries replay'
 
 
 if __name__ == "__main__":

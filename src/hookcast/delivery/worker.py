@@ -119,6 +119,21 @@ class Lane:
         self.ready.set()
 
 
+def unsent(job: Job, reason: str) -> Result:
+    """The result of a delivery that could not even be attempted (kept, with the reason)."""
+    return Result(
+        job=job,
+        outcome=Permanent(reason),
+        started_at=utcnow(),
+        duration_ms=0,
+        status_code=None,
+        response_excerpt="",
+        error=reason,
+        request_url="",
+        request_body="",
+    )
+
+
 def scrub(text: str, secrets: Sequence[str | None]) -> str:
     """``text`` with every secret in it replaced by ``***``."""
     for secret in secrets:
@@ -168,7 +183,7 @@ class Worker:
         self._in_flight = 0
         self._held: set[int] = set()  # claimed here and not yet recorded: their leases are renewed
         self._paused: set[int] = set()
-        self._render_cache: dict[tuple[int, str, tuple[Mention, ...]], Message] = {}
+        self._render_cache: dict[tuple[int, str], Message] = {}
         self._messengers = MessengerPool(box, sender.session)
         self._chats = ChatSender(sessions, box, sender.session)
         self._im_apps: dict[str, ImAppRow] = {}
@@ -357,35 +372,50 @@ class Worker:
                 lane.ready.clear()
                 await lane.ready.wait()
                 continue
-            paused = [job for job in lane.jobs if job.destination.webhook_id in self._paused]
-            if paused:
-                for job in paused:
-                    lane.jobs.remove(job)
-                await self._release(paused)
-                continue
-            head = lane.jobs[0]
-            if head.destination.channel == "direct":
-                for result in await self.attempt_direct(lane.jobs.popleft()):
-                    self._results.put_nowait(result)
-                continue
-            limits = head.destination.platform.rate_limits
-            wait = await self._limiter.wait_time(bot_key, limits)
-            if wait > 0:
-                await asyncio.sleep(min(wait, LONGEST_NAP))  # more may gather meanwhile
-                continue
-            # Build the request first and take the slot last, right before it leaves: the
-            # platform counts arrivals, so the gap between the two must be as short as can be.
-            batch = await self._next_batch(bot_key, lane)
-            prepared = self._prepare(batch)
-            if await self._limiter.reserve(bot_key, limits) > 0:  # another process was quicker
-                lane.jobs.extendleft(reversed(batch))
-                continue
-            results, response = await self._send(batch, prepared)
-            rest = cool_down_for(results[0].outcome, response, self._settings.cool_down_seconds)
-            if rest is not None:
-                await self._limiter.cool_down(bot_key, rest)
-            for result in results:
+            try:
+                await self._step(bot_key, lane)
+            except Exception:
+                # A lane never dies: whatever went wrong is logged, and the lane goes on.
+                log.exception("delivery lane failed a step", bot=bot_key[:12])
+                await asyncio.sleep(1)
+
+    async def _step(self, bot_key: str, lane: Lane) -> None:
+        """Send what comes next on this lane, or wait for its rate-limit slot."""
+        paused = [job for job in lane.jobs if job.destination.webhook_id in self._paused]
+        if paused:
+            for job in paused:
+                lane.jobs.remove(job)
+            await self._release(paused)
+            return
+        head = lane.jobs[0]
+        if head.destination.channel == "direct":
+            for result in await self.attempt_direct(lane.jobs.popleft()):
                 self._results.put_nowait(result)
+            return
+        limits = head.destination.platform.rate_limits
+        wait = await self._limiter.wait_time(bot_key, limits)
+        if wait > 0:
+            await asyncio.sleep(min(wait, LONGEST_NAP))  # more may gather meanwhile
+            return
+        # Build the request first and take the slot last, right before it leaves: the platform
+        # counts arrivals, so the gap between the two must be as short as can be.
+        batch = await self._next_batch(bot_key, lane)
+        try:
+            prepared = self._prepare(batch)
+        except Exception as exc:
+            log.exception("rendering or encoding failed", deliveries=[job.delivery_id for job in batch])
+            for job in batch:
+                self._results.put_nowait(unsent(job, f"hookcast could not render this message: {exc!r}"))
+            return
+        if await self._limiter.reserve(bot_key, limits) > 0:  # another process was quicker
+            lane.jobs.extendleft(reversed(batch))
+            return
+        results, response = await self._send(batch, prepared)
+        rest = cool_down_for(results[0].outcome, response, self._settings.cool_down_seconds)
+        if rest is not None:
+            await self._limiter.cool_down(bot_key, rest)
+        for result in results:
+            self._results.put_nowait(result)
 
     async def _next_batch(self, bot_key: str, lane: Lane) -> list[Job]:
         """The oldest message alone, or a digest of the oldest ones when more wait than the bot's
@@ -400,12 +430,14 @@ class Worker:
         return [lane.jobs.popleft() for _ in range(count)]
 
     def _message(self, job: Job) -> Message:
-        key = (job.event_id, job.destination.language, job.mentions)
+        if job.mentions:  # the same event renders differently with mentions: not cached
+            return render(job.event, job.destination.language, mentions=job.mentions)
+        key = (job.event_id, job.destination.language)
         message = self._render_cache.get(key)
         if message is None:
             if len(self._render_cache) > 10_000:
                 self._render_cache.clear()
-            message = render(job.event, job.destination.language, mentions=job.mentions)
+            message = render(job.event, job.destination.language)
             self._render_cache[key] = message
         return message
 
@@ -490,7 +522,13 @@ class Worker:
         if messenger is None:
             outcome = Permanent(f"no {platform.label} IM app is set up")
         else:
-            outcome = await messenger.send(self._message(job), person, idempotency_key=job.idempotency_key)
+            try:
+                outcome = await messenger.send(
+                    self._message(job), person, idempotency_key=job.idempotency_key
+                )
+            except Exception as exc:
+                log.exception("direct message failed unexpectedly", to=describe(person))
+                outcome = RetryAfter(reason=f"direct message failed: {exc!r}")
         ATTEMPTS.labels(f"{platform.name.value}-im", type(outcome).__name__).inc()
         if isinstance(outcome, Permanent):
             log.info("direct message not sent", to=describe(person), reason=outcome.reason)
