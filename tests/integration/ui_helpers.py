@@ -61,3 +61,31 @@ async def ui_client(database_url: str, data_dir: Path, **overrides: object) -> A
         async with httpx.AsyncClient(transport=transport, base_url="http://hookcast.test") as http:
             http.app = app  # type: ignore[attr-defined]
             yield UiClient(http)
+
+
+class ThreadedFakeServer:
+    """A FakePlatformServer on its own event loop in a thread, for synchronous tests (CLI, browser)."""
+
+    def __init__(self) -> None:
+        import asyncio
+        import threading
+
+        from tests.fakes.platform_server import FakePlatformServer
+
+        self.loop = asyncio.new_event_loop()
+        self.server = FakePlatformServer()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> ThreadedFakeServer:
+        import asyncio
+
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(timeout=30)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=30)

@@ -14,12 +14,10 @@
       setTimeout(function () { button.textContent = label; }, 1500);
     };
     input.select();
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
-    } else {
-      document.execCommand("copy");
-      done();
-    }
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+    if (!copied && navigator.clipboard) navigator.clipboard.writeText(input.value).catch(function () {});
+    done();
   });
 
   // Confirm destructive forms: <form data-confirm="Sure?">
@@ -45,9 +43,10 @@
         kind: kind.value,
         language: language ? language.value : ""
       });
+      target.setAttribute("aria-busy", "true");
       fetch("/ui/preview?" + query.toString(), { credentials: "same-origin" })
         .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
-        .then(function (html) { target.innerHTML = html; })
+        .then(function (html) { target.innerHTML = html; target.removeAttribute("aria-busy"); })
         .catch(function () { previewForm.submit(); });
     };
     kind.addEventListener("change", refresh);

@@ -1,0 +1,114 @@
+"""The administration CLI (``hookcast users|projects|webhooks|deliveries|tokens``) through Typer's
+CliRunner, on the database the server would use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from hookcast.cli import app
+from hookcast.settings import get_settings
+from tests.integration.ui_helpers import ThreadedFakeServer
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOOKCAST_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'hookcast.db'}")
+    monkeypatch.setenv("HOOKCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HOOKCAST_ADMIN_TOKEN", "cli-test-admin-token-0123")
+    monkeypatch.setenv("HOOKCAST_EXTRA_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("HOOKCAST_LOG_JSON", "false")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def hookcast(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, (result.output, result.exception)
+    return result.stdout
+
+
+def as_json(*args: str) -> Any:
+    return json.loads(hookcast(*args, "--json"))
+
+
+def test_users_are_created_listed_changed_and_deleted() -> None:
+    created = as_json("users", "create", "alice", "--password", "first-password")
+    assert created["username"] == "alice"
+    assert [u["username"] for u in as_json("users", "list")] == ["alice"]
+    hookcast("users", "create", "alice", "--password", "other-password", code=2)
+    hookcast("users", "create", "bob", "--password", "short", code=2)
+    hookcast("users", "set-password", "alice", "--password", "second-password")
+    hookcast("users", "set-password", "nobody", "--password", "second-password", code=1)
+    hookcast("users", "delete", "alice")
+    assert as_json("users", "list") == []
+    table = hookcast("users", "list")
+    assert "username" in table
+
+
+def test_projects_round_trip() -> None:
+    created = as_json(
+        "projects", "create", "app", "--gitlab-path", "acme/app", "--protected-branches", "main"
+    )
+    assert created["gitlab_token"].startswith("hcp_")
+    assert created["protected_branches"] == ["main"]
+    project_id = str(created["id"])
+    renamed = as_json("projects", "rename", project_id, "renamed")
+    assert renamed["name"] == "renamed"
+    rotated = as_json("projects", "rotate-token", project_id)
+    assert rotated["gitlab_token"] != created["gitlab_token"]
+    assert [p["name"] for p in as_json("projects", "list")] == ["renamed"]
+    assert "renamed" in hookcast("projects", "list")
+    hookcast("projects", "delete", project_id, "--yes")
+    assert as_json("projects", "list") == []
+    hookcast("projects", "rename", "99", "x", code=1)
+
+
+def test_webhooks_deliveries_and_a_real_test_message() -> None:
+    project_id = str(as_json("projects", "create", "app")["id"])
+    with ThreadedFakeServer() as fake:
+        bot = fake.server.add_bot("feishu", secret="cli-signing-secret")
+        created = as_json(
+            "webhooks", "create", project_id, "--platform", "feishu", "--url", bot.url,
+            "--secret", "cli-signing-secret", "--language", "zh_CN",
+            "--trigger", "push", "--trigger", "pipeline",
+        )  # fmt: skip
+        webhook_id = str(created["id"])
+        assert created["secret_set"] is True
+        assert created["triggers"] == ["pipeline", "push"]
+        assert bot.url not in json.dumps(created)
+        answer = as_json("webhooks", "test", webhook_id)
+        assert answer["ok"] is True and answer["status_code"] == 200
+        assert len(bot.received) == 1
+    updated = as_json("webhooks", "update", webhook_id, "--inactive", "--branches", "all")
+    assert updated["active"] is False and updated["branches_to_be_notified"] == "all"
+    listed = as_json("webhooks", "list", project_id)
+    assert [w["id"] for w in listed] == [int(webhook_id)]
+    bad = runner.invoke(
+        app, ["webhooks", "create", project_id, "--platform", "slack", "--url", "https://x.test/"]
+    )
+    assert bad.exit_code == 2 and "url" in bad.output
+    assert as_json("deliveries", "list", project_id, "--state", "failed") == []
+    hookcast("deliveries", "show", "12345", code=1)
+    hookcast("webhooks", "delete", webhook_id)
+    assert as_json("webhooks", "list", project_id) == []
+
+
+def test_api_tokens_are_shown_once_and_revoked() -> None:
+    created = as_json("tokens", "create", "ci")
+    assert created["token"].startswith("hca_")
+    listed = as_json("tokens", "list")
+    assert "ci" in [t["name"] for t in listed]
+    assert created["token"] not in hookcast("tokens", "list")
+    hookcast("tokens", "revoke", str(created["id"]))
+    assert "ci" not in [t["name"] for t in as_json("tokens", "list")]
+    hookcast("tokens", "revoke", str(created["id"]), code=1)
