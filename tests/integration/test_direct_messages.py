@@ -152,7 +152,12 @@ async def test_group_messages_mention_people_from_the_directory(
     bot = chat.add_bot("feishu")
     project_id, token = await create_project(client)
     await create_webhook(
-        client, project_id, platform="feishu", url=bot.url, triggers=["issue.approval_needed"], mention_people=True
+        client,
+        project_id,
+        platform="feishu",
+        url=bot.url,
+        triggers=["issue.approval_needed"],
+        mention_people=True,
     )
     await post_event(client, project_id, token, approval_needed("e1", BOB, CAROL))
     await eventually(lambda: len(bot.received) == 1)
