@@ -6,10 +6,20 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from hookcast.web.ui import auth, deliveries, integrations, preview, projects, settings, static, tokens
+from hookcast.web.ui import (
+    auth,
+    deliveries,
+    im_apps,
+    integrations,
+    preview,
+    projects,
+    settings,
+    static,
+    tokens,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, static, projects, integrations, preview, deliveries, settings, tokens):
+for _module in (auth, static, projects, integrations, preview, deliveries, settings, im_apps, tokens):
     router.include_router(_module.router)
 
 
