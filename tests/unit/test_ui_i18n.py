@@ -10,6 +10,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+from hookcast.directmessages import MESSENGERS
 from hookcast.messages import i18n
 from hookcast.platforms import PLATFORMS
 from hookcast.web import ui
@@ -38,6 +39,16 @@ def platform_setting_msgids() -> set[str]:
     return {text for p in PLATFORMS.values() for spec in p.settings for text in (spec.label, spec.help)}
 
 
+def credential_msgids() -> set[str]:
+    """Labels and help of the IM apps' credentials: shown on the IM apps page."""
+    specs = [spec for app in MESSENGERS.values() for spec in app.credentials]
+    return {text for spec in specs for text in (spec.label, spec.help)}
+
+
+def all_msgids() -> set[str]:
+    return ui_msgids() | platform_setting_msgids() | credential_msgids()
+
+
 def read_catalog(language: str) -> Catalog:
     with i18n.catalog_path(language).open("rb") as po_file:
         return read_po(po_file, locale=language, domain=i18n.DOMAIN)
@@ -54,13 +65,11 @@ def test_extraction_finds_the_ui_strings() -> None:
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_every_ui_msgid_is_in_the_catalog(language: str) -> None:
     catalog = read_catalog(language)
-    missing = sorted(m for m in ui_msgids() | platform_setting_msgids() if catalog.get(m) is None)
+    missing = sorted(m for m in all_msgids() if catalog.get(m) is None)
     assert missing == []
 
 
 def test_every_ui_msgid_has_a_chinese_translation() -> None:
     catalog = read_catalog("zh_CN")
-    untranslated = sorted(
-        m for m in ui_msgids() | platform_setting_msgids() if (entry := catalog.get(m)) and not entry.string
-    )
+    untranslated = sorted(m for m in all_msgids() if (entry := catalog.get(m)) and not entry.string)
     assert untranslated == []
