@@ -14,7 +14,7 @@ from tests.integration.ui_helpers import UiClient, ui_client
 
 FEISHU_SECRET = "feishu-app-secret-value-1234"
 SLACK_TOKEN = "xoxb-slack-bot-token-secret-5678"
-PAGES = ["/ui/settings/im-apps"]
+PAGES = ["/ui/settings/im-apps", "/ui/people"]
 
 
 @pytest.fixture
@@ -47,6 +47,10 @@ async def test_the_pages_need_sign_in(anonymous: UiClient, path: str) -> None:
     [
         "/ui/settings/im-apps/feishu",
         "/ui/settings/im-apps/feishu/delete",
+        "/ui/people",
+        "/ui/people/1",
+        "/ui/people/1/delete",
+        "/ui/people/import",
     ],
 )
 async def test_posts_without_the_csrf_token_are_refused(ui: UiClient, path: str) -> None:
@@ -127,3 +131,89 @@ async def test_slack_scopes_are_checked_and_an_app_is_deleted(ui: UiClient) -> N
         html = (await ui.get(deleted.headers["location"])).text
         assert "The Slack app was deleted." in html
         assert "Not set up" in card(html, "slack")
+
+
+async def test_people_are_added_searched_edited_and_deleted(ui: UiClient) -> None:
+    nav = (await ui.get("/ui/people")).text
+    assert 'href="/ui/people" aria-current="page"' in nav
+    assert "No people yet" in nav
+    added = await ui.post(
+        "/ui/people",
+        {
+            "name": "Bob",
+            "email": "Bob@Example.com",
+            "mobile": "+86 138-0000-0001",
+            "gitlab_username": "@bob",
+            "id_feishu": "ou_bob",
+        },
+    )
+    assert added.status_code == 303, added.text
+    listing = (await ui.get(added.headers["location"])).text
+    assert "Person added." in listing
+    assert "bob@example.com" in listing and "+8613800000001" in listing and "feishu: ou_bob" in listing
+    person_id = int(re.search(r'href="/ui/people/(\d+)"', listing).group(1))  # type: ignore[union-attr]
+
+    await ui.post("/ui/people", {"name": "Carol", "email": "carol@example.com"})
+    found = (await ui.get("/ui/people", params={"search": "EXAMPLE.com"})).text
+    assert "Bob" in found and "Carol" in found
+    found = (await ui.get("/ui/people", params={"search": "caro"})).text
+    assert "Carol" in found and "bob@example.com" not in found
+    assert "Nobody matches" in (await ui.get("/ui/people", params={"search": "zed"})).text
+
+    duplicate = await ui.post("/ui/people", {"name": "Bob 2", "email": "bob@example.com"})
+    assert duplicate.status_code == 422
+    assert "already exists" in duplicate.text and 'value="Bob 2"' in duplicate.text
+    bad = await ui.post("/ui/people", {"name": "Bad", "email": "not-an-email"})
+    assert bad.status_code == 422
+    assert re.search(r'id="email-error"[^>]*>[^<]*not an email address', bad.text)
+    nobody = await ui.post("/ui/people", {"name": "No handle"})
+    assert nobody.status_code == 422 and "give an email, a mobile or a GitLab username" in nobody.text
+
+    form = (await ui.get(f"/ui/people/{person_id}")).text
+    assert 'value="bob@example.com"' in form and 'value="ou_bob"' in form
+    clash = await ui.post(f"/ui/people/{person_id}", {"name": "Bob", "email": "carol@example.com"})
+    assert clash.status_code == 422 and "already exists" in clash.text
+    edited = await ui.post(
+        f"/ui/people/{person_id}",
+        {"name": "Robert", "email": "bob@example.com", "gitlab_username": "bob", "id_slack": "U1"},
+    )
+    assert edited.status_code == 303, edited.text
+    listing = (await ui.get("/ui/people")).text
+    assert "Robert" in listing and "slack: U1" in listing
+    assert "feishu: ou_bob" not in listing and "+8613800000001" not in listing  # cleared in the form
+
+    deleted = await ui.post(f"/ui/people/{person_id}/delete")
+    assert deleted.status_code == 303
+    listing = (await ui.get(deleted.headers["location"])).text
+    assert "Person deleted." in listing and "Robert" not in listing and "Carol" in listing
+
+
+async def test_a_csv_import_reports_each_bad_row_by_its_line(ui: UiClient) -> None:
+    await ui.post("/ui/people", {"name": "Old Bob", "email": "bob@example.com"})
+    csv_text = (
+        "name,email,mobile,gitlab_username,feishu_id\n"
+        "Bob,bob@example.com,,bob,ou_bob\n"  # updates Old Bob
+        "Carol,carol@example.com,+8613800000002,,\n"  # new
+        "Bad,not-an-email,,,\n"  # line 4
+        "Nobody,,,,ou_x\n"  # line 5
+    )
+    files = {"file": ("people.csv", csv_text.encode(), "text/csv")}
+    answer = await ui.http.post("/ui/people/import", data={"csrf_token": ui.csrf}, files=files)
+    assert answer.status_code == 200, answer.text
+    assert "Import done: 1 added, 1 updated." in answer.text
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td></tr>", answer.text)
+    assert [line for line, _ in rows] == ["4", "5"]
+    assert "not an email address" in rows[0][1]
+    assert "no email, mobile or GitLab username" in rows[1][1]
+    listing = (await ui.get("/ui/people")).text
+    assert "feishu: ou_bob" in listing and "+8613800000002" in listing and "Old Bob" not in listing
+
+    unknown = {"file": ("people.csv", b"name,phone\nX,1\n", "text/csv")}
+    answer = await ui.http.post("/ui/people/import", data={"csrf_token": ui.csrf}, files=unknown)
+    assert re.search(r"<tr><td>1</td><td>unknown column\(s\) phone", answer.text)
+    latin1 = {"file": ("people.csv", "name,email\nJosé,j@example.com\n".encode("latin-1"), "text/csv")}
+    answer = await ui.http.post("/ui/people/import", data={"csrf_token": ui.csrf}, files=latin1)
+    assert answer.status_code == 422 and "the CSV must be UTF-8" in answer.text
+    empty = {"file": ("", b"", "application/octet-stream")}
+    answer = await ui.http.post("/ui/people/import", data={"csrf_token": ui.csrf}, files=empty)
+    assert answer.status_code == 422 and "choose a CSV file" in answer.text

@@ -11,6 +11,7 @@ from hookcast.web.ui import (
     deliveries,
     im_apps,
     integrations,
+    people,
     preview,
     projects,
     settings,
@@ -19,7 +20,7 @@ from hookcast.web.ui import (
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, static, projects, integrations, preview, deliveries, settings, im_apps, tokens):
+for _module in (auth, static, projects, integrations, preview, deliveries, settings, im_apps, people, tokens):
     router.include_router(_module.router)
 
 
