@@ -3,8 +3,12 @@ platform, Chinese, phone width. Saves the screenshots shown in the README."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -14,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
 from tests.browser.conftest import DESKTOP, PHONE, Hookcast, screenshot, sign_in
+from tests.fakes.im_servers import FakeFeishu, FakeImServer
 from tests.fixtures import load_fixture
 
 pytestmark = pytest.mark.browser
@@ -261,3 +266,72 @@ def test_settings_and_api_tokens(page: Page) -> None:
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke ci-bot").click()
     expect(page.get_by_role("button", name="Revoke ci-bot")).to_have_count(0)
+
+
+@contextmanager
+def threaded(server: FakeImServer) -> Iterator[FakeImServer]:
+    """A fake IM app server on its own event loop in a thread (the browser tests are synchronous)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(server.__aenter__(), loop).result(timeout=30)
+        yield server
+        asyncio.run_coroutine_threadsafe(server.__aexit__(None, None, None), loop).result(timeout=30)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+
+
+def test_the_feishu_im_app_is_checked_and_people_are_imported(page: Page) -> None:
+    app_secret = "browser-feishu-app-secret"
+    with threaded(FakeFeishu("cli_browser01", app_secret)) as fake:
+        page.goto("/ui/settings")
+        page.get_by_role("link", name="IM apps").click()
+        card = page.locator('article[data-platform="feishu"]')
+        expect(card).to_contain_text("Not set up")
+        card.get_by_label("App ID").fill("cli_browser01")
+        card.get_by_label("App Secret").fill("not-the-secret")
+        card.get_by_label("API base URL (optional)").fill(fake.base_url)
+        card.get_by_role("button", name="Save Feishu").click()
+        expect(card.get_by_role("alert")).to_contain_text("app secret invalid")
+        expect(card.get_by_label("App ID")).to_have_value("cli_browser01")
+        card.get_by_label("App Secret").fill(app_secret)
+        card.get_by_role("button", name="Save Feishu").click()
+        expect(page.get_by_role("status")).to_contain_text("The Feishu app was checked and saved.")
+        expect(card).to_contain_text("Enabled")
+        secret_field = card.get_by_label("App Secret")
+        expect(secret_field).to_have_value("")
+        expect(secret_field).to_have_attribute("placeholder", "Set — leave empty to keep it")
+        assert app_secret not in page.content()
+        assert fake.calls.tokens == 1
+        page.evaluate("window.scrollTo(0, 0)")
+        screenshot(page, "im-apps")
+
+    page.get_by_role("link", name="People").click()
+    page.get_by_label("Name", exact=True).fill("Alice Wang")
+    page.get_by_label("Email").fill("alice@example.com")
+    page.get_by_role("button", name="Add person").click()
+    expect(page.get_by_role("status")).to_contain_text("Person added.")
+    csv_text = (
+        "name,email,mobile,gitlab_username,feishu_id\n"
+        "Bob Li,bob@example.com,+8613800000001,bob,ou_bob\n"
+        "Carol Zhang,carol@example.com,,carol,\n"
+        "Dan,not-an-email,,,\n"
+        "Alice Wang,alice@example.com,+8613800000003,alice,\n"
+    )
+    page.get_by_label("CSV file (UTF-8)").set_input_files(
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}]
+    )
+    page.get_by_role("button", name="Import", exact=True).click()
+    report = page.get_by_test_id("import-report")
+    expect(report).to_contain_text("Import done: 2 added, 1 updated.")
+    expect(page.get_by_test_id("import-errors").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("import-errors").locator("tbody tr")).to_contain_text("4")
+    expect(page.get_by_test_id("import-errors")).to_contain_text("not an email address")
+    expect(page.get_by_role("cell", name="feishu: ou_bob")).to_be_visible()
+    expect(page.get_by_role("cell", name="+8613800000003")).to_be_visible()
+    screenshot(page, "people")
+    page.get_by_label("Search", exact=True).fill("carol")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
