@@ -80,12 +80,22 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
                 yield runtime
             finally:
                 await intake.stop()
-                for task in runtime.tasks:
-                    task.cancel()
-                await asyncio.gather(*runtime.tasks, return_exceptions=True)
+                await stop_tasks(runtime.tasks)
                 await limiter.close()
     finally:
         await engine.dispose()
+
+
+async def stop_tasks(tasks: list[asyncio.Task[Any]], grace: float = 10.0) -> None:
+    """Cancel the background tasks and wait for them, but never forever: a task that ignores its
+    cancellation is reported, and shutdown goes on."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _done, stuck = await asyncio.wait(tasks, timeout=grace)
+    for task in stuck:
+        log.error("background task did not stop", task=task.get_name())
 
 
 def _secret(settings: Settings) -> str | None:

@@ -207,8 +207,11 @@ class Worker:
                     claimed = await self._claim_and_dispatch()
                 if claimed >= self._settings.claim_batch:
                     continue
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancellation that lands as the wait ends, and the worker would never stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wakeup.wait(), self._settings.poll_interval)
+                    async with asyncio.timeout(self._settings.poll_interval):
+                        await self.wakeup.wait()
         finally:
             tasks = [*helpers, *self._lane_tasks.values()]
             for task in tasks:

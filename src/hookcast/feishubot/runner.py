@@ -98,8 +98,9 @@ class BotRunner:
                 busy = False
             if busy:
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+            with contextlib.suppress(TimeoutError):  # asyncio.timeout: see delivery/worker.py
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
 
     async def run_once(self) -> bool:
         """One pass: due events, then due messages. Whether there may be more to do at once."""
