@@ -9,9 +9,20 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.delivery.policy import State
-from hookcast.store.tables import Attempt, Delivery, EventRow
+from hookcast.store.tables import Attempt, Delivery, EventRow, InstanceSetting
 
 BATCH = 5000
+# The instance setting (web UI > Settings) that overrides HOOKCAST_RETENTION_DAYS.
+RETENTION_KEY = "retention_days"
+
+
+async def retention_days(session: AsyncSession, default: float) -> float:
+    """The retention period in force: the instance setting when set, else ``default``."""
+    value = await session.scalar(select(InstanceSetting.value).where(InstanceSetting.key == RETENTION_KEY))
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return default
 
 
 async def prune(session: AsyncSession, retention_days: float, now: datetime) -> int:

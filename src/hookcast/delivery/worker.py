@@ -33,7 +33,7 @@ from hookcast.delivery.digest import parts_that_fit, should_merge
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.mentions import directory_for, mentions_for
 from hookcast.delivery.policy import State, after_attempt, pause_for
-from hookcast.delivery.retention import prune
+from hookcast.delivery.retention import prune, retention_days
 from hookcast.delivery.sender import Sender, SendError
 from hookcast.directmessages import MessengerPool
 from hookcast.directmessages.base import describe
@@ -245,7 +245,8 @@ class Worker:
             await asyncio.sleep(RETENTION_EVERY)
             try:
                 async with self._sessions.begin() as session:
-                    removed = await prune(session, self._settings.retention_days, utcnow())
+                    days = await retention_days(session, self._settings.retention_days)
+                    removed = await prune(session, days, utcnow())
                 if removed:
                     log.info("retention: pruned delivered rows", deliveries=removed)
             except Exception:

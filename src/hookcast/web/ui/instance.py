@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hookcast.delivery.retention import RETENTION_KEY
 from hookcast.services.errors import Invalid
 from hookcast.settings import Settings
 from hookcast.store.tables import InstanceSetting
 
-RETENTION_KEY = "retention_days"
 PUBLIC_URL_KEY = "public_url"
 DEFAULT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 3650
