@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, load_or_create_key, new_token, token_digest
+from hookcast.delivery.courier import Courier
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
+from hookcast.feishubot.delivery import ChatSender
 from hookcast.services.intake import IntakeQueue
 from hookcast.services.project_tokens import TokenCache
 from hookcast.services.users import ensure_admin_user
@@ -43,7 +45,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     box: SecretBox
-    sender: Sender
+    courier: Courier
     intake: IntakeQueue
     tokens: TokenCache
     worker: Worker | None = None
@@ -66,12 +68,13 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
             await ensure_admin_token(sessions, settings)
             await ensure_admin_user(sessions, settings)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
+            courier = Courier(sender, ChatSender(sessions, box, sender.session))
             limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
             worker = (
-                Worker(engine, sessions, settings, box, sender, limiter) if role is not Role.API else None
+                Worker(engine, sessions, settings, box, courier, limiter) if role is not Role.API else None
             )
             intake = IntakeQueue(sessions, on_work=worker.wake if worker is not None else None)
-            runtime = Runtime(settings, engine, sessions, box, sender, intake, TokenCache(sessions), worker)
+            runtime = Runtime(settings, engine, sessions, box, courier, intake, TokenCache(sessions), worker)
             if role is not Role.WORKER:
                 intake.start()
             if worker is not None:

@@ -138,6 +138,14 @@ async def test_the_whole_flow(client: httpx.AsyncClient, feishu: FakeFeishuOpenP
             break
         await asyncio.sleep(0.03)
     assert [r["state"] for r in rows] == ["delivered"]
+
+    def test_messages() -> list[str]:
+        return [m.text for m in feishu.in_chat(CHAT) if "hookcast" in m.text and "测试" in m.text]
+
+    assert test_messages() == []
+    tested = (await client.post(f"/api/v1/webhooks/{webhook['id']}/test")).json()
+    assert tested["ok"] is True, "Send test message also goes through the app into the chat"
+    await eventually(lambda: len(test_messages()) == 1, what="the test message in the chat")
     assert feishu.calls.problems == []
 
     # 5. The bot is removed: the webhook is paused with the reason; added back, it resumes.

@@ -363,10 +363,10 @@ def webhooks_delete(webhook_id: int) -> None:
 @webhooks_app.command("test")
 def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
     """Send a test message now and show the platform's answer (exit 1 if not delivered)."""
-    from hookcast.web.api import TestAnswer, test_webhook
+    from hookcast.services.test_message import TestAnswer, send_test_message
 
-    async def work(runtime: Runtime, session: AsyncSession) -> TestAnswer:
-        return await test_webhook(webhook_id, session, runtime)
+    async def work(runtime: Runtime, _session: AsyncSession) -> TestAnswer:
+        return await send_test_message(runtime, webhook_id)
 
     answer = run(work)
     emit_one(answer.model_dump(mode="json"), as_json)

@@ -29,17 +29,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
+from hookcast.delivery.courier import Courier
 from hookcast.delivery.digest import parts_that_fit, should_merge
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.mentions import directory_for, mentions_for
 from hookcast.delivery.policy import State, after_attempt, pause_for
 from hookcast.delivery.retention import prune, retention_days
-from hookcast.delivery.sender import Sender, SendError
 from hookcast.directmessages import MessengerPool
 from hookcast.directmessages.base import describe
 from hookcast.events import Event, Person
-from hookcast.feishubot.delivery import ChatSender
-from hookcast.feishubot.urls import is_chat_url, redacted
 from hookcast.messages.digest import render_digest
 from hookcast.messages.model import Mention, Message
 from hookcast.messages.render import render
@@ -64,7 +62,6 @@ from hookcast.store.tables import Attempt, Delivery, EventRow, Webhook
 
 log = structlog.get_logger("hookcast.delivery")
 
-EXCERPT_CHARS = 1000
 MAX_IN_FLIGHT = 5000
 LONGEST_NAP = 5.0  # a lane waiting for a rate-limit slot looks again at least this often
 RETENTION_EVERY = 600.0
@@ -134,18 +131,6 @@ def unsent(job: Job, reason: str) -> Result:
     )
 
 
-def scrub(text: str, secrets: Sequence[str | None]) -> str:
-    """``text`` with every secret in it replaced by ``***``."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
-
-
-def excerpt(body: bytes) -> str:
-    return body[:EXCERPT_CHARS].decode("utf-8", "replace")
-
-
 def cool_down_for(outcome: Outcome, response: HttpResponse | None, default: float) -> float | None:
     """How long the whole bot must rest after this answer, if at all."""
     if response is not None and response.headers.get("x-ratelimit-remaining") == "0":
@@ -166,14 +151,14 @@ class Worker:
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         box: SecretBox,
-        sender: Sender,
+        courier: Courier,
         limiter: BotLimiter,
     ) -> None:
         self._engine = engine
         self._sessions = sessions
         self._settings = settings
         self._box = box
-        self._sender = sender
+        self._courier = courier
         self._limiter = limiter
         self._is_postgres = engine.dialect.name == "postgresql"
         self.wakeup = asyncio.Event()
@@ -184,8 +169,7 @@ class Worker:
         self._held: set[int] = set()  # claimed here and not yet recorded: their leases are renewed
         self._paused: set[int] = set()
         self._render_cache: dict[tuple[int, str], Message] = {}
-        self._messengers = MessengerPool(box, sender.session)
-        self._chats = ChatSender(sessions, box, sender.session)
+        self._messengers = MessengerPool(box, courier.http)
         self._im_apps: dict[str, ImAppRow] = {}
 
     # --- the claim loop ------------------------------------------------------------------
@@ -469,48 +453,26 @@ class Worker:
         platform = destination.platform
         if len(jobs) > 1:
             DIGESTS_SENT.labels(platform.name.value).inc()
-        secrets = (destination.target.secret, destination.target.url)
         started_at = utcnow()
-        clock = time.perf_counter()
-        status: int | None = None
-        answer = ""
-        error: str | None = None
-        response: HttpResponse | None = None
-        outcome: Outcome
-        try:
-            if is_chat_url(request.url):  # a chat URL of the Feishu / Lark bot: post through the app
-                response, outcome = await self._chats.send(request, platform.name)
-            else:
-                response = await self._sender.send(request)
-                outcome = platform.classify(response)
-            status = response.status if response is not None else None
-            answer = scrub(excerpt(response.body), secrets) if response is not None else ""
-        except SendError as exc:
-            error = scrub(str(exc), secrets)
-            outcome = RetryAfter(reason=error)
-        duration = time.perf_counter() - clock
-        ATTEMPTS.labels(platform.name.value, type(outcome).__name__).inc()
-        ATTEMPT_SECONDS.labels(platform.name.value).observe(duration)
-        if not isinstance(outcome, Delivered) and error is None:
-            error = outcome.reason
-        request_url = redacted(request.url) or platform.redact_url(request.url)
-        request_body = scrub(request.body.decode("utf-8", "replace"), secrets)
+        sent = await self._courier.deliver(platform, destination.target, request)
+        ATTEMPTS.labels(platform.name.value, type(sent.outcome).__name__).inc()
+        ATTEMPT_SECONDS.labels(platform.name.value).observe(sent.duration)
         results = [
             Result(
                 job=job,
-                outcome=outcome,
+                outcome=sent.outcome,
                 started_at=started_at,
-                duration_ms=round(duration * 1000),
-                status_code=status,
-                response_excerpt=answer,
-                error=error,
-                request_url=request_url,
-                request_body=request_body,
+                duration_ms=round(sent.duration * 1000),
+                status_code=sent.status_code,
+                response_excerpt=sent.answer,
+                error=sent.error,
+                request_url=sent.request_url,
+                request_body=sent.request_body,
                 digest_of=head.delivery_id if len(jobs) > 1 else None,
             )
             for job in jobs
         ]
-        return results, response
+        return results, sent.response
 
     async def attempt_direct(self, job: Job) -> list[Result]:
         """Message one person through the IM app. When that cannot be done, the group hears of

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -10,14 +9,10 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from hookcast.delivery.policy import State
-from hookcast.delivery.sender import SendError
-from hookcast.delivery.worker import excerpt, scrub
-from hookcast.messages.digest import render_test_message
-from hookcast.platforms import get_platform
-from hookcast.platforms.base import Delivered, EncodeContext, Outcome, RetryAfter
 from hookcast.services import deliveries, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
 from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
+from hookcast.services.test_message import TestAnswer, send_test_message
 from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
 from hookcast.web.deps import RuntimeDep, SessionDep, require_admin
 
@@ -31,15 +26,6 @@ class CreatedProjectView(ProjectView):
 
 class RotatedToken(BaseModel):
     gitlab_token: str
-
-
-class TestAnswer(BaseModel):
-    ok: bool
-    outcome: str
-    status_code: int | None
-    response: str
-    error: str | None
-    duration_ms: int
 
 
 # --- projects ----------------------------------------------------------------------------
@@ -124,35 +110,8 @@ async def delete_webhook(webhook_id: int, session: SessionDep) -> Response:
 @router.post("/webhooks/{webhook_id}/test", response_model=TestAnswer)
 async def test_webhook(webhook_id: int, session: SessionDep, runtime: RuntimeDep) -> TestAnswer:
     """Send a test message now and report the platform's answer (nothing is queued)."""
-    webhook = await webhooks.get(session, webhook_id)
-    project = await projects.get(session, webhook.project_id)
-    platform = get_platform(webhook.platform)
-    target = webhooks.target_of(webhook, runtime.box)
-    message = render_test_message(webhook.language, project.name, platform.label)
-    request = platform.encode(message, target, EncodeContext(time.time(), f"test-{time.time_ns()}"))
-    secrets = (target.secret, target.url)
-    started = time.perf_counter()
-    outcome: Outcome
-    status_code: int | None = None
-    answer = ""
-    error: str | None = None
-    try:
-        response = await runtime.sender.send(request)
-        status_code, answer = response.status, scrub(excerpt(response.body), secrets)
-        outcome = platform.classify(response)
-    except SendError as exc:
-        error = scrub(str(exc), secrets)
-        outcome = RetryAfter(reason=error)
-    if not isinstance(outcome, Delivered):
-        error = error or outcome.reason
-    return TestAnswer(
-        ok=isinstance(outcome, Delivered),
-        outcome=type(outcome).__name__.lower(),
-        status_code=status_code,
-        response=answer,
-        error=error,
-        duration_ms=round((time.perf_counter() - started) * 1000),
-    )
+    await session.commit()  # hand the connection back before going out to the platform
+    return await send_test_message(runtime, webhook_id)
 
 
 # --- deliveries --------------------------------------------------------------------------

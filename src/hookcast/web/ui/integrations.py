@@ -18,9 +18,9 @@ from hookcast.platforms.base import Platform, PlatformName
 from hookcast.routing import BranchFilter, LabelBehavior
 from hookcast.services import projects, webhooks
 from hookcast.services.errors import ServiceError
+from hookcast.services.test_message import TestAnswer, send_test_message
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.tables import Project, Webhook
-from hookcast.web import api
 from hookcast.web.deps import RuntimeDep
 from hookcast.web.ui import csrf, preview
 from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
@@ -85,7 +85,7 @@ async def _form_page(
     *,
     values: dict[str, Any] | None = None,
     errors: Errors | None = None,
-    test_answer: api.TestAnswer | None = None,
+    test_answer: TestAnswer | None = None,
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -223,7 +223,8 @@ async def integration_test(
     webhook_id: int, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
     """Send a test message with the saved settings and show the platform's answer."""
-    answer = await api.test_webhook(webhook_id, session, runtime)
+    await session.commit()  # hand the connection back before going out to the platform
+    answer = await send_test_message(runtime, webhook_id)
     webhook, project, platform = await _load(session, webhook_id)
     return await _form_page(request, project, platform, webhook, test_answer=answer)
 

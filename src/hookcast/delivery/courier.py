@@ -1,0 +1,96 @@
+"""One encoded request out, one classified answer back: the single place that sends a message
+to a group, whether for a queued delivery (the worker) or for "Send test message" (API, UI, CLI).
+
+A webhook URL handed out by the Feishu / Lark assistant bot is posted through the app into its
+chat; every other URL is posted to as it is. Answers and request bodies come back with the
+destination's secrets scrubbed, ready to be shown or stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiohttp
+
+from hookcast.delivery.sender import Sender, SendError
+from hookcast.feishubot.delivery import ChatSender
+from hookcast.feishubot.urls import is_chat_url, redacted
+from hookcast.platforms.base import (
+    Delivered,
+    HttpRequest,
+    HttpResponse,
+    Outcome,
+    Platform,
+    RetryAfter,
+    WebhookTarget,
+)
+
+EXCERPT_CHARS = 1000
+
+
+def scrub(text: str, secrets: Sequence[str | None]) -> str:
+    """``text`` with every secret in it replaced by ``***``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+def excerpt(body: bytes) -> str:
+    return body[:EXCERPT_CHARS].decode("utf-8", "replace")
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """What happened to one request: the outcome, the platform's answer (when there was one) and
+    what may be shown of it all."""
+
+    outcome: Outcome
+    response: HttpResponse | None
+    answer: str
+    error: str | None  # why it did not land: the network error, or the outcome's reason
+    duration: float
+    request_url: str
+    request_body: str
+
+    @property
+    def status_code(self) -> int | None:
+        return self.response.status if self.response is not None else None
+
+
+class Courier:
+    def __init__(self, sender: Sender, chats: ChatSender) -> None:
+        self._sender = sender
+        self._chats = chats
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        """The shared connection pool (the IM app clients use it too)."""
+        return self._sender.session
+
+    async def deliver(self, platform: Platform, target: WebhookTarget, request: HttpRequest) -> Exchange:
+        secrets = (target.secret, target.url)
+        clock = time.perf_counter()
+        response: HttpResponse | None = None
+        network_error: str | None = None
+        outcome: Outcome
+        try:
+            if is_chat_url(request.url):
+                response, outcome = await self._chats.send(request, platform.name)
+            else:
+                response = await self._sender.send(request)
+                outcome = platform.classify(response)
+        except SendError as exc:
+            network_error = scrub(str(exc), secrets)
+            outcome = RetryAfter(reason=network_error)
+        return Exchange(
+            outcome=outcome,
+            response=response,
+            answer=scrub(excerpt(response.body), secrets) if response is not None else "",
+            error=None if isinstance(outcome, Delivered) else network_error or outcome.reason,
+            duration=time.perf_counter() - clock,
+            request_url=redacted(request.url) or platform.redact_url(request.url),
+            request_body=scrub(request.body.decode("utf-8", "replace"), secrets),
+        )

@@ -1,0 +1,48 @@
+""" "Send test message": a test message through a webhook now, and the platform's answer.
+
+No database connection is held while the message is out: a platform may take seconds to answer,
+and on SQLite the service has a single connection.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from hookcast.messages.digest import render_test_message
+from hookcast.platforms import get_platform
+from hookcast.platforms.base import Delivered, EncodeContext
+from hookcast.services import projects, webhooks
+
+if TYPE_CHECKING:
+    from hookcast.runtime import Runtime
+
+
+class TestAnswer(BaseModel):
+    ok: bool
+    outcome: str
+    status_code: int | None
+    response: str
+    error: str | None
+    duration_ms: int
+
+
+async def send_test_message(runtime: Runtime, webhook_id: int) -> TestAnswer:
+    async with runtime.sessions() as session:
+        webhook = await webhooks.get(session, webhook_id)
+        project = await projects.get(session, webhook.project_id)
+        platform = get_platform(webhook.platform)
+        target = webhooks.target_of(webhook, runtime.box)
+        message = render_test_message(webhook.language, project.name, platform.label)
+    request = platform.encode(message, target, EncodeContext(time.time(), f"test-{time.time_ns()}"))
+    sent = await runtime.courier.deliver(platform, target, request)
+    return TestAnswer(
+        ok=isinstance(sent.outcome, Delivered),
+        outcome=type(sent.outcome).__name__.lower(),
+        status_code=sent.status_code,
+        response=sent.answer,
+        error=sent.error,
+        duration_ms=round(sent.duration * 1000),
+    )
