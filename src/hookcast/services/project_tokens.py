@@ -7,11 +7,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hookcast.crypto import digests_equal, token_digest
-from hookcast.store.tables import Project
+from hookcast.crypto import token_digest
+from hookcast.services.projects import find_by_token
 
 DEFAULT_TTL = 5.0
 MAX_ENTRIES = 10_000
@@ -38,8 +37,8 @@ class TokenCache:
         if cached is not None and cached[0] > now:
             return cached[1]
         async with self._sessions() as session:
-            project = await session.scalar(select(Project).where(Project.token_digest == digest))
-        if project is None or not digests_equal(project.token_digest, digest):
+            project = await find_by_token(session, token)
+        if project is None:
             self._entries.pop(digest, None)
             return None
         if len(self._entries) >= MAX_ENTRIES:
