@@ -169,6 +169,7 @@ class Worker:
         self._held: set[int] = set()  # claimed here and not yet recorded: their leases are renewed
         self._paused: set[int] = set()
         self._render_cache: dict[tuple[int, str], Message] = {}
+        self._targets: dict[tuple[int, datetime], WebhookTarget] = {}
         self._messengers = MessengerPool(box, courier.http)
         self._im_apps: dict[str, ImAppRow] = {}
 
@@ -324,6 +325,16 @@ class Worker:
         ]
         return jobs
 
+    def _target(self, webhook: Webhook) -> WebhookTarget:
+        """The webhook's decrypted URL and secret, decrypted once per version of the webhook."""
+        key = (webhook.id, webhook.updated_at)
+        target = self._targets.get(key)
+        if target is None:
+            if len(self._targets) > 10_000:
+                self._targets.clear()
+            target = self._targets[key] = target_of(webhook, self._box)
+        return target
+
     def _destination(
         self, webhook: Webhook, now: datetime, channel: str, recipient: dict[str, Any] | None
     ) -> Destination:
@@ -332,7 +343,7 @@ class Worker:
         return Destination(
             webhook_id=webhook.id,
             platform=get_platform(webhook.platform),
-            target=target_of(webhook, self._box),
+            target=self._target(webhook),
             language=webhook.language,
             bot_key=webhook.url_digest
             if channel == "group"

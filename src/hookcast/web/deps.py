@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -14,6 +15,9 @@ from hookcast.clock import utcnow
 from hookcast.crypto import digests_equal, token_digest
 from hookcast.runtime import Runtime
 from hookcast.store.tables import ApiToken
+
+# "Last used" is kept to the minute: no write on every API call.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 bearer = HTTPBearer(auto_error=False, description="An API token (or HOOKCAST_ADMIN_TOKEN).")
 
@@ -46,7 +50,9 @@ async def is_admin_token(runtime: Runtime, session: AsyncSession, token: str) ->
     row = await session.scalar(select(ApiToken).where(ApiToken.token_digest == digest))
     if row is None:
         return False
-    await session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=utcnow()))
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+        await session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
     return True
 
 
