@@ -25,6 +25,7 @@ from typing import Any, cast
 
 import structlog
 from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
@@ -65,6 +66,7 @@ log = structlog.get_logger("hookcast.delivery")
 MAX_IN_FLIGHT = 5000
 LONGEST_NAP = 5.0  # a lane waiting for a rate-limit slot looks again at least this often
 RETENTION_EVERY = 600.0
+RECORD_TRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,18 +245,23 @@ class Worker:
         every = self._settings.lease_seconds / 3
         while True:
             await asyncio.sleep(every)
-            held = list(self._held)
+            held = sorted(self._held)
             if not held:
                 continue
             try:
                 lease_until = utcnow() + timedelta(seconds=self._settings.lease_seconds)
                 async with self._sessions.begin() as session:
                     for start in range(0, len(held), 1000):
+                        # Rows the recorder is finishing right now are skipped, never waited for:
+                        # renewal must not hold locks in another order than the recorder.
+                        lockable = select(Delivery.id).where(
+                            Delivery.id.in_(held[start : start + 1000]), Delivery.state == State.SENDING
+                        )
+                        if self._is_postgres:
+                            lockable = lockable.with_for_update(skip_locked=True)
                         await session.execute(
                             update(Delivery)
-                            .where(
-                                Delivery.id.in_(held[start : start + 1000]), Delivery.state == State.SENDING
-                            )
+                            .where(Delivery.id.in_(lockable.scalar_subquery()))
                             .values(lease_until=lease_until)
                         )
             except Exception:
@@ -537,13 +544,26 @@ class Worker:
             while not self._results.empty() and len(batch) < 500:
                 batch.append(self._results.get_nowait())
             try:
-                await self._record(batch)
+                await self._record_with_retries(batch)
             except Exception:
                 # Nothing is lost: the rows stay 'sending' and are claimed again after their lease.
                 log.exception("recording delivery results failed", count=len(batch))
             finally:
                 self._in_flight -= len(batch)
                 self._held.difference_update(result.job.delivery_id for result in batch)
+
+    async def _record_with_retries(self, batch: list[Result], tries: int = RECORD_TRIES) -> None:
+        """A failed write (a deadlock with another worker, a dropped connection) rolled back
+        whole: writing it again is safe, and beats a redelivery after the lease."""
+        for attempt in range(1, tries + 1):
+            try:
+                await self._record(batch)
+                return
+            except DBAPIError:
+                if attempt == tries:
+                    raise
+                log.warning("recording delivery results failed; trying again", attempt=attempt)
+                await asyncio.sleep(0.05 * attempt)
 
     async def _record(self, batch: list[Result]) -> None:
         now = utcnow()
@@ -582,6 +602,7 @@ class Worker:
                 soonest_retry is None or step.next_attempt_at < soonest_retry
             ):
                 soonest_retry = step.next_attempt_at
+        updates.sort(key=lambda row: row["b_id"])  # one lock order for every worker
         async with self._sessions.begin() as session:
             connection = await session.connection()
             await connection.execute(insert(cast(Table, Attempt.__table__)), attempts)
@@ -629,7 +650,7 @@ class Worker:
                 )
                 .values(consecutive_failures=0, paused_until=None, pause_reason=None)
             )
-        for webhook_id, outcomes in failing.items():
+        for webhook_id, outcomes in sorted(failing.items()):
             webhook = await session.get(Webhook, webhook_id)
             if webhook is None:
                 continue
