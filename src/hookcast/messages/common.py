@@ -42,11 +42,16 @@ def first_line(text: str, limit: int = MAX_TITLE_PART_LENGTH) -> str:
     return ""
 
 
+_BLANKS = re.compile(r"\s+")
+_BLANKS_BEFORE_PUNCTUATION = re.compile(rf"\s+([{_FULL_WIDTH_PUNCTUATION}])")
+_BLANKS_AFTER_PUNCTUATION = re.compile(rf"([{_FULL_WIDTH_PUNCTUATION}])\s+")
+
+
 def tidy(text: str) -> str:
     """Collapse runs of blanks (left by empty placeholders) and drop blanks next to CJK punctuation."""
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(rf"\s+([{_FULL_WIDTH_PUNCTUATION}])", r"\1", text)
-    return re.sub(rf"([{_FULL_WIDTH_PUNCTUATION}])\s+", r"\1", text)
+    text = _BLANKS.sub(" ", text).strip()
+    text = _BLANKS_BEFORE_PUNCTUATION.sub(r"\1", text)
+    return _BLANKS_AFTER_PUNCTUATION.sub(r"\1", text)
 
 
 def short_sha(sha: str | None) -> str:

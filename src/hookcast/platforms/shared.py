@@ -78,10 +78,17 @@ class Markdown:
     field: Callable[[str, str], str] | None = None  # (rendered label, rendered value)
 
 
-def render_segment(segment: Text | Link | Mention, md: Markdown) -> str:
+def escaped_text(segment: Text | Link | Mention, md: Markdown) -> str:
+    """The segment's text made inert, without links or styling."""
     if isinstance(segment, Mention):
-        return md.mention(segment) or md.escape("@" + segment.name)
-    escaped = md.escape(segment.text)
+        return md.escape("@" + segment.name)
+    return md.escape(segment.text)
+
+
+def styled_segment(segment: Text | Link | Mention, escaped: str, md: Markdown) -> str:
+    """The segment's markup, given its already escaped text."""
+    if isinstance(segment, Mention):
+        return md.mention(segment) or escaped
     if isinstance(segment, Link):
         url = safe_url(segment.url)
         return md.link(escaped, url) if url and escaped else escaped
@@ -90,17 +97,12 @@ def render_segment(segment: Text | Link | Mention, md: Markdown) -> str:
     return md.bold(escaped) if segment.bold and escaped.strip() else escaped
 
 
-def plain_segment(segment: Text | Link | Mention, md: Markdown) -> str:
-    """The segment without links or styling (for a line that has to be cut)."""
-    if isinstance(segment, Mention):
-        return md.escape("@" + segment.name)
-    return md.escape(segment.text)
-
-
 def render_line(line: Line, md: Markdown) -> BodyLine:
+    """The line's markup and its plain form (for when it must be cut); each text escaped once."""
+    escaped = [escaped_text(segment, md) for segment in line]
     return BodyLine(
-        markup="".join(render_segment(segment, md) for segment in line),
-        plain="".join(plain_segment(segment, md) for segment in line),
+        markup="".join(styled_segment(s, text, md) for s, text in zip(line, escaped, strict=True)),
+        plain="".join(escaped),
     )
 
 

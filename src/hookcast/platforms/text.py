@@ -70,9 +70,12 @@ def _longest_prefix(text: str, limit: int, measure: Measure) -> str:
     return text[:low]
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
+
+
 def one_line(text: str) -> str:
     """Collapse line breaks and tabs into spaces: user text never starts a block of markup."""
-    return re.sub(r"[\r\n\t\v\f\u2028\u2029\x85]+", " ", text)
+    return _LINE_BREAKS.sub(" ", text)
 
 
 # --- escaping -----------------------------------------------------------------------------
@@ -141,6 +144,8 @@ def escape_feishu_markdown(text: str) -> str:
 
 _URL_UNSAFE = {char: f"%{ord(char):02X}" for char in " \"'<>()[]{}|\\^`"}
 _URL_TRANSLATION = str.maketrans(_URL_UNSAFE)
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+", re.IGNORECASE)
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def safe_url(url: str | None) -> str | None:
@@ -148,9 +153,9 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE):
+    if not _HTTP_URL.match(url):
         return None
-    return re.sub(r"[\x00-\x1f\x7f]", "", url).translate(_URL_TRANSLATION)
+    return _CONTROL_CHARACTERS.sub("", url).translate(_URL_TRANSLATION)
 
 
 # --- fitting ------------------------------------------------------------------------------
