@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+import orjson
+from sqlalchemy import event, make_url
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from hookcast.store.sqlite_inline import inline_creator
 
 SessionMaker = async_sessionmaker
 
@@ -23,13 +27,23 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.close()
 
 
+def _json_text(value: Any) -> str:
+    """JSON columns are written with orjson: events are stored on the intake path."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    kwargs.setdefault("json_serializer", _json_text)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):
         # One connection, shared in turn: SQLite allows one writer at a time, and waiting for
-        # the connection in-process is far cheaper than SQLite's sleeping busy handler.
+        # the connection in-process is far cheaper than SQLite's sleeping busy handler. Its
+        # calls run on the event loop's thread (see sqlite_inline).
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
+        [database], options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+        kwargs.setdefault("async_creator", inline_creator(str(database), dict(options)))
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
