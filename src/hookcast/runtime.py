@@ -73,7 +73,7 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
             worker = (
                 Worker(engine, sessions, settings, box, courier, limiter) if role is not Role.API else None
             )
-            intake = IntakeQueue(sessions, on_work=worker.wake if worker is not None else None)
+            intake = IntakeQueue(sessions, on_work=worker.expect if worker is not None else None)
             runtime = Runtime(settings, engine, sessions, box, courier, intake, TokenCache(sessions), worker)
             if role is not Role.WORKER:
                 intake.start()

@@ -168,9 +168,11 @@ class Worker:
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
         self._results: asyncio.Queue[Result] = asyncio.Queue()
         self._in_flight = 0
+        self._backlogged = False  # the claim loop is waiting for in-flight work to drain
         self._held: set[int] = set()  # claimed here and not yet recorded: their leases are renewed
         self._paused: set[int] = set()
         self._render_cache: dict[tuple[int, str], Message] = {}
+        self._recent_events: dict[int, Event] = {}  # accepted in this process, not yet claimed
         self._targets: dict[tuple[int, datetime], WebhookTarget] = {}
         self._messengers = MessengerPool(box, courier.http)
         self._im_apps: dict[str, ImAppRow] = {}
@@ -190,7 +192,8 @@ class Worker:
                 # Clear before claiming: a wake-up that arrives during the claim is kept.
                 self.wakeup.clear()
                 claimed = 0
-                if self._in_flight < MAX_IN_FLIGHT:
+                self._backlogged = self._in_flight >= MAX_IN_FLIGHT
+                if not self._backlogged:
                     claimed = await self._claim_and_dispatch()
                 if claimed >= self._settings.claim_batch:
                     continue
@@ -208,6 +211,14 @@ class Worker:
 
     def wake(self) -> None:
         self.wakeup.set()
+
+    def expect(self, events: dict[int, Event]) -> None:
+        """New deliveries were committed in this process for these events: keep the events at
+        hand for their claim (saves reading and parsing them back), and wake up."""
+        if len(self._recent_events) > MAX_IN_FLIGHT:
+            self._recent_events.clear()  # claimed elsewhere or long ago: read back when needed
+        self._recent_events.update(events)
+        self.wake()
 
     async def _listen_forever(self) -> None:
         """PostgreSQL: wake on ``NOTIFY`` from any API process; reconnect if the link drops."""
@@ -312,7 +323,10 @@ class Worker:
             ).all()
             if not rows:
                 return []
-            events = await _load_events(session, {r.event_id for r in rows})
+            wanted = {r.event_id for r in rows}
+            events = {i: e for i in wanted if (e := self._recent_events.pop(i, None)) is not None}
+            if len(events) < len(wanted):
+                events |= await _load_events(session, wanted - events.keys())
             webhooks = await _load_webhooks(session, {r.webhook_id for r in rows})
             if any(row.channel == "direct" for row in rows):
                 self._im_apps = {app.platform: app for app in await session.scalars(select(ImAppRow))}
@@ -551,6 +565,8 @@ class Worker:
             finally:
                 self._in_flight -= len(batch)
                 self._held.difference_update(result.job.delivery_id for result in batch)
+                if self._backlogged and self._in_flight < MAX_IN_FLIGHT // 2:
+                    self.wake()  # the claim loop stopped at the cap: there is room again
 
     async def _record_with_retries(self, batch: list[Result], tries: int = RECORD_TRIES) -> None:
         """A failed write (a deadlock with another worker, a dropped connection) rolled back

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -216,7 +217,7 @@ async def _insert_events(
                 "source": plan.source,
                 "kind": event.kind.value if event is not None else IGNORED_KIND,
                 "action": (event.action if event is not None else "")[:64],
-                "event": event.model_dump(mode="json", exclude_defaults=True)
+                "event": event.model_dump(mode="json", exclude_unset=True)
                 if event is not None
                 else {"reason": plan.reason},
                 "received_at": now,
@@ -259,7 +260,13 @@ class IntakeQueue:
     batch is committed. A batch that fails is retried one submission at a time, so one bad event
     cannot sink the others."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], on_work: Any = None) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        on_work: Callable[[dict[int, Event]], None] | None = None,
+    ) -> None:
+        """``on_work`` hears of each committed batch that has deliveries, with its new events by
+        id (an in-process worker then need not read them back)."""
         self._sessions = sessions
         self._on_work = on_work
         self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
@@ -298,10 +305,21 @@ class IntakeQueue:
             self._settle(batch, outcomes)
 
     async def _write(self, submissions: list[Submission]) -> list[Outcome]:
+        on_work = self._on_work
         async with self._sessions.begin() as session:
             outcomes = await accept_many(session, submissions)
-        if self._on_work is not None and any(isinstance(o, Accepted) and o.deliveries for o in outcomes):
-            self._on_work()
+            fresh = {
+                outcome.event_id: submission.event
+                for submission, outcome in zip(submissions, outcomes, strict=True)
+                if isinstance(outcome, Accepted)
+                and outcome.deliveries
+                and not outcome.duplicate
+                and submission.event is not None
+            }
+            if on_work is not None and fresh:
+                # Right after COMMIT, before the connection is handed on: a worker claiming
+                # these deliveries next finds their events at hand. Nothing is told on rollback.
+                sa_event.listen(session.sync_session, "after_commit", lambda _: on_work(fresh), once=True)
         return outcomes
 
     async def _write_one_by_one(self, batch: list[_Waiting]) -> None:
