@@ -54,4 +54,5 @@ def create_app(settings: Settings, role: Role = Role.SERVE) -> FastAPI:
     app.add_exception_handler(ServiceError, _service_error)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(hooks.HookFastLane)  # the inbound hooks, before FastAPI's routing
     return app

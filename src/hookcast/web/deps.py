@@ -22,7 +22,8 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 bearer = HTTPBearer(auto_error=False, description="An API token (or HOOKCAST_ADMIN_TOKEN).")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """The app's runtime (async: a plain function dependency would cost a thread hop per request)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
