@@ -3,7 +3,9 @@ records when each benchmark event (``benchmark<n>x`` in the card) arrived. No ra
 hookcast's pipeline, not the platform's limits.
 
     python bench/fake_bot.py --port 9100
-    GET /__arrivals -> {"<n>": unix time, ...}
+    GET /__arrivals -> {"requests": count, "arrivals": {"<n>": unix time, ...}}
+    GET /__count    -> {"requests": count, "events": how many benchmark events arrived}
+      (cheap enough to poll while the benchmark runs: it does not steal the bot's CPU)
 """
 
 from __future__ import annotations
@@ -32,9 +34,13 @@ def make_app() -> web.Application:
     async def arrivals_handler(_request: web.Request) -> web.Response:
         return web.json_response({"requests": counts["requests"], "arrivals": arrivals})
 
+    async def count_handler(_request: web.Request) -> web.Response:
+        return web.json_response({"requests": counts["requests"], "events": len(arrivals)})
+
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app.router.add_post("/open-apis/bot/v2/hook/{token}", hook)
     app.router.add_get("/__arrivals", arrivals_handler)
+    app.router.add_get("/__count", count_handler)
     app.router.add_post("/json/{token}", hook)  # Apprise's json:// plugin, for bench/vs_apprise.py
     return app
 
