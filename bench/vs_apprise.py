@@ -2,9 +2,11 @@
 
 hookcast: N push events are accepted first (no worker running), then one worker process delivers
 them: claim, render, encode, send, classify, record — timed from the first message the fake bot
-receives to the last (the process's start-up is not delivery). Apprise (installed here only for this benchmark): the same number of messages
-through ``Apprise.notify`` to ``json://`` URLs of the same fake bot, from a pool of threads as wide
-as hookcast's bot count (Apprise's own parallelism is per message, across its URLs).
+receives to the last (the process's start-up is not delivery).
+
+Apprise (installed here only for this benchmark): the same number of messages through
+``Apprise.notify`` to ``json://`` URLs of the same fake bot, from a pool of threads as wide as
+hookcast's bot count (Apprise's own parallelism is per message, across its URLs).
 
     .venv/bin/python bench/vs_apprise.py --messages 3000 --bots 20
 """
