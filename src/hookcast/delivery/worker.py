@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, Text, and_, bindparam, insert, or_, select, update
+from sqlalchemy import cast as cast_as
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -112,9 +113,11 @@ class Lane:
 
     jobs: deque[Job] = field(default_factory=deque)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    webhook_ids: set[int] = field(default_factory=set)  # every webhook seen here (a superset)
 
     def add(self, job: Job) -> None:
         self.jobs.append(job)
+        self.webhook_ids.add(job.destination.webhook_id)
         self.ready.set()
 
 
@@ -401,7 +404,11 @@ class Worker:
 
     async def _step(self, bot_key: str, lane: Lane) -> None:
         """Send what comes next on this lane, or wait for its rate-limit slot."""
-        paused = [job for job in lane.jobs if job.destination.webhook_id in self._paused]
+        paused = (
+            []
+            if self._paused.isdisjoint(lane.webhook_ids)  # the usual case, without a scan of the lane
+            else [job for job in lane.jobs if job.destination.webhook_id in self._paused]
+        )
         if paused:
             for job in paused:
                 lane.jobs.remove(job)
@@ -718,8 +725,10 @@ def _identity(recipient: dict[str, Any] | None) -> str:
 
 
 async def _load_events(session: AsyncSession, ids: set[int]) -> dict[int, Event]:
-    rows = await session.execute(select(EventRow.id, EventRow.event).where(EventRow.id.in_(ids)))
-    return {row.id: Event.model_validate(row.event) for row in rows}
+    # Read as text and parsed by pydantic in one pass: no intermediate dicts.
+    as_text = cast_as(EventRow.event, Text).label("event")
+    rows = await session.execute(select(EventRow.id, as_text).where(EventRow.id.in_(ids)))
+    return {row.id: Event.model_validate_json(row.event) for row in rows}
 
 
 async def _load_webhooks(session: AsyncSession, ids: set[int]) -> dict[int, Webhook]:
