@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -570,10 +570,7 @@ class Worker:
                 # Nothing is lost: the rows stay 'sending' and are claimed again after their lease.
                 log.exception("recording delivery results failed", count=len(batch))
             finally:
-                self._in_flight -= len(batch)
-                self._held.difference_update(result.job.delivery_id for result in batch)
-                if self._backlogged and self._in_flight < MAX_IN_FLIGHT // 2:
-                    self.wake()  # the claim loop stopped at the cap: there is room again
+                self._let_go(result.job.delivery_id for result in batch)
 
     async def _record_with_retries(self, batch: list[Result], tries: int = RECORD_TRIES) -> None:
         """A failed write (a deadlock with another worker, a dropped connection) rolled back
@@ -709,8 +706,15 @@ class Worker:
                 .where(Delivery.id.in_(ids), Delivery.state == State.SENDING)
                 .values(state=State.PENDING, lease_until=None, updated_at=utcnow())
             )
-        self._in_flight -= len(jobs)
-        self._held.difference_update(job.delivery_id for job in jobs)
+        self._let_go(job.delivery_id for job in jobs)
+
+    def _let_go(self, delivery_ids: Iterable[int]) -> None:
+        """These claimed deliveries are recorded or given back: no longer in flight here."""
+        ids = list(delivery_ids)
+        self._in_flight -= len(ids)
+        self._held.difference_update(ids)
+        if self._backlogged and self._in_flight < MAX_IN_FLIGHT // 2:
+            self.wake()  # the claim loop stopped at the cap: there is room again
 
     async def _release_unsent(self) -> None:
         unsent = [job for lane in self._lanes.values() for job in lane.jobs]
