@@ -68,6 +68,7 @@ MAX_IN_FLIGHT = 5000
 LONGEST_NAP = 5.0  # a lane waiting for a rate-limit slot looks again at least this often
 RETENTION_EVERY = 600.0
 RECORD_TRIES = 3
+RECORD_BATCH = 100  # results written per transaction: SQLite runs it on the loop, so keep it short
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,7 +563,7 @@ class Worker:
     async def _record_forever(self) -> None:
         while True:
             batch = [await self._results.get()]
-            while not self._results.empty() and len(batch) < 500:
+            while not self._results.empty() and len(batch) < RECORD_BATCH:
                 batch.append(self._results.get_nowait())
             try:
                 await self._record_with_retries(batch)
