@@ -86,6 +86,13 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """A running hookcast (API + worker) and an HTTP client authenticated as admin."""
+    async with running_client(settings) as http:
+        yield http
+
+
+@contextlib.asynccontextmanager
+async def running_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """hookcast (API + worker) running with ``settings``, and an admin client talking to it."""
     app = create_app(settings, Role.SERVE)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

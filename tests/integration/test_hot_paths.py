@@ -13,10 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from hookcast.app import create_app
 from hookcast.delivery import worker as worker_module
-from hookcast.runtime import Role
-from tests.conftest import ADMIN_TOKEN, make_settings
+from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
 from tests.integration.helpers import create_project, create_webhook, eventually, settled
 from tests.markers import numbered_push, numbers_in
@@ -100,25 +98,18 @@ async def test_a_backlog_over_the_in_flight_cap_drains_without_the_polling_fallb
     monkeypatch.setattr(worker_module, "MAX_IN_FLIGHT", 8)
     # The fallback poll would come only after 60 s: everything must go out on wake-ups alone.
     settings = make_settings(database_url, tmp_path, poll_interval=60.0, claim_batch=4)
-    app = create_app(settings, Role.SERVE)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport,
-            base_url="http://hookcast.test",
-            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        ) as client:
-            bots = [fake.add_bot("feishu") for _ in range(3)]
-            tokens = []
-            for bot in bots:
-                project_id, token = await create_project(client, name=f"p{len(tokens)}")
-                await create_webhook(
-                    client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all"
-                )
-                tokens.append(token)
-            await asyncio.gather(*(post_pushes(client, t, range(20)) for t in tokens))
-            await eventually(
-                lambda: all(sorted(set(markers(bot))) == list(range(20)) for bot in bots),
-                timeout=40,
-                what="all 60 events, each bot holding more than the in-flight cap",
+    async with running_client(settings) as client:
+        bots = [fake.add_bot("feishu") for _ in range(3)]
+        tokens = []
+        for bot in bots:
+            project_id, token = await create_project(client, name=f"p{len(tokens)}")
+            await create_webhook(
+                client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all"
             )
+            tokens.append(token)
+        await asyncio.gather(*(post_pushes(client, t, range(20)) for t in tokens))
+        await eventually(
+            lambda: all(sorted(set(markers(bot))) == list(range(20)) for bot in bots),
+            timeout=40,
+            what="all 60 events, each bot holding more than the in-flight cap",
+        )
