@@ -51,6 +51,7 @@ def _refuse(source: str, status: int, reason: str) -> JSONResponse:
 async def gitlab_hook(
     request: Request,
     runtime: RuntimeDep,
+    # The headers are declared for OpenAPI; receive_gitlab reads them from the request.
     x_gitlab_token: Annotated[str | None, Header()] = None,
     x_gitlab_event: Annotated[str | None, Header()] = None,
     x_gitlab_event_uuid: Annotated[str | None, Header()] = None,
@@ -65,6 +66,7 @@ async def gitlab_hook(
 async def alertmanager_hook(
     request: Request,
     runtime: RuntimeDep,
+    # Declared for OpenAPI; receive_alertmanager reads them from the request.
     authorization: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Response:
