@@ -48,7 +48,7 @@ async def test_the_hooks_are_still_documented_and_other_methods_reach_the_router
     assert (await client.get("/hooks/gitlab")).status_code == 405
 
 
-async def test_the_fast_lane_answers_like_the_documented_route(client: httpx.AsyncClient) -> None:
+async def test_the_fast_lane_answers_accepted_duplicate_and_refusals(client: httpx.AsyncClient) -> None:
     _, token = await create_project(client)
     headers = {"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": "u-1"}
     first = await client.post("/hooks/gitlab", json=numbered_push(1), headers=headers)

@@ -28,7 +28,7 @@ from hookcast.sources import Ignored, ParseResult, Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.gitlab import parse_gitlab
 from hookcast.web.body import BodyTooLarge, read_limited
-from hookcast.web.deps import RuntimeDep
+from hookcast.web.deps import RuntimeDep, get_runtime
 
 router = APIRouter(prefix="/hooks", tags=["inbound"])
 
@@ -160,6 +160,5 @@ class HookFastLane:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        runtime: Runtime = request.app.state.runtime
-        response = await handler(request, runtime)
+        response = await handler(request, await get_runtime(request))
         await response(scope, receive, send)
