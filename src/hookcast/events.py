@@ -54,8 +54,9 @@ class EventKind(StrEnum):
     ROLLOUT_COMPLETED = "rollout.completed"
 
 
-# The seed's triggers, in the seed's order, plus releases: what a new webhook gets when none are
-# given, and the order the integration form lists them in.
+# The triggers of the Feishu integration hookcast started from, in its form's order, plus
+# releases: what a new webhook gets when none are given, and the order the integration form lists
+# them in (docs/architecture.md, "Vocabulary: triggers and tones").
 SEED_TRIGGERS: tuple[EventKind, ...] = (
     EventKind.PUSH,
     EventKind.ISSUE,

@@ -1,5 +1,6 @@
-"""The web UI in headless Chromium: the seed's story end to end, validation, CSRF, previews of every
-platform, Chinese, phone width. Saves the screenshots shown in the README."""
+"""The web UI in headless Chromium: the set-up story end to end ("the seed story": project and token,
+Feishu webhook, test message, a push delivered, its history, resend), validation, CSRF, previews of
+every platform, Chinese, phone width. Saves the screenshots shown in the README."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Golden files: the exact body hookcast posts for every fixture event x platform x language.
 
-Rewrite them with ``HOOKCAST_UPDATE_GOLDEN=1`` and review the diff (see README.md).
+Rewrite them with ``HOOKCAST_UPDATE_GOLDEN=1`` and review the diff (see tests/golden/README.md).
 """
 
 from __future__ import annotations

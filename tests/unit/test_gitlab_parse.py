@@ -1,4 +1,5 @@
-"""parse_gitlab: every shared fixture, the seed's tone table, variants, hostile input."""
+"""parse_gitlab: every GitLab fixture, the original three-colour tone table (docs/architecture.md,
+"Vocabulary: triggers and tones"), variants, hostile input."""
 
 from __future__ import annotations
 
@@ -756,7 +757,7 @@ def test_milestone_and_member_and_project_details() -> None:
     assert token.details["expires_at"] == "2024-01-26"
 
 
-# --------------------------------------------------------------------------- the seed's tone table
+# ------------------------------------------ the original tone table (SEED_TONES: every row of it)
 
 
 SEED_TONES: list[tuple[str, str, dict[str, Any], Tone]] = [

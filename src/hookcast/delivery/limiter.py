@@ -5,8 +5,9 @@ URL. Limits are sliding windows over the sends themselves (a log of send times),
 process or in a Redis sorted set when ``HOOKCAST_REDIS_URL`` is set, where one Lua script checks
 every window and records the send atomically, on Redis's clock.
 
-Why not the ``limits`` library that DESIGN.md names: its windows are whole seconds, and a
-platform counts *arrivals*, some milliseconds after our send and with jitter. With exact windows,
+Why not the ``limits`` library (docs/architecture.md, "Lanes, rate limits and digests"): its
+windows are whole seconds, and a platform counts *arrivals*, some milliseconds after our send and
+with jitter. With exact windows,
 two sends from different processes that left 1.00 s apart can arrive 0.98 s apart and be refused
 (measured: throttled answers in the 2 api + 3 worker test). Each window here is widened by a
 margin instead, which only a log with fractional windows can do.

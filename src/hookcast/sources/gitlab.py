@@ -27,7 +27,9 @@ status for pipelines, jobs and deployments, the state for vulnerabilities and al
 * project: ``create``, ``destroy``, ``rename``, ``transfer``, ``update``; subgroup: ``create``,
   ``destroy``.
 
-Tones follow the Feishu seed's table; choices for what the table does not name are marked (*):
+Tones follow the three-colour table of the Feishu integration hookcast started from
+(docs/architecture.md, "Vocabulary: triggers and tones"); choices for what that table does not
+name are marked (*):
 
 * SUCCESS: push (any), tag push (any), issue open / close / reopen, merge request open / reopen /
   merge / approved / approval, notes, pipeline success, wiki page (any), deployment running /
@@ -48,8 +50,8 @@ Common fields: ``project`` (name, path_with_namespace, web URL, default branch; 
 without a project object it is derived from the object's URL, and for group events — member,
 subgroup, group access token — it names the group), ``actor`` (who acted; empty when the payload
 does not say), ``title``, ``url`` (the object's web page), ``object_id``, ``description`` (raw
-text), ``occurred_at`` (None when the payload carries no time for the event itself, e.g. push:
-the web layer stamps the receive time).
+text), ``occurred_at`` (None when the payload carries no time for the event itself, e.g. push: the
+receive time is then the event row's ``received_at``, stamped at intake).
 
 Detail keys (``Event.details``; a key is absent when the payload has no value for it):
 

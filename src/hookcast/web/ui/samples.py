@@ -1,6 +1,6 @@
 """Sample events for the preview, one per trigger that has a renderer worth seeing.
 
-Derived from the shared GitLab fixtures (GitLab's documented webhook payloads, parsed by
+Derived from the GitLab test fixtures (GitLab's documented webhook payloads, parsed by
 ``sources.gitlab.parse_gitlab``) and an Alertmanager body, kept here in their parsed form so the
 preview works without the fixtures. Confidential kinds are the public ones marked confidential.
 """

@@ -8,7 +8,8 @@ from hookcast.events import DEFAULT_TRIGGERS, SEED_TRIGGERS, EventKind
 from hookcast.messages.i18n import N_, translator
 from hookcast.messages.render import kind_label
 
-# The seed's order for the usual triggers; every other kind follows under "More events".
+# The usual triggers in their customary order (docs/architecture.md, "Vocabulary: triggers and
+# tones"); every other kind follows under "More events".
 MAIN_ORDER: tuple[EventKind, ...] = SEED_TRIGGERS
 
 EXPLANATIONS: dict[EventKind, str] = {
