@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.fixtures import load_fixture
+
 FEISHU_URL = "https://open.feishu.cn/open-apis/bot/v2/hook/0f3c8a52-secret-hook-token"
 
 
@@ -58,11 +60,11 @@ async def test_rotating_the_token_retires_the_old_one(client: httpx.AsyncClient)
     rotated = await client.post(f"/api/v1/projects/{created['id']}/rotate-token")
     new = rotated.json()["gitlab_token"]
     assert new != old
-    push = {"object_kind": "push"}
-    headers = {"X-Gitlab-Event": "Push Hook"}
-    refused = await client.post("/hooks/gitlab", json=push, headers={**headers, "X-Gitlab-Token": old})
+    push = load_fixture("docs/push.json")
+    headers = {"X-Gitlab-Event": "Push Hook", "Content-Type": "application/json"}
+    refused = await client.post("/hooks/gitlab", content=push, headers={**headers, "X-Gitlab-Token": old})
     assert refused.status_code == 401
-    accepted = await client.post("/hooks/gitlab", json=push, headers={**headers, "X-Gitlab-Token": new})
+    accepted = await client.post("/hooks/gitlab", content=push, headers={**headers, "X-Gitlab-Token": new})
     assert accepted.status_code == 202
 
 
