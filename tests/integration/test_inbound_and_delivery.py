@@ -287,6 +287,12 @@ async def test_alertmanager_groups_become_red_and_green_cards(
     await eventually(lambda: len(bot.received) == 2)
     templates = [body["card"]["header"]["template"] for _, body in bot.received]
     assert templates == ["red", "green"]
+    empty_group = await client.post(
+        "/hooks/alertmanager", json={"status": "firing", "receiver": "team", "alerts": []}, headers=bearer
+    )
+    assert empty_group.status_code == 400
+    assert empty_group.json() == {"detail": "Alertmanager notification: missing alerts"}
+    assert len(await deliveries(client, project_id)) == 2
 
 
 async def test_send_test_message_reports_the_platform_answer(

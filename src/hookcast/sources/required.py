@@ -45,7 +45,7 @@ class Required:
     def missing(self, payload: Mapping[str, object]) -> list[str]:
         """The fields (as declared, alternatives joined by "or") that hold no usable value."""
         return [
-            " or ".join(alternatives(spec))
+            " or ".join(path.removesuffix(LIST_SUFFIX) for path in alternatives(spec))
             for spec in self.all_fields(payload)
             if not any(has_value(payload, path) for path in alternatives(spec))
         ]
