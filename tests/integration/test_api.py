@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.fixtures import load_fixture
+
 FEISHU_URL = "https://open.feishu.cn/open-apis/bot/v2/hook/0f3c8a52-secret-hook-token"
 
 
@@ -58,11 +60,11 @@ async def test_rotating_the_token_retires_the_old_one(client: httpx.AsyncClient)
     rotated = await client.post(f"/api/v1/projects/{created['id']}/rotate-token")
     new = rotated.json()["gitlab_token"]
     assert new != old
-    push = {"object_kind": "push"}
-    headers = {"X-Gitlab-Event": "Push Hook"}
-    refused = await client.post("/hooks/gitlab", json=push, headers={**headers, "X-Gitlab-Token": old})
+    push = load_fixture("docs/push.json")
+    headers = {"X-Gitlab-Event": "Push Hook", "Content-Type": "application/json"}
+    refused = await client.post("/hooks/gitlab", content=push, headers={**headers, "X-Gitlab-Token": old})
     assert refused.status_code == 401
-    accepted = await client.post("/hooks/gitlab", json=push, headers={**headers, "X-Gitlab-Token": new})
+    accepted = await client.post("/hooks/gitlab", content=push, headers={**headers, "X-Gitlab-Token": new})
     assert accepted.status_code == 202
 
 
@@ -109,8 +111,44 @@ async def test_webhook_url_must_be_on_the_platform_host(client: httpx.AsyncClien
         detail = answer.json()["detail"][0]
         assert detail["loc"] == ["body", "url"]
         assert "open.feishu.cn" in detail["msg"]
-    local = await client.post(path, json={"platform": "feishu", "url": "http://127.0.0.1:9/hook"})
+    local = await client.post(
+        path, json={"platform": "feishu", "url": "http://127.0.0.1:9/open-apis/bot/v2/hook/t"}
+    )
     assert local.status_code == 201, "extra allowed hosts accept http"
+
+
+README_PLACEHOLDER = "https://open.feishu.cn/open-apis/bot/v2/hook/…"
+
+
+async def test_webhook_urls_not_shaped_like_the_platforms_are_refused_naming_the_fix(
+    client: httpx.AsyncClient,
+) -> None:
+    project = await new_project(client)
+    path = f"/api/v1/projects/{project['id']}/webhooks"
+    cases = [
+        ({"platform": "feishu", "url": README_PLACEHOLDER}, "the URL still has the placeholder '…': paste"),
+        (
+            {"platform": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?timestamp=1&sign=x"},
+            "a DingTalk robot URL looks like https://oapi.dingtalk.com/robot/send?access_token=…; "
+            "this one has no access_token",
+        ),
+        ({"platform": "slack", "url": "http://127.0.0.1:9/hooks/slack"}, "a Slack webhook URL looks like"),
+    ]
+    for body, words in cases:
+        answer = await client.post(path, json=body)
+        assert answer.status_code == 422, answer.text
+        detail = answer.json()["detail"][0]
+        assert detail["loc"] == ["body", "url"]
+        assert words in detail["msg"]
+    assert (await client.get(path)).json() == []
+    saved = await client.post(path, json={"platform": "feishu", "url": FEISHU_URL})
+    assert saved.status_code == 201
+    webhook = saved.json()
+    patched = await client.patch(f"/api/v1/webhooks/{webhook['id']}", json={"url": README_PLACEHOLDER})
+    assert patched.status_code == 422
+    assert patched.json()["detail"][0]["loc"] == ["body", "url"]
+    kept = (await client.get(f"/api/v1/webhooks/{webhook['id']}")).json()
+    assert kept["url"] == webhook["url"] and kept["updated_at"] == webhook["updated_at"]
 
 
 async def test_webhook_validation_names_the_field(client: httpx.AsyncClient) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from hookcast.store.tables import EventRow
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fixtures import load_fixture
 from tests.integration.helpers import create_project, create_webhook, deliveries, eventually, settled
@@ -95,6 +97,27 @@ async def test_bad_requests_get_clear_errors_and_store_nothing(
     assert not_object.status_code == 400
     assert too_large.status_code == 413
     assert await deliveries(client, project_id) == []
+
+
+async def test_a_push_lacking_what_a_push_needs_is_refused_naming_it(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
+    bot = feishu.add_bot("feishu")
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
+    answer = await client.post("/hooks/gitlab", json={"object_kind": "push"}, headers=gitlab_headers(token))
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "detail": "push: missing ref, before, after, project.path_with_namespace, user_name or user_username"
+    }
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(EventRow)) == 0
+    assert await deliveries(client, project_id) == []
+    accepted = await client.post("/hooks/gitlab", content=PUSH, headers=gitlab_headers(token))
+    assert accepted.status_code == 202  # the same hook with a whole body still goes through
+    await eventually(lambda: len(bot.received) == 1, what="the whole push's card")
+    assert bot.requests == 1  # nothing was sent for the refused one
 
 
 async def test_unknown_hooks_are_recorded_and_ignored(client: httpx.AsyncClient) -> None:
@@ -264,6 +287,12 @@ async def test_alertmanager_groups_become_red_and_green_cards(
     await eventually(lambda: len(bot.received) == 2)
     templates = [body["card"]["header"]["template"] for _, body in bot.received]
     assert templates == ["red", "green"]
+    empty_group = await client.post(
+        "/hooks/alertmanager", json={"status": "firing", "receiver": "team", "alerts": []}, headers=bearer
+    )
+    assert empty_group.status_code == 400
+    assert empty_group.json() == {"detail": "Alertmanager notification: missing alerts"}
+    assert len(await deliveries(client, project_id)) == 2
 
 
 async def test_send_test_message_reports_the_platform_answer(

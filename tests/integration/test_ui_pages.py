@@ -3,13 +3,16 @@ secret is ever rendered back."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import func, select
 
+from hookcast.store.tables import Webhook
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fixtures import load_fixture
 from tests.integration.helpers import eventually
@@ -109,6 +112,26 @@ async def test_validation_errors_are_shown_at_their_field(ui: UiClient) -> None:
     )
     assert slack.status_code == 422
     assert 'id="branches_to_be_notified-error"' in slack.text
+
+
+@pytest.mark.parametrize(
+    ("platform", "url", "words"),
+    [
+        ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/…", "the URL still has the placeholder"),
+        ("dingtalk", "https://oapi.dingtalk.com/robot/send", "this one has no access_token"),
+    ],
+)
+async def test_a_url_not_shaped_like_the_platforms_is_shown_at_the_url_field(
+    ui: UiClient, platform: str, url: str, words: str
+) -> None:
+    project_id, _ = await create_project(ui)
+    answer = await ui.post(f"/ui/projects/{project_id}/integrations/{platform}", {**FORM, "url": url})
+    assert answer.status_code == 422
+    assert 'id="url-error"' in answer.text
+    assert html.escape(words, quote=True) in answer.text
+    runtime = ui.http.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Webhook)) == 0
 
 
 async def test_the_form_shows_the_platforms_own_settings(ui: UiClient) -> None:

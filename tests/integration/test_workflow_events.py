@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.fakes.platform_server import FakePlatformServer
-from tests.integration.helpers import create_project, create_webhook, eventually
+from tests.integration.helpers import create_project, create_webhook, deliveries, eventually
 
 WORKFLOW_TRIGGERS = ["issue.approval_needed", "issue.approved", "rollout.failed"]
 
@@ -82,7 +82,8 @@ async def test_only_webhooks_whose_triggers_include_the_kind_get_it(
     created = await client.post(url, json=workflow_event("e-3", "issue.created"), headers=bearer(token))
     assert created.json()["deliveries"] == 1
     await eventually(lambda: len(other.received) == 1, what="the issue.created card")
-    none = await client.post(url, json=workflow_event("e-4", "issue.comment_created"), headers=bearer(token))
+    comment = {**workflow_event("e-4", "issue.comment_created"), "comment": {"body": "Looks good"}}
+    none = await client.post(url, json=comment, headers=bearer(token))
     assert none.status_code == 202
     assert none.json()["deliveries"] == 0
 
@@ -115,6 +116,11 @@ async def test_bad_bodies_are_refused_clearly(client: httpx.AsyncClient, feishu:
     assert "type" in wrong_type.json()["detail"]
     huge = await client.post(url, content=b"x" * (5 * 1024 * 1024), headers=bearer(token))
     assert huge.status_code == 413
+    no_issue = {k: v for k, v in workflow_event("no-issue").items() if k != "issue"}
+    lacking = await client.post(url, json=no_issue, headers=bearer(token))
+    assert lacking.status_code == 422
+    assert lacking.json()["detail"] == "issue.approval_needed: missing issue.id or issue.title"
+    assert await deliveries(client, project_id) == []
 
 
 async def test_cloudevents_in_both_modes(client: httpx.AsyncClient, feishu: FakePlatformServer) -> None:

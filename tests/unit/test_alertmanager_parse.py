@@ -149,6 +149,19 @@ def test_malformed_json_is_rejected(body: bytes) -> None:
     assert "JSON" in result.reason
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"status": "firing", "receiver": "team", "groupKey": "{}:{}", "alerts": []},
+        {"status": "resolved", "commonLabels": {"alertname": "HighErrorRate"}},
+        {"status": "firing", "alerts": ["not an alert", 3]},
+    ],
+)
+def test_a_group_without_alerts_is_refused_naming_them(payload: dict[str, object]) -> None:
+    result = parse_alertmanager(json.dumps(payload).encode())
+    assert result == Rejection(400, "Alertmanager notification: missing alerts")
+
+
 @pytest.mark.parametrize("body", [b"[]", b"1", b'"firing"', b"null", b"{}", b'{"alerts": "x"}'])
 def test_not_a_notification_is_rejected(body: bytes) -> None:
     result = parse_alertmanager(body)
@@ -175,7 +188,10 @@ def test_random_values_in_group_fields_never_raise(field: str, value: object) ->
     payload = sample("firing")
     payload[field] = value
     result = parse_alertmanager(json.dumps(payload).encode())
-    assert isinstance(result, Event), result  # either the status or the alerts still say what happened
+    if field == "alerts" and not (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
+        assert result == Rejection(400, "Alertmanager notification: missing alerts")
+        return
+    assert isinstance(result, Event), result  # the alerts still say what happened
 
 
 @settings(max_examples=300, deadline=None)

@@ -882,15 +882,27 @@ def test_non_object_body_is_rejected(body: bytes) -> None:
     assert "JSON object" in result.reason
 
 
-def test_strings_where_objects_are_expected_give_a_best_effort_event() -> None:
+def test_strings_where_optional_objects_are_expected_give_a_best_effort_event() -> None:
     payload = fixture("docs/merge_request.json")
-    payload.update(user="root", project="gitlab-test", labels="API", assignees="user1", changes="x")
+    payload.update(labels="API", assignees="user1", changes="x", reviewers="nobody", repository=3)
     payload["object_attributes"]["last_commit"] = 7
     event = parse("Merge Request Hook", payload)
     assert (event.kind, event.action, event.title) == (EventKind.MERGE_REQUEST, "open", "MS-Viewport")
-    assert event.actor.name == ""
     assert event.labels == ("API",)  # falls back to object_attributes.labels
-    assert event.project.path_with_namespace == ""  # "diaspora/merge_requests/1" names no namespace
+    assert event.project.path_with_namespace == "gitlabhq/gitlab-test"
+    assert "commit_sha" not in event.details
+
+
+def test_strings_where_required_objects_are_expected_are_refused_naming_them() -> None:
+    payload = fixture("docs/merge_request.json")
+    payload.update(user="root", project="gitlab-test")
+    del payload["object_attributes"]["url"]
+    result = parse_gitlab("Merge Request Hook", json.dumps(payload).encode())
+    assert result == Rejection(
+        400,
+        "merge_request: missing project.path_with_namespace or object_attributes.url, "
+        "user.name or user.username",
+    )
 
 
 def test_project_is_derived_from_an_old_style_object_url() -> None:
@@ -901,12 +913,14 @@ def test_project_is_derived_from_an_old_style_object_url() -> None:
     assert event.project.url == "http://example.com/gitlab-org/gitlab-test"
 
 
-def test_object_attributes_not_an_object() -> None:
+def test_object_attributes_not_an_object_is_refused() -> None:
     for header, name in (("Issue Hook", "docs/work_item.json"), ("Pipeline Hook", "docs/pipeline.json")):
         payload = fixture(name)
         payload["object_attributes"] = ["oops"]
-        event = parse(header, payload)
-        assert event.title in ("", "Pipeline")
+        result = parse_gitlab(header, json.dumps(payload).encode())
+        assert isinstance(result, Rejection), result
+        assert result.status == 400
+        assert "missing object_attributes." in result.reason
 
 
 def test_nan_and_huge_numbers_do_not_break_details() -> None:
@@ -958,7 +972,11 @@ def test_random_values_in_place_of_fields_never_raise(
         target = target[key]
     target[path[-1]] = data.draw(json_values)
     result = parse_gitlab(header, json.dumps(payload).encode(), event_uuid="u")
-    assert isinstance(result, Event), result  # best effort, not a rejection: the header says what it is
+    if isinstance(result, Rejection):  # the spoiled field is one the kind needs: it is named
+        assert result.status == 400
+        assert ".".join(key.strip() for key in path) in result.reason, (path, result.reason)
+        return
+    assert isinstance(result, Event), result  # best effort otherwise: the header says what it is
     assert result.source_id == "u"
 
 

@@ -39,6 +39,15 @@ def body(**fields: Any) -> bytes:
     return json.dumps(base).encode()
 
 
+# what each kind needs besides the issue (the base body has the issue)
+KIND_EXTRAS: dict[str, dict[str, Any]] = {
+    "issue.stage_status_changed": {"stage": {"name": "prod", "status": "waiting"}},
+    "issue.task_status_changed": {"task": {"name": "migrate orders", "status": "done"}},
+    "issue.info_changed": {"change": {"field": "title", "from": "a", "to": "b"}},
+    "issue.comment_created": {"comment": {"body": "Looks good"}},
+}
+
+
 def event(**fields: Any) -> Event:
     parsed = parse_workflow(body(**fields))
     assert isinstance(parsed, Event), parsed
@@ -83,7 +92,7 @@ def test_an_approval_needed_event() -> None:
     ],
 )
 def test_tones_by_kind(kind: str, tone: Tone) -> None:
-    assert event(type=kind).tone is tone
+    assert event(type=kind, **KIND_EXTRAS.get(kind, {})).tone is tone
 
 
 @pytest.mark.parametrize(
@@ -135,7 +144,7 @@ def test_a_comment_is_the_description() -> None:
 
 def test_every_workflow_kind_parses_and_renders_in_both_languages() -> None:
     for kind in WORKFLOW_KINDS:
-        parsed = event(type=kind.value)
+        parsed = event(type=kind.value, **KIND_EXTRAS.get(kind.value, {}))
         assert parsed.kind is kind
         for language in ("en", "zh_CN"):
             assert render(parsed, language).title
@@ -161,10 +170,36 @@ def test_the_same_person_twice_in_a_role_is_kept_once() -> None:
 
 
 def test_minimal_body() -> None:
-    parsed = parse_workflow(b'{"id": "x", "type": "rollout.completed"}')
+    parsed = parse_workflow(b'{"id": "x", "type": "rollout.completed", "issue": {"id": 7}}')
     assert isinstance(parsed, Event)
     assert parsed.tone is Tone.SUCCESS
     assert parsed.related_users == ()
+
+
+@pytest.mark.parametrize("kind", [kind.value for kind in WORKFLOW_KINDS])
+@pytest.mark.parametrize("issue", [None, {}, {"title": "  ", "url": "https://flow.example.com/i/1"}])
+def test_an_event_without_its_issue_is_refused_naming_it(kind: str, issue: dict[str, Any] | None) -> None:
+    fields: dict[str, Any] = {"type": kind, **KIND_EXTRAS.get(kind, {})}
+    raw = json.loads(body(**fields))
+    if issue is None:
+        del raw["issue"]
+    else:
+        raw["issue"] = issue
+    assert parse_workflow(json.dumps(raw).encode()) == Rejection(
+        422, f"{kind}: missing issue.id or issue.title"
+    )
+
+
+@pytest.mark.parametrize(("kind", "extras"), sorted(KIND_EXTRAS.items()))
+def test_a_kind_without_what_it_is_about_is_refused_naming_it(kind: str, extras: dict[str, Any]) -> None:
+    ((name, value),) = extras.items()
+    needed = "change.field" if name == "change" else f"{name}.{'body' if name == 'comment' else 'name'}"
+    without = parse_workflow(body(type=kind))
+    assert without == Rejection(422, f"{kind}: missing {needed}")
+    blank = {**value, needed.split(".")[1]: " "}
+    if name != "change":  # a change without its field is already refused by the schema
+        assert parse_workflow(body(type=kind, **{name: blank})) == Rejection(422, f"{kind}: missing {needed}")
+    assert isinstance(parse_workflow(body(type=kind, **extras)), Event)
 
 
 @pytest.mark.parametrize(

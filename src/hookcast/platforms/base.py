@@ -14,6 +14,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from hookcast.messages.model import Message
+from hookcast.platforms.webhook_url import WebhookUrlSpec
 
 
 class PlatformName(StrEnum):
@@ -113,6 +114,7 @@ class Platform:
     name: ClassVar[PlatformName]
     label: ClassVar[str]
     hosts: ClassVar[tuple[str, ...]]  # allowlist, fnmatch patterns such as "*.logic.azure.com"
+    webhook_url: ClassVar[WebhookUrlSpec]  # the path and query its webhook URLs have, on any host
     settings: ClassVar[tuple[SettingSpec, ...]] = ()
     rate_limits: ClassVar[tuple[RateLimit, ...]] = ()
     max_body_bytes: ClassVar[int] = 20_000
@@ -132,6 +134,10 @@ class Platform:
         """
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}/***" if parts.path not in ("", "/") else url
+
+    def url_problem(self, url: str) -> str | None:
+        """None when ``url`` has the shape of this platform's webhook URLs, else how to fix it."""
+        return self.webhook_url.problem(url)
 
     @classmethod
     def host_allowed(cls, host: str, extra_hosts: tuple[str, ...] = ()) -> bool:

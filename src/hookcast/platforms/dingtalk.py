@@ -46,6 +46,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 PERSON_ID = re.compile(r"[A-Za-z0-9_\-$+]{1,64}")
 MOBILE = re.compile(r"\+?[0-9][0-9\-]{5,19}")
@@ -98,6 +99,15 @@ class DingTalk(Platform):
     name: ClassVar[PlatformName] = PlatformName.DINGTALK
     label: ClassVar[str] = "DingTalk"
     hosts: ClassVar[tuple[str, ...]] = ("oapi.dingtalk.com",)
+    webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
+        what="a DingTalk robot URL",
+        where="the custom robot's settings in the group",
+        shapes=(
+            UrlShape(
+                "https://oapi.dingtalk.com/robot/send?access_token=…", r"/robot/send/?", ("access_token",)
+            ),
+        ),
+    )
     settings: ClassVar[tuple[SettingSpec, ...]] = (
         SettingSpec(
             name="secret",

@@ -40,6 +40,7 @@ from hookcast.platforms.text import (
     truncate,
     utf16_len,
 )
+from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 USER_ID = re.compile(r"[0-9]{15,21}")
 TITLE_CHARS = 256
@@ -75,6 +76,17 @@ class Discord(Platform):
         "discordapp.com",
         "ptb.discord.com",
         "canary.discord.com",
+        "ptb.discordapp.com",
+        "canary.discordapp.com",
+    )
+    webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
+        what="a Discord webhook URL",
+        where="the channel's Integrations > Webhooks (Copy Webhook URL)",
+        shapes=(
+            UrlShape(
+                "https://discord.com/api/webhooks/<id>/<token>", r"/api(?:/v\d+)?/webhooks/\d+/[\w-]+/?"
+            ),
+        ),
     )
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(5, 2), RateLimit(30, 60))
     # Embeds are limited in characters (6000); this ceiling only bounds their UTF-8 / JSON form.

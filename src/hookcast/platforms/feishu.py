@@ -45,6 +45,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 HEADER_TEMPLATE: dict[Tone, str] = {
     Tone.SUCCESS: "green",
@@ -83,10 +84,19 @@ def feishu_sign(timestamp: str, secret: str) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
 
 
+# The custom bot's URL: /open-apis/bot/v2/hook/<token> (a UUID today).
+HOOK_PATH = r"/open-apis/bot/v2/hook/[A-Za-z0-9_-]+/?"
+
+
 class Feishu(Platform):
     name: ClassVar[PlatformName] = PlatformName.FEISHU
     label: ClassVar[str] = "Feishu"
     hosts: ClassVar[tuple[str, ...]] = ("open.feishu.cn",)
+    webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
+        what="a Feishu bot URL",
+        where="the custom bot's settings in the group (or use a chat URL from hookcast's assistant bot)",
+        shapes=(UrlShape("https://open.feishu.cn/open-apis/bot/v2/hook/…", HOOK_PATH),),
+    )
     settings: ClassVar[tuple[SettingSpec, ...]] = (
         SettingSpec(
             name="secret",
@@ -176,3 +186,8 @@ class Lark(Feishu):
     name: ClassVar[PlatformName] = PlatformName.LARK
     label: ClassVar[str] = "Lark"
     hosts: ClassVar[tuple[str, ...]] = ("open.larksuite.com",)
+    webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
+        what="a Lark bot URL",
+        where="the custom bot's settings in the group (or use a chat URL from hookcast's assistant bot)",
+        shapes=(UrlShape("https://open.larksuite.com/open-apis/bot/v2/hook/…", HOOK_PATH),),
+    )

@@ -40,6 +40,7 @@ from hookcast.platforms.text import (
     neutralize_plain,
     truncate,
 )
+from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 HEADER_CHARS = 150
@@ -73,6 +74,16 @@ class Slack(Platform):
     name: ClassVar[PlatformName] = PlatformName.SLACK
     label: ClassVar[str] = "Slack"
     hosts: ClassVar[tuple[str, ...]] = ("hooks.slack.com", "hooks.slack-gov.com")
+    webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
+        what="a Slack webhook URL",
+        where="the app's Incoming Webhooks page (or the workflow's webhook trigger)",
+        shapes=(
+            # an incoming webhook: workspace (T…), then the webhook's id (B…) and secret
+            UrlShape("https://hooks.slack.com/services/T…/B…/…", r"/services/T\w+/B\w+/\w+/?"),
+            # a Workflow Builder webhook trigger: workspace, trigger id, secret
+            UrlShape("https://hooks.slack.com/triggers/T…/…/…", r"/triggers/T\w+/\w+/\w+/?"),
+        ),
+    )
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(1, 1),)
     max_body_bytes: ClassVar[int] = 40_000
     digest_budget: ClassVar[int] = 2_400

@@ -44,6 +44,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 LEGACY_HOSTS = ("*.webhook.office.com", "outlook.office.com", "outlook.office365.com")
 WORKFLOW_HOSTS = ("*.powerplatform.com", "*.logic.azure.com")
@@ -80,6 +81,24 @@ class Teams(Platform):
     name: ClassVar[PlatformName] = PlatformName.TEAMS
     label: ClassVar[str] = "Microsoft Teams"
     hosts: ClassVar[tuple[str, ...]] = (*WORKFLOW_HOSTS, *LEGACY_HOSTS)
+    webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
+        what="a Teams webhook URL",
+        where="the Workflows app (flow 'Post to a channel when a webhook request is received')",
+        shapes=(
+            # Power Automate / Logic Apps: …/workflows/<id>/triggers/<name>/paths/invoke?…&sig=…
+            # (powerplatform.com puts /powerautomate/automations/direct before /workflows)
+            UrlShape(
+                "https://….logic.azure.com/workflows/…/triggers/manual/paths/invoke?…&sig=…",
+                r"(?:/[\w.-]+)*/workflows/[\w-]+/triggers/[\w.-]+/paths/invoke/?",
+                ("sig",),
+            ),
+            # the retired Office 365 connector: /webhookb2/<group>@<tenant>/IncomingWebhook/<id>/<owner>
+            UrlShape(
+                "https://….webhook.office.com/webhookb2/…/IncomingWebhook/…/…",
+                r"/webhook(?:b2)?/[^/]+/IncomingWebhook/[^/]+/[^/]+(?:/[^/]+)?/?",
+            ),
+        ),
+    )
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(4, 1),)
     max_body_bytes: ClassVar[int] = 28_000
     digest_budget: ClassVar[int] = 14_000

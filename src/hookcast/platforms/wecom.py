@@ -36,6 +36,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 FONT_COLOR: dict[Tone, str] = {
     Tone.SUCCESS: "info",
@@ -83,6 +84,15 @@ class WeCom(Platform):
     name: ClassVar[PlatformName] = PlatformName.WECOM
     label: ClassVar[str] = "WeCom"
     hosts: ClassVar[tuple[str, ...]] = ("qyapi.weixin.qq.com",)
+    webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
+        what="a WeCom group robot URL",
+        where="the group robot's details (Webhook address)",
+        shapes=(
+            UrlShape(
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…", r"/cgi-bin/webhook/send/?", ("key",)
+            ),
+        ),
+    )
     rate_limits: ClassVar[tuple[RateLimit, ...]] = (RateLimit(20, 60),)
     # The content is capped at 4096 bytes; JSON escaping of quotes can at most double it.
     max_body_bytes: ClassVar[int] = 2 * MAX_CONTENT_BYTES + 200

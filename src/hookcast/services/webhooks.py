@@ -126,8 +126,10 @@ def view(webhook: Webhook) -> WebhookView:
 
 
 def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str]) -> None:
-    """A webhook URL must be https on the platform's own hosts; http or https on the
-    instance's extra allowed hosts (private deployments, tests)."""
+    """A webhook URL must be https on the platform's own hosts (http or https on the instance's
+    extra allowed hosts: private deployments, tests), and have the platform's path and query
+    on any host: a placeholder left from an example, or a URL missing its token, would only
+    fail at the first delivery, long after whoever pasted it has gone."""
     chat = chat_urls.acceptable(platform.name, url)  # a chat URL of the Feishu / Lark assistant bot
     if chat is not None:
         if chat:
@@ -135,12 +137,14 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str]) -> No
         return
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and platform.host_allowed(host):
-        return
-    if parts.scheme in ("http", "https") and any(fnmatch(host, h.lower()) for h in extra_hosts):
-        return
-    allowed = ", ".join((*platform.hosts, *extra_hosts))
-    raise Invalid(f"{platform.label} webhook URLs must be https on: {allowed}", field="url")
+    on_platform = parts.scheme == "https" and platform.host_allowed(host)
+    on_extra = parts.scheme in ("http", "https") and any(fnmatch(host, h.lower()) for h in extra_hosts)
+    if not (on_platform or on_extra):
+        allowed = ", ".join((*platform.hosts, *extra_hosts))
+        raise Invalid(f"{platform.label} webhook URLs must be https on: {allowed}", field="url")
+    problem = platform.url_problem(url)
+    if problem is not None:
+        raise Invalid(problem, field="url")
 
 
 def _validate_common(platform: Platform, language: str, secret: str | None, keyword: str | None) -> None:

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 
 from hookcast.events import Event, EventKind, Item, Tone
 from hookcast.sources import ParseResult, Rejection
+from hookcast.sources.required import Required
 
 JsonObject = dict[str, object]
 
@@ -39,12 +40,19 @@ RESOLVED = "resolved"
 _SEVERITY_ORDER = ("critical", "error", "high", "warning", "medium", "low", "info", "none")
 _ZERO_TIME_PREFIX = "0001-01-01"
 
+# Alertmanager never notifies about a group without alerts: such a body would be an empty card.
+REQUIRED = Required("Alertmanager notification", ("alerts[]",))
+
 
 def parse_alertmanager(body: bytes) -> ParseResult:
-    """Parse one Alertmanager webhook request into an `Event` or a 400 `Rejection`."""
+    """Parse one Alertmanager webhook request into an `Event` or a 400 `Rejection` (not JSON, or
+    a group without alerts)."""
     payload = _decode(body)
     if isinstance(payload, Rejection):
         return payload
+    lacking = REQUIRED.check(payload)
+    if lacking is not None:
+        return lacking
     alerts = _objs(payload.get("alerts"))
     status = _group_status(payload, alerts)
     if status is None:

@@ -2,9 +2,12 @@
 
 ``parse_gitlab(event_header, body, event_uuid=...)`` is pure: it reads the ``X-Gitlab-Event``
 header and the request body and returns an `Event`, a `Rejection` (400: the body is not a JSON
-object) or `Ignored` (a hook hookcast does not notify about). It never raises on hostile input:
-every field is read through small tolerant accessors, so a field of the wrong type is treated
-as absent and the rest of the event is still filled in (best effort).
+object, or it lacks what its kind needs) or `Ignored` (a hook hookcast does not notify about).
+Each kind declares once, next to its parser, the fields GitLab always sends and a message
+cannot do without (``_PUSH_REQUIRES`` ...); a body lacking any is refused with all of them named
+(``push: missing ref, before, ...``) rather than rendered into an empty message. Beyond those it
+never raises on hostile input: every field is read through small tolerant accessors, so a field
+of the wrong type is treated as absent and the rest of the event is still filled in.
 
 Which parser runs is chosen by the header (``Push Hook``, ``Issue Hook``, ...). For
 ``System Hook``, ``Service Hook`` or a missing / empty header it is chosen by the payload's
@@ -141,6 +144,7 @@ from urllib.parse import quote, urlsplit
 
 from hookcast.events import Event, EventKind, Item, Person, ProjectRef, RelatedUser, Role, Tone
 from hookcast.sources import Ignored, ParseResult, Rejection
+from hookcast.sources.required import Required
 
 JsonObject = dict[str, object]
 
@@ -273,6 +277,14 @@ class _Hook:
     confidential: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """One parser family: what its body must carry (checked first) and how it is read."""
+
+    required: Required
+    parse: Callable[[JsonObject, _Hook], Event]
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -284,9 +296,12 @@ def parse_gitlab(event_header: str | None, body: bytes, *, event_uuid: str | Non
     hook = _resolve_hook(event_header, payload)
     if isinstance(hook, Ignored):
         return hook
-    parser = _PARSERS[hook.family]
+    kind = _KINDS[hook.family]
+    lacking = kind.required.check(payload)
+    if lacking is not None:
+        return lacking
     try:
-        event = parser(payload, hook)
+        event = kind.parse(payload, hook)
     except Exception as error:  # a last guard: a parser bug must not turn into a 500
         return Rejection(400, f"unreadable GitLab {hook.family} payload ({type(error).__name__})")
     return event.model_copy(update={"source_id": event_uuid}) if event_uuid else event
@@ -582,6 +597,11 @@ def _tag_of(ref: str) -> str:
 
 # --------------------------------------------------------------------------- push & tag push
 
+# Shared by the kinds about one object: its project (or the object's URL, which names it), and
+# who acted.
+_OBJECT_PROJECT = "project.path_with_namespace | object_attributes.url"
+_ACTING_USER = "user.name | user.username"
+
 
 def _push_actor(payload: JsonObject) -> Person:
     return Person(
@@ -596,6 +616,11 @@ def _commits(payload: JsonObject) -> tuple[tuple[Item, ...], int]:
     items = tuple(_commit_item(commit) for commit in _objs(payload.get("commits")))
     total = _int(payload.get("total_commits_count"))
     return items, max(total if total is not None else 0, len(items))
+
+
+_PUSH_REQUIRES = Required(
+    "push", ("ref", "before", "after", "project.path_with_namespace", "user_name | user_username")
+)
 
 
 def _parse_push(payload: JsonObject, hook: _Hook) -> Event:
@@ -639,6 +664,11 @@ def _push_details(payload: JsonObject, before: str, after: str) -> dict[str, str
         commit_sha=_text(payload.get("checkout_sha")) or (after if not _is_zero_sha(after) else None),
         ref_protected=_flag(payload.get("ref_protected")),
     )
+
+
+_TAG_PUSH_REQUIRES = Required(
+    "tag_push", ("ref", "before", "after", "project.path_with_namespace", "user_name | user_username")
+)
 
 
 def _parse_tag_push(payload: JsonObject, hook: _Hook) -> Event:
@@ -687,6 +717,18 @@ def _author_if_actor(attrs: JsonObject, user: JsonObject, actor: Person) -> tupl
 
 def _labels(payload: JsonObject, attrs: JsonObject) -> tuple[str, ...]:
     return _label_titles(payload.get("labels")) or _label_titles(attrs.get("labels"))
+
+
+_ISSUE_REQUIRES = Required(
+    "issue",
+    (
+        "object_attributes.iid",
+        "object_attributes.title",
+        "object_attributes.action | object_attributes.state",
+        _OBJECT_PROJECT,
+        _ACTING_USER,
+    ),
+)
 
 
 def _parse_issue(payload: JsonObject, hook: _Hook) -> Event:
@@ -739,6 +781,20 @@ def _merge_request_people(payload: JsonObject, action: str, actor: Person) -> tu
     if action in ("approved", "approval") and _is_someone(actor):
         people += (RelatedUser(role=Role.APPROVER, person=actor),)
     return people
+
+
+_MERGE_REQUEST_REQUIRES = Required(
+    "merge_request",
+    (
+        "object_attributes.iid",
+        "object_attributes.title",
+        "object_attributes.action | object_attributes.state",
+        "object_attributes.source_branch",
+        "object_attributes.target_branch",
+        _OBJECT_PROJECT,
+        _ACTING_USER,
+    ),
+)
 
 
 def _parse_merge_request(payload: JsonObject, hook: _Hook) -> Event:
@@ -828,6 +884,20 @@ def _note_target(noteable_type: str, payload: JsonObject) -> _NoteTarget:
     )
 
 
+# What the note is on must be there too: its title is the message's subject.
+_NOTE_REQUIRES = Required(
+    "note",
+    ("object_attributes.note", "object_attributes.noteable_type", _OBJECT_PROJECT, _ACTING_USER),
+    variant_of="object_attributes.noteable_type",
+    variants={
+        "Commit": ("commit.id",),
+        "MergeRequest": ("merge_request.iid", "merge_request.title"),
+        "Issue": ("issue.iid", "issue.title"),
+        "Snippet": ("snippet.id", "snippet.title"),
+    },
+)
+
+
 def _parse_note(payload: JsonObject, hook: _Hook) -> Event:
     attrs = _obj(payload.get("object_attributes"))
     noteable_type = _text(attrs.get("noteable_type"))
@@ -885,6 +955,11 @@ def _failed_jobs(payload: JsonObject, project: ProjectRef, stages: list[str]) ->
         )
         for build in sorted(failed, key=order)
     )
+
+
+_PIPELINE_REQUIRES = Required(
+    "pipeline", ("object_attributes.status", "object_attributes.ref", "project.path_with_namespace")
+)
 
 
 def _parse_pipeline(payload: JsonObject, hook: _Hook) -> Event:
@@ -949,6 +1024,12 @@ def _job_project(payload: JsonObject) -> ProjectRef:
     return ProjectRef(name=_text(payload.get("project_name")))
 
 
+# A job hook may name its project only by project_name (older GitLab sends no project object).
+_JOB_REQUIRES = Required(
+    "job", ("build_id", "build_name", "build_status", "ref", "project.path_with_namespace | project_name")
+)
+
+
 def _parse_job(payload: JsonObject, hook: _Hook) -> Event:
     project = _job_project(payload)
     status = _text(payload.get("build_status"))
@@ -992,6 +1073,11 @@ def _parse_job(payload: JsonObject, hook: _Hook) -> Event:
 # --------------------------------------------------------------------------- wiki, deployment, release
 
 
+_WIKI_PAGE_REQUIRES = Required(
+    "wiki_page", ("object_attributes.title", "object_attributes.action", _OBJECT_PROJECT, _ACTING_USER)
+)
+
+
 def _parse_wiki_page(payload: JsonObject, hook: _Hook) -> Event:
     attrs = _obj(payload.get("object_attributes"))
     url = _opt(attrs.get("url"))
@@ -1011,6 +1097,11 @@ def _parse_wiki_page(payload: JsonObject, hook: _Hook) -> Event:
             diff_url=_text(attrs.get("diff_url")),
         ),
     )
+
+
+_DEPLOYMENT_REQUIRES = Required(
+    "deployment", ("status", "environment", "project.path_with_namespace | deployable_url")
+)
 
 
 def _parse_deployment(payload: JsonObject, hook: _Hook) -> Event:
@@ -1041,6 +1132,9 @@ def _parse_deployment(payload: JsonObject, hook: _Hook) -> Event:
         ),
         occurred_at=parse_gitlab_time(payload.get("status_changed_at")),
     )
+
+
+_RELEASE_REQUIRES = Required("release", ("tag", "action", "project.path_with_namespace | url"))
 
 
 def _parse_release(payload: JsonObject, hook: _Hook) -> Event:
@@ -1097,6 +1191,10 @@ def _last_path_segment(url: str | None) -> str | None:
     return segment if segment.isdigit() else None
 
 
+# GitLab sends vulnerabilities without a project object: the project is read from their URL.
+_VULNERABILITY_REQUIRES = Required("vulnerability", ("object_attributes.title", _OBJECT_PROJECT))
+
+
 def _parse_vulnerability(payload: JsonObject, hook: _Hook) -> Event:
     attrs = _obj(payload.get("object_attributes"))
     state = _text(attrs.get("state"))
@@ -1131,6 +1229,9 @@ def _parse_vulnerability(payload: JsonObject, hook: _Hook) -> Event:
     )
 
 
+_ALERT_REQUIRES = Required("alert", ("object_attributes.title", _OBJECT_PROJECT))
+
+
 def _parse_alert(payload: JsonObject, hook: _Hook) -> Event:
     attrs = _obj(payload.get("object_attributes"))
     status = _text(attrs.get("status")) or "triggered"
@@ -1152,6 +1253,9 @@ def _parse_alert(payload: JsonObject, hook: _Hook) -> Event:
         ),
         occurred_at=parse_gitlab_time(attrs.get("started_at")),
     )
+
+
+_FEATURE_FLAG_REQUIRES = Required("feature_flag", ("object_attributes.name", "project.path_with_namespace"))
 
 
 def _parse_feature_flag(payload: JsonObject, hook: _Hook) -> Event:
@@ -1184,6 +1288,18 @@ def _awarded_title(payload: JsonObject, awardable_type: str) -> str:
     return _commit_title(_obj(payload.get("commit"))) or ""
 
 
+_EMOJI_REQUIRES = Required(
+    "emoji",
+    (
+        "object_attributes.name",
+        "object_attributes.action",
+        "object_attributes.awardable_type",
+        "project.path_with_namespace | object_attributes.awarded_on_url",
+        _ACTING_USER,
+    ),
+)
+
+
 def _parse_emoji(payload: JsonObject, hook: _Hook) -> Event:
     attrs = _obj(payload.get("object_attributes"))
     action = _text(attrs.get("action"))
@@ -1205,6 +1321,12 @@ def _parse_emoji(payload: JsonObject, hook: _Hook) -> Event:
         ),
         occurred_at=_first_time(attrs.get("updated_at"), attrs.get("created_at")),
     )
+
+
+_MILESTONE_REQUIRES = Required(
+    "milestone",
+    ("object_attributes.title", "action | object_attributes.action", "project.path_with_namespace"),
+)
 
 
 def _parse_milestone(payload: JsonObject, hook: _Hook) -> Event:
@@ -1238,6 +1360,12 @@ def _group_ref(name: object, path: object) -> ProjectRef:
     return ProjectRef(name=_text(name) or _text(path), path_with_namespace=_text(path))
 
 
+# Member events name a group or a project, never both; the event name says what happened.
+_MEMBER_REQUIRES = Required(
+    "member", ("event_name", "user_name | user_username", "group_path | project_path_with_namespace")
+)
+
+
 def _parse_member(payload: JsonObject, hook: _Hook) -> Event:
     event_name = _text(payload.get("event_name"))
     action = _MEMBER_ACTIONS.get(event_name, event_name.removeprefix("user_"))
@@ -1269,6 +1397,9 @@ def _parse_member(payload: JsonObject, hook: _Hook) -> Event:
     )
 
 
+_PROJECT_REQUIRES = Required("project", ("event_name", "path_with_namespace"))
+
+
 def _parse_project(payload: JsonObject, hook: _Hook) -> Event:
     action = _text(payload.get("event_name")).removeprefix("project_")
     path = _text(payload.get("path_with_namespace"))
@@ -1291,6 +1422,9 @@ def _parse_project(payload: JsonObject, hook: _Hook) -> Event:
     )
 
 
+_SUBGROUP_REQUIRES = Required("subgroup", ("event_name", "full_path", "parent_full_path"))
+
+
 def _parse_subgroup(payload: JsonObject, hook: _Hook) -> Event:
     action = _text(payload.get("event_name")).removeprefix("subgroup_")
     full_path = _text(payload.get("full_path"))
@@ -1304,6 +1438,13 @@ def _parse_subgroup(payload: JsonObject, hook: _Hook) -> Event:
         details=_details(full_path=full_path),
         occurred_at=_first_time(payload.get("updated_at"), payload.get("created_at")),
     )
+
+
+# A token belongs to a project or to a group (group hooks send full_path, older ones group_path).
+_ACCESS_TOKEN_REQUIRES = Required(
+    "access_token",
+    ("object_attributes.name", "project.path_with_namespace | group.full_path | group.group_path"),
+)
 
 
 def _parse_access_token(payload: JsonObject, hook: _Hook) -> Event:
@@ -1326,24 +1467,25 @@ def _parse_access_token(payload: JsonObject, hook: _Hook) -> Event:
     )
 
 
-_PARSERS: dict[str, Callable[[JsonObject, _Hook], Event]] = {
-    "push": _parse_push,
-    "tag_push": _parse_tag_push,
-    "issue": _parse_issue,
-    "merge_request": _parse_merge_request,
-    "note": _parse_note,
-    "pipeline": _parse_pipeline,
-    "job": _parse_job,
-    "wiki_page": _parse_wiki_page,
-    "deployment": _parse_deployment,
-    "release": _parse_release,
-    "vulnerability": _parse_vulnerability,
-    "alert": _parse_alert,
-    "feature_flag": _parse_feature_flag,
-    "emoji": _parse_emoji,
-    "milestone": _parse_milestone,
-    "member": _parse_member,
-    "project": _parse_project,
-    "subgroup": _parse_subgroup,
-    "access_token": _parse_access_token,
+# family -> what its body must carry, and its parser
+_KINDS: dict[str, _Kind] = {
+    "push": _Kind(_PUSH_REQUIRES, _parse_push),
+    "tag_push": _Kind(_TAG_PUSH_REQUIRES, _parse_tag_push),
+    "issue": _Kind(_ISSUE_REQUIRES, _parse_issue),
+    "merge_request": _Kind(_MERGE_REQUEST_REQUIRES, _parse_merge_request),
+    "note": _Kind(_NOTE_REQUIRES, _parse_note),
+    "pipeline": _Kind(_PIPELINE_REQUIRES, _parse_pipeline),
+    "job": _Kind(_JOB_REQUIRES, _parse_job),
+    "wiki_page": _Kind(_WIKI_PAGE_REQUIRES, _parse_wiki_page),
+    "deployment": _Kind(_DEPLOYMENT_REQUIRES, _parse_deployment),
+    "release": _Kind(_RELEASE_REQUIRES, _parse_release),
+    "vulnerability": _Kind(_VULNERABILITY_REQUIRES, _parse_vulnerability),
+    "alert": _Kind(_ALERT_REQUIRES, _parse_alert),
+    "feature_flag": _Kind(_FEATURE_FLAG_REQUIRES, _parse_feature_flag),
+    "emoji": _Kind(_EMOJI_REQUIRES, _parse_emoji),
+    "milestone": _Kind(_MILESTONE_REQUIRES, _parse_milestone),
+    "member": _Kind(_MEMBER_REQUIRES, _parse_member),
+    "project": _Kind(_PROJECT_REQUIRES, _parse_project),
+    "subgroup": _Kind(_SUBGROUP_REQUIRES, _parse_subgroup),
+    "access_token": _Kind(_ACCESS_TOKEN_REQUIRES, _parse_access_token),
 }

@@ -11,7 +11,9 @@ The body is hookcast's own JSON schema (the pydantic models below, published in 
      "users": [{"role": "approver", "name": "Bob", "email": "bob@example.com"}]}
 
 ``parse_workflow(body)`` is pure: an `Event`, or a `Rejection` (400 not JSON, 422 not the
-schema). ``workflow_event(body, source=...)`` maps an already validated body; CloudEvents use it.
+schema, or lacking what its type needs: the issue's id or title, and for a stage / task status
+change, an info change or a comment, that stage / task / change / comment).
+``workflow_event(body, source=...)`` maps an already validated body; CloudEvents use it.
 
 Tones: created / approved / completed SUCCESS; approval needed, rollout needed, sent back
 WARNING; rollout failed FAILURE; status changes by their new status (`status_tone`); info
@@ -29,6 +31,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from hookcast.events import Event, EventKind, Item, Person, ProjectRef, RelatedUser, Role, Tone
 from hookcast.sources import ParseResult, Rejection
+from hookcast.sources.required import Required
 
 WorkflowType = Literal[
     "issue.created",
@@ -155,11 +158,27 @@ def parse_workflow(body: bytes, *, source: str = "workflow") -> ParseResult:
     return parse_workflow_payload(payload, source=source)
 
 
+# Every message names the issue; some kinds also name a stage, a task, a change or a comment.
+_THE_ISSUE = "issue.id | issue.title"
+_KIND_NEEDS: Mapping[EventKind, tuple[str, ...]] = {
+    EventKind.ISSUE_STAGE_STATUS_CHANGED: ("stage.name",),
+    EventKind.ISSUE_TASK_STATUS_CHANGED: ("task.name",),
+    EventKind.ISSUE_INFO_CHANGED: ("change.field",),
+    EventKind.ISSUE_COMMENT_CREATED: ("comment.body",),
+}
+REQUIRED: Mapping[EventKind, Required] = {
+    kind: Required(kind.value, (_THE_ISSUE, *_KIND_NEEDS.get(kind, ()))) for kind in WORKFLOW_KINDS
+}
+
+
 def parse_workflow_payload(payload: Mapping[str, Any], *, source: str = "workflow") -> ParseResult:
     try:
         data = WorkflowEventIn.model_validate(payload)
     except ValidationError as exc:
         return Rejection(422, validation_summary(exc))
+    lacking = REQUIRED[EventKind(data.type)].check(payload, status=422)
+    if lacking is not None:
+        return lacking
     return workflow_event(data, source=source)
 
 

@@ -1,8 +1,10 @@
 """Inbound webhooks: GitLab and Prometheus Alertmanager.
 
 An event is answered 202 only once it and its fan-out are committed. GitLab disables hooks that
-keep getting 4xx answers, so only a bad token (401), a malformed body (400) or an oversized one
-(413) is refused; anything well-formed that hookcast does not notify about is recorded and 202.
+keep getting 4xx answers, so only a bad token (401), a malformed body or one lacking what its
+kind needs (400: GitLab always sends those fields, so only a broken sender sees it) or an
+oversized one (413) is refused; anything well-formed that hookcast does not notify about is
+recorded and 202.
 
 These are the busiest routes by far. :class:`HookFastLane` answers them before FastAPI's router
 and dependency solving (about a fifth of the CPU an event costs); the FastAPI routes below
