@@ -32,6 +32,10 @@ class PreviewError(Exception):
     pass
 
 
+class IgnoredEvent(PreviewError):
+    """The body is well formed but is nothing hookcast notifies about (the hook answers 202)."""
+
+
 def parse_source(body: bytes, source: str, gitlab_event: str | None) -> Event:
     """The event a body makes, through the same parser its inbound door uses."""
     result: ParseResult
@@ -41,7 +45,9 @@ def parse_source(body: bytes, source: str, gitlab_event: str | None) -> Event:
         result = parse_workflow(body)
     else:
         result = parse_gitlab(gitlab_event, body)
-    if isinstance(result, Rejection | Ignored):
+    if isinstance(result, Ignored):
+        raise IgnoredEvent(result.reason)
+    if isinstance(result, Rejection):
         raise PreviewError(result.reason)
     return result
 
