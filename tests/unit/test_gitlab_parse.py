@@ -1,4 +1,4 @@
-"""parse_gitlab: every shared fixture, the seed's tone table, variants, hostile input."""
+"""parse_gitlab: every GitLab fixture, the seed's tone table, variants, hostile input."""
 
 from __future__ import annotations
 
