@@ -27,15 +27,23 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import asyncpg
 import psutil
 
+from hookcast.samples import get_sample
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ADMIN = "bench-admin-token-0123456789"
-FIXTURE = ROOT.parent / "shared" / "fixtures" / "gitlab" / "docs" / "push.json"
+
+
+def push_template() -> dict[str, Any]:
+    """GitLab's documented push body, from the samples that ship with hookcast."""
+    template: dict[str, Any] = json.loads(get_sample("push").body())
+    return template
 
 
 def free_port() -> int:
@@ -126,7 +134,7 @@ async def setup_projects(base: str, bots: int, bot_port: int) -> list[str]:
 async def post_events(
     bases: list[str], tokens: list[str], n: int, concurrency: int, rate: float
 ) -> tuple[dict[int, float], float, dict[int, float]]:
-    template = json.loads(FIXTURE.read_bytes())
+    template = push_template()
     sent: dict[int, float] = {}
     answered: dict[int, float] = {}
     semaphore = asyncio.Semaphore(concurrency)

@@ -30,7 +30,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.e2e import ADMIN, FIXTURE, free_port, push_body, setup_projects, wait_http  # noqa: E402
+from bench.e2e import ADMIN, free_port, push_body, push_template, setup_projects, wait_http  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -48,7 +48,7 @@ def requests_seen(bot_port: int) -> int:
 
 
 async def queue_events(base: str, tokens: list[str], n: int) -> None:
-    template = json.loads(FIXTURE.read_bytes())
+    template = push_template()
     semaphore = asyncio.Semaphore(32)
     async with aiohttp.ClientSession() as http:
 

@@ -14,6 +14,7 @@ from hookcast.platforms.base import EncodeContext, PlatformName, WebhookTarget
 from hookcast.sources import Ignored, ParseResult, Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.gitlab import parse_gitlab
+from hookcast.sources.workflow import parse_workflow
 
 # Where a preview posts when no URL is given: a placeholder on the platform's own host.
 EXAMPLE_URLS: dict[PlatformName, str] = {
@@ -31,11 +32,22 @@ class PreviewError(Exception):
     pass
 
 
+class IgnoredEvent(PreviewError):
+    """The body is well formed but is nothing hookcast notifies about (the hook answers 202)."""
+
+
 def parse_source(body: bytes, source: str, gitlab_event: str | None) -> Event:
-    result: ParseResult = (
-        parse_alertmanager(body) if source == "alertmanager" else parse_gitlab(gitlab_event, body)
-    )
-    if isinstance(result, Rejection | Ignored):
+    """The event a body makes, through the same parser its inbound door uses."""
+    result: ParseResult
+    if source == "alertmanager":
+        result = parse_alertmanager(body)
+    elif source == "workflow":
+        result = parse_workflow(body)
+    else:
+        result = parse_gitlab(gitlab_event, body)
+    if isinstance(result, Ignored):
+        raise IgnoredEvent(result.reason)
+    if isinstance(result, Rejection):
         raise PreviewError(result.reason)
     return result
 

@@ -22,7 +22,7 @@ from hookcast.preview import EXAMPLE_URLS
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.gitlab import parse_gitlab
-from tests.fixtures import TEST_DATA, gitlab_fixtures
+from tests.fixtures import alertmanager_payloads, gitlab_fixtures
 
 DATA = Path(__file__).resolve().parent / "data"
 FROZEN = EncodeContext(now=1700000000.0, idempotency_key="golden")
@@ -58,8 +58,10 @@ def events() -> dict[str, Event]:
     parsed = [
         (fixture_name("gitlab", file), parse_gitlab(header, body)) for file, header, body in gitlab_fixtures()
     ]
-    samples = sorted((TEST_DATA / "alertmanager").glob("*.json"))
-    parsed += [(fixture_name("alertmanager", p.name), parse_alertmanager(p.read_bytes())) for p in samples]
+    parsed += [
+        (fixture_name("alertmanager", stem), parse_alertmanager(body))
+        for stem, body in alertmanager_payloads().items()
+    ]
     for name, result in parsed:
         if isinstance(result, Rejection | Ignored):
             raise AssertionError(f"fixture {name} does not parse: {result.reason}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,11 +13,10 @@ from sqlalchemy import func, select
 
 from hookcast.store.tables import EventRow
 from tests.fakes.platform_server import FakePlatformServer
-from tests.fixtures import load_fixture
+from tests.fixtures import load_alertmanager, load_fixture
 from tests.integration.helpers import create_project, create_webhook, deliveries, eventually, settled
 
 PUSH = load_fixture("docs/push.json")
-ALERTS = Path(__file__).resolve().parents[1] / "data" / "alertmanager"
 
 
 @pytest.fixture
@@ -277,8 +275,8 @@ async def test_alertmanager_groups_become_red_and_green_cards(
     project_id, token = await create_project(client)
     await create_webhook(client, project_id, platform="feishu", url=bot.url, triggers=["alert"])
     bearer = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    firing = sorted(ALERTS.glob("*firing*.json"))[0].read_bytes()
-    resolved = sorted(ALERTS.glob("*resolved*.json"))[0].read_bytes()
+    firing = load_alertmanager("firing")
+    resolved = load_alertmanager("resolved")
     unauthorised = await client.post("/hooks/alertmanager", content=firing)
     assert unauthorised.status_code == 401
     assert (await client.post("/hooks/alertmanager", content=firing, headers=bearer)).status_code == 202

@@ -1,4 +1,5 @@
-"""``hookcast preview``: the exact body for every platform on stdout, errors on stderr with exit 2."""
+"""``hookcast preview`` and ``hookcast samples``: the exact body for every platform on stdout,
+from a file, stdin or a sample that ships with hookcast; errors on stderr with exit 2."""
 
 from __future__ import annotations
 
@@ -12,11 +13,23 @@ from typer.testing import CliRunner, Result
 from hookcast.cli import app
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
-from tests.fixtures import TEST_DATA, gitlab_fixtures_dir
+from hookcast.samples import catalogue, get_sample
 from tests.golden.cases import SECRET, SIGNED, Case, without_clock
 
-PUSH = gitlab_fixtures_dir() / "docs" / "push.json"
-FIRING = TEST_DATA / "alertmanager" / "firing.json"
+
+@pytest.fixture
+def push_file(tmp_path: Path) -> Path:
+    """GitLab's push body as a file, as a user would give it."""
+    path = tmp_path / "push.json"
+    path.write_bytes(get_sample("push").body())
+    return path
+
+
+@pytest.fixture
+def firing_file(tmp_path: Path) -> Path:
+    path = tmp_path / "firing.json"
+    path.write_bytes(get_sample("alertmanager").body())
+    return path
 
 
 def run(*args: str | Path, stdin: bytes | None = None) -> Result:
@@ -35,10 +48,10 @@ def assert_failed_cleanly(result: Result, *fragments: str) -> None:
 
 
 @pytest.mark.parametrize("platform", list(PLATFORMS))
-def test_push_preview_in_chinese_is_the_encoded_body(platform: PlatformName) -> None:
+def test_push_preview_in_chinese_is_the_encoded_body(platform: PlatformName, push_file: Path) -> None:
     secret = ["--secret", SECRET] if platform in SIGNED else []
     result = run(
-        "--platform", platform.value, "--language", "zh_CN", "--gitlab-event", "Push Hook", *secret, PUSH
+        "--platform", platform.value, "--language", "zh_CN", "--gitlab-event", "Push Hook", *secret, push_file
     )
     assert result.exit_code == 0, result.stderr
     body = json.loads(result.stdout)  # stdout is nothing but the JSON body
@@ -49,32 +62,32 @@ def test_push_preview_in_chinese_is_the_encoded_body(platform: PlatformName) -> 
         assert body["timestamp"].isdigit() and body["sign"]
 
 
-def test_preview_reads_stdin() -> None:
-    result = run("--platform", "slack", "--gitlab-event", "Push Hook", "-", stdin=PUSH.read_bytes())
+def test_preview_reads_stdin(push_file: Path) -> None:
+    result = run("--platform", "slack", "--gitlab-event", "Push Hook", "-", stdin=push_file.read_bytes())
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == golden_body(Case(PlatformName.SLACK, "en", "gitlab-docs-push"))
 
 
 @pytest.mark.parametrize("platform", [PlatformName.DINGTALK, PlatformName.TEAMS])
-def test_alertmanager_source(platform: PlatformName) -> None:
-    result = run("--platform", platform.value, "--language", "en", "--source", "alertmanager", FIRING)
+def test_alertmanager_source(platform: PlatformName, firing_file: Path) -> None:
+    result = run("--platform", platform.value, "--language", "en", "--source", "alertmanager", firing_file)
     assert result.exit_code == 0, result.stderr
     expected = golden_body(Case(platform, "en", "alertmanager-firing"))
     assert json.loads(result.stdout) == without_clock(expected)
 
 
-def test_unknown_platform() -> None:
-    result = run("--platform", "telegram", "--gitlab-event", "Push Hook", PUSH)
+def test_unknown_platform(push_file: Path) -> None:
+    result = run("--platform", "telegram", "--gitlab-event", "Push Hook", push_file)
     assert_failed_cleanly(result, "unknown platform 'telegram'", "feishu", "teams")
 
 
-def test_unknown_language() -> None:
-    result = run("--platform", "slack", "--language", "fr", "--gitlab-event", "Push Hook", PUSH)
+def test_unknown_language(push_file: Path) -> None:
+    result = run("--platform", "slack", "--language", "fr", "--gitlab-event", "Push Hook", push_file)
     assert_failed_cleanly(result, "unknown language 'fr'", "zh_CN")
 
 
-def test_unknown_source() -> None:
-    assert_failed_cleanly(run("--platform", "slack", "--source", "jenkins", PUSH), "jenkins")
+def test_unknown_source(push_file: Path) -> None:
+    assert_failed_cleanly(run("--platform", "slack", "--source", "jenkins", push_file), "jenkins")
 
 
 def test_malformed_payload(tmp_path: Path) -> None:
@@ -93,3 +106,118 @@ def test_malformed_alertmanager_payload(tmp_path: Path) -> None:
 def test_missing_payload_file(tmp_path: Path) -> None:
     result = run("--platform", "feishu", "--gitlab-event", "Push Hook", tmp_path / "nope.json")
     assert_failed_cleanly(result, "cannot read", "nope.json")
+
+
+# --------------------------------------------------------------------------- preview --sample
+
+
+@pytest.mark.parametrize("platform", list(PLATFORMS))
+def test_a_sample_previews_as_its_golden_body(platform: PlatformName) -> None:
+    secret = ["--secret", SECRET] if platform in SIGNED else []
+    result = run("--platform", platform.value, "--language", "zh_CN", "--sample", "push", *secret)
+    assert result.exit_code == 0, result.stderr
+    expected = golden_body(Case(platform, "zh_CN", "gitlab-docs-push"))
+    assert without_clock(json.loads(result.stdout)) == without_clock(expected)
+
+
+@pytest.mark.parametrize("platform", [PlatformName.FEISHU, PlatformName.SLACK])
+def test_the_alertmanager_sample_needs_no_source_option(platform: PlatformName) -> None:
+    result = run("--platform", platform.value, "--sample", "alertmanager")
+    assert result.exit_code == 0, result.stderr
+    expected = golden_body(Case(platform, "en", "alertmanager-firing"))
+    assert without_clock(json.loads(result.stdout)) == without_clock(expected)
+
+
+def test_a_sample_brings_its_header() -> None:
+    """confidential_note is the issue comment's body under the Confidential Note Hook header: only
+    the header tells them apart, and --gitlab-event still overrides it."""
+    public = run("--platform", "slack", "--sample", "note_issue")
+    confidential = run("--platform", "slack", "--sample", "confidential_note")
+    overridden = run("--platform", "slack", "--sample", "confidential_note", "--gitlab-event", "Note Hook")
+    assert public.exit_code == confidential.exit_code == overridden.exit_code == 0
+    assert json.loads(public.stdout) == golden_body(Case(PlatformName.SLACK, "en", "gitlab-docs-note_issue"))
+    assert confidential.stdout != public.stdout
+    assert overridden.stdout == public.stdout
+
+
+@pytest.mark.parametrize("sample", [s.name for s in catalogue()])
+def test_every_sample_previews(sample: str) -> None:
+    result = run("--platform", "teams", "--sample", sample)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["type"] == "message"
+
+
+def test_a_file_without_gitlab_event_is_read_by_its_object_kind(push_file: Path) -> None:
+    result = run("--platform", "slack", push_file)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == golden_body(Case(PlatformName.SLACK, "en", "gitlab-docs-push"))
+
+
+def test_a_file_whose_kind_cannot_be_told_says_to_pass_the_header(tmp_path: Path) -> None:
+    unknown = tmp_path / "unknown.json"
+    unknown.write_bytes(b'{"object_kind": "mystery"}')
+    assert_failed_cleanly(run("--platform", "slack", unknown), "object_kind='mystery'", "--gitlab-event")
+
+
+def test_unknown_sample_lists_the_names() -> None:
+    assert_failed_cleanly(
+        run("--platform", "slack", "--sample", "pushh"), "unknown sample 'pushh'", "push, tag_push"
+    )
+
+
+def test_a_sample_and_a_file_together_are_refused(push_file: Path) -> None:
+    assert_failed_cleanly(run("--platform", "slack", "--sample", "push", push_file), "not both")
+    assert_failed_cleanly(run("--platform", "slack"), "--sample NAME")
+
+
+def test_a_sample_of_another_source_is_refused() -> None:
+    result = run("--platform", "slack", "--sample", "push", "--source", "alertmanager")
+    assert_failed_cleanly(result, "'push' is a gitlab body")
+
+
+# --------------------------------------------------------------------------- hookcast samples
+
+
+def samples(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, ["samples", *map(str, args)])
+
+
+def test_samples_lists_name_source_header_and_description() -> None:
+    result = samples()
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(catalogue())
+    push = next(line for line in lines if line.startswith("push "))
+    assert push.split()[:4] == ["push", "gitlab", "Push", "Hook"]
+    assert "Commits pushed to a branch" in push
+    assert any(line.split()[:3] == ["alertmanager", "alertmanager", "-"] for line in lines)
+
+
+def test_samples_show_prints_the_body_byte_for_byte() -> None:
+    result = samples("show", "note_issue")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == get_sample("note_issue").body()
+    assert_failed_cleanly(samples("show", "nope"), "unknown sample 'nope'")
+
+
+def test_samples_write_writes_every_sample_and_an_index(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "samples"
+    result = samples("write", folder)
+    assert result.exit_code == 0, result.stderr
+    index = json.loads((folder / "index.json").read_text())
+    assert [entry["name"] for entry in index] == [s.name for s in catalogue()]
+    for entry in index:
+        sample = get_sample(entry["name"])
+        assert (folder / entry["file"]).read_bytes() == sample.body()
+        assert entry["header"] == sample.header
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*(e["file"] for e in index), "index.json"])
+
+
+def test_samples_write_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    (tmp_path / "push.json").write_text("mine")
+    assert_failed_cleanly(samples("write", tmp_path), "push.json", "--force")
+    assert (tmp_path / "push.json").read_text() == "mine"
+    assert not (tmp_path / "tag_push.json").exists()  # nothing written at all
+    forced = samples("write", tmp_path, "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert (tmp_path / "push.json").read_bytes() == get_sample("push").body()

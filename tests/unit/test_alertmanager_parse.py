@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from hookcast.events import Event, EventKind, Tone
 from hookcast.sources import Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
-from tests.fixtures import load_test_data
+from tests.fixtures import load_alertmanager
 
 
 def sample(name: str) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads(load_test_data(f"alertmanager/{name}.json"))
+    payload: dict[str, Any] = json.loads(load_alertmanager(name))
     return payload
 
 

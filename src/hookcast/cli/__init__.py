@@ -111,43 +111,49 @@ def migrate() -> None:
 class Source(StrEnum):
     GITLAB = "gitlab"
     ALERTMANAGER = "alertmanager"
+    WORKFLOW = "workflow"
 
 
 @app.command()
 def preview(
-    payload: Annotated[Path, typer.Argument(help="The event body (JSON file, or - for stdin).")],
     platform: Annotated[str, typer.Option(help="feishu, lark, dingtalk, wecom, slack, discord, teams")],
+    payload: Annotated[
+        Path | None, typer.Argument(help="The event body (JSON file, or - for stdin); or use --sample.")
+    ] = None,
+    sample: Annotated[
+        str | None,
+        typer.Option("--sample", help="A sample that ships with hookcast: see 'hookcast samples'."),
+    ] = None,
     language: Annotated[str, typer.Option(help="en or zh_CN")] = "en",
     gitlab_event: Annotated[
-        str | None, typer.Option("--gitlab-event", help="The X-Gitlab-Event header, e.g. 'Push Hook'.")
+        str | None,
+        typer.Option(
+            "--gitlab-event", help="The X-Gitlab-Event header, e.g. 'Push Hook' (default: from the body)."
+        ),
     ] = None,
-    source: Annotated[Source, typer.Option(help="Where the body comes from.")] = Source.GITLAB,
+    source: Annotated[Source | None, typer.Option(help="Where the body comes from (default gitlab).")] = None,
     url: Annotated[str, typer.Option(help="Webhook URL to encode for.")] = "",
     secret: Annotated[str | None, typer.Option(help="Signing secret, to see the signed body.")] = None,
     keyword: Annotated[str | None, typer.Option(help="Keyword the platform requires.")] = None,
 ) -> None:
     """Print the exact JSON body hookcast would post for an event (no network)."""
-    from hookcast.preview import PreviewError, preview_body
+    from hookcast.cli.samples import fail, preview_hint, preview_input
+    from hookcast.preview import IgnoredEvent, PreviewError, preview_body
 
-    try:
-        body = sys.stdin.buffer.read() if str(payload) == "-" else payload.read_bytes()
-    except OSError as exc:
-        typer.echo(f"error: cannot read {payload}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from exc
+    chosen = preview_input(payload, sample, source.value if source else None, gitlab_event)
     try:
         out = preview_body(
-            body,
+            chosen.body,
             platform=platform,
             language=language,
-            source=source.value,
-            gitlab_event=gitlab_event,
+            source=chosen.source,
+            gitlab_event=chosen.gitlab_event,
             url=url or None,
             secret=secret,
             keyword=keyword,
         )
     except PreviewError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"{exc}{preview_hint(chosen, isinstance(exc, IgnoredEvent))}") from exc
     sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -160,6 +166,10 @@ app.add_typer(admin.deliveries_app, name="deliveries")
 app.add_typer(admin.tokens_app, name="tokens")
 app.command(name="replay")(replay.replay)
 admin.deliveries_app.command(name="replay")(replay.replay)  # also as 'hookcast deliveries replay'
+
+from hookcast.cli.samples import samples_app  # noqa: E402  (list / show / write the sample bodies)
+
+app.add_typer(samples_app)
 
 
 if __name__ == "__main__":
