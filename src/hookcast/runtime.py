@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
                 yield runtime
             finally:
                 await intake.stop()
+                if worker is not None:
+                    await worker.stop()  # sends in flight finish, the rest is given back
                 await stop_tasks(runtime.tasks)
                 await limiter.close()
     finally:
@@ -99,6 +102,25 @@ async def stop_tasks(tasks: list[asyncio.Task[Any]], grace: float = 10.0) -> Non
     _done, stuck = await asyncio.wait(tasks, timeout=grace)
     for task in stuck:
         log.error("background task did not stop", task=task.get_name())
+
+
+async def until_signalled(tasks: list[asyncio.Task[Any]]) -> None:
+    """Wait for SIGTERM or SIGINT (or for a background task to end). The handlers are removed
+    once it arrives: a second signal stops the process at once, without the graceful part."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+    waiting = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait([waiting, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+    if stop.is_set():
+        print("hookcast: stopping", file=sys.stderr, flush=True)
 
 
 def _secret(settings: Settings) -> str | None:
