@@ -118,12 +118,16 @@ class Presence:
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        is_postgres: bool,
+        sole_worker: bool,
+        skip_locked: bool,
         place: Place | None = None,
     ) -> None:
+        """``sole_worker``: no other worker can be running (SQLite); ``skip_locked``: the database
+        can skip rows another transaction holds (PostgreSQL)."""
         self.id = uuid.uuid4().hex
         self._sessions = sessions
-        self._is_postgres = is_postgres
+        self._sole_worker = sole_worker
+        self._skip_locked = skip_locked
         self._place = place or this_place()
 
     async def register(self) -> int:
@@ -132,7 +136,7 @@ class Presence:
         now = utcnow()
         async with self._sessions.begin() as session:
             session.add(self._row(now))
-        return await self.take_over(everyone_else=not self._is_postgres)
+        return await self.take_over(everyone_else=self._sole_worker)
 
     async def beat(self) -> int:
         """Refresh the heartbeat, then take back what departed workers held."""
@@ -188,7 +192,7 @@ class Presence:
         """``held_by`` None: rows that name no holder."""
         owner = Delivery.claimed_by.is_(None) if held_by is None else Delivery.claimed_by.in_(held_by)
         rows = select(Delivery.id).where(Delivery.state == State.SENDING, owner)
-        if self._is_postgres:
+        if self._skip_locked:
             rows = rows.with_for_update(skip_locked=True)  # a row being recorded right now is left
         result = await session.execute(
             update(Delivery)

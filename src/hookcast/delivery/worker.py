@@ -184,7 +184,7 @@ class Worker:
         self._targets: dict[tuple[int, datetime], WebhookTarget] = {}
         self._messengers = MessengerPool(box, courier.http)
         self._im_apps: dict[str, ImAppRow] = {}
-        self.presence = Presence(sessions, is_postgres=self._is_postgres)
+        self.presence = Presence(sessions, sole_worker=not self._is_postgres, skip_locked=self._is_postgres)
         self._sends = SendsInFlight()
         self._stopping = asyncio.Event()
         self._running: asyncio.Task[Any] | None = None
