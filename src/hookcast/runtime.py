@@ -104,23 +104,38 @@ async def stop_tasks(tasks: list[asyncio.Task[Any]], grace: float = 10.0) -> Non
         log.error("background task did not stop", task=task.get_name())
 
 
-async def until_signalled(tasks: list[asyncio.Task[Any]]) -> None:
-    """Wait for SIGTERM or SIGINT (or for a background task to end). The handlers are removed
-    once it arrives: a second signal stops the process at once, without the graceful part."""
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by the first SIGTERM or SIGINT (from now on, even while starting up). The
+    handlers go with it: a second signal stops the process at once, without the graceful part."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    signals = (signal.SIGTERM, signal.SIGINT)
-    for signum in signals:
-        loop.add_signal_handler(signum, stop.set)
+
+    def first() -> None:
+        stop.set()
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, first)
+    return stop
+
+
+async def until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[Any]]) -> None:
+    """Wait for ``stop`` (or for a background task to end, whose error is raised)."""
     waiting = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait([waiting, *tasks], return_when=asyncio.FIRST_COMPLETED)
     finally:
         waiting.cancel()
-        for signum in signals:
-            loop.remove_signal_handler(signum)
     if stop.is_set():
         print("hookcast: stopping", file=sys.stderr, flush=True)
+        return
+    for task in tasks:
+        if task.done() and not task.cancelled() and (error := task.exception()) is not None:
+            raise error
 
 
 def _secret(settings: Settings) -> str | None:

@@ -15,7 +15,7 @@ import uvicorn
 
 from hookcast.cli import directory
 from hookcast.logs import configure as configure_logs
-from hookcast.runtime import Role, running, until_signalled
+from hookcast.runtime import Role, running, stop_on_signals, until_stopped
 from hookcast.settings import get_settings
 
 app = typer.Typer(
@@ -81,9 +81,10 @@ def worker() -> None:
     settle_garbage_collector()
 
     async def main() -> None:
+        stop = stop_on_signals()
         async with running(settings, Role.WORKER) as runtime:
             print("hookcast worker: delivering", file=sys.stderr, flush=True)
-            await until_signalled(runtime.tasks)  # then stops gracefully on leaving ``running``
+            await until_stopped(stop, runtime.tasks)  # then stops gracefully, leaving ``running``
 
     try:
         import uvloop
