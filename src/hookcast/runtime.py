@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
                 yield runtime
             finally:
                 await intake.stop()
+                if worker is not None:
+                    await worker.stop()  # sends in flight finish, the rest is given back
                 await stop_tasks(runtime.tasks)
                 await limiter.close()
     finally:
@@ -99,6 +102,40 @@ async def stop_tasks(tasks: list[asyncio.Task[Any]], grace: float = 10.0) -> Non
     _done, stuck = await asyncio.wait(tasks, timeout=grace)
     for task in stuck:
         log.error("background task did not stop", task=task.get_name())
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by the first SIGTERM or SIGINT (from now on, even while starting up). The
+    handlers go with it: a second signal stops the process at once, without the graceful part."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def first() -> None:
+        stop.set()
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, first)
+    return stop
+
+
+async def until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[Any]]) -> None:
+    """Wait for ``stop`` (or for a background task to end, whose error is raised)."""
+    waiting = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait([waiting, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+    if stop.is_set():
+        print("hookcast: stopping", file=sys.stderr, flush=True)
+        return
+    for task in tasks:
+        if task.done() and not task.cancelled() and (error := task.exception()) is not None:
+            raise error
 
 
 def _secret(settings: Settings) -> str | None:

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     claim_batch: int = 200
     poll_interval: float = 1.0
     lease_seconds: float = 60.0
+    shutdown_grace_seconds: float = Field(
+        default=10.0,
+        description="On SIGTERM / SIGINT, how long sends in flight may finish before they are cut off.",
+    )
     enforce_rate_limits: bool = True
     cool_down_seconds: float = Field(
         default=30, description="How long a bot rests after a 'too fast' answer that does not say."

@@ -1,5 +1,5 @@
-"""Real hookcast processes for system tests: ``hookcast api`` and ``hookcast worker`` started as
-subprocesses on one database, killed with SIGKILL and restarted at will."""
+"""Real hookcast processes for system tests: ``hookcast api``, ``worker`` and ``serve`` started as
+subprocesses on one database, stopped or killed with SIGKILL and restarted at will."""
 
 from __future__ import annotations
 
@@ -54,6 +54,14 @@ class Cluster:
         self.apis[base] = self._spawn("api", "--port", str(port))
         await wait_http(f"{base}/readyz")
         return base
+
+    async def start_serve(self, port: int | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+        """``hookcast serve`` (API and worker in one process, as on SQLite)."""
+        port = port or free_port()
+        base = f"http://127.0.0.1:{port}"
+        process = self.apis[base] = self._spawn("serve", "--port", str(port))
+        await wait_http(f"{base}/readyz")
+        return base, process
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         process = self._spawn("worker")

@@ -15,7 +15,7 @@ import uvicorn
 
 from hookcast.cli import directory
 from hookcast.logs import configure as configure_logs
-from hookcast.runtime import Role, running
+from hookcast.runtime import Role, running, stop_on_signals, until_stopped
 from hookcast.settings import get_settings
 
 app = typer.Typer(
@@ -45,6 +45,8 @@ def _serve_http(role: Role, host: str, port: int) -> None:
         log_config=None,
         access_log=False,
         lifespan="on",
+        # Bounded: open requests get this long on SIGTERM, then the worker gets its grace.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_seconds)),
     )
     print(f"hookcast {role.value}: listening on http://{host}:{port}", file=sys.stderr, flush=True)
     settle_garbage_collector()
@@ -79,9 +81,10 @@ def worker() -> None:
     settle_garbage_collector()
 
     async def main() -> None:
+        stop = stop_on_signals()
         async with running(settings, Role.WORKER) as runtime:
             print("hookcast worker: delivering", file=sys.stderr, flush=True)
-            await asyncio.gather(*runtime.tasks)
+            await until_stopped(stop, runtime.tasks)  # then stops gracefully, leaving ``running``
 
     try:
         import uvloop

@@ -1,8 +1,10 @@
 """The outbox worker: claims due deliveries, sends them through one lane per bot, records every
 attempt and decides what comes next.
 
-- Claiming marks rows ``sending`` with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-  several workers share the table); a row whose worker died is claimed again when its lease ends.
+- Claiming marks rows ``sending``, with this worker's name and a lease (``FOR UPDATE SKIP
+  LOCKED`` on PostgreSQL, so several workers share the table); rows of a worker that died are
+  given back as soon as it is known gone (``claims``), at the latest when their lease ends.
+  Stopping gives back what was not sent (``shutdown``).
   Workers wake at once on new work (in-process, or PostgreSQL ``LISTEN/NOTIFY``) and poll as a
   fallback.
 - One lane per bot (webhook URL): a slow or dead endpoint only holds up its own messages. A lane
@@ -31,12 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
+from hookcast.delivery.claims import Presence
 from hookcast.delivery.courier import Courier
 from hookcast.delivery.digest import parts_that_fit, should_merge
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.mentions import directory_for, mentions_for
 from hookcast.delivery.policy import State, after_attempt, pause_for
 from hookcast.delivery.retention import prune, retention_days
+from hookcast.delivery.shutdown import RECORD_GRACE, SendsInFlight, wind_down
 from hookcast.directmessages import MessengerPool
 from hookcast.directmessages.base import describe
 from hookcast.events import Event, Person
@@ -180,19 +184,29 @@ class Worker:
         self._targets: dict[tuple[int, datetime], WebhookTarget] = {}
         self._messengers = MessengerPool(box, courier.http)
         self._im_apps: dict[str, ImAppRow] = {}
+        self.presence = Presence(sessions, sole_worker=not self._is_postgres, skip_locked=self._is_postgres)
+        self._sends = SendsInFlight()
+        self._stopping = asyncio.Event()
+        self._running: asyncio.Task[Any] | None = None
 
     # --- the claim loop ------------------------------------------------------------------
 
     async def run(self) -> None:
+        self._running = asyncio.current_task()
+        try:
+            await self.presence.register()
+        except Exception:
+            log.exception("could not register this worker; rows of crashed workers wait for their lease")
         helpers = [
             asyncio.create_task(self._record_forever(), name="hookcast-recorder"),
             asyncio.create_task(self._prune_forever(), name="hookcast-retention"),
             asyncio.create_task(self._renew_leases_forever(), name="hookcast-leases"),
+            asyncio.create_task(self.presence.beat_forever(self.wake), name="hookcast-heartbeat"),
         ]
         if self._is_postgres:
             helpers.append(asyncio.create_task(self._listen_forever(), name="hookcast-listen"))
         try:
-            while True:
+            while not self._stopping.is_set():
                 # Clear before claiming: a wake-up that arrives during the claim is kept.
                 self.wakeup.clear()
                 claimed = 0
@@ -207,11 +221,27 @@ class Worker:
                     async with asyncio.timeout(self._settings.poll_interval):
                         await self.wakeup.wait()
         finally:
-            tasks = [*helpers, *self._lane_tasks.values()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await self._release_unsent()
+            await wind_down(
+                lanes=self._lane_tasks.values(),
+                sends=self._sends,
+                grace=self._settings.shutdown_grace_seconds,
+                recorded=self._results.join,
+                helpers=helpers,
+                presence=self.presence,
+            )
+
+    async def stop(self) -> None:
+        """Stop claiming, let sends in flight finish (within the grace), record them and give the
+        rest back; see ``shutdown``. Bounded."""
+        self._stopping.set()
+        self.wake()
+        if self._running is not None and not self._running.done():
+            await asyncio.wait([self._running], timeout=self.stop_within)
+
+    @property
+    def stop_within(self) -> float:
+        """The longest ``stop`` takes: the grace, then the database writes and some slack."""
+        return self._settings.shutdown_grace_seconds + 3 * RECORD_GRACE
 
     def wake(self) -> None:
         self.wakeup.set()
@@ -313,7 +343,12 @@ class Worker:
                 await session.execute(
                     update(Delivery)
                     .where(Delivery.id.in_(due.scalar_subquery()))
-                    .values(state=State.SENDING, lease_until=lease_until, updated_at=now)
+                    .values(
+                        state=State.SENDING,
+                        lease_until=lease_until,
+                        claimed_by=self.presence.id,
+                        updated_at=now,
+                    )
                     .returning(
                         Delivery.id,
                         Delivery.event_id,
@@ -391,7 +426,7 @@ class Worker:
         return lane
 
     async def _drain(self, bot_key: str, lane: Lane) -> None:
-        while True:
+        while not self._sends.stopping:
             if not lane.jobs:
                 lane.ready.clear()
                 await lane.ready.wait()
@@ -417,7 +452,9 @@ class Worker:
             return
         head = lane.jobs[0]
         if head.destination.channel == "direct":
-            for result in await self.attempt_direct(lane.jobs.popleft()):
+            with self._sends.sending():
+                direct = await self.attempt_direct(lane.jobs.popleft())
+            for result in direct:
                 self._results.put_nowait(result)
             return
         limits = head.destination.platform.rate_limits
@@ -438,12 +475,13 @@ class Worker:
         if await self._limiter.reserve(bot_key, limits) > 0:  # another process was quicker
             lane.jobs.extendleft(reversed(batch))
             return
-        results, response = await self._send(batch, prepared)
+        with self._sends.sending():
+            results, response = await self._send(batch, prepared)
+        for result in results:  # before any other await: a stopping worker records them
+            self._results.put_nowait(result)
         rest = cool_down_for(results[0].outcome, response, self._settings.cool_down_seconds)
         if rest is not None:
             await self._limiter.cool_down(bot_key, rest)
-        for result in results:
-            self._results.put_nowait(result)
 
     async def _next_batch(self, bot_key: str, lane: Lane) -> list[Job]:
         """The oldest message alone, or a digest of the oldest ones when more wait than the bot's
@@ -572,6 +610,8 @@ class Worker:
                 log.exception("recording delivery results failed", count=len(batch))
             finally:
                 self._let_go(result.job.delivery_id for result in batch)
+                for _ in batch:
+                    self._results.task_done()
 
     async def _record_with_retries(self, batch: list[Result], tries: int = RECORD_TRIES) -> None:
         """A failed write (a deadlock with another worker, a dropped connection) rolled back
@@ -638,6 +678,7 @@ class Worker:
                     last_error=bindparam("b_error"),
                     digest_of=bindparam("b_digest"),
                     lease_until=None,
+                    claimed_by=None,
                     updated_at=bindparam("b_now"),
                 ),
                 updates,
@@ -705,7 +746,7 @@ class Worker:
             await session.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(ids), Delivery.state == State.SENDING)
-                .values(state=State.PENDING, lease_until=None, updated_at=utcnow())
+                .values(state=State.PENDING, lease_until=None, claimed_by=None, updated_at=utcnow())
             )
         self._let_go(job.delivery_id for job in jobs)
 
@@ -716,12 +757,6 @@ class Worker:
         self._held.difference_update(ids)
         if self._backlogged and self._in_flight < MAX_IN_FLIGHT // 2:
             self.wake()  # the claim loop stopped at the cap: there is room again
-
-    async def _release_unsent(self) -> None:
-        unsent = [job for lane in self._lanes.values() for job in lane.jobs]
-        if unsent:
-            with contextlib.suppress(Exception):
-                await self._release(unsent)
 
 
 def _identity(recipient: dict[str, Any] | None) -> str:

@@ -125,12 +125,26 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a DeliveryWorker's id
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     digest_of: Mapped[int | None] = mapped_column(BigId, nullable=True)
     channel: Mapped[str] = mapped_column(String(16), default="group")  # group | direct
     recipient: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the person, for DMs
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeliveryWorker(Base):
+    """A running worker process and its heartbeat: what it claimed is taken back once it is gone."""
+
+    __tablename__ = "delivery_workers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    pid_namespace: Mapped[str] = mapped_column(String(200))  # boot and pid namespace; "" if unknown
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Attempt(Base):
