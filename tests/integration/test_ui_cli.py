@@ -1,5 +1,6 @@
 """The administration CLI (``hookcast users|projects|webhooks|deliveries|tokens``) through Typer's
-CliRunner, on the database the server would use."""
+CliRunner, on the database the server would use (made here as the server's first start makes
+it: migrated, with its key)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hookcast.cli import app
+from hookcast.crypto import load_or_create_key
 from hookcast.settings import get_settings
 from tests.integration.ui_helpers import ThreadedFakeServer
 
@@ -27,6 +29,8 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("HOOKCAST_EXTRA_ALLOWED_HOSTS", "127.0.0.1")
     monkeypatch.setenv("HOOKCAST_LOG_JSON", "false")
     get_settings.cache_clear()
+    hookcast("migrate")
+    load_or_create_key(None, tmp_path)
     yield
     get_settings.cache_clear()
 
