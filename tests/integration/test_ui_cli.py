@@ -116,3 +116,15 @@ def test_api_tokens_are_shown_once_and_revoked() -> None:
     hookcast("tokens", "revoke", str(created["id"]))
     assert "ci" not in [t["name"] for t in as_json("tokens", "list")]
     hookcast("tokens", "revoke", str(created["id"]), code=1)
+
+
+def test_a_missing_key_is_reported_not_replaced(tmp_path: Path) -> None:
+    """A new key would seal secrets the server cannot open: the CLI never makes one."""
+    project_id = str(as_json("projects", "create", "app")["id"])
+    (tmp_path / "hookcast.key").unlink()
+    result = runner.invoke(
+        app, ["webhooks", "create", project_id, "--platform", "feishu", "--url", "http://127.0.0.1:9/x"]
+    )
+    assert result.exit_code == 1
+    assert f"no secret key at {tmp_path / 'hookcast.key'}" in result.stderr
+    assert not (tmp_path / "hookcast.key").exists()

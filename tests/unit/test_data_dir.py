@@ -97,3 +97,16 @@ def test_passwords_are_redacted() -> None:
     )
     assert redact_url("postgresql+asyncpg://bob@db/hc") == "postgresql+asyncpg://bob@db/hc"
     assert redact_url("sqlite+aiosqlite:////srv/hookcast.db") == "sqlite+aiosqlite:////srv/hookcast.db"
+
+
+def test_info_says_where_the_data_is_without_the_password(tmp_path: Path) -> None:
+    from hookcast.cli.instance import describe
+
+    url = "postgresql+asyncpg://hookcast:hunter2-secret@db/hookcast"
+    text = describe(Settings(_env_file=None, database_url=url, data_dir=tmp_path, redis_url="redis://r"))
+    assert "hunter2-secret" not in text
+    assert "postgresql+asyncpg://hookcast:***@db/hookcast" in text
+    assert f"data dir:   {tmp_path}" in text
+    assert "redis:      yes" in text
+    sqlite = describe(Settings(_env_file=None, data_dir=tmp_path))
+    assert f"{tmp_path / 'hookcast.db'} (does not exist yet" in sqlite
