@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## make run: set up and start hookcast on 127.0.0.1:8080 (SQLite in this folder)
+## make run: set up and start hookcast on $HOST:$PORT (default 127.0.0.1:8080); data in HOOKCAST_DATA_DIR, see "hookcast info"
 run: $(STAMP)
 	$(BIN)/hookcast serve --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
 

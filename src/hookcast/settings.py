@@ -2,27 +2,73 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (0, 5, 30, 120, 600, 1800, 3600, 10800, 21600)
+DATABASE_FILE_NAME = "hookcast.db"
+
+
+def default_data_dir(env: Mapping[str, str], cwd: Path, home: Path) -> Path:
+    """Where an instance keeps its database and key when ``HOOKCAST_DATA_DIR`` is not given.
+
+    One place per user, so that the server and the CLI find the same database wherever they are
+    started: ``$XDG_DATA_HOME/hookcast``, else ``~/.local/share/hookcast``. A ``hookcast.db``
+    already in the current folder wins, so that installs from before keep their data.
+    """
+    if env.get("HOOKCAST_DATA_DIR"):
+        return cwd / Path(env["HOOKCAST_DATA_DIR"]).expanduser()
+    if (cwd / DATABASE_FILE_NAME).is_file():
+        return cwd
+    xdg = env.get("XDG_DATA_HOME", "")
+    if xdg and Path(xdg).is_absolute():  # the XDG spec says to ignore a relative path
+        return Path(xdg) / "hookcast"
+    return home / ".local" / "share" / "hookcast"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    if not database_url.startswith("sqlite"):
+        return None
+    _scheme, sep, rest = database_url.partition(":///")
+    path = rest.split("?", 1)[0]
+    if not sep or not path or path == ":memory:":
+        return None
+    return Path(path)
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password replaced by ``***``, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _at, hostinfo = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOOKCAST_", env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./hookcast.db"
+    database_url: str = Field(default="", description="Default: SQLite in data_dir.")
     admin_token: SecretStr | None = None
     admin_user: str = "admin"  # the web UI user created on first start with admin_password
     admin_password: SecretStr | None = None
     secret_key: SecretStr | None = Field(
         default=None, description="Fernet key for secrets at rest; generated into data_dir if unset."
     )
-    data_dir: Path = Path(".")
+    data_dir: Path = Field(default=Path(), description="Default: see default_data_dir.")
     extra_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
     public_url: str | None = None
     max_body_bytes: int = 4 * 1024 * 1024
@@ -63,6 +109,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(float(s) for s in value.split(",") if s.strip())
         return value
+
+    @model_validator(mode="after")
+    def _locate_data(self) -> Self:
+        """Fill in the data directory and the database when they are not configured."""
+        if "data_dir" not in self.model_fields_set:
+            self.data_dir = default_data_dir(os.environ, Path.cwd(), Path.home())
+        self.data_dir = self.data_dir.expanduser().absolute()
+        if not self.database_url:
+            self.database_url = sqlite_url(self.data_dir / DATABASE_FILE_NAME)
+        return self
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file, or None for PostgreSQL."""
+        return sqlite_path(self.database_url)
+
+    def prepare_data_dir(self) -> None:
+        """Create the data directory (only its owner may enter), when a server starts."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,5 +1,6 @@
 """The administration CLI (``hookcast users|projects|webhooks|deliveries|tokens``) through Typer's
-CliRunner, on the database the server would use."""
+CliRunner, on the database the server would use (made here as the server's first start makes
+it: migrated, with its key)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hookcast.cli import app
+from hookcast.crypto import load_or_create_key
 from hookcast.settings import get_settings
 from tests.integration.ui_helpers import ThreadedFakeServer
 
@@ -27,6 +29,8 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("HOOKCAST_EXTRA_ALLOWED_HOSTS", "127.0.0.1")
     monkeypatch.setenv("HOOKCAST_LOG_JSON", "false")
     get_settings.cache_clear()
+    hookcast("migrate")
+    load_or_create_key(None, tmp_path)
     yield
     get_settings.cache_clear()
 
@@ -112,3 +116,15 @@ def test_api_tokens_are_shown_once_and_revoked() -> None:
     hookcast("tokens", "revoke", str(created["id"]))
     assert "ci" not in [t["name"] for t in as_json("tokens", "list")]
     hookcast("tokens", "revoke", str(created["id"]), code=1)
+
+
+def test_a_missing_key_is_reported_not_replaced(tmp_path: Path) -> None:
+    """A new key would seal secrets the server cannot open: the CLI never makes one."""
+    project_id = str(as_json("projects", "create", "app")["id"])
+    (tmp_path / "hookcast.key").unlink()
+    result = runner.invoke(
+        app, ["webhooks", "create", project_id, "--platform", "feishu", "--url", "http://127.0.0.1:9/x"]
+    )
+    assert result.exit_code == 1
+    assert f"no secret key at {tmp_path / 'hookcast.key'}" in result.stderr
+    assert not (tmp_path / "hookcast.key").exists()

@@ -1,9 +1,12 @@
-"""The ``hookcast`` command."""
+"""The ``hookcast`` command.
+
+Kept light: ``hookcast --help`` imports Typer and nothing else of weight. Every command imports
+what it needs when it runs, and the administration sub-commands are listed in ``LAZY`` with the
+module that holds them (see ``cli.lazy``).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import json
 import sys
 from enum import StrEnum
@@ -11,104 +14,116 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from hookcast.cli import directory
-from hookcast.logs import configure as configure_logs
-from hookcast.runtime import Role, running, stop_on_signals, until_stopped
-from hookcast.settings import get_settings
+from hookcast import __version__
+from hookcast.cli.lazy import Lazy, LazyGroup
+
+
+class HookcastGroup(LazyGroup):
+    lazy = (
+        Lazy("users", "hookcast.cli.admin:users_app", "People who sign in to the web UI."),
+        Lazy("projects", "hookcast.cli.admin:projects_app", "Projects: inbound tokens and their webhooks."),
+        Lazy("webhooks", "hookcast.cli.admin:webhooks_app", "Chat webhooks of a project."),
+        Lazy("deliveries", "hookcast.cli.admin:deliveries_app", "Delivery history and resending."),
+        Lazy("tokens", "hookcast.cli.admin:tokens_app", "API tokens for the management API."),
+        Lazy(
+            "people",
+            "hookcast.cli.directory:people_app",
+            "The user directory (for mentions and direct messages).",
+        ),
+        Lazy("im-apps", "hookcast.cli.directory:im_apps_app", "IM apps that send direct messages."),
+        Lazy("samples", "hookcast.cli.samples:samples_app", "Sample event bodies that ship with hookcast."),
+        Lazy(
+            "replay",
+            "hookcast.cli.replay:replay",
+            "Queue again the deliveries of every event a project received in a time range.",
+        ),
+    )
+
 
 app = typer.Typer(
     name="hookcast",
+    cls=HookcastGroup,
     help="Development events to team chats, delivered reliably.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-for sub_app in directory.TYPERS:
-    app.add_typer(sub_app)
 
-HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 
-def _serve_http(role: Role, host: str, port: int) -> None:
-    from hookcast.app import create_app
-
-    settings = get_settings()
-    configure_logs(settings.log_level, settings.log_json)
-    config = uvicorn.Config(
-        create_app(settings, role),
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        # Bounded: open requests get this long on SIGTERM, then the worker gets its grace.
-        timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_seconds)),
-    )
-    print(f"hookcast {role.value}: listening on http://{host}:{port}", file=sys.stderr, flush=True)
-    settle_garbage_collector()
-    uvicorn.Server(config).run()
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"hookcast {__version__}")
+        raise typer.Exit()
 
 
-def settle_garbage_collector() -> None:
-    """Keep what was loaded at start (modules, ORM mappings, models) out of every later full
-    collection: they live as long as the process, and scanning them stalled busy moments."""
-    gc.collect()
-    gc.freeze()
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_show_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Development events to team chats, delivered reliably."""
 
 
 @app.command()
 def serve(host: HostOption = "127.0.0.1", port: PortOption = 8080) -> None:
     """Run everything in one process: API, web UI and the delivery worker."""
-    _serve_http(Role.SERVE, host, port)
+    from hookcast.cli.serving import serve_http
+    from hookcast.runtime import Role
+
+    serve_http(Role.SERVE, host, port)
 
 
 @app.command()
 def api(host: HostOption = "127.0.0.1", port: PortOption = 8080) -> None:
     """Run the HTTP API only (inbound hooks, management API, UI); workers deliver."""
-    _serve_http(Role.API, host, port)
+    from hookcast.cli.serving import serve_http
+    from hookcast.runtime import Role
+
+    serve_http(Role.API, host, port)
 
 
 @app.command()
 def worker() -> None:
     """Run a delivery worker only (several may share one PostgreSQL database)."""
-    settings = get_settings()
-    configure_logs(settings.log_level, settings.log_json)
+    from hookcast.cli.serving import run_worker
 
-    settle_garbage_collector()
-
-    async def main() -> None:
-        stop = stop_on_signals()
-        async with running(settings, Role.WORKER) as runtime:
-            print("hookcast worker: delivering", file=sys.stderr, flush=True)
-            await until_stopped(stop, runtime.tasks)  # then stops gracefully, leaving ``running``
-
-    try:
-        import uvloop
-
-        uvloop.run(main())
-    except KeyboardInterrupt:
-        pass
+    run_worker()
 
 
 @app.command()
 def migrate() -> None:
     """Apply database migrations (also done at every start)."""
+    import asyncio
+
+    from hookcast.settings import get_settings
     from hookcast.store import migrate as store_migrate
     from hookcast.store.db import create_engine
 
-    async def main() -> None:
-        engine = create_engine(get_settings().database_url)
+    settings = get_settings()
+    settings.prepare_data_dir()
+
+    async def upgrade() -> None:
+        engine = create_engine(settings.database_url)
         try:
             await store_migrate.upgrade(engine)
         finally:
             await engine.dispose()
 
-    asyncio.run(main())
+    asyncio.run(upgrade())
     typer.echo("migrations applied", err=True)
+
+
+@app.command()
+def info() -> None:
+    """Where this instance keeps its data, as the server and the CLI see it from here."""
+    from hookcast.cli.instance import describe
+
+    typer.echo(describe())
 
 
 class Source(StrEnum):
@@ -158,21 +173,6 @@ def preview(
     except PreviewError as exc:
         raise fail(f"{exc}{preview_hint(chosen, isinstance(exc, IgnoredEvent))}") from exc
     sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
-
-
-from hookcast.cli import admin, replay  # noqa: E402  (the administration sub-commands)
-
-app.add_typer(admin.users_app, name="users")
-app.add_typer(admin.projects_app, name="projects")
-app.add_typer(admin.webhooks_app, name="webhooks")
-app.add_typer(admin.deliveries_app, name="deliveries")
-app.add_typer(admin.tokens_app, name="tokens")
-app.command(name="replay")(replay.replay)
-admin.deliveries_app.command(name="replay")(replay.replay)  # also as 'hookcast deliveries replay'
-
-from hookcast.cli.samples import samples_app  # noqa: E402  (list / show / write the sample bodies)
-
-app.add_typer(samples_app)
 
 
 if __name__ == "__main__":

@@ -9,58 +9,63 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from hookcast.cli import replay
+from hookcast.cli.instance import Instance, MissingInstance, opened
 from hookcast.delivery.policy import State
 from hookcast.events import EventKind
 from hookcast.platforms.base import PlatformName
 from hookcast.routing import BranchFilter, LabelBehavior
-from hookcast.runtime import Role, Runtime, running
 from hookcast.services import api_tokens, deliveries, projects, users, webhooks
 from hookcast.services.errors import NotFound, ServiceError
 from hookcast.services.projects import ProjectInput, ProjectPatch
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
-from hookcast.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from hookcast.crypto import SecretBox
+    from hookcast.delivery.courier import Courier
 
 T = TypeVar("T")
 console = Console()
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
 
-users_app = typer.Typer(help="People who sign in to the web UI.", no_args_is_help=True)
-projects_app = typer.Typer(help="Projects: inbound tokens and their webhooks.", no_args_is_help=True)
-webhooks_app = typer.Typer(help="Chat webhooks of a project.", no_args_is_help=True)
-deliveries_app = typer.Typer(help="Delivery history and resending.", no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens for the management API.", no_args_is_help=True)
+# Their one-line help is in hookcast.cli (the root lists them without importing this module).
+users_app = typer.Typer(no_args_is_help=True)
+projects_app = typer.Typer(no_args_is_help=True)
+webhooks_app = typer.Typer(no_args_is_help=True)
+deliveries_app = typer.Typer(no_args_is_help=True)
+tokens_app = typer.Typer(no_args_is_help=True)
+deliveries_app.command(name="replay")(replay.replay)  # also as 'hookcast replay'
 
 
 # --- plumbing ------------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def _runtime() -> AsyncIterator[Runtime]:
-    async with running(get_settings(), Role.API) as runtime:
-        yield runtime
-
-
-def run(work: Callable[[Runtime, AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` in one transaction; service errors become a message and exit status 1."""
+def run(work: Callable[[Instance, AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction on the server's database; a missing instance or a service
+    error becomes one line and exit status 1 (not found, no instance) or 2 (bad input)."""
 
     async def main() -> T:
-        async with _runtime() as runtime, runtime.sessions.begin() as session:
-            return await work(runtime, session)
+        async with opened() as instance, instance.sessions.begin() as session:
+            return await work(instance, session)
 
     try:
         return asyncio.run(main())
+    except MissingInstance as exc:
+        typer.echo(f"hookcast: {exc}", err=True)
+        raise typer.Exit(1) from exc
     except ValidationError as exc:
         for error in exc.errors():
             where = ".".join(str(part) for part in error["loc"])
@@ -121,7 +126,7 @@ def users_create(
     """Create a user who can sign in to the web UI."""
     secret = _password(password)
 
-    async def work(_rt: Runtime, session: AsyncSession) -> users.UserView:
+    async def work(_rt: Instance, session: AsyncSession) -> users.UserView:
         return users.view(await users.create(session, username, secret))
 
     emit_one(run(work).model_dump(mode="json"), as_json)
@@ -131,7 +136,7 @@ def users_create(
 def users_list(as_json: JsonOption = False) -> None:
     """List the users."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> list[users.UserView]:
+    async def work(_rt: Instance, session: AsyncSession) -> list[users.UserView]:
         return [users.view(u) for u in await users.list_all(session)]
 
     emit(run(work), ("id", "username", "created_at", "last_sign_in_at"), as_json, "users")
@@ -144,7 +149,7 @@ def users_set_password(
     """Set a user's password (signs them out everywhere)."""
     secret = _password(password)
 
-    async def work(_rt: Runtime, session: AsyncSession) -> None:
+    async def work(_rt: Instance, session: AsyncSession) -> None:
         await users.set_password(session, username, secret)
 
     run(work)
@@ -155,7 +160,7 @@ def users_set_password(
 def users_delete(username: str) -> None:
     """Delete a user."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> None:
+    async def work(_rt: Instance, session: AsyncSession) -> None:
         await users.remove(session, username)
 
     run(work)
@@ -175,7 +180,7 @@ def _patterns(text: str | None) -> list[str]:
 def projects_list(as_json: JsonOption = False) -> None:
     """List the projects."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> list[projects.ProjectView]:
+    async def work(_rt: Instance, session: AsyncSession) -> list[projects.ProjectView]:
         return [projects.view(p) for p in await projects.list_all(session)]
 
     emit(run(work), PROJECT_COLUMNS, as_json, "projects")
@@ -190,7 +195,7 @@ def projects_create(
 ) -> None:
     """Create a project; prints its GitLab token once."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> dict[str, Any]:
+    async def work(_rt: Instance, session: AsyncSession) -> dict[str, Any]:
         data = ProjectInput(
             name=name, gitlab_path=gitlab_path, protected_branches=_patterns(protected_branches)
         )
@@ -204,7 +209,7 @@ def projects_create(
 def projects_rename(project_id: int, name: str, as_json: JsonOption = False) -> None:
     """Rename a project."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> dict[str, Any]:
+    async def work(_rt: Instance, session: AsyncSession) -> dict[str, Any]:
         project = await projects.update(session, project_id, ProjectPatch(name=name))
         return projects.view(project).model_dump(mode="json")
 
@@ -219,7 +224,7 @@ def projects_delete(
     if not yes:
         typer.confirm(f"Delete project {project_id}, its webhooks and its history?", abort=True)
 
-    async def work(_rt: Runtime, session: AsyncSession) -> None:
+    async def work(_rt: Instance, session: AsyncSession) -> None:
         await projects.remove(session, project_id)
 
     run(work)
@@ -230,7 +235,7 @@ def projects_delete(
 def projects_rotate_token(project_id: int, as_json: JsonOption = False) -> None:
     """Give a project a new GitLab token (printed once); the old one stops working."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> str:
+    async def work(_rt: Instance, session: AsyncSession) -> str:
         return await projects.rotate_token(session, project_id)
 
     token = run(work)
@@ -249,7 +254,7 @@ TriggerOption = Annotated[
 def webhooks_list(project_id: int, as_json: JsonOption = False) -> None:
     """List a project's webhooks (URLs redacted, secrets never shown)."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> list[webhooks.WebhookView]:
+    async def work(_rt: Instance, session: AsyncSession) -> list[webhooks.WebhookView]:
         return [webhooks.view(w) for w in await webhooks.list_for_project(session, project_id)]
 
     emit(run(work), WEBHOOK_COLUMNS, as_json, f"webhooks of project {project_id}")
@@ -289,7 +294,7 @@ def webhooks_create(
     if trigger:
         fields["triggers"] = trigger
 
-    async def work(runtime: Runtime, session: AsyncSession) -> dict[str, Any]:
+    async def work(runtime: Instance, session: AsyncSession) -> dict[str, Any]:
         webhook = await webhooks.create(
             session,
             project_id,
@@ -336,7 +341,7 @@ def webhooks_update(
     }
     changes = {key: value for key, value in given.items() if value is not None}
 
-    async def work(runtime: Runtime, session: AsyncSession) -> dict[str, Any]:
+    async def work(runtime: Instance, session: AsyncSession) -> dict[str, Any]:
         webhook = await webhooks.update(
             session,
             webhook_id,
@@ -353,7 +358,7 @@ def webhooks_update(
 def webhooks_delete(webhook_id: int) -> None:
     """Delete a webhook and its history."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> None:
+    async def work(_rt: Instance, session: AsyncSession) -> None:
         await webhooks.remove(session, webhook_id)
 
     run(work)
@@ -363,15 +368,28 @@ def webhooks_delete(webhook_id: int) -> None:
 @webhooks_app.command("test")
 def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
     """Send a test message now and show the platform's answer (exit 1 if not delivered)."""
+    from hookcast.delivery.courier import Courier
+    from hookcast.delivery.sender import Sender
+    from hookcast.feishubot.delivery import ChatSender
     from hookcast.services.test_message import TestAnswer, send_test_message
 
-    async def work(runtime: Runtime, _session: AsyncSession) -> TestAnswer:
-        return await send_test_message(runtime, webhook_id)
+    async def work(instance: Instance, _session: AsyncSession) -> TestAnswer:
+        settings = instance.settings
+        async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
+            courier = Courier(sender, ChatSender(instance.sessions, instance.box, sender.session))
+            return await send_test_message(_Sending(instance.sessions, instance.box, courier), webhook_id)
 
     answer = run(work)
     emit_one(answer.model_dump(mode="json"), as_json)
     if not answer.ok:
         raise typer.Exit(1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sending:
+    sessions: async_sessionmaker[AsyncSession]
+    box: SecretBox
+    courier: Courier
 
 
 # --- deliveries ----------------------------------------------------------------------------
@@ -389,7 +407,7 @@ def deliveries_list(
 ) -> None:
     """A project's deliveries, newest first."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> list[deliveries.DeliveryView]:
+    async def work(_rt: Instance, session: AsyncSession) -> list[deliveries.DeliveryView]:
         return await deliveries.list_for_project(
             session, project_id, state=state.value if state else None, webhook_id=webhook, limit=limit
         )
@@ -401,7 +419,7 @@ def deliveries_list(
 def deliveries_show(delivery_id: int, as_json: JsonOption = False) -> None:
     """One delivery with every attempt."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> deliveries.DeliveryView:
+    async def work(_rt: Instance, session: AsyncSession) -> deliveries.DeliveryView:
         return await deliveries.get(session, delivery_id)
 
     view = run(work)
@@ -421,7 +439,7 @@ def deliveries_show(delivery_id: int, as_json: JsonOption = False) -> None:
 def deliveries_resend(delivery_ids: Annotated[list[int], typer.Argument(help="One or more ids.")]) -> None:
     """Queue deliveries to be sent again (the running worker picks them up)."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> None:
+    async def work(_rt: Instance, session: AsyncSession) -> None:
         with Progress(console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("resending", total=len(delivery_ids))
             for delivery_id in delivery_ids:
@@ -439,7 +457,7 @@ def deliveries_resend(delivery_ids: Annotated[list[int], typer.Argument(help="On
 def tokens_create(name: str, as_json: JsonOption = False) -> None:
     """Create an API token (printed once)."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> dict[str, Any]:
+    async def work(_rt: Instance, session: AsyncSession) -> dict[str, Any]:
         created = await api_tokens.create(session, name)
         return {**api_tokens.view(created.row).model_dump(mode="json"), "token": created.token}
 
@@ -450,7 +468,7 @@ def tokens_create(name: str, as_json: JsonOption = False) -> None:
 def tokens_list(as_json: JsonOption = False) -> None:
     """List the API tokens (never their values)."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> list[api_tokens.ApiTokenView]:
+    async def work(_rt: Instance, session: AsyncSession) -> list[api_tokens.ApiTokenView]:
         return [api_tokens.view(t) for t in await api_tokens.list_all(session)]
 
     emit(run(work), ("id", "name", "created_at", "last_used_at"), as_json, "API tokens")
@@ -460,7 +478,7 @@ def tokens_list(as_json: JsonOption = False) -> None:
 def tokens_revoke(token_id: int) -> None:
     """Revoke an API token."""
 
-    async def work(_rt: Runtime, session: AsyncSession) -> None:
+    async def work(_rt: Instance, session: AsyncSession) -> None:
         await api_tokens.revoke(session, token_id)
 
     run(work)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -14,51 +12,33 @@ import aiohttp
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hookcast.crypto import SecretBox, load_or_create_key
+from hookcast.cli.instance import Instance, MissingInstance, opened
 from hookcast.directmessages import MESSENGERS, credential_specs
 from hookcast.platforms.base import PlatformName
 from hookcast.services import im_apps, people
 from hookcast.services.errors import ServiceError
 from hookcast.services.im_apps import ImAppInput
 from hookcast.services.people import PersonInput
-from hookcast.settings import get_settings
-from hookcast.store import migrate
-from hookcast.store.db import create_engine, session_factory
 
 T = TypeVar("T")
 
-people_app = typer.Typer(name="people", help="The user directory (for mentions and direct messages).")
-im_apps_app = typer.Typer(name="im-apps", help="IM apps that send direct messages.")
+# Their one-line help is in hookcast.cli (the root lists them without importing this module).
+people_app = typer.Typer(name="people")
+im_apps_app = typer.Typer(name="im-apps")
 console = Console()
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    sessions: async_sessionmaker[AsyncSession]
-    box: SecretBox
-
-
-@contextlib.asynccontextmanager
-async def _context() -> AsyncIterator[Context]:
-    settings = get_settings()
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate.upgrade(engine)
-        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-        yield Context(session_factory(engine), SecretBox(load_or_create_key(secret, settings.data_dir)))
-    finally:
-        await engine.dispose()
-
-
-def _run(work: Callable[[Context], Awaitable[T]]) -> T:
+def _run(work: Callable[[Instance], Awaitable[T]]) -> T:
     async def main() -> T:
-        async with _context() as ctx:
+        async with opened() as ctx:
             return await work(ctx)
 
     try:
         return asyncio.run(main())
+    except MissingInstance as exc:
+        typer.echo(f"hookcast: {exc}", err=True)
+        raise typer.Exit(1) from exc
     except ServiceError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
@@ -85,7 +65,7 @@ def people_list(
 ) -> None:
     """List the people in the directory."""
 
-    async def work(ctx: Context) -> list[people.PersonView]:
+    async def work(ctx: Instance) -> list[people.PersonView]:
         async with ctx.sessions() as session:
             return [people.view(row) for row in await people.list_all(session, search)]
 
@@ -125,7 +105,7 @@ def people_add(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
 
-    async def work(ctx: Context) -> people.PersonView:
+    async def work(ctx: Instance) -> people.PersonView:
         async with ctx.sessions.begin() as session:
             return people.view(await people.create(session, data))
 
@@ -140,7 +120,7 @@ def people_import(
     """Create or update people from a CSV file; rows with problems are listed and skipped."""
     text = file.read_text(encoding="utf-8-sig")
 
-    async def work(ctx: Context) -> people.ImportReport:
+    async def work(ctx: Instance) -> people.ImportReport:
         async with ctx.sessions.begin() as session:
             return await people.import_csv(session, text)
 
@@ -188,7 +168,7 @@ def im_apps_set(
             given[spec.name] = typer.prompt(f"{spec.label} ({spec.help})", hide_input=spec.secret)
     data = ImAppInput(credentials=given, api_base_url=base_url, enabled=not disabled)
 
-    async def work(ctx: Context) -> im_apps.ImAppView:
+    async def work(ctx: Instance) -> im_apps.ImAppView:
         async with (
             ctx.sessions.begin() as session,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(10)) as http,
@@ -208,7 +188,7 @@ def im_apps_show(
     """Show the IM apps (secrets are never shown, only whether they are set)."""
     names = [_platform(platform)] if platform else list(MESSENGERS)
 
-    async def work(ctx: Context) -> list[im_apps.ImAppView]:
+    async def work(ctx: Instance) -> list[im_apps.ImAppView]:
         async with ctx.sessions() as session:
             return [im_apps.view(name, await im_apps.find(session, name)) for name in names]
 
@@ -227,12 +207,9 @@ def im_apps_delete(platform: Annotated[str, typer.Argument()]) -> None:
     """Remove an IM app (direct messages on that platform stop; group messages go on)."""
     name = _platform(platform)
 
-    async def work(ctx: Context) -> None:
+    async def work(ctx: Instance) -> None:
         async with ctx.sessions.begin() as session:
             await im_apps.remove(session, name)
 
     _run(work)
     typer.echo(f"{name.value} app removed")
-
-
-TYPERS = (people_app, im_apps_app)

@@ -10,10 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from hookcast.services import deliveries
-from hookcast.services.errors import ServiceError
-from hookcast.settings import get_settings
-from hookcast.store.db import create_engine, session_factory
+from hookcast.cli.instance import MissingInstance, opened
 
 CHUNK = 200
 console = Console(stderr=True)
@@ -32,11 +29,12 @@ def replay(
     webhook: Annotated[int | None, typer.Option(help="Only this webhook's deliveries.")] = None,
 ) -> None:
     """Queue again the deliveries of every event a project received in a time range."""
+    from hookcast.services import deliveries
+    from hookcast.services.errors import ServiceError
 
     async def main() -> int:
-        engine = create_engine(get_settings().database_url)
-        sessions = session_factory(engine)
-        try:
+        async with opened() as instance:
+            sessions = instance.sessions
             async with sessions() as session:
                 ids = await deliveries.event_ids_in_range(
                     session, project, since=_aware(since), until=_aware(until) if until else None
@@ -51,11 +49,12 @@ def replay(
                         queued += await deliveries.requeue_events(session, project, chunk, webhook_id=webhook)
                     progress.advance(task, len(chunk))
             return queued
-        finally:
-            await engine.dispose()
 
     try:
         queued = asyncio.run(main())
+    except MissingInstance as exc:
+        typer.echo(f"hookcast: {exc}", err=True)
+        raise typer.Exit(1) from exc
     except ServiceError as exc:
         console.print(f"error: {exc.message}")
         raise typer.Exit(2) from exc

@@ -7,7 +7,7 @@ and on SQLite the service has a single connection.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
@@ -17,7 +17,21 @@ from hookcast.platforms.base import Delivered, EncodeContext
 from hookcast.services import projects, webhooks
 
 if TYPE_CHECKING:
-    from hookcast.runtime import Runtime
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from hookcast.crypto import SecretBox
+    from hookcast.delivery.courier import Courier
+
+
+class Sending(Protocol):
+    """What sending a test message needs: the running service's Runtime, or the CLI's parts."""
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
+    @property
+    def box(self) -> SecretBox: ...
+    @property
+    def courier(self) -> Courier: ...
 
 
 class TestAnswer(BaseModel):
@@ -29,7 +43,7 @@ class TestAnswer(BaseModel):
     duration_ms: int
 
 
-async def send_test_message(runtime: Runtime, webhook_id: int) -> TestAnswer:
+async def send_test_message(runtime: Sending, webhook_id: int) -> TestAnswer:
     async with runtime.sessions() as session:
         webhook = await webhooks.get(session, webhook_id)
         project = await projects.get(session, webhook.project_id)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,8 +28,13 @@ SESSION_LIFETIME = timedelta(days=14)
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so that both cases take as long.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so that both cases take as long. Made on
+    first sign-in, not at import: an argon2 hash costs tens of milliseconds on every CLI start."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class UserView(BaseModel):
@@ -110,7 +116,7 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> U
     """The user if the password is right, else None (same work either way)."""
     user = await session.scalar(select(User).where(User.username == username.strip()))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
