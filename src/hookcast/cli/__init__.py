@@ -32,7 +32,11 @@ class HookcastGroup(LazyGroup):
             "The user directory (for mentions and direct messages).",
         ),
         Lazy("im-apps", "hookcast.cli.directory:im_apps_app", "IM apps that send direct messages."),
-        Lazy("samples", "hookcast.cli.samples:samples_app", "Sample event bodies that ship with hookcast."),
+        Lazy(
+            "samples",
+            "hookcast.cli.samples:samples_app",
+            "Sample event bodies that ship with hookcast (list; show NAME; write DIR).",
+        ),
         Lazy(
             "replay",
             "hookcast.cli.replay:replay",
