@@ -129,7 +129,9 @@ def _view(
         event_action=action,
         event_title=str(event.get("title", "")),
         state=delivery.state,
-        attempts=delivery.attempts,
+        # Every attempt listed, resends included (the row's own counter restarts at a resend, for
+        # the retry schedule).
+        attempts=len(attempts),
         next_attempt_at=delivery.next_attempt_at if waiting else None,
         last_error=delivery.last_error,
         created_at=delivery.created_at,

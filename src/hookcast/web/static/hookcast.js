@@ -26,6 +26,14 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // After a failed save: bring the first field in error into view and put the cursor in it.
+  var invalid = document.querySelector("form [aria-invalid=true]");
+  if (invalid) {
+    var field = invalid.matches("input, select, textarea") ? invalid : invalid.querySelector("input, select, textarea");
+    invalid.scrollIntoView({ block: "center" });
+    if (field) field.focus({ preventScroll: true });
+  }
+
   // Filters that apply on change.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
