@@ -46,10 +46,12 @@
     var kind = previewForm.querySelector("select");
     var refresh = function () {
       var language = document.querySelector("input[data-preview-language]:checked");
+      var keyword = document.querySelector("input[data-preview-keyword]");
       var query = new URLSearchParams({
         platform: previewForm.getAttribute("data-platform"),
         kind: kind.value,
-        language: language ? language.value : ""
+        language: language ? language.value : "",
+        keyword: keyword ? keyword.value : ""
       });
       target.setAttribute("aria-busy", "true");
       fetch("/ui/preview?" + query.toString(), { credentials: "same-origin" })
@@ -60,6 +62,9 @@
     kind.addEventListener("change", refresh);
     document.querySelectorAll("input[data-preview-language]").forEach(function (radio) {
       radio.addEventListener("change", refresh);
+    });
+    document.querySelectorAll("input[data-preview-keyword]").forEach(function (input) {
+      input.addEventListener("change", refresh);
     });
   }
 })();
