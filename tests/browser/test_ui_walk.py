@@ -18,10 +18,11 @@ pytestmark = pytest.mark.browser
 REFUSING_URL = "http://127.0.0.1:9/open-apis/bot/v2/hook/nobody-listens"
 
 
-def set_up_feishu(page: Page, project_id: int, url: str) -> int:
+def set_up_feishu(page: Page, project_id: int, url: str, name: str = "") -> int:
     """The Feishu integration of the project, saved through the form; its webhook id."""
     page.goto(f"/ui/projects/{project_id}/integrations/feishu")
     page.get_by_label("Webhook", exact=True).fill(url)
+    page.get_by_label("Name (optional)").fill(name)
     page.get_by_label("Branches for which notifications are to be sent").select_option("all")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Settings saved.")
@@ -113,7 +114,9 @@ def test_a_paused_webhook_holds_deliveries_and_resending_counts_every_attempt(
     page: Page, browser: Browser, hookcast: Hookcast
 ) -> None:
     project_id, token = new_project(page, "paused")
-    set_up_feishu(page, project_id, REFUSING_URL)
+    set_up_feishu(
+        page, project_id, REFUSING_URL, name="on-call room of the payments-platform-team-shanghai-berlin"
+    )
     post_push(hookcast, token)
     page.goto(f"/ui/projects/{project_id}/deliveries")
     reload_until(page, "tr[data-delivery] .badge-dead")
@@ -158,6 +161,9 @@ def test_a_paused_webhook_holds_deliveries_and_resending_counts_every_attempt(
     expect(tab.locator("tr[data-delivery]").first).to_be_visible()
     overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the deliveries list scrolls sideways by {overflow}px"
+    # Nor is the list cut off inside a box that scrolls sideways.
+    hidden = tab.evaluate("(w => w.scrollWidth - w.clientWidth)(document.querySelector('.table-wrap'))")
+    assert hidden <= 0, f"{hidden}px of the deliveries list are out of sight"
     expect(tab.get_by_test_id("last-error").first).to_be_visible()
     screenshot(tab, "phone-deliveries")
     phone.close()
