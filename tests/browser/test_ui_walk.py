@@ -114,7 +114,7 @@ def test_a_paused_webhook_holds_deliveries_and_resending_counts_every_attempt(
     page: Page, browser: Browser, hookcast: Hookcast
 ) -> None:
     project_id, token = new_project(page, "paused")
-    set_up_feishu(
+    webhook_id = set_up_feishu(
         page, project_id, REFUSING_URL, name="on-call room of the payments-platform-team-shanghai-berlin"
     )
     post_push(hookcast, token)
@@ -139,6 +139,11 @@ def test_a_paused_webhook_holds_deliveries_and_resending_counts_every_attempt(
     expect(page.get_by_test_id("held")).to_contain_text("Webhook 已暂停至")
     expect(page.get_by_test_id("held")).to_contain_text("连续失败 4 次")
     page.goto(f"{held_url}?lang=en")
+    page.goto(f"/ui/webhooks/{webhook_id}")
+    expect(page.get_by_test_id("paused")).to_contain_text("the webhook is paused until")
+    expect(page.get_by_test_id("paused")).to_contain_text("4 failures in a row; last: ClientConnectorError")
+    page.goto(f"/ui/projects/{project_id}")
+    expect(page.locator('article[data-platform="feishu"]')).to_contain_text("4 failures in a row")
 
     page.goto(f"/ui/deliveries/{first_id}")
     expect(page.locator("details.attempt")).to_have_count(4)
