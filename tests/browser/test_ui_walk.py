@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, Hookcast, screenshot, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, Hookcast, sign_in
 from tests.browser.test_ui_browser import new_project, post_push
 from tests.integration.ui_helpers import ADMIN_PASSWORD, ADMIN_USER
 
@@ -94,7 +94,6 @@ def test_a_failed_save_keeps_what_was_entered_and_shows_the_error(page: Page) ->
     expect(page.get_by_label("Signing secret")).to_have_value("")
     expect(page.get_by_test_id("secret-not-saved")).to_contain_text("Not saved")
     assert "SECbrowser-secret" not in page.content()
-    screenshot(page, "integration-form-error")
 
 
 def test_the_preview_keeps_the_keyword_when_the_event_changes(page: Page) -> None:
@@ -133,7 +132,6 @@ def test_a_paused_webhook_holds_deliveries_and_resending_counts_every_attempt(
     expect(held).to_contain_text("the webhook is paused until")
     expect(held).to_contain_text("4 failures in a row")
     expect(page.get_by_text("when the webhook is resumed")).to_be_visible()
-    screenshot(page, "delivery-held")
     held_url = page.url
     page.goto(f"{held_url}?lang=zh_CN")
     expect(page.get_by_test_id("held")).to_contain_text("Webhook 已暂停至")
@@ -170,7 +168,6 @@ def test_a_paused_webhook_holds_deliveries_and_resending_counts_every_attempt(
     hidden = tab.evaluate("(w => w.scrollWidth - w.clientWidth)(document.querySelector('.table-wrap'))")
     assert hidden <= 0, f"{hidden}px of the deliveries list are out of sight"
     expect(tab.get_by_test_id("last-error").first).to_be_visible()
-    screenshot(tab, "phone-deliveries")
     phone.close()
 
 
