@@ -127,6 +127,7 @@ def test_a_paused_webhook_holds_deliveries_and_resending_counts_every_attempt(
     page.reload()
     held_row = page.locator("tr[data-delivery]").first
     expect(held_row).to_contain_text("Pending")
+    expect(held_row.get_by_test_id("held-row")).to_contain_text("Held: the webhook is paused.")
     held_row.get_by_role("link").first.click()
     held = page.get_by_test_id("held")
     expect(held).to_contain_text("the webhook is paused until")

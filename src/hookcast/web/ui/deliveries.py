@@ -66,10 +66,12 @@ async def delivery_list(
         limit=PAGE_SIZE,
     )
     language = language_of(request)
+    now = utcnow()
     context = {
         "project": project,
         "rows": rows,
         "hooks": hooks,
+        "paused": {hook_id for hook_id, hook in hooks.items() if paused_now(hook, now)},
         "states": [s.value for s in State],
         "state": chosen_state,
         "webhook_id": chosen_hook,
