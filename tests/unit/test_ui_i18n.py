@@ -134,3 +134,17 @@ def test_the_ui_reads_the_policys_pause_reason_back() -> None:
         {"failures": 5, "reason": "HTTP 500: oops; again"},
     )
     assert policy.pause_reason_parts("the assistant bot was removed from the chat") is None
+
+
+def test_the_ui_reads_the_feishu_assistants_pause_reasons_back() -> None:
+    from hookcast.feishubot import service
+
+    assert (pauses.REMOVED_REASON, pauses.REVOKED_REASON) == (service.REMOVED_REASON, service.REVOKED_REASON)
+    removed = service.REMOVED_REASON.format(chat="Backend team", chat_id="oc_1")
+    assert pauses.reason_parts(removed) == (
+        service.REMOVED_REASON,
+        {"chat": "Backend team", "chat_id": "oc_1"},
+    )
+    chinese = pauses.reason_text(removed, i18n.translator("zh_CN"))
+    assert "Backend team" in chinese and "removed" not in chinese
+    assert pauses.reason_text("HTTP 410 Gone", i18n.translator("zh_CN")) == "HTTP 410 Gone"
