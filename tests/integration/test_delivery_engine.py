@@ -4,6 +4,7 @@ Retry-After, pausing failing webhooks, replay. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -65,7 +66,7 @@ async def test_a_too_fast_answer_rests_the_bot(client: httpx.AsyncClient, fake: 
     await eventually(lambda: len(bot.received) == 1, what="the card after the cool-down")
     history = await settled(client, project_id)
     attempts = history[0]["attempt_log"]
-    assert isinstance(attempts, list) and [a["outcome"] for a in attempts] == ["retryafter", "delivered"]
+    assert isinstance(attempts, list) and [a["outcome"] for a in attempts] == ["retry_after", "delivered"]
     first, second = (datetime.fromisoformat(a["started_at"]) for a in attempts)
     cool_down = client.app.state.runtime.settings.cool_down_seconds  # type: ignore[attr-defined]
     assert second - first >= timedelta(seconds=cool_down)
@@ -185,6 +186,30 @@ async def test_a_refused_connection_is_retried_until_the_schedule_ends(client: h
     assert history[0]["state"] == "dead"
     assert len(history[0]["attempt_log"]) == len(schedule)
     assert "Connect" in history[0]["attempt_log"][0]["error"]
+
+
+def attempt_outcomes(metrics_text: str, platform: str) -> set[str]:
+    """The outcome labels of hookcast_delivery_attempts_total for ``platform`` in a /metrics page."""
+    found = re.findall(r"^hookcast_delivery_attempts_total\{([^}]*)\} ", metrics_text, re.MULTILINE)
+    labels = [dict(re.findall(r'(\w+)="([^"]*)"', text)) for text in found]
+    return {label["outcome"] for label in labels if label.get("platform") == platform}
+
+
+async def test_a_refused_connection_is_counted_as_a_connection_error(client: httpx.AsyncClient) -> None:
+    """Not as "retry after" (the platform asking to slow down): nobody answered at all."""
+    project_id, token = await create_project(client)
+    closed_port = "http://127.0.0.1:9/services/hooks/nobody-listens"
+    await create_webhook(
+        client, project_id, platform="discord", url=closed_port, branches_to_be_notified="all"
+    )
+    await post_pushes(client, token, 1)
+    history = await settled(client, project_id)
+    assert {a["outcome"] for a in history[0]["attempt_log"]} == {"connection_error"}
+    scraped = await client.get("/metrics")
+    assert scraped.status_code == 200
+    outcomes = attempt_outcomes(scraped.text, "discord")
+    assert "connection_error" in outcomes
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", outcome) for outcome in outcomes), outcomes
 
 
 async def test_a_message_that_cannot_be_rendered_fails_alone(

@@ -177,7 +177,12 @@ async def test_failures_are_retried_until_delivered(
     assert history[0]["state"] == "delivered"
     assert history[0]["attempts"] == 4
     outcomes = [a["outcome"] for a in history[0]["attempt_log"]]  # type: ignore[union-attr]
-    assert outcomes == ["retryafter", "retryafter", "retryafter", "delivered"]
+    assert outcomes == [
+        "retry_after",
+        "connection_error",
+        "retry_after",
+        "delivered",
+    ]  # 500, closed, throttled
     assert len(bot.received) == 1
 
 

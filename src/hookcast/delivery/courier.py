@@ -23,7 +23,7 @@ from hookcast.platforms.base import (
     HttpResponse,
     Outcome,
     Platform,
-    RetryAfter,
+    Unreachable,
     WebhookTarget,
 )
 
@@ -84,7 +84,7 @@ class Courier:
                 outcome = platform.classify(response)
         except SendError as exc:
             network_error = scrub(str(exc), secrets)
-            outcome = RetryAfter(reason=network_error)
+            outcome = Unreachable(reason=network_error)
         return Exchange(
             outcome=outcome,
             response=response,

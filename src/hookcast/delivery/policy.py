@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from hookcast.platforms.base import Delivered, Outcome, Permanent
+from hookcast.platforms.base import Delivered, Outcome, Permanent, Unreachable
 
 
 class State(StrEnum):
@@ -24,6 +25,23 @@ PAUSE_AFTER_FAILURES = 4
 PAUSE_FIRST = timedelta(minutes=1)
 PAUSE_LONGEST = timedelta(days=1)
 PAUSE_INDEFINITELY = timedelta(days=365 * 100)
+# The reason a webhook paused after failures carries (in English, for the API and the logs); the
+# web UI reads it back with ``pause_reason_parts`` to say it in the reader's language.
+FAILURES_REASON = "{failures} failures in a row; last: {reason}"
+_FAILURES_PATTERN = re.compile(r"(?P<failures>\d+) failures in a row; last: (?P<reason>.*)", re.DOTALL)
+
+
+def outcome_label(outcome: Outcome) -> str:
+    """The outcome's name in metrics and attempt records: ``delivered``, ``retry_after`` (the
+    platform said "later", or answered with a passing error), ``connection_error`` (no answer at
+    all) or ``permanent``."""
+    if isinstance(outcome, Delivered):
+        return "delivered"
+    if isinstance(outcome, Unreachable):
+        return "connection_error"
+    if isinstance(outcome, Permanent):
+        return "permanent"
+    return "retry_after"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,4 +90,13 @@ def pause_for(outcome: Outcome, consecutive_failures: int, now: datetime) -> Pau
         return None
     doublings = min(consecutive_failures - PAUSE_AFTER_FAILURES, 20)
     backoff = min(PAUSE_FIRST * (2**doublings), PAUSE_LONGEST)
-    return Pause(now + backoff, f"{consecutive_failures} failures in a row; last: {outcome.reason}")
+    return Pause(now + backoff, FAILURES_REASON.format(failures=consecutive_failures, reason=outcome.reason))
+
+
+def pause_reason_parts(reason: str) -> tuple[str, dict[str, object]] | None:
+    """``(FAILURES_REASON, {"failures": 4, "reason": "..."})`` for a reason made by
+    :func:`pause_for` after failures; None for any other reason."""
+    found = _FAILURES_PATTERN.fullmatch(reason)
+    if found is None:
+        return None
+    return FAILURES_REASON, {"failures": int(found["failures"]), "reason": found["reason"]}

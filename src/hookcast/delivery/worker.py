@@ -38,7 +38,7 @@ from hookcast.delivery.courier import Courier
 from hookcast.delivery.digest import parts_that_fit, should_merge
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.mentions import directory_for, mentions_for
-from hookcast.delivery.policy import State, after_attempt, pause_for
+from hookcast.delivery.policy import State, after_attempt, outcome_label, pause_for
 from hookcast.delivery.retention import prune, retention_days
 from hookcast.delivery.shutdown import RECORD_GRACE, SendsInFlight, wind_down
 from hookcast.directmessages import MessengerPool
@@ -533,7 +533,7 @@ class Worker:
             DIGESTS_SENT.labels(platform.name.value).inc()
         started_at = utcnow()
         sent = await self._courier.deliver(platform, destination.target, request)
-        ATTEMPTS.labels(platform.name.value, type(sent.outcome).__name__).inc()
+        ATTEMPTS.labels(platform.name.value, outcome_label(sent.outcome)).inc()
         ATTEMPT_SECONDS.labels(platform.name.value).observe(sent.duration)
         results = [
             Result(
@@ -573,7 +573,7 @@ class Worker:
             except Exception as exc:
                 log.exception("direct message failed unexpectedly", to=describe(person))
                 outcome = RetryAfter(reason=f"direct message failed: {exc!r}")
-        ATTEMPTS.labels(f"{platform.name.value}-im", type(outcome).__name__).inc()
+        ATTEMPTS.labels(f"{platform.name.value}-im", outcome_label(outcome)).inc()
         if isinstance(outcome, Permanent):
             log.info("direct message not sent", to=describe(person), reason=outcome.reason)
             if destination.direct_only:
@@ -641,7 +641,7 @@ class Worker:
                     "started_at": result.started_at,
                     "duration_ms": result.duration_ms,
                     "status_code": result.status_code,
-                    "outcome": type(result.outcome).__name__.lower(),
+                    "outcome": outcome_label(result.outcome),
                     "response_excerpt": result.response_excerpt,
                     "error": result.error,
                     "request_url": result.request_url,

@@ -42,6 +42,9 @@ GONE = "gone"
 PAUSED_FOREVER = timedelta(days=36500)
 REMOVED_MARK = "the assistant bot was removed from the chat"
 REVOKED_MARK = "the chat webhook URL was revoked"
+# The pause reasons (English, for the API and logs); the web UI reads them back to translate them.
+REMOVED_REASON = REMOVED_MARK + " “{chat}” ({chat_id}); add the bot to the chat again to resume"
+REVOKED_REASON = REVOKED_MARK + " (unbind in “{chat}”); send get_webhook for a new one"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -154,10 +157,7 @@ async def _bot_removed(session: AsyncSession, ctx: Context, event: BotRemoved) -
     chat.updated_at = ctx.now
     paused = 0
     if chat.token_sealed:
-        reason = (
-            f"{REMOVED_MARK} “{chat.name or chat.chat_id}” ({chat.chat_id}); add the bot to the chat "
-            "again to resume"
-        )
+        reason = REMOVED_REASON.format(chat=chat.name or chat.chat_id, chat_id=chat.chat_id)
         paused = _pause(await bound_webhooks(session, ctx.box, ctx.box.open(chat.token_sealed)), reason, ctx)
     return f"removed from {event.chat_id}; {paused} webhook(s) paused"
 
@@ -217,7 +217,7 @@ async def _unbind(
         _queue(session, ctx, *reply_to, "unbind", cards.note(cards.NOTHING_TO_UNBIND, language))
         return f"unbind: {chat.chat_id} had no URL"
     token = ctx.box.open(chat.token_sealed)
-    reason = f"{REVOKED_MARK} (unbind in “{chat.name or chat.chat_id}”); send get_webhook for a new one"
+    reason = REVOKED_REASON.format(chat=chat.name or chat.chat_id)
     paused = _pause(await bound_webhooks(session, ctx.box, token), reason, ctx)
     chat.token_sealed = None
     chat.token_digest = None

@@ -89,6 +89,12 @@ class RetryAfter:
 
 
 @dataclass(frozen=True, slots=True)
+class Unreachable(RetryAfter):
+    """No answer at all (refused connection, DNS failure, timeout): retried like any "try again
+    later", but counted apart, so that a dead endpoint is not mistaken for a rate limit."""
+
+
+@dataclass(frozen=True, slots=True)
 class Permanent:
     """Retrying will not help. ``pause`` when the destination itself is gone or refuses us."""
 

@@ -39,7 +39,7 @@ def view(row: ApiToken) -> ApiTokenView:
 async def create(session: AsyncSession, name: str) -> CreatedToken:
     name = name.strip()
     if not name or len(name) > MAX_NAME:
-        raise Invalid(f"a token needs a name of 1-{MAX_NAME} characters", field="name")
+        raise Invalid("a token needs a name of 1-{max} characters", field="name", max=MAX_NAME)
     token = new_token(TOKEN_PREFIX)
     row = ApiToken(name=name, token_digest=token_digest(token), created_at=utcnow())
     session.add(row)
@@ -54,6 +54,6 @@ async def list_all(session: AsyncSession) -> Sequence[ApiToken]:
 async def revoke(session: AsyncSession, token_id: int) -> None:
     row = await session.get(ApiToken, token_id)
     if row is None:
-        raise NotFound(f"API token {token_id} not found")
+        raise NotFound("API token {id} not found", id=token_id)
     await session.delete(row)
     await session.flush()

@@ -87,7 +87,7 @@ async def get(session: AsyncSession, delivery_id: int) -> DeliveryView:
         )
     ).first()
     if row is None:
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery {id} not found", id=delivery_id)
     attempts = await _attempts_of(session, [delivery_id])
     return _view(row[0], row[1], row[2], row[3], attempts.get(delivery_id, []))
 
@@ -96,7 +96,7 @@ async def resend(session: AsyncSession, delivery_id: int) -> None:
     """Queue the delivery again now, whatever its state; its webhook is resumed if paused."""
     delivery = await session.get(Delivery, delivery_id)
     if delivery is None:
-        raise NotFound(f"delivery {delivery_id} not found")
+        raise NotFound("delivery {id} not found", id=delivery_id)
     now = utcnow()
     await session.execute(
         update(Delivery)
@@ -129,7 +129,9 @@ def _view(
         event_action=action,
         event_title=str(event.get("title", "")),
         state=delivery.state,
-        attempts=delivery.attempts,
+        # Every attempt listed, resends included (the row's own counter restarts at a resend, for
+        # the retry schedule).
+        attempts=len(attempts),
         next_attempt_at=delivery.next_attempt_at if waiting else None,
         last_error=delivery.last_error,
         created_at=delivery.created_at,

@@ -1,14 +1,35 @@
-"""Errors the use cases report; the web layer maps them to HTTP answers."""
+"""Errors the use cases report; the web layer maps them to HTTP answers.
+
+An error carries its English text (``message``, for the API, the CLI and logs) and what it was
+made of: a message id and its parameters, so that the web UI can say it in the reader's language
+through the catalog (``Translator.format(error.msgid, **error.params)``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+
+class Term(str):
+    """A parameter that is itself a message id (a platform's name, say): the UI translates it too,
+    where other parameters (a URL, a user's input) are shown as they are."""
+
+    __slots__ = ()
+
 
 class ServiceError(Exception):
-    """Base class. ``field`` names the offending input where there is one."""
+    """Base class. ``field`` names the offending input where there is one.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``message`` is a message id with ``{name}`` placeholders filled from ``params``; without params
+    it is shown as it is (then it must contain no braces meant as placeholders).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, **params: object) -> None:
+        english = message.format(**params) if params else message
+        super().__init__(english)
+        self.message = english
+        self.msgid = message
+        self.params: Mapping[str, object] = params
         self.field = field
 
 

@@ -18,8 +18,9 @@ from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
 from hookcast.directmessages import MESSENGERS, build, credential_specs, open_credentials
 from hookcast.directmessages.base import CredentialSpec
+from hookcast.platforms import get_platform
 from hookcast.platforms.base import PlatformName
-from hookcast.services.errors import Invalid, NotFound
+from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.store.directory import ImAppRow
 
 
@@ -62,10 +63,11 @@ def supported(platform: PlatformName | str) -> PlatformName:
     try:
         name = PlatformName(platform)
     except ValueError as exc:
-        raise NotFound(f"unknown platform {platform!r}") from exc
+        raise NotFound("unknown platform {platform!r}", platform=platform) from exc
     if name not in MESSENGERS:
         raise NotFound(
-            f"{name.value} has no IM app: direct messages need Slack, Feishu, Lark, DingTalk or WeCom"
+            "{platform} has no IM app: direct messages need Slack, Feishu, Lark, DingTalk or WeCom",
+            platform=name.value,
         )
     return name
 
@@ -119,16 +121,29 @@ def merged_credentials(
     unknown = sorted(set(given) - {s.name for s in specs})
     if unknown:
         allowed = ", ".join(s.name for s in specs)
-        raise Invalid(f"unknown credential(s) {', '.join(unknown)}; expected {allowed}", field="credentials")
+        raise Invalid(
+            "unknown credential(s) {unknown}; expected {allowed}",
+            field="credentials",
+            unknown=", ".join(unknown),
+            allowed=allowed,
+        )
     values: dict[str, str] = {}
     for spec in specs:
         value = given.get(spec.name, "").strip()
         if not value and spec.secret:
             value = stored.get(spec.name, "")
         if not value:
-            raise Invalid(f"{spec.label} ({spec.name}) is required", field="credentials")
+            raise Invalid(
+                "{label} ({name}) is required", field="credentials", label=Term(spec.label), name=spec.name
+            )
         if spec.pattern and not re.fullmatch(spec.pattern, value):
-            raise Invalid(f"{spec.label} ({spec.name}) does not look right: {spec.help}", field="credentials")
+            raise Invalid(
+                "{label} ({name}) does not look right: {help}",
+                field="credentials",
+                label=Term(spec.label),
+                name=spec.name,
+                help=Term(spec.help),
+            )
         values[spec.name] = value
     return values
 
@@ -165,7 +180,12 @@ async def save(
     if validate and data.enabled:
         problem = await build(name, values, http, base_url).check()
         if problem is not None:
-            raise Invalid(f"the {name.value} app was not saved: {problem}", field="credentials")
+            raise Invalid(
+                "the {platform} app was not saved: {problem}",
+                field="credentials",
+                platform=Term(get_platform(name).label),
+                problem=problem,
+            )
         validated_at = now
     public = {s.name: values[s.name] for s in specs if not s.secret}
     sealed = box.seal(json.dumps(values))
@@ -185,6 +205,6 @@ async def save(
 async def remove(session: AsyncSession, platform: PlatformName | str) -> None:
     row = await find(session, platform)
     if row is None:
-        raise NotFound(f"no {PlatformName(platform).value} app is set")
+        raise NotFound("no {platform} app is set", platform=PlatformName(platform).value)
     await session.delete(row)
     await session.flush()

@@ -147,7 +147,7 @@ async def create(session: AsyncSession, data: PersonInput) -> PersonRow:
 async def get(session: AsyncSession, person_id: int) -> PersonRow:
     row = await session.get(PersonRow, person_id)
     if row is None:
-        raise NotFound(f"person {person_id} not found")
+        raise NotFound("person {id} not found", id=person_id)
     return row
 
 

@@ -98,7 +98,7 @@ async def create(session: AsyncSession, data: ProjectInput) -> CreatedProject:
 async def get(session: AsyncSession, project_id: int) -> Project:
     project = await session.get(Project, project_id)
     if project is None:
-        raise NotFound(f"project {project_id} not found")
+        raise NotFound("project {id} not found", id=project_id)
     return project
 
 

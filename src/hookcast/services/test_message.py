@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
+from hookcast.delivery.policy import outcome_label
 from hookcast.messages.digest import render_test_message
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Delivered, EncodeContext
@@ -54,7 +55,7 @@ async def send_test_message(runtime: Sending, webhook_id: int) -> TestAnswer:
     sent = await runtime.courier.deliver(platform, target, request)
     return TestAnswer(
         ok=isinstance(sent.outcome, Delivered),
-        outcome=type(sent.outcome).__name__.lower(),
+        outcome=outcome_label(sent.outcome),
         status_code=sent.status_code,
         response=sent.answer,
         error=sent.error,

@@ -68,7 +68,7 @@ def _check_username(username: str) -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise Invalid("a password has at least {n} characters", field="password", n=MIN_PASSWORD_LENGTH)
 
 
 async def create(session: AsyncSession, username: str, password: str) -> User:
@@ -80,7 +80,7 @@ async def create(session: AsyncSession, username: str, password: str) -> User:
         await session.flush()
     except IntegrityError as exc:
         await session.rollback()
-        raise Conflict(f"user {username!r} already exists", field="username") from exc
+        raise Conflict("user {username!r} already exists", field="username", username=username) from exc
     return user
 
 
@@ -91,7 +91,7 @@ async def list_all(session: AsyncSession) -> Sequence[User]:
 async def get_by_name(session: AsyncSession, username: str) -> User:
     user = await session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
-        raise NotFound(f"user {username!r} not found")
+        raise NotFound("user {username!r} not found", username=username)
     return user
 
 

@@ -21,7 +21,7 @@ from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
 from hookcast.routing import BranchFilter, LabelBehavior, RouteRules, parse_labels
 from hookcast.services import projects
-from hookcast.services.errors import Invalid, NotFound
+from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.store.tables import Webhook
 
 
@@ -140,8 +140,12 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str]) -> No
     on_platform = parts.scheme == "https" and platform.host_allowed(host)
     on_extra = parts.scheme in ("http", "https") and any(fnmatch(host, h.lower()) for h in extra_hosts)
     if not (on_platform or on_extra):
-        allowed = ", ".join((*platform.hosts, *extra_hosts))
-        raise Invalid(f"{platform.label} webhook URLs must be https on: {allowed}", field="url")
+        raise Invalid(
+            "{platform} webhook URLs must be https on: {hosts}",
+            field="url",
+            platform=Term(platform.label),
+            hosts=", ".join((*platform.hosts, *extra_hosts)),
+        )
     problem = platform.url_problem(url)
     if problem is not None:
         raise Invalid(problem, field="url")
@@ -149,12 +153,16 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str]) -> No
 
 def _validate_common(platform: Platform, language: str, secret: str | None, keyword: str | None) -> None:
     if language not in LANGUAGES:
-        raise Invalid(f"language must be one of: {', '.join(LANGUAGES)}", field="language")
+        raise Invalid(
+            "language must be one of: {languages}", field="language", languages=", ".join(LANGUAGES)
+        )
     declared = {spec.name for spec in platform.settings}
     if secret and "secret" not in declared:
-        raise Invalid(f"{platform.label} webhooks take no signing secret", field="secret")
+        raise Invalid(
+            "{platform} webhooks take no signing secret", field="secret", platform=Term(platform.label)
+        )
     if keyword and "keyword" not in declared:
-        raise Invalid(f"{platform.label} webhooks take no keyword", field="keyword")
+        raise Invalid("{platform} webhooks take no keyword", field="keyword", platform=Term(platform.label))
 
 
 def rules_of(webhook: Webhook) -> RouteRules:
@@ -276,7 +284,7 @@ def resume(webhook: Webhook) -> None:
 async def get(session: AsyncSession, webhook_id: int) -> Webhook:
     webhook = await session.get(Webhook, webhook_id)
     if webhook is None:
-        raise NotFound(f"webhook {webhook_id} not found")
+        raise NotFound("webhook {id} not found", id=webhook_id)
     return webhook
 
 

@@ -94,7 +94,7 @@ async def _csv_text(request: Request) -> str:
             raise Invalid("send the CSV as the form field 'file'", field="file")
         raw = await upload.read(MAX_CSV_BYTES + 1)
         if len(raw) > MAX_CSV_BYTES:
-            raise Invalid(f"the CSV is over {MAX_CSV_BYTES} bytes", field="file")
+            raise Invalid("the CSV is over {max} bytes", field="file", max=MAX_CSV_BYTES)
     else:
         try:
             raw = await read_limited(request, MAX_CSV_BYTES)

@@ -26,6 +26,14 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // After a failed save: bring the first field in error into view and put the cursor in it.
+  var invalid = document.querySelector("form [aria-invalid=true]");
+  if (invalid) {
+    var field = invalid.matches("input, select, textarea") ? invalid : invalid.querySelector("input, select, textarea");
+    invalid.scrollIntoView({ block: "center" });
+    if (field) field.focus({ preventScroll: true });
+  }
+
   // Filters that apply on change.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
@@ -38,10 +46,12 @@
     var kind = previewForm.querySelector("select");
     var refresh = function () {
       var language = document.querySelector("input[data-preview-language]:checked");
+      var keyword = document.querySelector("input[data-preview-keyword]");
       var query = new URLSearchParams({
         platform: previewForm.getAttribute("data-platform"),
         kind: kind.value,
-        language: language ? language.value : ""
+        language: language ? language.value : "",
+        keyword: keyword ? keyword.value : ""
       });
       target.setAttribute("aria-busy", "true");
       fetch("/ui/preview?" + query.toString(), { credentials: "same-origin" })
@@ -52,6 +62,9 @@
     kind.addEventListener("change", refresh);
     document.querySelectorAll("input[data-preview-language]").forEach(function (radio) {
       radio.addEventListener("change", refresh);
+    });
+    document.querySelectorAll("input[data-preview-keyword]").forEach(function (input) {
+      input.addEventListener("change", refresh);
     });
   }
 })();

@@ -2,15 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from hookcast.messages.i18n import N_, Translator
 from hookcast.runtime import Runtime
-from hookcast.services.errors import ServiceError
+from hookcast.services.errors import ServiceError, Term
 
 Errors = dict[str, str]
+
+# Pydantic's error types the forms can produce -> what the UI says (in the reader's language).
+VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("This field is required."),
+    "string_too_long": N_("At most {max_length} characters."),
+    "enum": N_("Choose one of the offered values."),
+    "literal_error": N_("Choose one of the offered values."),
+    "int_parsing": N_("Enter a whole number."),
+    "bool_parsing": N_("Enter yes or no."),
+    "url_parsing": N_("Enter a valid URL."),
+}
+
+
+class Problem(str):
+    """An error message: its English text, plus the message id and parameters that let
+    :func:`say` put it in the reader's language when the page is drawn."""
+
+    __slots__ = ("msgid", "params")
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, params: Mapping[str, object] | None = None) -> Problem:
+        values = dict(params or {})
+        made = super().__new__(cls, msgid.format(**values) if values else msgid)
+        made.msgid = msgid
+        made.params = values
+        return made
+
+
+def say(message: str, t: Translator) -> str:
+    """A message in ``t``'s language: Problems through the catalog, other text as it is."""
+    if not isinstance(message, Problem):
+        return message
+    if not message.params:
+        return t.gettext(message.msgid)
+    values = {k: t.gettext(v) if isinstance(v, Term) else v for k, v in message.params.items()}
+    return t.format(message.msgid, **values)
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -32,13 +78,17 @@ def texts(form: FormData, name: str) -> list[str]:
 
 
 def errors_of(exc: ValidationError | ServiceError) -> Errors:
-    """Field name -> message (``""`` for errors that belong to no field)."""
+    """Field name -> message (``""`` for errors that belong to no field). The messages are
+    :class:`Problem` s: ``page`` draws them in the reader's language."""
     if isinstance(exc, ServiceError):
-        return {exc.field or "": exc.message}
+        return {exc.field or "": Problem(exc.msgid, dict(exc.params))}
     found: Errors = {}
     for error in exc.errors():
         location = [str(part) for part in error["loc"]]
-        found.setdefault(location[0] if location else "", error["msg"])
+        known = VALIDATION_MESSAGES.get(error["type"])
+        context = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int)}
+        message = Problem(known, context) if known else Problem(error["msg"])
+        found.setdefault(location[0] if location else "", message)
     return found
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hookcast.clock import utcnow
 from hookcast.delivery.policy import State
 from hookcast.events import EventKind
+from hookcast.messages.i18n import translator
 from hookcast.messages.render import kind_label
 from hookcast.services import deliveries, projects, webhooks
 from hookcast.web.deps import RuntimeDep
 from hookcast.web.ui import csrf
 from hookcast.web.ui.common import redirect
+from hookcast.web.ui.pauses import pause_text, paused_now
 from hookcast.web.ui.sessions import DbDep, UserDep
 from hookcast.web.ui.templating import language_of, page
 
@@ -23,6 +26,12 @@ def kind_name(kind: str, language: str) -> str:
     return kind_label(EventKind(kind), language) if kind in EventKind._value2member_map_ else kind
 
 
+def _whole_number(raw: str) -> int | None:
+    """A positive id from a query parameter, or None (empty, or not a number)."""
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
+
+
 @router.get("/ui/projects/{project_id}/deliveries", response_class=HTMLResponse)
 async def delivery_list(
     project_id: int,
@@ -30,32 +39,47 @@ async def delivery_list(
     session: DbDep,
     _user: UserDep,
     state: str = "",
-    webhook_id: int | None = None,
-    before_id: int | None = None,
+    webhook_id: str = "",
+    before_id: str = "",
 ) -> Response:
+    """The filters arrive as a form submits them: an empty value means "All". Values that are not
+    valid are dropped with a notice on the page (never a bare 422: this is a page, not an API)."""
     project = await projects.get(session, project_id)
+    hooks = {w.id: w for w in await webhooks.list_for_project(session, project_id)}
+    ignored: list[str] = []
     chosen_state = state if state in State._value2member_map_ else ""
+    if state and not chosen_state:
+        ignored.append("state")
+    chosen_hook = _whole_number(webhook_id)
+    if webhook_id.strip() and chosen_hook not in hooks:
+        ignored.append("webhook_id")
+        chosen_hook = None
+    older_than = _whole_number(before_id)
+    if before_id.strip() and older_than is None:
+        ignored.append("before_id")
     rows = await deliveries.list_for_project(
         session,
         project_id,
         state=chosen_state or None,
-        webhook_id=webhook_id,
-        before_id=before_id,
+        webhook_id=chosen_hook,
+        before_id=older_than,
         limit=PAGE_SIZE,
     )
-    hooks = {w.id: w for w in await webhooks.list_for_project(session, project_id)}
     language = language_of(request)
+    now = utcnow()
     context = {
         "project": project,
         "rows": rows,
         "hooks": hooks,
+        "paused": {hook_id for hook_id, hook in hooks.items() if paused_now(hook, now)},
         "states": [s.value for s in State],
         "state": chosen_state,
-        "webhook_id": webhook_id,
+        "webhook_id": chosen_hook,
+        "ignored": ignored,
         "kind_name": lambda kind: kind_name(kind, language),
         "older": rows[-1].id if len(rows) == PAGE_SIZE else None,
     }
-    return page(request, "deliveries.html", context)
+    return page(request, "deliveries.html", context, status_code=400 if ignored else 200)
 
 
 @router.get("/ui/deliveries/{delivery_id}", response_class=HTMLResponse)
@@ -63,12 +87,19 @@ async def delivery_show(delivery_id: int, request: Request, session: DbDep, _use
     delivery = await deliveries.get(session, delivery_id)
     webhook = await webhooks.get(session, delivery.webhook_id)
     project = await projects.get(session, delivery.project_id)
+    language = language_of(request)
+    now = utcnow()
+    waiting = delivery.state in (State.PENDING, State.SENDING)
+    held = waiting and paused_now(webhook, now)
     context = {
         "delivery": delivery,
         "webhook": webhook,
         "project": project,
-        "kind": kind_name(delivery.event_kind, language_of(request)),
+        "kind": kind_name(delivery.event_kind, language),
         "resent": bool(request.query_params.get("resent")),
+        # A delivery waiting for a paused webhook is held, whatever its own next attempt says.
+        "held": pause_text(webhook, now, translator(language)) if held else None,
+        "due_now": waiting and delivery.next_attempt_at is not None and delivery.next_attempt_at <= now,
     }
     return page(request, "delivery.html", context)
 

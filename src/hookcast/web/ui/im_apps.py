@@ -48,6 +48,10 @@ def _card(app: ImAppView, form: dict[str, Any] | None = None, errors: Errors | N
     return AppCard(app, PLATFORMS[app.platform].label, state, values, enabled, errors or {})
 
 
+def _known(key: str | None, labels: dict[str, str]) -> str | None:
+    return key if key in labels else None
+
+
 async def _im_apps_page(
     request: Request,
     session: DbDep,
@@ -66,8 +70,9 @@ async def _im_apps_page(
     labels = {card.app.platform.value: card.label for card in cards}
     context = {
         "cards": cards,
-        "saved": labels.get(request.query_params.get("saved", "")),
-        "deleted": labels.get(request.query_params.get("deleted", "")),
+        # The platform keys (the template names them in the reader's language).
+        "saved": _known(request.query_params.get("saved"), labels),
+        "deleted": _known(request.query_params.get("deleted"), labels),
     }
     return page(request, "im_apps.html", context, status_code=status_code)
 

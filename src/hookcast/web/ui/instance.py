@@ -48,7 +48,9 @@ async def load(session: AsyncSession) -> InstanceValues:
 
 def check_retention(raw: str) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_RETENTION_DAYS:
-        raise Invalid(f"a whole number of days from 1 to {MAX_RETENTION_DAYS}", field="retention_days")
+        raise Invalid(
+            "a whole number of days from 1 to {max}", field="retention_days", max=MAX_RETENTION_DAYS
+        )
     return int(raw)
 
 

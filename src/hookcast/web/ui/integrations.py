@@ -24,6 +24,7 @@ from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RuntimeDep
 from hookcast.web.ui import csrf, preview
 from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
+from hookcast.web.ui.pauses import pause_text, paused_now
 from hookcast.web.ui.projects import status_of
 from hookcast.web.ui.samples import sample_kinds
 from hookcast.web.ui.sessions import DbDep, UserDep
@@ -50,6 +51,8 @@ def values_of(webhook: Webhook | None) -> dict[str, Any]:
         for name in ("name", "language", "labels_to_be_notified", "keyword", *BOOLEANS)
     }
     values["keyword"] = values["keyword"] or ""
+    values["url"] = ""
+    values["unsaved_secrets"] = set()
     values["triggers"] = {str(getattr(t, "value", t)) for t in source.triggers}
     values["branches_to_be_notified"] = BranchFilter(source.branches_to_be_notified).value
     values["labels_to_be_notified_behavior"] = LabelBehavior(source.labels_to_be_notified_behavior).value
@@ -57,9 +60,12 @@ def values_of(webhook: Webhook | None) -> dict[str, Any]:
 
 
 def values_from(form: FormData) -> dict[str, Any]:
+    """What the user entered, to show again after a failed save. Secrets are not sent back to the
+    browser: ``unsaved_secrets`` names the ones that were entered, so the form can say so."""
     values: dict[str, Any] = {name: checked(form, name) for name in BOOLEANS}
-    for name in ("name", "language", "labels_to_be_notified", "keyword"):
+    for name in ("name", "language", "labels_to_be_notified", "keyword", "url"):
         values[name] = text(form, name)
+    values["unsaved_secrets"] = {name for name in ("secret",) if text(form, name)}
     values["triggers"] = set(texts(form, "triggers"))
     values["branches_to_be_notified"] = text(form, "branches_to_be_notified")
     values["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
@@ -69,6 +75,7 @@ def values_from(form: FormData) -> dict[str, Any]:
 def _settings_input(form: FormData, platform: Platform) -> dict[str, Any]:
     """The fields both create and update take from the form."""
     fields: dict[str, Any] = values_from(form)
+    del fields["url"], fields["unsaved_secrets"]
     fields["triggers"] = sorted(fields["triggers"])
     declared = {spec.name: spec for spec in platform.settings}
     keyword = fields.pop("keyword")
@@ -93,15 +100,18 @@ async def _form_page(
     t = translator(language)
     main, more = trigger_options(language)
     shown = values if values is not None else values_of(webhook)
+    errors = _placed(errors or {}, platform)
+    now = utcnow()
     kind = preview.choose_kind(request.query_params.get("preview"))
     preview_language = str(shown["language"]) if shown.get("language") in LANGUAGES else language
     context: dict[str, Any] = {
         "project": project,
         "platform": platform,
         "webhook": webhook,
-        "state": status_of(webhook, utcnow()) if webhook else None,
+        "state": status_of(webhook, now) if webhook else None,
+        "pause": pause_text(webhook, now, t) if webhook is not None and paused_now(webhook, now) else None,
         "values": shown,
-        "errors": errors or {},
+        "errors": errors,
         "settings_specs": [
             {
                 "name": spec.name,
@@ -122,14 +132,24 @@ async def _form_page(
         "test_answer": test_answer,
         "notice": notice,
         "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
-        "preview": preview.build(
-            platform.name.value,
-            preview_language,
-            kind,
-            webhook.keyword if webhook is not None else None,
-        ),
+        "preview": preview.build(platform.name.value, preview_language, kind, shown.get("keyword") or None),
     }
     return page(request, "integration.html", context, status_code=status_code)
+
+
+FORM_FIELDS = frozenset(
+    {"active", "language", "triggers", "url", "branches_to_be_notified", "labels_to_be_notified"}
+    | {"labels_to_be_notified_behavior", "name", "mention_people", "direct_messages", "direct_only"}
+)
+
+
+def _placed(errors: Errors, platform: Platform) -> Errors:
+    """Errors of fields the form does not show go to the top of the form, not to nowhere."""
+    fields = FORM_FIELDS | {spec.name for spec in platform.settings}
+    placed: Errors = {}
+    for name, message in errors.items():
+        placed.setdefault(name if name in fields else "", message)
+    return placed
 
 
 @router.get("/ui/projects/{project_id}/integrations/{platform_name}", response_class=HTMLResponse)

@@ -146,7 +146,7 @@ async def _csv_text(form: FormData) -> str:
         raise Invalid("choose a CSV file", field="file")
     raw = await upload.read(MAX_CSV_BYTES + 1)
     if len(raw) > MAX_CSV_BYTES:
-        raise Invalid(f"the CSV is over {MAX_CSV_BYTES} bytes", field="file")
+        raise Invalid("the CSV is over {max} bytes", field="file", max=MAX_CSV_BYTES)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

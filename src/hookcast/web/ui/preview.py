@@ -20,7 +20,7 @@ from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import EncodeContext, PlatformName, WebhookTarget
 from hookcast.platforms.feishu import HEADER_TEMPLATE
-from hookcast.platforms.shared import TONE_HEX
+from hookcast.platforms.shared import TONE_HEX, with_keyword
 from hookcast.platforms.teams import CARD_COLOR
 from hookcast.platforms.wecom import FONT_COLOR
 from hookcast.preview import EXAMPLE_URLS
@@ -104,8 +104,12 @@ def build(platform_name: str, language: str, kind: EventKind, keyword: str | Non
     target = WebhookTarget(url=EXAMPLE_URLS[platform.name], keyword=keyword)
     request = platform.encode(message, target, EncodeContext(time.time(), "preview"))
     colour = colour_of(platform.name, message.tone)
+    title = message.title or message.summary
+    if keyword and any(spec.name == "keyword" for spec in platform.settings):
+        # Drawn as the platform's encoder writes it: the keyword in front unless already there.
+        title = with_keyword(title, keyword, len(title) + len(keyword) + 4)
     shown = {
-        "title": message.title or message.summary,
+        "title": title,
         "url": message.url,
         "lines": [_segments(line) for line in message.lines],
         "fields": [{"label": f.label, "value": _segments(f.value), "short": f.short} for f in message.fields],
@@ -131,12 +135,18 @@ def choose_kind(raw: str | None) -> EventKind:
 
 @router.get("/ui/preview", response_class=HTMLResponse)
 async def preview_fragment(
-    request: Request, _user: UserDep, platform: str = "feishu", kind: str = "push", language: str = ""
+    request: Request,
+    _user: UserDep,
+    platform: str = "feishu",
+    kind: str = "push",
+    language: str = "",
+    keyword: str = "",
 ) -> Response:
-    """The preview block alone, for the form's script to swap in."""
+    """The preview block alone, for the form's script to swap in. ``keyword`` is the one typed in
+    the form (saved or not): the preview shows the message as that bot would require it."""
     if platform not in PLATFORMS:
         return HTMLResponse("unknown platform", status_code=404)
     chosen_language = language if language in LANGUAGES else language_of(request)
-    shown = build(platform, chosen_language, choose_kind(kind))
+    shown = build(platform, chosen_language, choose_kind(kind), keyword.strip()[:200] or None)
     response = page(request, "_preview.html", {"preview": shown})
     return response

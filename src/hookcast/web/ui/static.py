@@ -8,7 +8,13 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+CACHED = {"Cache-Control": "public, max-age=3600"}
 
 router = APIRouter()
 
@@ -18,6 +24,10 @@ async def static_file(name: str) -> FileResponse:
     path = STATIC_DIR / name
     if "/" in name or name.startswith(".") or path.suffix not in TYPES or not path.is_file():
         raise HTTPException(404, "no such file")
-    return FileResponse(
-        path, media_type=TYPES[path.suffix], headers={"Cache-Control": "public, max-age=3600"}
-    )
+    return FileResponse(path, media_type=TYPES[path.suffix], headers=CACHED)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """Browsers ask for it on every site, whatever the pages link: answer with our icon, not a 404."""
+    return FileResponse(STATIC_DIR / "favicon.ico", media_type=TYPES[".ico"], headers=CACHED)

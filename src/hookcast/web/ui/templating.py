@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from hookcast.messages.i18n import available_languages, normalize_language, translator
+from hookcast.messages.i18n import Translator, available_languages, normalize_language, translator
+from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.web.ui import csrf
+from hookcast.web.ui.common import say, when
+from hookcast.web.ui.pauses import reason_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_COOKIE = "hookcast_lang"
@@ -26,10 +28,6 @@ environment = Environment(
 )
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
-
-
 def _pretty_json(text: str) -> str:
     try:
         return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
@@ -37,7 +35,7 @@ def _pretty_json(text: str) -> str:
         return text
 
 
-environment.filters["when"] = _when
+environment.filters["when"] = when
 environment.filters["pretty_json"] = _pretty_json
 
 
@@ -53,6 +51,23 @@ def language_of(request: Request) -> str:
             if language != "en" or tag.lower().startswith("en"):
                 return language
     return "en"
+
+
+def platform_namer(t: Translator) -> Any:
+    """``platform_name("dingtalk")`` -> "DingTalk", or "钉钉" in Chinese (the catalog's words)."""
+
+    def platform_name(name: object) -> str:
+        key = str(getattr(name, "value", name))
+        return t.gettext(get_platform(key).label) if key in PLATFORMS else key
+
+    return platform_name
+
+
+def _translated(value: Any, t: Translator) -> Any:
+    """Error dicts of the context, in the page's language (see ``common.Problem``)."""
+    if isinstance(value, dict):
+        return {key: say(item, t) if isinstance(item, str) else item for key, item in value.items()}
+    return value
 
 
 def page(
@@ -75,8 +90,13 @@ def page(
         "csrf_token": token,
         "user": getattr(request.state, "user", None),
         "path": request.url.path,
+        "platform_name": platform_namer(t),
+        "say": lambda message: say(message, t),
+        "pause_reason": lambda reason: reason_text(reason, t),
     }
     values.update(context or {})
+    if "errors" in values:
+        values["errors"] = _translated(values["errors"], t)
     html = environment.get_template(template).render(values)
     response = HTMLResponse(html, status_code=status_code)
     csrf.remember(request, response, token)
