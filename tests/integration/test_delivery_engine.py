@@ -198,7 +198,7 @@ def attempt_outcomes(metrics_text: str, platform: str) -> set[str]:
 async def test_a_refused_connection_is_counted_as_a_connection_error(client: httpx.AsyncClient) -> None:
     """Not as "retry after" (the platform asking to slow down): nobody answered at all."""
     project_id, token = await create_project(client)
-    closed_port = "http://127.0.0.1:9/services/hooks/nobody-listens"
+    closed_port = "http://127.0.0.1:9/api/webhooks/1/nobody-listens"
     await create_webhook(
         client, project_id, platform="discord", url=closed_port, branches_to_be_notified="all"
     )
