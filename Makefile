@@ -2,42 +2,62 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Installs come from the lock files (scripts/lock.sh writes them from pyproject.toml). A stamp names
+# the checksum of its lock and of pyproject.toml, so an install runs again only when one changes.
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
+RUN_STAMP := $(VENV)/.run-$(shell cat $(RUN_LOCK) pyproject.toml | cksum | cut -d' ' -f1)
+TEST_STAMP := $(VENV)/.test-$(shell cat $(TEST_LOCK) pyproject.toml | cksum | cut -d' ' -f1)
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint typecheck unit bench setup services clean
+.PHONY: run test lint typecheck unit bench setup services clean lock
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
 
-setup: $(STAMP)
+# What running needs, nothing more (no pytest, playwright, mypy or ruff).
+$(RUN_STAMP): $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	$(PIP) --require-hashes -r $(RUN_LOCK)
+	$(PIP) --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.run-*
+	touch $(RUN_STAMP)
+
+# The test lock is a superset of the run lock, so a test install also satisfies `make run`.
+$(TEST_STAMP): $(TEST_LOCK) pyproject.toml | $(BIN)/python
+	$(PIP) --require-hashes -r $(TEST_LOCK)
+	$(PIP) --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.run-* $(VENV)/.test-* $(VENV)/.installed-*
+	touch $(RUN_STAMP) $(TEST_STAMP)
+
+setup: $(TEST_STAMP)
 
 ## make run: set up and start hookcast on 127.0.0.1:8080 (SQLite in this folder)
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/hookcast serve --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
 
 ## make test: set up, start PostgreSQL / Redis if needed, lint, type-check and run every test
-test: $(STAMP) services lint typecheck
+test: $(TEST_STAMP) services lint typecheck
 	$(BIN)/pytest
 
 services:
 	bash scripts/ensure-services.sh
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(TEST_STAMP)
 	$(BIN)/pytest tests/unit
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/e2e.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## make lock: regenerate requirements/*.txt after changing a pin in pyproject.toml
+lock:
+	bash scripts/lock.sh
