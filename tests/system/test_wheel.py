@@ -88,6 +88,9 @@ def wheelhouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     lock_sum = hashlib.sha256(RUN_LOCK.read_bytes()).hexdigest()[:16]
     cache = getattr(request.config, "cache", None)
     folder = cache.mkdir(f"wheelhouse-{lock_sum}") if cache else tmp_path_factory.mktemp("wheelhouse")
+    for stale in folder.parent.glob("wheelhouse-*"):  # the wheels of earlier locks
+        if cache and stale != folder:
+            shutil.rmtree(stale)
     done = folder / "complete"
     if not done.exists():
         subprocess.run(
