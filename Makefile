@@ -4,9 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # Installs come from the lock files (scripts/lock.sh writes them from pyproject.toml). A stamp names
 # the checksum of its lock and of pyproject.toml, so an install runs again only when one changes.
+# STAMP marks the run install (requirements/run.txt), TEST_STAMP the test install (a superset).
 RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
-RUN_STAMP := $(VENV)/.run-$(shell cat $(RUN_LOCK) pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.run-$(shell cat $(RUN_LOCK) pyproject.toml | cksum | cut -d' ' -f1)
 TEST_STAMP := $(VENV)/.test-$(shell cat $(TEST_LOCK) pyproject.toml | cksum | cut -d' ' -f1)
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
@@ -16,23 +17,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # What running needs, nothing more (no pytest, playwright, mypy or ruff).
-$(RUN_STAMP): $(RUN_LOCK) pyproject.toml | $(BIN)/python
+$(STAMP): $(RUN_LOCK) pyproject.toml | $(BIN)/python
 	$(PIP) --require-hashes -r $(RUN_LOCK)
 	$(PIP) --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.run-*
-	touch $(RUN_STAMP)
+	touch $(STAMP)
 
 # The test lock is a superset of the run lock, so a test install also satisfies `make run`.
 $(TEST_STAMP): $(TEST_LOCK) pyproject.toml | $(BIN)/python
 	$(PIP) --require-hashes -r $(TEST_LOCK)
 	$(PIP) --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.run-* $(VENV)/.test-* $(VENV)/.installed-*
-	touch $(RUN_STAMP) $(TEST_STAMP)
+	touch $(STAMP) $(TEST_STAMP)
 
 setup: $(TEST_STAMP)
 
 ## make run: set up and start hookcast on 127.0.0.1:8080 (SQLite in this folder)
-run: $(RUN_STAMP)
+run: $(STAMP)
 	$(BIN)/hookcast serve --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
 
 ## make test: set up, start PostgreSQL / Redis if needed, lint, type-check and run every test
