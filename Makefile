@@ -2,46 +2,70 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Installs come from the lock files (scripts/lock.sh writes them from pyproject.toml). A stamp names
+# the checksum of its lock and of pyproject.toml, so an install runs again only when one changes.
+# STAMP marks the run install (requirements/run.txt), TEST_STAMP the test install (a superset).
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
+STAMP := $(VENV)/.run-$(shell cat $(RUN_LOCK) pyproject.toml | cksum | cut -d' ' -f1)
+TEST_STAMP := $(VENV)/.test-$(shell cat $(TEST_LOCK) pyproject.toml | cksum | cut -d' ' -f1)
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint typecheck unit bench setup services clean screenshots
+.PHONY: run test lint typecheck unit bench setup services clean screenshots lock
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-*
+
+# What running needs, nothing more (no pytest, playwright, mypy or ruff).
+$(STAMP): $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	$(PIP) --require-hashes -r $(RUN_LOCK)
+	$(PIP) --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.run-*
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The test lock is a superset of the run lock, so a test install also satisfies `make run`.
+$(TEST_STAMP): $(TEST_LOCK) pyproject.toml | $(BIN)/python
+	$(PIP) --require-hashes -r $(TEST_LOCK)
+	$(PIP) --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.run-* $(VENV)/.test-* $(VENV)/.installed-*
+	touch $(STAMP) $(TEST_STAMP)
+
+setup: $(TEST_STAMP)
 
 ## make run: set up and start hookcast on $HOST:$PORT (default 127.0.0.1:8080); data in HOOKCAST_DATA_DIR, see "hookcast info"
 run: $(STAMP)
 	$(BIN)/hookcast serve --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
 
 ## make test: set up, start PostgreSQL / Redis if needed, lint, type-check and run every test
-test: $(STAMP) services lint typecheck
+test: $(TEST_STAMP) services lint typecheck
 	$(BIN)/pytest
 
 services:
 	bash scripts/ensure-services.sh
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(TEST_STAMP)
 	$(BIN)/pytest tests/unit
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/e2e.py
 
 ## make screenshots: run the browser tests and refresh the README's pictures in docs/screenshots
-screenshots: $(STAMP) services
+# Chinese pages need a CJK font to be drawn (Debian's fonts-noto-cjk; installed when missing and root).
+screenshots: $(TEST_STAMP) services
+	@fc-list :lang=zh 2>/dev/null | grep -q . || [ "$$(id -u)" != 0 ] || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null || true
 	HOOKCAST_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## make lock: regenerate requirements/*.txt after changing a pin in pyproject.toml
+lock:
+	bash scripts/lock.sh
