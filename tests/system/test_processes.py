@@ -45,7 +45,9 @@ async def cluster(tmp_path: Path, redis_url: str) -> AsyncIterator[Cluster]:
             tmp_path,
             database_url,
             redis_url=redis_url,
-            lease_seconds="3",
+            # Killed workers are found gone by their pid (delivery/claims.py), so the lease is only
+            # the last resort; a short one made a starved but living worker lose its rows.
+            lease_seconds="30",
             poll_interval="0.5",
             retry_schedule="0,0.5,1,2,4,8",
             cool_down_seconds="1",
