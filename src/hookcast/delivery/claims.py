@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, Update, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
@@ -194,11 +194,7 @@ class Presence:
         rows = select(Delivery.id).where(Delivery.state == State.SENDING, owner)
         if self._skip_locked:
             rows = rows.with_for_update(skip_locked=True)  # a row being recorded right now is left
-        result = await session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(rows.scalar_subquery()))
-            .values(state=State.PENDING, lease_until=None, claimed_by=None, updated_at=now)
-        )
+        result = await session.execute(give_back(Delivery.id.in_(rows.scalar_subquery()), now))
         count: int = result.rowcount  # type: ignore[attr-defined]
         return count
 
@@ -211,3 +207,14 @@ class Presence:
             started_at=now,
             heartbeat_at=now,
         )
+
+
+def give_back(chosen: ColumnElement[bool], now: datetime) -> Update:
+    """The one statement that puts claimed but unsent deliveries back in the queue: pending, due
+    as they were, attempt count untouched, no lease and no holder. Used for a stopping worker's
+    rows, a departed worker's rows and jobs a worker hands back (a paused webhook)."""
+    return (
+        update(Delivery)
+        .where(Delivery.state == State.SENDING, chosen)
+        .values(state=State.PENDING, lease_until=None, claimed_by=None, updated_at=now)
+    )

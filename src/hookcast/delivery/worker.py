@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
-from hookcast.delivery.claims import Presence
+from hookcast.delivery.claims import Presence, give_back
 from hookcast.delivery.courier import Courier
 from hookcast.delivery.digest import parts_that_fit, should_merge
 from hookcast.delivery.limiter import BotLimiter
@@ -743,11 +743,7 @@ class Worker:
         """Put claimed but unsent deliveries back in the queue, untouched."""
         ids = [job.delivery_id for job in jobs]
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(ids), Delivery.state == State.SENDING)
-                .values(state=State.PENDING, lease_until=None, claimed_by=None, updated_at=utcnow())
-            )
+            await session.execute(give_back(Delivery.id.in_(ids), utcnow()))
         self._let_go(job.delivery_id for job in jobs)
 
     def _let_go(self, delivery_ids: Iterable[int]) -> None:
