@@ -8,7 +8,8 @@ form, the CLI and the redaction of secrets derive from that declaration.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -28,14 +29,19 @@ class PlatformName(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class SettingSpec:
-    """One per-webhook setting a platform takes besides its URL."""
+class FieldSpec:
+    """One setting a platform takes besides its URL (a signing secret, a keyword, a chat id).
 
-    name: str  # "secret" or "keyword"
+    Declared once in the platform's package; the API schema, the UI form, the CLI options,
+    validation and redaction are all derived from it.
+    """
+
+    name: str
     label: str
     help: str
-    secret: bool = False
+    secret: bool = False  # sealed at rest, never shown again, redacted everywhere
     required: bool = False
+    pattern: str | None = None  # a full-match regular expression
     max_length: int = 512
 
 
@@ -54,6 +60,8 @@ class WebhookTarget:
     url: str
     secret: str | None = None
     keyword: str | None = None
+    # every other declared setting (FieldSpec.name -> value); absent when not set
+    settings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +129,7 @@ class Platform:
     label: ClassVar[str]
     hosts: ClassVar[tuple[str, ...]]  # allowlist, fnmatch patterns such as "*.logic.azure.com"
     webhook_url: ClassVar[WebhookUrlSpec]  # the path and query its webhook URLs have, on any host
-    settings: ClassVar[tuple[SettingSpec, ...]] = ()
+    settings: ClassVar[tuple[FieldSpec, ...]] = ()
     rate_limits: ClassVar[tuple[RateLimit, ...]] = ()
     max_body_bytes: ClassVar[int] = 20_000
     # Room for the lines of a digest (bytes of message text), so a digest never has to be cut.

@@ -18,7 +18,7 @@ from hookcast.platforms.base import (
     Platform,
     PlatformName,
     RateLimit,
-    SettingSpec,
+    FieldSpec,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
@@ -108,14 +108,14 @@ class DingTalk(Platform):
             ),
         ),
     )
-    settings: ClassVar[tuple[SettingSpec, ...]] = (
-        SettingSpec(
+    settings: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec(
             name="secret",
             label="Signing secret",
             help="The robot's signing secret (starts with SEC), from its security settings.",
             secret=True,
         ),
-        SettingSpec(
+        FieldSpec(
             name="keyword",
             label="Keyword",
             help="One of the robot's custom keywords; it is put in the title when missing.",

@@ -22,7 +22,7 @@ from hookcast.platforms.base import (
     Platform,
     PlatformName,
     RateLimit,
-    SettingSpec,
+    FieldSpec,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
@@ -97,14 +97,14 @@ class Feishu(Platform):
         where="the custom bot's settings in the group (or use a chat URL from hookcast's assistant bot)",
         shapes=(UrlShape("https://open.feishu.cn/open-apis/bot/v2/hook/…", HOOK_PATH),),
     )
-    settings: ClassVar[tuple[SettingSpec, ...]] = (
-        SettingSpec(
+    settings: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec(
             name="secret",
             label="Signing secret",
             help="The bot's signature verification secret (security settings of the custom bot).",
             secret=True,
         ),
-        SettingSpec(
+        FieldSpec(
             name="keyword",
             label="Keyword",
             help="One of the bot's custom keywords; it is put in the card title when missing.",
