@@ -87,3 +87,4 @@ WORKFLOW = Source(
 
 # Sources sharing a route are tried in this order; the one without `claims` comes last.
 SOURCES: tuple[Source, ...] = (GITLAB, ALERTMANAGER, CLOUDEVENTS, WORKFLOW)
+SOURCES_BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}
