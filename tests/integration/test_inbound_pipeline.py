@@ -5,9 +5,11 @@ through a source declared here (the way GitHub will be)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,8 +20,9 @@ from sqlalchemy import select
 from hookcast.metrics import EVENTS_REJECTED
 from hookcast.services.project_tokens import set_signing_secret
 from hookcast.settings import Settings
-from hookcast.sources.base import BodyHmac, IdempotencyKey, Route, Source
+from hookcast.sources.base import IdempotencyKey, Route, Source
 from hookcast.sources.registry import SOURCES, parse_gitlab_request
+from hookcast.sources.signatures import HubSignature, StandardWebhookSignature
 from hookcast.store.tables import EventRow, Project
 from tests.conftest import running_client
 from tests.fixtures import load_alertmanager, load_fixture
@@ -31,11 +34,35 @@ SECRET = "It's a Secret to Everybody"
 SIGNED = Source(
     name="signed-test",
     route=Route("/hooks/signed-test/{project_id}", "Receive a signed GitLab-shaped hook (test)"),
-    auth=BodyHmac("x-hub-signature-256"),
+    auth=HubSignature(),
     idempotency=IdempotencyKey(headers=("x-delivery",)),
     parse=parse_gitlab_request,
     reads_headers=("x-gitlab-event",),
 )
+
+STANDARD_SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
+STANDARD = Source(
+    name="standard-test",
+    route=Route("/hooks/standard-test/{project_id}", "Receive a Standard Webhooks-signed hook (test)"),
+    auth=StandardWebhookSignature(),
+    idempotency=IdempotencyKey(headers=("webhook-id",)),
+    parse=parse_gitlab_request,
+    reads_headers=("x-gitlab-event",),
+)
+
+
+def standard_headers(message_id: str, body: bytes, at: int | None = None) -> dict[str, str]:
+    """As GitLab's signing token signs (Standard Webhooks): a retry has the same id but a fresh
+    timestamp and signature."""
+    at = int(time.time()) if at is None else at
+    key = base64.b64decode(STANDARD_SECRET.removeprefix("whsec_"))
+    digest = hmac.new(key, f"{message_id}.{at}.".encode() + body, hashlib.sha256).digest()
+    return {
+        "X-Gitlab-Event": "Push Hook",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(at),
+        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+    }
 
 
 def signature(body: bytes, secret: str = SECRET) -> str:
@@ -45,7 +72,7 @@ def signature(body: bytes, secret: str = SECRET) -> str:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """hookcast receiving its own sources plus the signed test source."""
-    async with running_client(settings, (*SOURCES, SIGNED)) as http:
+    async with running_client(settings, (*SOURCES, SIGNED, STANDARD)) as http:
         yield http
 
 
@@ -62,7 +89,7 @@ def rejected(source: str, status: int) -> float:
 async def test_the_routes_are_generated_from_the_list_of_sources(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     inbound = {path for path, ops in paths.items() if "inbound" in ops.get("post", {}).get("tags", [])}
-    assert inbound == {source.route.path for source in (*SOURCES, SIGNED)}
+    assert inbound == {source.route.path for source in (*SOURCES, SIGNED, STANDARD)}
     signed = paths["/hooks/signed-test/{project_id}"]["post"]
     names = {p["name"].lower() for p in signed["parameters"]}
     assert {"project_id", "x-hub-signature-256", "x-delivery", "x-gitlab-event"} <= names
@@ -180,6 +207,26 @@ async def test_a_signed_source_takes_only_bodies_signed_with_the_projects_secret
         url, content=signed_junk, headers={**hook, "X-Hub-Signature-256": signature(signed_junk)}
     )
     assert junk.status_code == 400
+
+
+async def test_a_standard_webhooks_source_checks_id_timestamp_and_body(client: httpx.AsyncClient) -> None:
+    project_id, _ = await create_project(client, name="standard")
+    runtime: Any = client.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.sessions.begin() as session:
+        await set_signing_secret(session, runtime.box, project_id, STANDARD_SECRET)
+    url = f"/hooks/standard-test/{project_id}"
+    first = await client.post(url, content=PUSH, headers=standard_headers("msg_1", PUSH))
+    assert first.status_code == 202, first.text
+    retry = await client.post(
+        url, content=PUSH, headers=standard_headers("msg_1", PUSH, int(time.time()) + 1)
+    )
+    assert retry.json()["status"] == "duplicate" and retry.json()["event_id"] == first.json()["event_id"]
+    replayed = await client.post(url, content=PUSH, headers=standard_headers("msg_2", PUSH, 1614265330))
+    assert replayed.status_code == 401, "a signature from long ago is a replay"
+    other_id = {**standard_headers("msg_3", PUSH), "webhook-id": "msg_4"}
+    assert (await client.post(url, content=PUSH, headers=other_id)).status_code == 401
+    unsigned = {k: v for k, v in standard_headers("msg_5", PUSH).items() if k != "webhook-signature"}
+    assert (await client.post(url, content=oversized(client), headers=unsigned)).status_code == 401
 
 
 async def test_a_signed_source_without_a_secret_or_project_refuses_alike(client: httpx.AsyncClient) -> None:

@@ -2,21 +2,21 @@
 idempotency key comes from, and its parser, with one signature for every source.
 
 A declaration is data plus one pure function; the one inbound pipeline (`hookcast.web.inbound`)
-reads it to generate the route, authenticate (before reading the body whenever the auth allows
-it), cap and read the body, parse, and hand the result to the group-commit intake. Adding a
-source is a parser, a `Source` in `hookcast.sources.registry`, and its tests
-(docs/adding-a-source.md).
+reads it to generate the route, authenticate (a header or bearer token before the body is read;
+a body signature, `hookcast.sources.signatures`, right after the capped read), parse, and hand
+the result to the group-commit intake. Adding a source is a parser, a `Source` in
+`hookcast.sources.registry`, and its tests (docs/adding-a-source.md).
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from hookcast.events import Event
 from hookcast.sources import Ignored, ParseResult
+from hookcast.sources.signatures import BodyHmac
 
 Headers = Mapping[str, str]
 """A request's headers, looked up by lower-case name."""
@@ -57,27 +57,6 @@ class BearerToken:
     API token may also post (for the project the route names)."""
 
     admin: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class BodyHmac:
-    """An HMAC over the raw body with the project's sealed signing secret, in ``header`` as
-    ``prefix`` + lower-case hex (GitHub's ``X-Hub-Signature-256: sha256=…``). There is no token,
-    so the route must name the project; the body is read (capped) before it can be checked."""
-
-    header: str
-    prefix: str = "sha256="
-    digest: str = "sha256"
-
-    def verify(self, secret: str, headers: Headers, body: bytes) -> bool:
-        """Whether ``headers`` carry this body's signature under ``secret``. The comparison is
-        constant-time (`hmac.compare_digest`), so a forger learns nothing from how long a wrong
-        guess takes."""
-        given = headers.get(self.header)
-        if not given:
-            return False
-        expected = self.prefix + hmac.new(secret.encode(), body, self.digest).hexdigest()
-        return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
 
 
 Auth = HeaderToken | BearerToken | BodyHmac
@@ -126,7 +105,9 @@ class Source:
     def auth_headers(self) -> tuple[str, ...]:
         """The headers its authentication reads (documented, and checked before the body)."""
         match self.auth:
-            case HeaderToken(header=header) | BodyHmac(header=header):
+            case HeaderToken(header=header):
                 return (header,)
             case BearerToken():
                 return ("authorization",)
+            case BodyHmac(header=header):
+                return (header,)

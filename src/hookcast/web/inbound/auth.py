@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hookcast.clock import utcnow
 from hookcast.runtime import Runtime
 from hookcast.services import project_tokens
-from hookcast.sources.base import BearerToken, BodyHmac, Headers, HeaderToken, Source
+from hookcast.sources.base import BearerToken, Headers, HeaderToken, Source
+from hookcast.sources.signatures import BodyHmac
 from hookcast.store.tables import Project
 from hookcast.web.deps import is_admin_token
 
@@ -62,7 +64,8 @@ def verify_body(source: Source, caller: Caller, headers: Headers, body: bytes) -
     """The HMAC check, once the (capped) body is in; nothing to do for the token modes."""
     if not isinstance(source.auth, BodyHmac):
         return None
-    if caller.signing_secret is None or not source.auth.verify(caller.signing_secret, headers, body):
+    secret = caller.signing_secret
+    if secret is None or not source.auth.verify(secret, headers, body, utcnow().timestamp()):
         return Refusal(401, "the signature does not match the body")
     return None
 

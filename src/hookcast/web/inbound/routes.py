@@ -15,7 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hookcast.sources.base import BodyHmac, Source
+from hookcast.sources.base import Source
+from hookcast.sources.signatures import BodyHmac
 from hookcast.web.deps import RuntimeDep, get_runtime
 from hookcast.web.inbound.pipeline import HookAnswer, InboundRoute, receive
 
