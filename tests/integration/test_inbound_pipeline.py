@@ -20,9 +20,10 @@ from sqlalchemy import select
 from hookcast.metrics import EVENTS_REJECTED
 from hookcast.services.project_tokens import set_signing_secret
 from hookcast.settings import Settings
-from hookcast.sources.base import IdempotencyKey, Route, Source
+from hookcast.sources import ParseResult
+from hookcast.sources.base import Headers, HeaderToken, IdempotencyKey, Route, Source
 from hookcast.sources.registry import SOURCES, parse_gitlab_request
-from hookcast.sources.signatures import HubSignature, StandardWebhookSignature
+from hookcast.sources.signatures import BodyHmac, HubSignature, StandardWebhookSignature
 from hookcast.store.tables import EventRow, Project
 from tests.conftest import running_client
 from tests.fixtures import load_alertmanager, load_fixture
@@ -31,24 +32,36 @@ from tests.integration.helpers import create_project
 PUSH = load_fixture("docs/push.json")
 SECRET = "It's a Secret to Everybody"
 
-SIGNED = Source(
-    name="signed-test",
-    route=Route("/hooks/signed-test/{project_id}", "Receive a signed GitLab-shaped hook (test)"),
-    auth=HubSignature(),
-    idempotency=IdempotencyKey(headers=("x-delivery",)),
-    parse=parse_gitlab_request,
-    reads_headers=("x-gitlab-event",),
-)
 
+def signed_gitlab_shaped(name: str, auth: BodyHmac, key_header: str) -> Source:
+    """A source declared only here: GitLab bodies, signed the way a later sender signs them."""
+    return Source(
+        name=name,
+        route=Route(f"/hooks/{name}/{{project_id}}", f"Receive a signed GitLab-shaped hook ({name})"),
+        auth=auth,
+        idempotency=IdempotencyKey(headers=(key_header,)),
+        parse=parse_gitlab_request,
+        reads_headers=("x-gitlab-event",),
+    )
+
+
+SIGNED = signed_gitlab_shaped("signed-test", HubSignature(), "x-delivery")
 STANDARD_SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
-STANDARD = Source(
-    name="standard-test",
-    route=Route("/hooks/standard-test/{project_id}", "Receive a Standard Webhooks-signed hook (test)"),
-    auth=StandardWebhookSignature(),
-    idempotency=IdempotencyKey(headers=("webhook-id",)),
-    parse=parse_gitlab_request,
-    reads_headers=("x-gitlab-event",),
+STANDARD = signed_gitlab_shaped("standard-test", StandardWebhookSignature(), "webhook-id")
+
+
+def parser_with_a_bug(_headers: Headers, _body: bytes) -> ParseResult:
+    raise KeyError("a field the parser assumed")
+
+
+BUGGY = Source(
+    name="buggy-test",
+    route=Route("/hooks/buggy-test", "Receive a hook whose parser has a bug (test)"),
+    auth=HeaderToken("x-gitlab-token"),
+    idempotency=IdempotencyKey(),
+    parse=parser_with_a_bug,
 )
+TEST_SOURCES = (*SOURCES, SIGNED, STANDARD, BUGGY)
 
 
 def standard_headers(message_id: str, body: bytes, at: int | None = None) -> dict[str, str]:
@@ -72,7 +85,7 @@ def signature(body: bytes, secret: str = SECRET) -> str:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """hookcast receiving its own sources plus the signed test source."""
-    async with running_client(settings, (*SOURCES, SIGNED, STANDARD)) as http:
+    async with running_client(settings, TEST_SOURCES) as http:
         yield http
 
 
@@ -89,7 +102,7 @@ def rejected(source: str, status: int) -> float:
 async def test_the_routes_are_generated_from_the_list_of_sources(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     inbound = {path for path, ops in paths.items() if "inbound" in ops.get("post", {}).get("tags", [])}
-    assert inbound == {source.route.path for source in (*SOURCES, SIGNED, STANDARD)}
+    assert inbound == {source.route.path for source in TEST_SOURCES}
     signed = paths["/hooks/signed-test/{project_id}"]["post"]
     names = {p["name"].lower() for p in signed["parameters"]}
     assert {"project_id", "x-hub-signature-256", "x-delivery", "x-gitlab-event"} <= names
@@ -113,6 +126,13 @@ async def test_gitlab_auth_comes_before_the_body_then_size_then_parse(client: ht
     assert big.status_code == 413
     bad = await client.post("/hooks/gitlab", content=b"{nope", headers={**hook, "X-Gitlab-Token": token})
     assert bad.status_code == 400
+
+
+async def test_a_parser_bug_is_a_400_not_a_500(client: httpx.AsyncClient) -> None:
+    _, token = await create_project(client)
+    answer = await client.post("/hooks/buggy-test", content=b"{}", headers={"X-Gitlab-Token": token})
+    assert answer.status_code == 400
+    assert answer.json() == {"detail": "unreadable buggy-test body (KeyError)"}
 
 
 async def test_alertmanager_auth_size_parse_and_duplicates(client: httpx.AsyncClient) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import structlog
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -32,6 +33,8 @@ from hookcast.web.inbound.auth import (
     project_not_found,
     verify_body,
 )
+
+log = structlog.get_logger("hookcast.inbound")
 
 
 class HookAnswer(BaseModel):
@@ -71,10 +74,20 @@ async def receive(
     forged = verify_body(source, caller, headers, body)
     if forged is not None:
         return _refuse(source, forged)
-    parsed: ParseResult = source.parse(headers, body)
+    parsed = _parse(source, headers, body)
     if isinstance(parsed, Rejection):
         return _refuse(source, Refusal(parsed.status, parsed.reason))
     return await _submit(runtime, source, caller, headers, parsed, project_id)
+
+
+def _parse(source: Source, headers: Headers, body: bytes) -> ParseResult:
+    """The source's parser, with a last guard: a parser bug is logged and answered 400 (the
+    body is what it choked on), never 500."""
+    try:
+        return source.parse(headers, body)
+    except Exception as error:
+        log.exception("parser failed", source=source.name)
+        return Rejection(400, f"unreadable {source.name} body ({type(error).__name__})")
 
 
 async def _submit(
