@@ -54,6 +54,7 @@ def inbound_router(routes: Sequence[InboundRoute]) -> APIRouter:
             status_code=202,
             response_model=HookAnswer,
             summary=inbound.route.summary,
+            operation_id="receive_" + "_or_".join(source.name for source in inbound.sources),
             openapi_extra=_openapi(inbound),
             responses=_responses(inbound),
         )
