@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -12,15 +12,17 @@ from hookcast import __version__
 from hookcast.runtime import ProcessRole, running
 from hookcast.services.errors import Conflict, Invalid, NotFound, ServiceError
 from hookcast.settings import Settings
-from hookcast.web import api, directory, events, feishu_events, hooks, ops
+from hookcast.sources.base import Source
+from hookcast.sources.registry import SOURCES
+from hookcast.web import api, directory, feishu_events, ops
+from hookcast.web.inbound.routes import InboundFastLane, group_by_route, inbound_router
 from hookcast.web.ui import router as ui_router
 
-# Every HTTP surface, in one list: add a module's router here.
+# Every HTTP surface, in one list: add a module's router here. The inbound routes are generated
+# from the list of sources (`hookcast.sources.registry`).
 ROUTERS = (
     ops.router,
-    hooks.router,
     api.router,
-    events.router,
     directory.router,
     ui_router,
     feishu_events.router,
@@ -38,7 +40,9 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=status)
 
 
-def create_app(settings: Settings, role: ProcessRole = ProcessRole.SERVE) -> FastAPI:
+def create_app(
+    settings: Settings, role: ProcessRole = ProcessRole.SERVE, *, sources: Sequence[Source] = SOURCES
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(settings, role) as runtime:
@@ -52,7 +56,9 @@ def create_app(settings: Settings, role: ProcessRole = ProcessRole.SERVE) -> Fas
         lifespan=lifespan,
     )
     app.add_exception_handler(ServiceError, _service_error)
+    inbound = group_by_route(sources)
+    app.include_router(inbound_router(inbound))
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(hooks.HookFastLane)  # the inbound hooks, before FastAPI's routing
+    app.add_middleware(InboundFastLane, routes=inbound)  # fixed-path inbound routes, before routing
     return app

@@ -11,10 +11,8 @@ from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import EncodeContext, PlatformName, WebhookTarget
-from hookcast.sources import Ignored, ParseResult, Rejection
-from hookcast.sources.alertmanager import parse_alertmanager
-from hookcast.sources.gitlab import parse_gitlab
-from hookcast.sources.workflow import parse_workflow
+from hookcast.sources import Ignored, Rejection
+from hookcast.sources.registry import GITLAB, SOURCES_BY_NAME
 
 # Where a preview posts when no URL is given: a placeholder on the platform's own host.
 EXAMPLE_URLS: dict[PlatformName, str] = {
@@ -37,14 +35,10 @@ class IgnoredEvent(PreviewError):
 
 
 def parse_source(body: bytes, source: str, gitlab_event: str | None) -> Event:
-    """The event a body makes, through the same parser its inbound door uses."""
-    result: ParseResult
-    if source == "alertmanager":
-        result = parse_alertmanager(body)
-    elif source == "workflow":
-        result = parse_workflow(body)
-    else:
-        result = parse_gitlab(gitlab_event, body)
+    """The event a body makes, through the same parser its inbound route uses (GitLab's when
+    ``source`` names none)."""
+    headers = {"x-gitlab-event": gitlab_event} if gitlab_event else {}
+    result = SOURCES_BY_NAME.get(source, GITLAB).parse(headers, body)
     if isinstance(result, Ignored):
         raise IgnoredEvent(result.reason)
     if isinstance(result, Rejection):

@@ -24,7 +24,7 @@ from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
 from hookcast.feishubot.delivery import ChatSender
 from hookcast.services.intake import IntakeQueue
-from hookcast.services.project_tokens import TokenCache
+from hookcast.services.project_tokens import ProjectTokenCache
 from hookcast.services.users import ensure_admin_user
 from hookcast.settings import Settings
 from hookcast.store import migrate
@@ -48,7 +48,7 @@ class Runtime:
     box: SecretBox
     courier: Courier
     intake: IntakeQueue
-    tokens: TokenCache
+    tokens: ProjectTokenCache
     worker: Worker | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -79,7 +79,9 @@ async def running(
                 else None
             )
             intake = IntakeQueue(sessions, on_work=worker.expect if worker is not None else None)
-            runtime = Runtime(settings, engine, sessions, box, courier, intake, TokenCache(sessions), worker)
+            runtime = Runtime(
+                settings, engine, sessions, box, courier, intake, ProjectTokenCache(sessions), worker
+            )
             if role is not ProcessRole.WORKER:
                 intake.start()
             if worker is not None:
