@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from hookcast import __version__
 from hookcast.runtime import ProcessRole, running
-from hookcast.services.errors import Conflict, Invalid, NotFound, ServiceError
+from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceError
 from hookcast.settings import Settings
 from hookcast.web import api, directory, events, feishu_events, hooks, ops
 from hookcast.web.ui import router as ui_router
@@ -26,7 +26,7 @@ ROUTERS = (
     feishu_events.router,
 )
 
-STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409}
+STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409, Busy: 429}
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -35,7 +35,8 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.field is not None:
         detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=status)
-    return JSONResponse({"detail": exc.message}, status_code=status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+    return JSONResponse({"detail": exc.message}, status_code=status, headers=headers)
 
 
 def create_app(settings: Settings, role: ProcessRole = ProcessRole.SERVE) -> FastAPI:

@@ -99,7 +99,7 @@ def page(
         values["errors"] = _translated(values["errors"], t)
     html = environment.get_template(template).render(values)
     response = HTMLResponse(html, status_code=status_code)
-    csrf.remember(request, response, token)
+    csrf.remember(request, response)
     if request.query_params.get("lang"):
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
