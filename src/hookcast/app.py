@@ -13,6 +13,7 @@ from hookcast.runtime import ProcessRole, running
 from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceError
 from hookcast.settings import Settings
 from hookcast.web import api, directory, events, feishu_events, hooks, ops
+from hookcast.web.guard import RequestGuard
 from hookcast.web.ui import router as ui_router
 
 # Every HTTP surface, in one list: add a module's router here.
@@ -56,4 +57,5 @@ def create_app(settings: Settings, role: ProcessRole = ProcessRole.SERVE) -> Fas
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(hooks.HookFastLane)  # the inbound hooks, before FastAPI's routing
+    app.add_middleware(RequestGuard)  # outermost: callers checked, bodies bounded (web/guard.py)
     return app
