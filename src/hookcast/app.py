@@ -14,6 +14,7 @@ from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceE
 from hookcast.settings import Settings
 from hookcast.web import api, directory, events, feishu_events, hooks, ops
 from hookcast.web.guard import RequestGuard
+from hookcast.web.headers import SecurityHeaders
 from hookcast.web.ui import router as ui_router
 
 # Every HTTP surface, in one list: add a module's router here.
@@ -57,5 +58,6 @@ def create_app(settings: Settings, role: ProcessRole = ProcessRole.SERVE) -> Fas
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(hooks.HookFastLane)  # the inbound hooks, before FastAPI's routing
-    app.add_middleware(RequestGuard)  # outermost: callers checked, bodies bounded (web/guard.py)
+    app.add_middleware(RequestGuard)  # callers checked, bodies bounded (web/guard.py)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     return app

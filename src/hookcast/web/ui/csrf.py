@@ -20,6 +20,7 @@ import secrets
 from fastapi import HTTPException, Request, Response
 
 from hookcast.web.ui.sessions import COOKIE as SESSION_COOKIE
+from hookcast.web.ui.sessions import secure_cookies
 
 COOKIE = "hookcast_csrf"
 FIELD = "csrf_token"
@@ -51,9 +52,7 @@ def token_for(request: Request, session_id: str | None = None) -> str:
 def remember(request: Request, response: Response) -> None:
     nonce = _nonce(request)
     if request.cookies.get(COOKIE) != nonce:
-        response.set_cookie(
-            COOKIE, nonce, httponly=True, samesite="strict", secure=request.url.scheme == "https"
-        )
+        response.set_cookie(COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies(request))
 
 
 async def verify(request: Request) -> None:
