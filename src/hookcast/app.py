@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 
 from hookcast import __version__
 from hookcast.runtime import ProcessRole, running
-from hookcast.services.errors import Conflict, Invalid, NotFound, ServiceError
+from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceError
 from hookcast.settings import Settings
 from hookcast.sources.base import Source
 from hookcast.sources.registry import SOURCES
 from hookcast.web import api, directory, feishu_events, ops
+from hookcast.web.guard import RequestGuard
+from hookcast.web.headers import SecurityHeaders
 from hookcast.web.inbound.routes import InboundFastLane, group_by_route, inbound_router
 from hookcast.web.ui import router as ui_router
 
@@ -28,7 +30,7 @@ ROUTERS = (
     feishu_events.router,
 )
 
-STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409}
+STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409, Busy: 429}
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -37,7 +39,8 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.field is not None:
         detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=status)
-    return JSONResponse({"detail": exc.message}, status_code=status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+    return JSONResponse({"detail": exc.message}, status_code=status, headers=headers)
 
 
 def create_app(
@@ -61,4 +64,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(InboundFastLane, routes=inbound)  # fixed-path inbound routes, before routing
+    # callers checked, bodies bounded (web/guard.py); the inbound routes check their own
+    app.add_middleware(RequestGuard, inbound_paths=[r.route.path for r in inbound])
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     return app

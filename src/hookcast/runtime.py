@@ -24,7 +24,9 @@ from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
 from hookcast.feishubot.delivery import ChatSender
 from hookcast.services.intake import IntakeQueue
+from hookcast.services.passwords import PasswordHashing
 from hookcast.services.project_tokens import ProjectTokenCache
+from hookcast.services.sign_in_throttle import SignInThrottle
 from hookcast.services.users import ensure_admin_user
 from hookcast.settings import Settings
 from hookcast.store import migrate
@@ -50,6 +52,8 @@ class Runtime:
     intake: IntakeQueue
     tokens: ProjectTokenCache
     worker: Worker | None = None
+    passwords: PasswordHashing = field(default_factory=PasswordHashing)
+    sign_ins: SignInThrottle = field(default_factory=SignInThrottle)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     def wake_worker(self) -> None:
@@ -67,9 +71,10 @@ async def running(
             await migrate.upgrade(engine)
         sessions = session_factory(engine)
         box = SecretBox(load_or_create_key(_secret(settings), settings.data_dir))
+        passwords = PasswordHashing()
         if role is not ProcessRole.WORKER:
             await ensure_admin_token(sessions, settings)
-            await ensure_admin_user(sessions, settings)
+            await ensure_admin_user(sessions, settings, passwords)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
             courier = Courier(sender, ChatSender(sessions, box, sender.session))
             limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
@@ -80,7 +85,16 @@ async def running(
             )
             intake = IntakeQueue(sessions, on_work=worker.expect if worker is not None else None)
             runtime = Runtime(
-                settings, engine, sessions, box, courier, intake, ProjectTokenCache(sessions), worker
+                settings,
+                engine,
+                sessions,
+                box,
+                courier,
+                intake,
+                ProjectTokenCache(sessions),
+                worker,
+                passwords=passwords,
+                sign_ins=SignInThrottle(),
             )
             if role is not ProcessRole.WORKER:
                 intake.start()

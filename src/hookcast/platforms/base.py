@@ -8,6 +8,7 @@ form, the CLI and the redaction of secrets derive from that declaration.
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -87,13 +88,29 @@ class Delivered:
     pass
 
 
+# A platform's suggested wait is a hint, not an order: a hostile or broken endpoint may answer
+# ``Retry-After: 1e12`` (or inf, nan, -5). Waits are kept within [0, this]; an hour is longer
+# than any platform documents.
+MAX_SUGGESTED_WAIT_SECONDS = 3600.0
+
+
 @dataclass(frozen=True, slots=True)
 class RetryAfter:
-    """Try again later; ``seconds`` when the platform said how long (Retry-After and kin)."""
+    """Try again later; ``seconds`` when the platform said how long (Retry-After and kin), always
+    a finite number within [0, MAX_SUGGESTED_WAIT_SECONDS] (NaN means "not said")."""
 
     reason: str
     seconds: float | None = None
     throttled: bool = False  # the platform said "too fast": back off the whole bot
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seconds", bounded_wait(self.seconds))
+
+
+def bounded_wait(seconds: float | None) -> float | None:
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(seconds, 0.0), MAX_SUGGESTED_WAIT_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)

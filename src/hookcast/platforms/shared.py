@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -188,18 +189,33 @@ def body_text(response: HttpResponse, limit: int = 200) -> str:
 
 
 def retry_after(headers: dict[str, str], *names: str) -> float | None:
-    """Seconds from the first of ``names`` (default Retry-After) holding a number."""
+    """Seconds from the first of ``names`` (default Retry-After) that says how long: a number of
+    seconds, or an HTTP date, counted from the answer's own ``Date`` header (so no clock is
+    read here; without a Date header a date cannot be turned into a wait and is ignored)."""
     for name in names or ("retry-after",):
         value = headers.get(name)
         if value is None:
             continue
+        seconds: float | None
         try:
             seconds = float(value)
         except ValueError:
-            continue
-        if seconds >= 0:
-            return seconds
+            seconds = _seconds_until(value, headers.get("date"))
+        if seconds is not None and seconds >= 0:
+            return seconds  # a huge value is bounded by RetryAfter itself
     return None
+
+
+def _seconds_until(when: str, answered_at: str | None) -> float | None:
+    if answered_at is None:
+        return None
+    try:
+        then, now = parsedate_to_datetime(when), parsedate_to_datetime(answered_at)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if then.tzinfo is None or now.tzinfo is None:
+        return None
+    return max((then - now).total_seconds(), 0.0)
 
 
 def int_code(value: Any) -> int | None:

@@ -15,6 +15,7 @@ from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.web.ui import csrf
 from hookcast.web.ui.common import say, when
 from hookcast.web.ui.pauses import reason_text
+from hookcast.web.ui.sessions import secure_cookies
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_COOKIE = "hookcast_lang"
@@ -99,7 +100,14 @@ def page(
         values["errors"] = _translated(values["errors"], t)
     html = environment.get_template(template).render(values)
     response = HTMLResponse(html, status_code=status_code)
-    csrf.remember(request, response, token)
+    csrf.remember(request, response)
     if request.query_params.get("lang"):
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 86400,
+            samesite="lax",
+            httponly=True,
+            secure=secure_cookies(request),
+        )
     return response
