@@ -36,7 +36,6 @@ from hookcast.platforms.shared import (
     classify_status,
     mention_id,
     native_ids,
-    plain_title,
     post_json,
     redact_path_after,
     render_line,
@@ -47,7 +46,7 @@ from hookcast.platforms.text import (
     ZWSP,
     fit_lines,
     fit_to_budget,
-    neutralize_plain,
+    neutralize_markdown,
     one_line,
     safe_url,
     truncate,
@@ -120,9 +119,9 @@ class Mattermost(Platform):
         def build(budget: int) -> dict[str, Any]:
             body = fit_lines(lines, budget, len)
             attachment: dict[str, Any] = {
-                "fallback": neutralize_plain(truncate(message.summary or message.title, FALLBACK_CHARS)),
+                "fallback": inert(message.summary or message.title, FALLBACK_CHARS),
                 "color": TONE_HEX[message.tone],
-                "title": plain_title(message, TITLE_CHARS),
+                "title": inert(message.title or message.summary, TITLE_CHARS) or "—",
             }
             url = safe_url(message.url)
             if url:
@@ -133,7 +132,7 @@ class Mattermost(Platform):
             if fields:
                 attachment["fields"] = fields
             if message.footer:
-                attachment["footer"] = neutralize_plain(truncate(message.footer, FOOTER_CHARS))
+                attachment["footer"] = inert(message.footer, FOOTER_CHARS)
             payload: dict[str, Any] = {"attachments": [attachment]}
             if text:
                 payload["text"] = truncate(text, POST_CHARS)
@@ -165,6 +164,12 @@ class Mattermost(Platform):
         return redact_path_after(url, 0)
 
 
+def inert(text: str, limit: int) -> str:
+    """For the attachment's plain parts (title, fields' titles, footer, fallback), which some
+    clients render as markdown or links: readable either way, never markup or a mention."""
+    return neutralize_markdown(truncate(text.strip(), limit))
+
+
 def attachments_chars(payload: dict[str, Any]) -> int:
     """What a server counts against the attachments limit: their JSON, in characters."""
     return len(json.dumps(payload["attachments"], ensure_ascii=False))
@@ -178,7 +183,7 @@ def attachment_field(field: MessageField) -> dict[str, Any]:
     value = render_line(field.value, MARKDOWN)
     text = value.markup if len(value.markup) <= FIELD_VALUE_CHARS else value.plain
     return {
-        "title": neutralize_plain(truncate(field.label, FIELD_TITLE_CHARS)),
+        "title": inert(field.label, FIELD_TITLE_CHARS),
         "value": truncate(text, FIELD_VALUE_CHARS) or "—",
         "short": field.short,
     }
