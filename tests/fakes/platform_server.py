@@ -41,6 +41,9 @@ from tests.fakes.platforms.base import (
 from tests.fakes.platforms.google_chat import GoogleChatDialect
 from tests.fakes.platforms.mattermost import MattermostDialect
 
+# FakeBot, Answer, Refusal and Dialect live in tests/fakes/platforms/base.py; tests import them here.
+__all__ = ["DIALECTS", "Answer", "Dialect", "FakeBot", "FakePlatformServer", "Refusal"]
+
 
 def feishu_expected_sign(timestamp: str, secret: str) -> str:
     key = f"{timestamp}\n{secret}".encode()
