@@ -19,6 +19,7 @@ LABELS = {"google_chat": "Google Chat", "mattermost": "Mattermost"}
 
 @pytest.fixture
 async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
+    """A signed-in UI client and, below, a fake platform server (as test_ui_pages.py has them)."""
     async with ui_client(database_url, tmp_path) as client:
         await client.sign_in()
         yield client
