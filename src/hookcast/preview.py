@@ -23,6 +23,8 @@ EXAMPLE_URLS: dict[PlatformName, str] = {
     PlatformName.SLACK: "https://hooks.slack.com/services/T000/B000/XXXX",
     PlatformName.DISCORD: "https://discord.com/api/webhooks/0/example",
     PlatformName.TEAMS: "https://example.logic.azure.com/workflows/example/triggers/manual/paths/invoke",
+    PlatformName.GOOGLE_CHAT: "https://chat.googleapis.com/v1/spaces/AAAAexample/messages?key=example&token=example",
+    PlatformName.MATTERMOST: "https://mattermost.example.com/hooks/examplehookid0000000000000",
 }
 
 

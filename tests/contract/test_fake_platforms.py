@@ -138,6 +138,8 @@ async def test_oversized_body_is_refused(
     good["padding"] = filler
     if name is PlatformName.WECOM:
         good["markdown"]["content"] = filler
+    if name is PlatformName.MATTERMOST:  # limits are on the post's text and attachments
+        good["attachments"][0]["text"] = filler
     outcome = classify(bot, await send(http, replace(encode(bot), body=json.dumps(good).encode())))
     assert isinstance(outcome, Permanent), outcome
 

@@ -1,4 +1,4 @@
-"""A fake chat-platform server: one aiohttp app that plays all seven platforms at their real paths.
+"""A fake chat-platform server: one aiohttp app that plays every platform at its real paths.
 
 It checks what each platform checks (signature and timestamp freshness, keyword, JSON shape,
 size limits, per-bot rate limits) and answers the way that platform answers. Tests script the
@@ -23,134 +23,26 @@ import secrets
 import signal
 import sys
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from aiohttp import web
 
 from hookcast.platforms import get_platform
-from hookcast.platforms.base import PlatformName, RateLimit
+from hookcast.platforms.base import PlatformName
+from tests.fakes.platforms.base import (
+    Answer,
+    Dialect,
+    FakeBot,
+    Refusal,
+    fresh,
+    has_keyword,
+)
+from tests.fakes.platforms.google_chat import GoogleChatDialect
+from tests.fakes.platforms.mattermost import MattermostDialect
 
-SIGNATURE_WINDOW_SECONDS = 3600
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: Any = None  # dict -> JSON, str -> text, None -> empty
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def response(self) -> web.Response:
-        if isinstance(self.body, dict):
-            return web.json_response(self.body, status=self.status, headers=self.headers)
-        return web.Response(status=self.status, text=self.body or None, headers=self.headers)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    answer: Answer
-    reason: str
-
-
-@dataclass
-class FakeBot:
-    """One webhook on the fake server."""
-
-    platform: PlatformName
-    token: str
-    url: str
-    secret: str | None = None
-    keyword: str | None = None
-    legacy: bool = False
-    received: list[tuple[float, Any]] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
-    rejections: list[tuple[str, str]] = field(default_factory=list)  # (answer kind, why)
-    requests: int = 0
-    _scripted: deque[str] = field(default_factory=deque)
-    _times: deque[float] = field(default_factory=deque)
-
-    def script(self, answers: Iterable[str]) -> None:
-        """Queue answers for the next requests: "ok", "500" (any status), "429:2", "throttle",
-        "slow:1.5", "close", "permanent" / "unknown_webhook", "invalid"."""
-        self._scripted.extend(answers)
-
-    def next_scripted(self) -> str | None:
-        return self._scripted.popleft() if self._scripted else None
-
-    def over_limit(self, now: float, limits: tuple[RateLimit, ...]) -> str | None:
-        """Record a request at ``now``; the first window it overflows, if any."""
-        longest = max((limit.seconds for limit in limits), default=0)
-        while self._times and self._times[0] <= now - longest:
-            self._times.popleft()
-        self._times.append(now)
-        for limit in limits:
-            in_window = sum(1 for moment in self._times if moment > now - limit.seconds)
-            if in_window > limit.count:
-                return f"{in_window} requests in {limit.seconds} s (limit {limit.count})"
-        return None
-
-    def stats(self) -> dict[str, Any]:
-        return {
-            "platform": self.platform.value,
-            "token": self.token,
-            "requests": self.requests,
-            "received": len(self.received),
-            "violations": len(self.violations),
-            "rejections": len(self.rejections),
-        }
-
-
-# --- what each platform checks and how it answers -------------------------------------------
-
-
-def strings_in(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings_in(item)
-
-
-def has_keyword(body: Any, keyword: str | None) -> bool:
-    return not keyword or any(keyword in text for text in strings_in(body))
-
-
-def fresh(timestamp_seconds: float) -> bool:
-    return abs(time.time() - timestamp_seconds) <= SIGNATURE_WINDOW_SECONDS
-
-
-class Dialect:
-    """A platform's answers and checks. Subclasses override what differs."""
-
-    ok = Answer(200, {"ok": True})
-    throttled = Answer(429, "rate_limited", {"Retry-After": "1"})
-    permanent = Answer(404, "not found")
-    invalid = Answer(400, "invalid_payload")
-    max_body_bytes = 20_000
-
-    def retry_after(self, seconds: float) -> Answer:
-        return Answer(429, "rate_limited", {"Retry-After": f"{seconds:g}"})
-
-    def check(self, bot: FakeBot, request: web.Request, raw: bytes, body: Any) -> Refusal | None:
-        if len(raw) > self.max_body_bytes:
-            return Refusal(self.too_large(), f"body {len(raw)} bytes > {self.max_body_bytes}")
-        if not isinstance(body, dict):
-            return Refusal(self.invalid, "body is not a JSON object")
-        return self.check_security(bot, request, body) or self.check_shape(body)
-
-    def too_large(self) -> Answer:
-        return self.invalid
-
-    def check_security(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Refusal | None:
-        return None
-
-    def check_shape(self, body: dict[str, Any]) -> Refusal | None:
-        return None
+# FakeBot, Answer, Refusal and Dialect live in tests/fakes/platforms/base.py; tests import them here.
+__all__ = ["DIALECTS", "Answer", "Dialect", "FakeBot", "FakePlatformServer", "Refusal"]
 
 
 def feishu_expected_sign(timestamp: str, secret: str) -> str:
@@ -416,6 +308,8 @@ DIALECTS: dict[PlatformName, Dialect] = {
     PlatformName.SLACK: SlackDialect(),
     PlatformName.DISCORD: DiscordDialect(),
     PlatformName.TEAMS: TeamsWorkflowDialect(),
+    PlatformName.GOOGLE_CHAT: GoogleChatDialect(),
+    PlatformName.MATTERMOST: MattermostDialect(),
 }
 TEAMS_LEGACY = TeamsLegacyDialect()
 
@@ -468,6 +362,9 @@ class FakePlatformServer:
         app.router.add_post(
             "/webhookb2/{id}{tail:.*}", self.route(lambda r: r.match_info["id"].partition("@")[0])
         )
+        for dialect in DIALECTS.values():
+            if dialect.route:  # the per-platform fakes say where their webhooks live
+                app.router.add_post(dialect.route, self.route(dialect.bot_key))
         app.router.add_get("/__stats", self.stats_handler)
         app.router.add_get("/__received", self.received_handler)
         return app
@@ -490,6 +387,8 @@ class FakePlatformServer:
 
     def bot_url(self, name: PlatformName, token: str, secret: str | None, legacy: bool) -> str:
         base = self.base_url
+        if DIALECTS[name].route:
+            return base + DIALECTS[name].bot_path(token, secret)
         paths = {
             PlatformName.FEISHU: f"/open-apis/bot/v2/hook/{token}",
             PlatformName.LARK: f"/open-apis/bot/v2/hook/{token}",
@@ -518,6 +417,10 @@ class FakePlatformServer:
             return TEAMS_LEGACY
         if bot is not None:
             return DIALECTS[bot.platform]
+        route = request.match_info.route.resource.canonical if request.match_info.route.resource else ""
+        plugged = next((d for d in DIALECTS.values() if d.route and d.route == route), None)
+        if plugged is not None:
+            return plugged
         families = {
             "/open-apis/": PlatformName.FEISHU,
             "/robot/": PlatformName.DINGTALK,

@@ -6,6 +6,8 @@ from hookcast.platforms.base import Platform, PlatformName
 from hookcast.platforms.dingtalk import DingTalk
 from hookcast.platforms.discord import Discord
 from hookcast.platforms.feishu import Feishu, Lark
+from hookcast.platforms.google_chat import GoogleChat
+from hookcast.platforms.mattermost import Mattermost
 from hookcast.platforms.slack import Slack
 from hookcast.platforms.teams import Teams
 from hookcast.platforms.wecom import WeCom
@@ -13,7 +15,17 @@ from hookcast.platforms.wecom import WeCom
 # name -> the platform's module object: adding a platform is one module and one line here
 PLATFORMS: dict[PlatformName, Platform] = {
     platform.name: platform
-    for platform in (Feishu(), Lark(), DingTalk(), WeCom(), Slack(), Discord(), Teams())
+    for platform in (
+        Feishu(),
+        Lark(),
+        DingTalk(),
+        WeCom(),
+        Slack(),
+        Discord(),
+        Teams(),
+        GoogleChat(),
+        Mattermost(),
+    )
 }
 
 

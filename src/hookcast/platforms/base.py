@@ -16,7 +16,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from hookcast.messages.model import Message
-from hookcast.platforms.webhook_url import WebhookUrlSpec
+from hookcast.platforms.webhook_url import WebhookUrlSpec, public_host
 
 
 class PlatformName(StrEnum):
@@ -27,6 +27,8 @@ class PlatformName(StrEnum):
     SLACK = "slack"
     DISCORD = "discord"
     TEAMS = "teams"
+    GOOGLE_CHAT = "google_chat"
+    MATTERMOST = "mattermost"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,9 @@ class Platform:
     name: ClassVar[PlatformName]
     label: ClassVar[str]
     hosts: ClassVar[tuple[str, ...]]  # allowlist, fnmatch patterns such as "*.logic.azure.com"
+    # Self-hosted platforms (Mattermost) have no hosts of their own: a webhook's host is the one
+    # in its URL, accepted when it is a public name or address (see ``webhook_url.public_host``).
+    self_hosted: ClassVar[bool] = False
     webhook_url: ClassVar[WebhookUrlSpec]  # the path and query its webhook URLs have, on any host
     settings: ClassVar[tuple[FieldSpec, ...]] = ()
     rate_limits: ClassVar[tuple[RateLimit, ...]] = ()
@@ -173,4 +178,6 @@ class Platform:
     @classmethod
     def host_allowed(cls, host: str, extra_hosts: tuple[str, ...] = ()) -> bool:
         host = host.lower()
+        if cls.self_hosted and public_host(host):
+            return True
         return any(fnmatch.fnmatch(host, pattern) for pattern in (*cls.hosts, *extra_hosts))

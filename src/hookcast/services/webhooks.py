@@ -139,6 +139,14 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str]) -> No
     host = (parts.hostname or "").lower()
     on_platform = parts.scheme == "https" and platform.host_allowed(host)
     on_extra = parts.scheme in ("http", "https") and any(fnmatch(host, h.lower()) for h in extra_hosts)
+    if not (on_platform or on_extra) and platform.self_hosted:
+        raise Invalid(
+            "{platform} webhook URLs must be https on a public host name or address "
+            "(private ones only on the instance's extra allowed hosts: {hosts})",
+            field="url",
+            platform=Term(platform.label),
+            hosts=", ".join(extra_hosts) or "—",
+        )
     if not (on_platform or on_extra):
         raise Invalid(
             "{platform} webhook URLs must be https on: {hosts}",

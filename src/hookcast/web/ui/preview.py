@@ -39,6 +39,8 @@ STYLE: dict[PlatformName, str] = {
     PlatformName.SLACK: "attachment",
     PlatformName.DISCORD: "embed",
     PlatformName.TEAMS: "adaptive",
+    PlatformName.GOOGLE_CHAT: "card",
+    PlatformName.MATTERMOST: "attachment",
 }
 
 # Screen colours of the platforms' named colours.
