@@ -14,9 +14,9 @@ import pytest
 from tests.fakes.im_servers import FakeDingTalk, FakeFeishu, FakeImServer, FakeSlack, FakeWeCom
 
 from hookcast.directmessages import build
-from hookcast.directmessages.client import AppClient
 from hookcast.events import Event, EventKind, Person, RelatedUser, Role, Tone
 from hookcast.messages.render import render
+from hookcast.platforms.app_client.client import AppClient
 from hookcast.platforms.base import Delivered, Permanent, PlatformName, RetryAfter
 
 EVENT = Event(

@@ -16,9 +16,8 @@ from typing import Any
 from hookcast.events import Event
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import render
-from hookcast.platforms import PLATFORMS
+from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import EncodeContext, HttpRequest, PlatformName, WebhookTarget
-from hookcast.preview import EXAMPLE_URLS
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.gitlab import parse_gitlab
@@ -80,7 +79,7 @@ def cases() -> list[Case]:
 
 def target(platform: PlatformName, url: str | None = None) -> WebhookTarget:
     secret = SECRET if platform in SIGNED else None
-    return WebhookTarget(url=url or EXAMPLE_URLS[platform], secret=secret)
+    return WebhookTarget(url=url or get_platform(platform).example_url, secret=secret)
 
 
 def encode(case: Case, ctx: EncodeContext = FROZEN, url: str | None = None) -> HttpRequest:
