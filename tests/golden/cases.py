@@ -26,7 +26,12 @@ from tests.fixtures import alertmanager_payloads, gitlab_fixtures
 DATA = Path(__file__).resolve().parent / "data"
 FROZEN = EncodeContext(now=1700000000.0, idempotency_key="golden")
 SECRET = "SECgolden0123456789abcdef"
-SIGNED = frozenset({PlatformName.FEISHU, PlatformName.LARK, PlatformName.DINGTALK})
+# The platforms that take a signing secret (declared as a secret setting named "secret").
+SIGNED = frozenset(
+    name
+    for name, platform in PLATFORMS.items()
+    if any(spec.name == "secret" and spec.secret for spec in platform.settings)
+)
 # What changes with the clock: Feishu / Lark sign in the body, DingTalk in the URL's query.
 CLOCK_FIELDS = ("timestamp", "sign")
 
