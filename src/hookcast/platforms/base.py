@@ -18,21 +18,14 @@ from urllib.parse import urlsplit
 
 from hookcast.events import Tone
 from hookcast.messages.model import Message
+
+# The names are the registry's (defined there before it imports the packages); re-exported here.
+from hookcast.platforms import PlatformName as PlatformName
 from hookcast.platforms.text import json_bytes
 from hookcast.platforms.webhook_url import WebhookUrlSpec
 
 if TYPE_CHECKING:
     from hookcast.platforms.app_client.client import AppClient
-
-
-class PlatformName(StrEnum):
-    FEISHU = "feishu"
-    LARK = "lark"
-    DINGTALK = "dingtalk"
-    WECOM = "wecom"
-    SLACK = "slack"
-    DISCORD = "discord"
-    TEAMS = "teams"
 
 
 @dataclass(frozen=True, slots=True)

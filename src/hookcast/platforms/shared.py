@@ -33,7 +33,7 @@ TONE_HEX: dict[Tone, str] = {
     Tone.WARNING: "#ECB22E",
 }
 # The palette of the platforms that colour with these hex values directly.
-HEX_PALETTE = Palette(**{tone.name.lower(): ToneColour(hex, hex) for tone, hex in TONE_HEX.items()})
+HEX_PALETTE: Palette = Palette(**{tone.name.lower(): ToneColour(hex, hex) for tone, hex in TONE_HEX.items()})
 
 # --- mentions -----------------------------------------------------------------------------
 
