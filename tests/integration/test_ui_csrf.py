@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from tests.integration.ui_helpers import UiClient, ui_client
+from tests.integration.ui_helpers import UiClient
 
 UNSAFE = [
     "/ui/sign-in",
@@ -25,13 +22,6 @@ UNSAFE = [
     "/ui/tokens",
     "/ui/tokens/1/revoke",
 ]
-
-
-@pytest.fixture
-async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
-    async with ui_client(database_url, tmp_path) as client:
-        await client.sign_in()
-        yield client
 
 
 @pytest.mark.parametrize("path", UNSAFE)

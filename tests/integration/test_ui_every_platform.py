@@ -11,8 +11,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +19,7 @@ from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import PlatformName
 from hookcast.web.ui.samples import sample_kinds
 from tests.fakes.platform_server import FakePlatformServer
-from tests.integration.ui_helpers import UiClient, ui_client
+from tests.integration.ui_helpers import UiClient
 
 SECRET = "SEC-every-platform-secret"
 FORM = {
@@ -32,19 +30,6 @@ FORM = {
     "labels_to_be_notified_behavior": "match_any",
 }
 LANGUAGES = ("en", "zh_CN")
-
-
-@pytest.fixture
-async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
-    async with ui_client(database_url, tmp_path) as client:
-        await client.sign_in()
-        yield client
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakePlatformServer]:
-    async with FakePlatformServer() as server:
-        yield server
 
 
 async def create_project(ui: UiClient) -> int:
