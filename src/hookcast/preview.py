@@ -10,22 +10,9 @@ from hookcast.events import Event
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS, get_platform
-from hookcast.platforms.base import EncodeContext, PlatformName, WebhookTarget
+from hookcast.platforms.base import EncodeContext, WebhookTarget
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.registry import GITLAB, SOURCES_BY_NAME
-
-# Where a preview posts when no URL is given: a placeholder on the platform's own host.
-EXAMPLE_URLS: dict[PlatformName, str] = {
-    PlatformName.FEISHU: "https://open.feishu.cn/open-apis/bot/v2/hook/00000000-0000-0000-0000-000000000000",
-    PlatformName.LARK: "https://open.larksuite.com/open-apis/bot/v2/hook/00000000-0000-0000-0000-000000000000",
-    PlatformName.DINGTALK: "https://oapi.dingtalk.com/robot/send?access_token=example",
-    PlatformName.WECOM: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=example",
-    PlatformName.SLACK: "https://hooks.slack.com/services/T000/B000/XXXX",
-    PlatformName.DISCORD: "https://discord.com/api/webhooks/0/example",
-    PlatformName.TEAMS: "https://example.logic.azure.com/workflows/example/triggers/manual/paths/invoke",
-    PlatformName.GOOGLE_CHAT: "https://chat.googleapis.com/v1/spaces/AAAAexample/messages?key=example&token=example",
-    PlatformName.MATTERMOST: "https://mattermost.example.com/hooks/examplehookid0000000000000",
-}
 
 
 class PreviewError(Exception):
@@ -66,6 +53,6 @@ def preview_body(
     chosen = get_platform(platform)
     event = parse_source(body, source, gitlab_event)
     message = render(event, language)
-    target = WebhookTarget(url=url or EXAMPLE_URLS[chosen.name], secret=secret, keyword=keyword)
+    target = WebhookTarget(url=url or chosen.example_url, secret=secret, keyword=keyword)
     request = chosen.encode(message, target, EncodeContext(time.time(), "preview"))
     return json.loads(request.body)

@@ -19,7 +19,8 @@ from playwright.sync_api import Browser, Page, expect
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
 from tests.browser.conftest import DESKTOP, PHONE, Hookcast, screenshot, sign_in
-from tests.fakes.im_servers import FakeFeishu, FakeImServer
+from tests.fakes.im_servers import FakeImServer
+from tests.fakes.platforms.feishu import FakeFeishu
 from tests.fixtures import load_fixture
 
 pytestmark = pytest.mark.browser

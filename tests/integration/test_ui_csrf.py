@@ -1,8 +1,7 @@
-"""Every unsafe UI request needs the CSRF token of the browser's cookie."""
+"""Every unsafe UI request needs the form token of the browser and its session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,13 +24,6 @@ UNSAFE = [
     "/ui/tokens",
     "/ui/tokens/1/revoke",
 ]
-
-
-@pytest.fixture
-async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
-    async with ui_client(database_url, tmp_path) as client:
-        await client.sign_in()
-        yield client
 
 
 @pytest.mark.parametrize("path", UNSAFE)

@@ -52,32 +52,32 @@ INSIDE = [
 @pytest.mark.parametrize("host", PUBLIC)
 def test_public_hosts_are_accepted(host: str) -> None:
     assert public_host(host)
-    validate_url(mattermost, f"https://{host}{HOOK}", ())
+    validate_url(mattermost, f"https://{host}{HOOK}", (), None)
 
 
 @pytest.mark.parametrize("host", INSIDE)
 def test_hosts_inside_are_refused(host: str) -> None:
     assert not public_host(host)
     with pytest.raises(Invalid, match="public host name or address") as refused:
-        validate_url(mattermost, f"https://{host}{HOOK}", ())
+        validate_url(mattermost, f"https://{host}{HOOK}", (), None)
     assert refused.value.field == "url"
     assert "xr3j5x3p4pfptjqy7bjqyc4uxw" not in str(refused.value)
 
 
 def test_the_instances_extra_hosts_open_a_private_host() -> None:
-    validate_url(mattermost, f"http://10.0.0.5:8065{HOOK}", ("10.0.0.5",))
-    validate_url(mattermost, f"https://mm.internal{HOOK}", ("*.internal",))
+    validate_url(mattermost, f"http://10.0.0.5:8065{HOOK}", ("10.0.0.5",), None)
+    validate_url(mattermost, f"https://mm.internal{HOOK}", ("*.internal",), None)
 
 
 def test_plain_http_needs_an_extra_host_even_when_public() -> None:
     with pytest.raises(Invalid):
-        validate_url(mattermost, f"http://chat.example.org{HOOK}", ())
+        validate_url(mattermost, f"http://chat.example.org{HOOK}", (), None)
 
 
 def test_fixed_host_platforms_do_not_take_any_public_host() -> None:
     with pytest.raises(Invalid, match="must be https on"):
-        validate_url(get_platform("slack"), "https://chat.example.org/services/T1/B2/abc", ())
+        validate_url(get_platform("slack"), "https://chat.example.org/services/T1/B2/abc", (), None)
     with pytest.raises(Invalid, match="must be https on"):
         validate_url(
-            get_platform("google_chat"), "https://evil.example/v1/spaces/A/messages?key=k&token=t", ()
+            get_platform("google_chat"), "https://evil.example/v1/spaces/A/messages?key=k&token=t", (), None
         )

@@ -103,13 +103,13 @@ BAD: list[tuple[str, str, str]] = [
 @pytest.mark.parametrize(("platform", "url"), GOOD)
 def test_real_shapes_are_accepted(platform: str, url: str) -> None:
     assert get_platform(platform).url_problem(url) is None
-    validate_url(get_platform(platform), url, ())
+    validate_url(get_platform(platform), url, (), None)
 
 
 @pytest.mark.parametrize(("platform", "url", "words"), BAD)
 def test_wrong_shapes_are_refused_naming_the_fix(platform: str, url: str, words: str) -> None:
     with pytest.raises(Invalid) as refused:
-        validate_url(get_platform(platform), url, ())
+        validate_url(get_platform(platform), url, (), None)
     assert refused.value.field == "url"
     message = str(refused.value)
     assert words in message
@@ -122,7 +122,7 @@ def test_the_fake_servers_urls_follow_each_platforms_shape(name: PlatformName) -
     for legacy in (False, True) if name is PlatformName.TEAMS else (False,):
         bot = server.add_bot(name, legacy=legacy)
         assert bot.url.startswith("http://127.0.0.1:")
-        validate_url(get_platform(name), bot.url, ("127.0.0.1",))
+        validate_url(get_platform(name), bot.url, ("127.0.0.1",), None)
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ def test_the_fake_servers_urls_follow_each_platforms_shape(name: PlatformName) -
 )
 def test_extra_allowed_hosts_get_the_shape_check_too(platform: str, path: str) -> None:
     with pytest.raises(Invalid):
-        validate_url(get_platform(platform), f"http://127.0.0.1:9000{path}", ("127.0.0.1",))
+        validate_url(get_platform(platform), f"http://127.0.0.1:9000{path}", ("127.0.0.1",), None)
 
 
 def test_the_message_never_repeats_the_urls_secret_parts() -> None:
@@ -151,10 +151,10 @@ def test_the_message_never_repeats_the_urls_secret_parts() -> None:
         ("dingtalk", f"https://oapi.dingtalk.com/robot/send?acces_token={secret}"),
     ]:
         with pytest.raises(Invalid) as refused:
-            validate_url(get_platform(platform), url, ())
+            validate_url(get_platform(platform), url, (), None)
         assert secret not in str(refused.value)
 
 
 def test_a_wrong_host_is_still_refused_for_its_host() -> None:
     with pytest.raises(Invalid, match="must be https on"):
-        validate_url(get_platform("dingtalk"), "https://evil.example/robot/send?access_token=abc", ())
+        validate_url(get_platform("dingtalk"), "https://evil.example/robot/send?access_token=abc", (), None)

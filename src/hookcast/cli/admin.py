@@ -302,6 +302,7 @@ def webhooks_create(
             WebhookInput(**fields),
             box=runtime.box,
             extra_hosts=runtime.settings.extra_allowed_hosts,
+            public_url=runtime.settings.public_url,
         )
         return webhooks.view(webhook).model_dump(mode="json")
 
@@ -349,6 +350,7 @@ def webhooks_update(
             WebhookPatch(**changes),
             box=runtime.box,
             extra_hosts=runtime.settings.extra_allowed_hosts,
+            public_url=runtime.settings.public_url,
         )
         return webhooks.view(webhook).model_dump(mode="json")
 

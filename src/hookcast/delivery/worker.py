@@ -42,13 +42,13 @@ from hookcast.delivery.policy import State, after_attempt, outcome_label, pause_
 from hookcast.delivery.retention import prune, retention_days
 from hookcast.delivery.shutdown import RECORD_GRACE, SendsInFlight, wind_down
 from hookcast.directmessages import MessengerPool
-from hookcast.directmessages.base import describe
 from hookcast.events import Event, Person
 from hookcast.messages.digest import render_digest
 from hookcast.messages.model import Mention, Message
 from hookcast.messages.render import render
 from hookcast.metrics import ATTEMPT_SECONDS, ATTEMPTS, DIGESTS_SENT
 from hookcast.platforms import get_platform
+from hookcast.platforms.app_client.base import describe
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,

@@ -12,9 +12,10 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.crypto import SecretBox
-from hookcast.feishubot import service, urls
+from hookcast.feishubot import service
 from hookcast.feishubot.runner import Apis
 from hookcast.platforms.base import HttpRequest, HttpResponse, Outcome, Permanent, PlatformName
+from hookcast.platforms.feishu import chat_urls as urls
 from hookcast.platforms.text import json_bytes
 
 

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
 from hookcast.directmessages import build, open_credentials
-from hookcast.directmessages.base import Stop
 from hookcast.feishubot import service
 from hookcast.feishubot.client import BotApi, ChatGone
 from hookcast.feishubot.events import Envelope, Rejection, parse_event
+from hookcast.platforms.app_client.base import Stop
 from hookcast.platforms.base import Delivered, PlatformName, RetryAfter
 from hookcast.store.directory import ImAppRow
 from hookcast.store.feishu_chats import FeishuBotEvent, FeishuBotMessage

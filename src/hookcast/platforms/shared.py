@@ -15,14 +15,15 @@ from hookcast.events import Tone
 from hookcast.messages.model import Action, Line, Link, Mention, Message, MessageField, Text
 from hookcast.platforms.base import (
     Delivered,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Permanent,
     PlatformName,
     RetryAfter,
+    ToneColour,
 )
-from hookcast.platforms.text import BodyLine, json_bytes, neutralize_plain, one_line, safe_url, truncate
+from hookcast.platforms.text import BodyLine, neutralize_plain, one_line, safe_url, truncate
 
 # --- tones --------------------------------------------------------------------------------
 
@@ -32,13 +33,8 @@ TONE_HEX: dict[Tone, str] = {
     Tone.NEUTRAL: "#9E9E9E",
     Tone.WARNING: "#ECB22E",
 }
-
-JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-
-
-def post_json(url: str, payload: Any) -> HttpRequest:
-    return HttpRequest(method="POST", url=url, headers=dict(JSON_HEADERS), body=json_bytes(payload))
-
+# The palette of the platforms that colour with these hex values directly.
+HEX_PALETTE: Palette = Palette(**{tone.name.lower(): ToneColour(hex, hex) for tone, hex in TONE_HEX.items()})
 
 # --- mentions -----------------------------------------------------------------------------
 

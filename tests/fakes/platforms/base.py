@@ -1,17 +1,18 @@
-"""What every fake platform shares: a bot (one webhook), an answer, a refusal, and ``Dialect``, the
-base class of what one platform checks and how it answers.
+"""What every fake platform is made of: a bot (one webhook on the fake server), the answers it
+gives, the dialect that checks a request as the platform does, and the declaration a platform's
+fake module exports (its routes and the path of a new bot's URL).
 
-Kept apart from ``platform_server`` so that per-platform fakes (``tests/fakes/platforms/<name>.py``)
-can subclass ``Dialect`` without importing the server, which imports them.
+The server (`tests.fakes.platform_server`) is generic; each platform's fake lives in
+``tests/fakes/platforms/<name>.py`` next to its IM app fake.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from aiohttp import web
 
@@ -86,9 +87,6 @@ class FakeBot:
         }
 
 
-# --- what each platform checks and how it answers -------------------------------------------
-
-
 def strings_in(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -109,14 +107,7 @@ def fresh(timestamp_seconds: float) -> bool:
 
 
 class Dialect:
-    """A platform's answers and checks. Subclasses override what differs.
-
-    A per-platform fake also says where its webhooks live (``route``, an aiohttp path pattern),
-    which part of a request names the bot (``bot_key``) and the path of a new bot's URL
-    (``bot_path``); the server routes the older dialects itself (``route`` empty).
-    """
-
-    route: ClassVar[str] = ""
+    """A platform's answers and checks. Subclasses override what differs."""
 
     ok = Answer(200, {"ok": True})
     throttled = Answer(429, "rate_limited", {"Retry-After": "1"})
@@ -143,8 +134,26 @@ class Dialect:
     def check_shape(self, body: dict[str, Any]) -> Refusal | None:
         return None
 
-    def bot_key(self, request: web.Request) -> str:
-        return ""
 
-    def bot_path(self, token: str, secret: str | None) -> str:
-        raise NotImplementedError
+KeyOf = Callable[[web.Request], str]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A webhook path the fake serves (an aiohttp pattern), how a request there names its bot,
+    and the dialect that answers there."""
+
+    path: str
+    key_of: KeyOf
+    dialect: Dialect
+
+
+@dataclass(frozen=True)
+class FakePlatform:
+    """One platform's fake webhooks, exported as ``FAKES`` by its module."""
+
+    name: PlatformName
+    routes: tuple[Route, ...]
+    bot_path: Callable[[str, str | None, bool], str]  # (token, secret, legacy) -> path and query
+    secret_in_url: bool = False  # the URL carries the secret (made up when none is given)
+    has_legacy: bool = False  # it also has an older kind of webhook URL (``legacy=True``)

@@ -9,11 +9,12 @@ links) and, stricter than Google, that card text holds only the HTML tags Google
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.platforms.base import Answer, Dialect, FakeBot, Refusal
+from hookcast.platforms.base import PlatformName
+from tests.fakes.platforms.base import Answer, Dialect, FakeBot, FakePlatform, Refusal, Route
 
 API_KEY = "AIzaSyFakeKey0123456789"  # one key for every webhook, as in Google's URLs
 MESSAGE_BYTES = 32_000
@@ -28,7 +29,6 @@ def google_error(code: int, status: str, message: str) -> Answer:
 
 
 class GoogleChatDialect(Dialect):
-    route: ClassVar[str] = "/v1/spaces/{space}/messages"
     ok = Answer(200, {"name": "spaces/AAAA/messages/fake.fake", "thread": {"name": "spaces/AAAA/threads/t"}})
     throttled = Answer(
         429,
@@ -102,3 +102,13 @@ def widget_problem(widget: dict[str, Any]) -> str | None:
         if not button.get("text") or not re.match(r"https?://", url):
             return "a button needs text and an http(s) openLink url"
     return None
+
+
+_DIALECT = GoogleChatDialect()
+FAKES = (
+    FakePlatform(
+        PlatformName.GOOGLE_CHAT,
+        (Route("/v1/spaces/{space}/messages", _DIALECT.bot_key, _DIALECT),),
+        lambda token, secret, legacy: _DIALECT.bot_path(token, secret),
+    ),
+)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.platforms.base import Answer, Dialect, FakeBot, Refusal
+from hookcast.platforms.base import PlatformName
+from tests.fakes.platforms.base import Answer, Dialect, FakeBot, FakePlatform, Refusal, Route
 
 POST_CHARS = 16_383
 ATTACHMENTS_CHARS = 7_900
@@ -34,7 +35,6 @@ def app_error(status: int, error_id: str, message: str) -> Answer:
 
 
 class MattermostDialect(Dialect):
-    route: ClassVar[str] = "/hooks/{hook}"
     ok = Answer(200, "ok")
     throttled = Answer(
         429, "limit exceeded", {"Retry-After": "1", "X-RateLimit-Limit": "10", "X-RateLimit-Reset": "1"}
@@ -87,3 +87,13 @@ def attachment_problem(attachment: Any) -> str | None:
         if not isinstance(item, dict) or not isinstance(item.get("title", ""), str):
             return "attachment fields need a title and a value"
     return None
+
+
+_DIALECT = MattermostDialect()
+FAKES = (
+    FakePlatform(
+        PlatformName.MATTERMOST,
+        (Route("/hooks/{hook}", _DIALECT.bot_key, _DIALECT),),
+        lambda token, secret, legacy: _DIALECT.bot_path(token, secret),
+    ),
+)

@@ -17,23 +17,24 @@ from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
     FieldSpec,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Platform,
     PlatformName,
+    PreviewStyle,
     RateLimit,
     RetryAfter,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
+    HEX_PALETTE,
     TONE_HEX,
     Markdown,
     body_lines,
     classify_status,
     native_ids,
     plain_title,
-    post_json,
     redact_query,
     render_line,
     usable_actions,
@@ -94,6 +95,13 @@ CARD_HTML = Markdown(
 class GoogleChat(Platform):
     name: ClassVar[PlatformName] = PlatformName.GOOGLE_CHAT
     label: ClassVar[str] = "Google Chat"
+    label_zh: ClassVar[str] = "Google Chat"
+    logo_colour: ClassVar[str] = "#00897b"
+    example_url: ClassVar[str] = (
+        "https://chat.googleapis.com/v1/spaces/AAAAexample/messages?key=example&token=example"
+    )
+    preview_style: ClassVar[PreviewStyle] = PreviewStyle.CARD
+    palette: ClassVar[Palette] = HEX_PALETTE
     hosts: ClassVar[tuple[str, ...]] = ("chat.googleapis.com",)
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Google Chat webhook URL",
@@ -121,14 +129,14 @@ class GoogleChat(Platform):
     max_body_bytes: ClassVar[int] = 30_000  # under MESSAGE_BYTES, leaving room for the thread key
     digest_budget: ClassVar[int] = 8_000
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
         lines = body_lines(message, CARD_HTML, with_fields=False)
         marker = f'<font color="{TONE_HEX[message.tone]}">●</font> '
         header = card_header(message)
         fields = [field_widget(field) for field in message.fields[:MAX_FIELDS]]
         buttons = button_list(message)
         mentions = " ".join(f"<users/{person}>" for person in native_ids(message, self.name, USER_ID))
-        thread_key = (target.settings.get(THREAD_KEY) or "").strip()
+        thread_key = thread_key_of(target)
 
         def build(budget: int) -> dict[str, Any]:
             body = fit_lines(lines, budget, utf8_len, LINE_BREAK)
@@ -149,13 +157,17 @@ class GoogleChat(Platform):
                 payload["thread"] = {"threadKey": thread_key}
             return payload
 
-        payload = fit_to_budget(
+        return fit_to_budget(
             build, lambda body: len(json_bytes(body)) <= self.max_body_bytes, self.max_body_bytes
         )
+
+    def post_url(self, target: WebhookTarget, ctx: EncodeContext) -> str:
+        """With a thread key, a reply goes to the key's thread (or starts it), unless the pasted
+        URL already says how to reply."""
         url = target.url
-        if thread_key and "messageReplyOption" not in parse_qs(urlsplit(url).query):
+        if thread_key_of(target) and "messageReplyOption" not in parse_qs(urlsplit(url).query):
             url = with_query(url, [REPLY_OPTION])
-        return post_json(url, payload)
+        return url
 
     def classify(self, response: HttpResponse) -> Outcome:
         if 200 <= response.status < 300:
@@ -169,6 +181,10 @@ class GoogleChat(Platform):
     def redact_url(self, url: str) -> str:
         """Keep the space, hide the key and the token."""
         return redact_query(url, ("key", "token"))
+
+
+def thread_key_of(target: WebhookTarget) -> str:
+    return (target.settings.get(THREAD_KEY) or "").strip()
 
 
 def card_header(message: Message) -> dict[str, Any]:

@@ -17,17 +17,19 @@ from hookcast.messages.model import Mention, Message, MessageField
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Permanent,
     Platform,
     PlatformName,
+    PreviewStyle,
     RateLimit,
     RetryAfter,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
+    HEX_PALETTE,
     TONE_HEX,
     Markdown,
     action_links,
@@ -36,7 +38,6 @@ from hookcast.platforms.shared import (
     classify_status,
     mention_id,
     native_ids,
-    post_json,
     redact_path_after,
     render_line,
     retry_after,
@@ -97,6 +98,11 @@ MARKDOWN = Markdown(
 class Mattermost(Platform):
     name: ClassVar[PlatformName] = PlatformName.MATTERMOST
     label: ClassVar[str] = "Mattermost"
+    label_zh: ClassVar[str] = "Mattermost"
+    logo_colour: ClassVar[str] = "#1e325c"
+    example_url: ClassVar[str] = "https://mattermost.example.com/hooks/examplehookid0000000000000"
+    preview_style: ClassVar[PreviewStyle] = PreviewStyle.ATTACHMENT
+    palette: ClassVar[Palette] = HEX_PALETTE
     hosts: ClassVar[tuple[str, ...]] = ()
     self_hosted: ClassVar[bool] = True
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
@@ -109,7 +115,7 @@ class Mattermost(Platform):
     max_body_bytes: ClassVar[int] = 40_000  # bounds the UTF-8 form; the limits are in characters
     digest_budget: ClassVar[int] = 3_000
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
         lines = body_lines(message, MARKDOWN, with_fields=False)
         links = action_links(usable_actions(message, MAX_LINKS), MARKDOWN, " · ")
         fields = [attachment_field(field) for field in message.fields[:MAX_FIELDS]]
@@ -140,8 +146,7 @@ class Mattermost(Platform):
 
         while fields and attachments_chars(build(0)) > ATTACHMENTS_CHARS - MIN_BODY_CHARS:
             fields.pop()  # fields give way before the body shrinks below MIN_BODY_CHARS
-        payload = fit_to_budget(build, fits, ATTACHMENTS_CHARS)
-        return post_json(target.url, payload)
+        return fit_to_budget(build, fits, ATTACHMENTS_CHARS)
 
     def classify(self, response: HttpResponse) -> Outcome:
         if response.status == 200:

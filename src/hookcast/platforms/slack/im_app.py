@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop
-from hookcast.directmessages.cache import Token
-from hookcast.directmessages.client import BY_EMAIL, AppClient
-from hookcast.directmessages.http import Answer, call
-from hookcast.directmessages.shapes import slack_parts
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Delivered, Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop
+from hookcast.platforms.app_client.client import BY_EMAIL, AppClient
+from hookcast.platforms.app_client.http import Answer, call
+from hookcast.platforms.app_client.tokens import Token
+from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
 
 REQUIRED_SCOPES = ("users:read", "users:read.email", "im:write", "chat:write")
 NOT_FOUND_ERRORS = frozenset({"users_not_found", "user_not_found", "user_disabled", "cannot_dm_bot"})
@@ -21,8 +20,6 @@ STATIC_TOKEN_LIFETIME = 365 * 24 * 3600.0
 
 
 class SlackMessenger(AppClient):
-    platform = PlatformName.SLACK
-    label: ClassVar[str] = "slack"
     default_base_url: ClassVar[str] = "https://slack.com"
     finds_by: ClassVar[tuple[str, ...]] = (BY_EMAIL,)
     credentials: ClassVar[tuple[CredentialSpec, ...]] = (
@@ -85,9 +82,10 @@ class SlackMessenger(AppClient):
         channel_id = channel.get("id") if isinstance(channel, dict) else None
         if not channel_id:
             return Permanent("slack: conversations.open gave no channel")
-        await self._post(
-            token, "chat.postMessage", {"channel": channel_id, **slack_parts(message, idempotency_key)}
-        )
+        group = self.group.direct_payload(message, idempotency_key)
+        # text (the notification's fallback) and the coloured attachments holding the blocks
+        parts = {"text": group["text"], "attachments": group["attachments"]}
+        await self._post(token, "chat.postMessage", {"channel": channel_id, **parts})
         return Delivered()
 
     async def _post(self, token: str, method: str, body: dict[str, Any]) -> Answer:

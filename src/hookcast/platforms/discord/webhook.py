@@ -9,15 +9,17 @@ from hookcast.messages.model import Mention, Message, MessageField
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Platform,
     PlatformName,
+    PreviewStyle,
     RateLimit,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
+    HEX_PALETTE,
     TONE_HEX,
     Markdown,
     action_links,
@@ -27,7 +29,6 @@ from hookcast.platforms.shared import (
     mention_id,
     native_ids,
     plain_title,
-    post_json,
     redact_path_after,
     render_line,
     usable_actions,
@@ -71,6 +72,11 @@ MARKDOWN = Markdown(
 class Discord(Platform):
     name: ClassVar[PlatformName] = PlatformName.DISCORD
     label: ClassVar[str] = "Discord"
+    label_zh: ClassVar[str] = "Discord"
+    logo_colour: ClassVar[str] = "#5865f2"
+    example_url: ClassVar[str] = "https://discord.com/api/webhooks/0/example"
+    preview_style: ClassVar[PreviewStyle] = PreviewStyle.EMBED
+    palette: ClassVar[Palette] = HEX_PALETTE
     hosts: ClassVar[tuple[str, ...]] = (
         "discord.com",
         "discordapp.com",
@@ -93,7 +99,7 @@ class Discord(Platform):
     max_body_bytes: ClassVar[int] = 64_000
     digest_budget: ClassVar[int] = 3_200
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
         title = plain_title(message, TITLE_CHARS)
         footer = neutralize_plain(truncate(message.footer or "", FOOTER_CHARS))
         fields = [embed_field(field) for field in message.fields][:MAX_FIELDS]
@@ -120,7 +126,7 @@ class Discord(Platform):
             embed["footer"] = {"text": footer}
         people = native_ids(message, self.name, USER_ID)[:MAX_PINGED_USERS]
         payload = {"embeds": [embed], "allowed_mentions": {"parse": [], "users": people}}
-        return post_json(target.url, payload)
+        return payload
 
     def classify(self, response: HttpResponse) -> Outcome:
         if 200 <= response.status < 300:

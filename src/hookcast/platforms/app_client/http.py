@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 
-from hookcast.directmessages.base import Stop
+from hookcast.platforms.app_client.base import Stop
 from hookcast.platforms.base import Permanent, RetryAfter
 
 MAX_ANSWER_BYTES = 256 * 1024

@@ -12,19 +12,23 @@ import hmac
 import re
 from typing import Any, ClassVar
 
-from hookcast.events import Tone
 from hookcast.messages.model import Mention, Message
+from hookcast.platforms.app_client.client import AppClient
 from hookcast.platforms.base import (
     EncodeContext,
     FieldSpec,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Platform,
     PlatformName,
+    PreviewStyle,
     RateLimit,
+    ToneColour,
     WebhookTarget,
 )
+from hookcast.platforms.feishu import chat_urls
+from hookcast.platforms.feishu.im_app import FeishuMessenger, LarkMessenger
 from hookcast.platforms.shared import (
     CodeTable,
     Markdown,
@@ -32,7 +36,6 @@ from hookcast.platforms.shared import (
     classify_coded,
     mention_id,
     plain_title,
-    post_json,
     redact_path_after,
     usable_actions,
 )
@@ -47,12 +50,13 @@ from hookcast.platforms.text import (
 )
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
-HEADER_TEMPLATE: dict[Tone, str] = {
-    Tone.SUCCESS: "green",
-    Tone.FAILURE: "red",
-    Tone.NEUTRAL: "grey",
-    Tone.WARNING: "orange",
-}
+# The card header templates for the tones, and their colours on screen.
+PALETTE = Palette(
+    success=ToneColour("green", "#34C724"),
+    failure=ToneColour("red", "#F54A45"),
+    neutral=ToneColour("grey", "#8F959E"),
+    warning=ToneColour("orange", "#FF8800"),
+)
 TITLE_CHARS = 200
 BUTTON_CHARS = 40
 NOTE_CHARS = 300
@@ -91,6 +95,14 @@ HOOK_PATH = r"/open-apis/bot/v2/hook/[A-Za-z0-9_-]+/?"
 class Feishu(Platform):
     name: ClassVar[PlatformName] = PlatformName.FEISHU
     label: ClassVar[str] = "Feishu"
+    label_zh: ClassVar[str] = "飞书"
+    logo_colour: ClassVar[str] = "#3370ff"
+    example_url: ClassVar[str] = (
+        "https://open.feishu.cn/open-apis/bot/v2/hook/00000000-0000-0000-0000-000000000000"
+    )
+    preview_style: ClassVar[PreviewStyle] = PreviewStyle.CARD
+    im_app: ClassVar[type[AppClient] | None] = FeishuMessenger
+    palette: ClassVar[Palette] = PALETTE
     hosts: ClassVar[tuple[str, ...]] = ("open.feishu.cn",)
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Feishu bot URL",
@@ -129,7 +141,7 @@ class Feishu(Platform):
         person = mention_id(mention, self.name, OPEN_ID)
         return f"<at id={person}></at>" if person else None
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
         lines = body_lines(message, self.markdown)
         envelope: dict[str, Any] = {"msg_type": "interactive"}
         if target.secret:
@@ -143,7 +155,7 @@ class Feishu(Platform):
         payload = fit_to_budget(
             build, lambda body: len(json_bytes(body)) <= self.max_body_bytes, self.max_body_bytes
         )
-        return post_json(target.url, payload)
+        return payload
 
     def card(self, message: Message, target: WebhookTarget, content: str) -> dict[str, Any]:
         elements: list[dict[str, Any]] = []
@@ -168,7 +180,7 @@ class Feishu(Platform):
         return {
             "config": {"wide_screen_mode": True},
             "header": {
-                "template": HEADER_TEMPLATE[message.tone],
+                "template": self.palette.of(message.tone).value,
                 "title": {"tag": "plain_text", "content": plain_title(message, TITLE_CHARS, target.keyword)},
             },
             "elements": elements,
@@ -178,13 +190,25 @@ class Feishu(Platform):
         return classify_coded(response, ANSWERS, self.name.value)
 
     def redact_url(self, url: str) -> str:
-        """Keep ``/open-apis/bot/v2/hook/``, hide the hook token."""
-        return redact_path_after(url, 4)
+        """Keep ``/open-apis/bot/v2/hook/``, hide the hook token (or the chat URL's token)."""
+        return chat_urls.redacted(url) or redact_path_after(url, 4)
+
+    def relayed(self, url: str) -> bool:
+        return chat_urls.is_chat_url(url)
+
+    def relay_problem(self, url: str, public_url: str | None) -> str | None:
+        return chat_urls.problem(url, public_url)
 
 
 class Lark(Feishu):
     name: ClassVar[PlatformName] = PlatformName.LARK
     label: ClassVar[str] = "Lark"
+    label_zh: ClassVar[str] = "Lark（飞书国际版）"
+    im_app: ClassVar[type[AppClient] | None] = LarkMessenger
+    logo_colour: ClassVar[str] = "#00d6b9"
+    example_url: ClassVar[str] = (
+        "https://open.larksuite.com/open-apis/bot/v2/hook/00000000-0000-0000-0000-000000000000"
+    )
     hosts: ClassVar[tuple[str, ...]] = ("open.larksuite.com",)
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Lark bot URL",

@@ -7,18 +7,19 @@ import fnmatch
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from hookcast.events import Tone
 from hookcast.messages.model import Message
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Platform,
     PlatformName,
+    PreviewStyle,
     RateLimit,
     RetryAfter,
+    ToneColour,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
@@ -29,7 +30,6 @@ from hookcast.platforms.shared import (
     classify_status,
     json_object,
     plain_title,
-    post_json,
     redact_path_after,
     redact_query,
     render_line,
@@ -48,12 +48,13 @@ from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 LEGACY_HOSTS = ("*.webhook.office.com", "outlook.office.com", "outlook.office365.com")
 WORKFLOW_HOSTS = ("*.powerplatform.com", "*.logic.azure.com")
-CARD_COLOR: dict[Tone, str] = {
-    Tone.SUCCESS: "good",
-    Tone.FAILURE: "attention",
-    Tone.NEUTRAL: "default",
-    Tone.WARNING: "warning",
-}
+# The adaptive card text colours for the tones, and how Teams shows them.
+PALETTE = Palette(
+    success=ToneColour("good", "#237B4B"),
+    failure=ToneColour("attention", "#C4314B"),
+    neutral=ToneColour("default", "#242424"),
+    warning=ToneColour("warning", "#FA9D3B"),
+)
 TITLE_CHARS = 200
 FOOTER_CHARS = 300
 FACT_CHARS = 500
@@ -80,6 +81,13 @@ def is_legacy(url: str) -> bool:
 class Teams(Platform):
     name: ClassVar[PlatformName] = PlatformName.TEAMS
     label: ClassVar[str] = "Microsoft Teams"
+    label_zh: ClassVar[str] = "Microsoft Teams"
+    logo_colour: ClassVar[str] = "#5b5fc7"
+    example_url: ClassVar[str] = (
+        "https://example.logic.azure.com/workflows/example/triggers/manual/paths/invoke"
+    )
+    preview_style: ClassVar[PreviewStyle] = PreviewStyle.ADAPTIVE
+    palette: ClassVar[Palette] = PALETTE
     hosts: ClassVar[tuple[str, ...]] = (*WORKFLOW_HOSTS, *LEGACY_HOSTS)
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Teams webhook URL",
@@ -103,7 +111,7 @@ class Teams(Platform):
     max_body_bytes: ClassVar[int] = 28_000
     digest_budget: ClassVar[int] = 14_000
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
         lines = body_lines(message, MARKDOWN, with_fields=False)
         card = message_card if is_legacy(target.url) else adaptive_card
 
@@ -113,7 +121,7 @@ class Teams(Platform):
         payload = fit_to_budget(
             build, lambda body: len(json_bytes(body)) <= self.max_body_bytes, self.max_body_bytes
         )
-        return post_json(target.url, payload)
+        return payload
 
     def classify(self, response: HttpResponse) -> Outcome:
         text = body_text(response)
@@ -156,7 +164,7 @@ def adaptive_card(message: Message, body: str) -> dict[str, Any]:
             "text": neutralize_markdown(truncate(message.title or message.summary, TITLE_CHARS)) or "—",
             "weight": "Bolder",
             "size": "Medium",
-            "color": CARD_COLOR[message.tone],
+            "color": PALETTE.of(message.tone).value,
             "wrap": True,
         }
     ]

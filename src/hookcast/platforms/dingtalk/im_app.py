@@ -4,15 +4,14 @@ robot's one-to-one messages (robot/oToMessages/batchSend, sampleMarkdown)."""
 from __future__ import annotations
 
 import json
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
-from hookcast.directmessages.cache import Token
-from hookcast.directmessages.client import BY_MOBILE, AppClient
-from hookcast.directmessages.http import Answer, call
-from hookcast.directmessages.shapes import dingtalk_template
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Delivered, Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.platforms.app_client.client import BY_MOBILE, AppClient
+from hookcast.platforms.app_client.http import Answer, call
+from hookcast.platforms.app_client.tokens import Token
+from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
 
 OAPI = "https://oapi.dingtalk.com"
 CODE_NOT_FOUND = 60121
@@ -24,8 +23,6 @@ STAFF_MISSING = "staffId.notExisted"
 
 
 class DingTalkMessenger(AppClient):
-    platform = PlatformName.DINGTALK
-    label: ClassVar[str] = "dingtalk"
     default_base_url: ClassVar[str] = "https://api.dingtalk.com"
     finds_by: ClassVar[tuple[str, ...]] = (BY_MOBILE,)
     credentials: ClassVar[tuple[CredentialSpec, ...]] = (
@@ -76,7 +73,7 @@ class DingTalkMessenger(AppClient):
         raise Stop(RetryAfter(reason) if code in OAPI_BUSY else Permanent(reason))
 
     async def deliver(self, token: str, message: Message, user_id: str, idempotency_key: str) -> Outcome:
-        key, param = dingtalk_template(message, idempotency_key)
+        key, param = robot_template(self.group.direct_payload(message, idempotency_key))
         answer = await call(
             self.http,
             "POST",
@@ -110,6 +107,21 @@ class DingTalkMessenger(AppClient):
         if code == STAFF_MISSING:
             return Permanent(f"{USER_NOT_FOUND} on dingtalk ({reason})")
         return Permanent(reason)
+
+
+def robot_template(group: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """(msgKey, msgParam) for the robot's one-to-one messages from the group's body:
+    sampleMarkdown, or sampleActionCard when the group gets an action card (one button)."""
+    if group.get("msgtype") == "actionCard":
+        card = group["actionCard"]
+        return "sampleActionCard", {
+            "title": card["title"],
+            "text": card["text"],
+            "singleTitle": card["singleTitle"],
+            "singleURL": card["singleURL"],
+        }
+    markdown = group["markdown"]
+    return "sampleMarkdown", {"title": markdown["title"], "text": markdown["text"]}
 
 
 def _error_code(answer: Answer) -> str:

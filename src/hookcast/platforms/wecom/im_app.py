@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
-from hookcast.directmessages.cache import Token
-from hookcast.directmessages.client import BY_EMAIL, AppClient
-from hookcast.directmessages.http import Answer, call
-from hookcast.directmessages.shapes import wecom_markdown
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Delivered, Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.platforms.app_client.client import BY_EMAIL, AppClient
+from hookcast.platforms.app_client.http import Answer, call
+from hookcast.platforms.app_client.tokens import Token
+from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
 
 TOKEN_CODES = frozenset({40014, 42001})  # invalid / expired access_token
 CODE_NOT_FOUND = 46004  # no such member
@@ -23,8 +22,6 @@ EMAIL_TYPES = (1, 2)  # business mailbox, then personal
 
 
 class WeComMessenger(AppClient):
-    platform = PlatformName.WECOM
-    label: ClassVar[str] = "wecom"
     default_base_url: ClassVar[str] = "https://qyapi.weixin.qq.com"
     credentials: ClassVar[tuple[CredentialSpec, ...]] = (
         CredentialSpec("corp_id", "Corp ID", "My Company > Company Information: ww…"),
@@ -75,6 +72,7 @@ class WeComMessenger(AppClient):
         raise Stop(self._failure(answer, method))
 
     async def deliver(self, token: str, message: Message, user_id: str, idempotency_key: str) -> Outcome:
+        content: str = self.group.direct_payload(message, idempotency_key)["markdown"]["content"]
         answer = await call(
             self.http,
             "POST",
@@ -85,7 +83,7 @@ class WeComMessenger(AppClient):
                 "touser": user_id,
                 "msgtype": "markdown",
                 "agentid": int(self.creds["agent_id"]),
-                "markdown": {"content": wecom_markdown(message, idempotency_key)},
+                "markdown": {"content": content},
             },
         )
         code = answer.data.get("errcode")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from hookcast.events import Tone
 from hookcast.messages.model import Mention, Message
+from hookcast.platforms.app_client.client import AppClient
 from hookcast.platforms.base import (
     EncodeContext,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Platform,
     PlatformName,
+    PreviewStyle,
     RateLimit,
+    ToneColour,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
@@ -24,7 +26,6 @@ from hookcast.platforms.shared import (
     body_lines,
     classify_coded,
     mention_id,
-    post_json,
     redact_query,
     usable_actions,
 )
@@ -37,13 +38,15 @@ from hookcast.platforms.text import (
     utf8_len,
 )
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
+from hookcast.platforms.wecom.im_app import WeComMessenger
 
-FONT_COLOR: dict[Tone, str] = {
-    Tone.SUCCESS: "info",
-    Tone.FAILURE: "warning",
-    Tone.NEUTRAL: "comment",
-    Tone.WARNING: "warning",
-}
+# The markdown font colours for the tones, and how WeCom shows them.
+PALETTE = Palette(
+    success=ToneColour("info", "#07C160"),
+    failure=ToneColour("warning", "#FA9D3B"),
+    neutral=ToneColour("comment", "#999999"),
+    warning=ToneColour("warning", "#FA9D3B"),
+)
 USER_ID = re.compile(r"[A-Za-z0-9_\-.@]{1,64}")
 MAX_CONTENT_BYTES = 4096
 TITLE_CHARS = 120
@@ -83,6 +86,12 @@ MARKDOWN = Markdown(
 class WeCom(Platform):
     name: ClassVar[PlatformName] = PlatformName.WECOM
     label: ClassVar[str] = "WeCom"
+    label_zh: ClassVar[str] = "企业微信"
+    logo_colour: ClassVar[str] = "#07c160"
+    example_url: ClassVar[str] = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=example"
+    preview_style: ClassVar[PreviewStyle] = PreviewStyle.MARKDOWN
+    im_app: ClassVar[type[AppClient] | None] = WeComMessenger
+    palette: ClassVar[Palette] = PALETTE
     hosts: ClassVar[tuple[str, ...]] = ("qyapi.weixin.qq.com",)
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a WeCom group robot URL",
@@ -98,8 +107,8 @@ class WeCom(Platform):
     max_body_bytes: ClassVar[int] = 2 * MAX_CONTENT_BYTES + 200
     digest_budget: ClassVar[int] = 2_800
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
-        color = FONT_COLOR[message.tone]
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
+        color = self.palette.of(message.tone).value
         title = MARKDOWN.escape(truncate(message.title or message.summary, TITLE_CHARS))
         head = f'<font color="{color}">**{title}**</font>'
         tail = [action_links(usable_actions(message, MAX_LINKS), MARKDOWN)]
@@ -117,7 +126,7 @@ class WeCom(Platform):
             content = payload["markdown"]["content"]
             return utf8_len(content) <= MAX_CONTENT_BYTES and len(json_bytes(payload)) <= self.max_body_bytes
 
-        return post_json(target.url, fit_to_budget(build, fits, MAX_CONTENT_BYTES))
+        return fit_to_budget(build, fits, MAX_CONTENT_BYTES)
 
     def classify(self, response: HttpResponse) -> Outcome:
         return classify_coded(response, ANSWERS)

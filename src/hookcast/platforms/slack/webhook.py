@@ -6,19 +6,22 @@ import re
 from typing import Any, ClassVar
 
 from hookcast.messages.model import Mention, Message, MessageField
+from hookcast.platforms.app_client.client import AppClient
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Permanent,
     Platform,
     PlatformName,
+    PreviewStyle,
     RateLimit,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
+    HEX_PALETTE,
     TONE_HEX,
     Markdown,
     body_lines,
@@ -26,11 +29,11 @@ from hookcast.platforms.shared import (
     classify_status,
     mention_id,
     plain_title,
-    post_json,
     redact_path_after,
     render_line,
     usable_actions,
 )
+from hookcast.platforms.slack.im_app import SlackMessenger
 from hookcast.platforms.text import (
     char_len,
     escape_slack_mrkdwn,
@@ -73,6 +76,12 @@ MRKDWN = Markdown(
 class Slack(Platform):
     name: ClassVar[PlatformName] = PlatformName.SLACK
     label: ClassVar[str] = "Slack"
+    label_zh: ClassVar[str] = "Slack"
+    logo_colour: ClassVar[str] = "#4a154b"
+    example_url: ClassVar[str] = "https://hooks.slack.com/services/T000/B000/XXXX"
+    preview_style: ClassVar[PreviewStyle] = PreviewStyle.ATTACHMENT
+    im_app: ClassVar[type[AppClient] | None] = SlackMessenger
+    palette: ClassVar[Palette] = HEX_PALETTE
     hosts: ClassVar[tuple[str, ...]] = ("hooks.slack.com", "hooks.slack-gov.com")
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Slack webhook URL",
@@ -88,7 +97,7 @@ class Slack(Platform):
     max_body_bytes: ClassVar[int] = 40_000
     digest_budget: ClassVar[int] = 2_400
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
         lines = body_lines(message, MRKDWN, with_fields=False)
         fixed = fixed_blocks(message)
 
@@ -106,7 +115,7 @@ class Slack(Platform):
         payload = fit_to_budget(
             build, lambda body: len(json_bytes(body)) <= self.max_body_bytes, SECTION_CHARS
         )
-        return post_json(target.url, payload)
+        return payload
 
     def classify(self, response: HttpResponse) -> Outcome:
         if response.status == 200:

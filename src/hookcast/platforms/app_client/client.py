@@ -9,11 +9,11 @@ from typing import ClassVar, TypeVar
 
 import aiohttp
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected, describe
-from hookcast.directmessages.cache import Clock, LookupCache, Token, TokenCache
 from hookcast.events import Person
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected, describe
+from hookcast.platforms.app_client.tokens import AccessTokenCache, Clock, LookupCache, Token
+from hookcast.platforms.base import Outcome, Permanent, Platform, PlatformName, RetryAfter
 
 T = TypeVar("T")
 
@@ -23,27 +23,33 @@ BY_MOBILE = "mobile"
 
 
 class AppClient:
-    """Subclasses declare ``platform``, ``credentials``, ``default_base_url`` and ``finds_by``,
-    and implement `fetch_token` (unless the token is static), `find` and `deliver`."""
+    """Subclasses declare ``credentials``, ``default_base_url`` and ``finds_by``, and implement
+    `fetch_token` (unless the token is static), `find` and `deliver`.
 
-    platform: PlatformName
-    label: ClassVar[str]
+    ``platform`` is the platform the app belongs to: a direct message reuses the body its group
+    webhook gets (`Platform.direct_payload`), so it looks like the group's card.
+    """
+
     credentials: ClassVar[tuple[CredentialSpec, ...]]
     default_base_url: ClassVar[str]
     finds_by: ClassVar[tuple[str, ...]] = (BY_EMAIL, BY_MOBILE)
 
     def __init__(
         self,
+        platform: Platform,
         credentials: Mapping[str, str],
         http: aiohttp.ClientSession,
         *,
         base_url: str | None = None,
         clock: Clock = time.monotonic,
     ) -> None:
+        self.group = platform
+        self.platform: PlatformName = platform.name
+        self.label = platform.name.value  # how reasons and logs name the app
         self.creds = dict(credentials)
         self.http = http
         self.base_url = (base_url or self.default_base_url).rstrip("/")
-        self.tokens = TokenCache(self.fetch_token, clock)
+        self.tokens = AccessTokenCache(self.fetch_token, clock)
         self.lookups = LookupCache(clock)
 
     # --- what subclasses implement ------------------------------------------------------

@@ -22,7 +22,7 @@ class Token:
     expires_in: float  # seconds from when it was issued
 
 
-class TokenCache:
+class AccessTokenCache:
     """One access token, fetched once for every concurrent caller and reused until shortly
     before its expiry (or until `invalidate`)."""
 

@@ -3,7 +3,7 @@
 A webhook of platform Feishu or Lark whose URL has this shape is delivered through the app
 (``im/v1/messages?receive_id_type=chat_id``) instead of being posted to the URL. ``base`` is the
 instance's public URL when set (``HOOKCAST_PUBLIC_URL``); webhooks then only accept chat URLs
-under it.
+under it. The public URL is passed in by whoever checks (API, UI and CLI alike): no module state.
 """
 
 from __future__ import annotations
@@ -18,13 +18,6 @@ CHAT_PATH = "/feishu/chats/"
 CHAT_PLATFORMS = frozenset({PlatformName.FEISHU, PlatformName.LARK})
 TOKEN = re.compile(r"fc[0-9a-f]{48}")
 REDACTED = "***"
-
-# The instance's public URL, set when the web app starts (None: any host is accepted).
-_public_url: list[str | None] = [None]
-
-
-def configure(public_url: str | None) -> None:
-    _public_url[0] = public_url.rstrip("/") if public_url else None
 
 
 def new_token() -> str:
@@ -50,15 +43,13 @@ def is_chat_url(url: str) -> bool:
     return chat_token(url) is not None
 
 
-def acceptable(platform: PlatformName | str, url: str) -> str | None:
-    """For a Feishu / Lark webhook: None when ``url`` is not a chat URL (check it as usual),
-    "" when it is an acceptable chat URL of this instance, or what is wrong with it."""
-    if PlatformName(platform) not in CHAT_PLATFORMS or not is_chat_url(url):
-        return None
-    public = _public_url[0]
+def problem(url: str, public_url: str | None) -> str | None:
+    """For a chat URL: None when it belongs to this instance (any host when ``public_url`` is
+    not set), else what is wrong with it."""
+    public = public_url.rstrip("/") if public_url else None
     if public is not None and not url.startswith(public + "/"):
         return f"chat webhook URLs of this hookcast start with {public}{CHAT_PATH}"
-    return ""
+    return None
 
 
 def redacted(url: str) -> str | None:

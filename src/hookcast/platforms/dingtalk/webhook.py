@@ -10,18 +10,22 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from hookcast.messages.model import Mention, Message
+from hookcast.platforms.app_client.client import AppClient
 from hookcast.platforms.base import (
     EncodeContext,
     FieldSpec,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Platform,
     PlatformName,
+    PreviewStyle,
     RateLimit,
     WebhookTarget,
 )
+from hookcast.platforms.dingtalk.im_app import DingTalkMessenger
 from hookcast.platforms.shared import (
+    HEX_PALETTE,
     TONE_HEX,
     CodeTable,
     Markdown,
@@ -31,7 +35,6 @@ from hookcast.platforms.shared import (
     mention_id,
     native_ids,
     plain_title,
-    post_json,
     redact_query,
     usable_actions,
     with_keyword,
@@ -98,6 +101,12 @@ MARKDOWN = Markdown(
 class DingTalk(Platform):
     name: ClassVar[PlatformName] = PlatformName.DINGTALK
     label: ClassVar[str] = "DingTalk"
+    label_zh: ClassVar[str] = "钉钉"
+    logo_colour: ClassVar[str] = "#1890ff"
+    example_url: ClassVar[str] = "https://oapi.dingtalk.com/robot/send?access_token=example"
+    preview_style: ClassVar[PreviewStyle] = PreviewStyle.MARKDOWN
+    im_app: ClassVar[type[AppClient] | None] = DingTalkMessenger
+    palette: ClassVar[Palette] = HEX_PALETTE
     hosts: ClassVar[tuple[str, ...]] = ("oapi.dingtalk.com",)
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a DingTalk robot URL",
@@ -126,7 +135,7 @@ class DingTalk(Platform):
     max_body_bytes: ClassVar[int] = 20_000
     digest_budget: ClassVar[int] = 12_000
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
         people = native_ids(message, self.name, PERSON_ID)
         actions = usable_actions(message, MAX_LINKS)
         single = actions[0] if len(actions) == 1 and not people else None
@@ -161,7 +170,10 @@ class DingTalk(Platform):
         payload = fit_to_budget(
             build, lambda body: len(json_bytes(body)) <= self.max_body_bytes, self.max_body_bytes
         )
-        return post_json(signed_url(target, ctx), payload)
+        return payload
+
+    def post_url(self, target: WebhookTarget, ctx: EncodeContext) -> str:
+        return signed_url(target, ctx)
 
     def classify(self, response: HttpResponse) -> Outcome:
         return classify_coded(response, ANSWERS)

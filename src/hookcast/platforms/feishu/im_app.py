@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
-from hookcast.directmessages.cache import Token
-from hookcast.directmessages.client import BY_EMAIL, AppClient
-from hookcast.directmessages.http import Answer, call
-from hookcast.directmessages.shapes import feishu_card
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Delivered, Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.platforms.app_client.client import BY_EMAIL, AppClient
+from hookcast.platforms.app_client.http import Answer, call
+from hookcast.platforms.app_client.tokens import Token
+from hookcast.platforms.base import Delivered, Outcome, Permanent, Platform, RetryAfter
 
 CODE_OK = 0
 TOKEN_CODES = frozenset({99991661, 99991663, 99991668})  # missing / invalid / expired token
@@ -21,9 +20,13 @@ CODE_NOT_VISIBLE = 230013  # the user cannot see the bot (outside the app's avai
 UUID_CHARS = 50  # the send API's dedup key is at most 50 characters
 
 
+def direct_card(platform: Platform, message: Message, idempotency_key: str) -> dict[str, Any]:
+    """The interactive card the group would get, for a message sent through the app."""
+    card: dict[str, Any] = platform.direct_payload(message, idempotency_key)["card"]
+    return card
+
+
 class FeishuMessenger(AppClient):
-    platform = PlatformName.FEISHU
-    label: ClassVar[str] = "feishu"
     default_base_url: ClassVar[str] = "https://open.feishu.cn"
     credentials: ClassVar[tuple[CredentialSpec, ...]] = (
         CredentialSpec("app_id", "App ID", "Credentials & Basic Info: cli_…", pattern=r"cli_[A-Za-z0-9]{4,}"),
@@ -69,7 +72,7 @@ class FeishuMessenger(AppClient):
         body: dict[str, Any] = {
             "receive_id": user_id,
             "msg_type": "interactive",
-            "content": json.dumps(feishu_card(self.platform, message, idempotency_key), ensure_ascii=False),
+            "content": json.dumps(direct_card(self.group, message, idempotency_key), ensure_ascii=False),
             "uuid": idempotency_key[:UUID_CHARS],
         }
         answer = await call(
@@ -103,8 +106,6 @@ class FeishuMessenger(AppClient):
 
 
 class LarkMessenger(FeishuMessenger):
-    platform = PlatformName.LARK
-    label: ClassVar[str] = "lark"
     default_base_url: ClassVar[str] = "https://open.larksuite.com"
 
 
