@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class EventKind(StrEnum):
-    """What happened. Each kind is also the name of the webhook trigger that selects it."""
+    """What happened. Each kind is also the name of the webhook trigger that selects it; what
+    hookcast knows about each kind (label, default trigger, filters ...) is in `hookcast.kinds`."""
 
     # GitLab
     PUSH = "push"
@@ -52,27 +53,6 @@ class EventKind(StrEnum):
     ISSUE_ROLLOUT_NEEDED = "issue.rollout_needed"
     ROLLOUT_FAILED = "rollout.failed"
     ROLLOUT_COMPLETED = "rollout.completed"
-
-
-# The triggers of the Feishu integration hookcast started from, in its form's order, plus
-# releases: what a new webhook gets when none are given, and the order the integration form lists
-# them in (docs/architecture.md, "Vocabulary: triggers and tones").
-SEED_TRIGGERS: tuple[EventKind, ...] = (
-    EventKind.PUSH,
-    EventKind.ISSUE,
-    EventKind.CONFIDENTIAL_ISSUE,
-    EventKind.MERGE_REQUEST,
-    EventKind.NOTE,
-    EventKind.CONFIDENTIAL_NOTE,
-    EventKind.TAG_PUSH,
-    EventKind.PIPELINE,
-    EventKind.WIKI_PAGE,
-    EventKind.DEPLOYMENT,
-    EventKind.VULNERABILITY,
-    EventKind.ALERT,
-    EventKind.RELEASE,
-)
-DEFAULT_TRIGGERS: frozenset[EventKind] = frozenset(SEED_TRIGGERS)
 
 
 class Tone(StrEnum):
