@@ -84,8 +84,7 @@ def people_with_role(event: Event, role: Role) -> tuple[str, ...]:
 
 def reference(event: Event, sigil: str) -> str:
     """``#12`` / ``!12`` for the event's object, or ``""`` when it has no id."""
-    object_id = event.object_id or event.detail("iid")
-    return f"{sigil}{object_id}" if object_id else ""
+    return f"{sigil}{event.object_id}" if event.object_id else ""
 
 
 def labelled(ref: str, title: str) -> str:

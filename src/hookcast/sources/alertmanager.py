@@ -29,7 +29,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from hookcast.events import Event, EventKind, Item, Tone
+from hookcast.events import Event, EventKind, Item, Tone, details_of
 from hookcast.sources import ParseResult, Rejection
 from hookcast.sources.required import Required
 
@@ -73,19 +73,21 @@ def parse_alertmanager(body: bytes) -> ParseResult:
         title=annotations.get("summary") or alertname or receiver or "Alert",
         url=_text(payload.get("externalURL")) or None,
         description=annotations.get("description", ""),
-        details=_details(
-            status=status,
-            alertname=alertname,
-            severity=common_labels.get("severity")
-            or group_labels.get("severity")
-            or _worst_severity(alerts, status),
-            receiver=receiver,
-            group_labels=", ".join(f"{key}={value}" for key, value in sorted(group_labels.items())),
-            firing=str(sum(item.status == FIRING for item in items)),
-            resolved=str(sum(item.status == RESOLVED for item in items)),
-            truncated=str(truncated) if truncated else "",
-            runbook_url=annotations.get("runbook_url", ""),
-            group_key=_text(payload.get("groupKey")),
+        details=details_of(
+            {
+                "status": status,
+                "alertname": alertname,
+                "severity": common_labels.get("severity")
+                or group_labels.get("severity")
+                or _worst_severity(alerts, status),
+                "receiver": receiver,
+                "group_labels": ", ".join(f"{key}={value}" for key, value in sorted(group_labels.items())),
+                "firing": str(sum(item.status == FIRING for item in items)),
+                "resolved": str(sum(item.status == RESOLVED for item in items)),
+                "truncated": str(truncated) if truncated else "",
+                "runbook_url": annotations.get("runbook_url", ""),
+                "group_key": _text(payload.get("groupKey")),
+            }
         ),
         items=items,
         total_items=len(items) + truncated,
@@ -136,10 +138,6 @@ def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         return 0
     return min(value, 10**9)
-
-
-def _details(**values: str) -> dict[str, str]:
-    return {key: value for key, value in values.items() if value}
 
 
 def _time(value: object) -> datetime | None:

@@ -142,7 +142,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
-from hookcast.events import Event, EventKind, Item, Person, ProjectRef, RelatedUser, Role, Tone
+from hookcast.events import (
+    Details,
+    Event,
+    EventKind,
+    Item,
+    Person,
+    ProjectRef,
+    RelatedUser,
+    Role,
+    Tone,
+    details_of,
+)
 from hookcast.sources import Ignored, ParseResult, Rejection
 from hookcast.sources.required import Required
 
@@ -443,10 +454,6 @@ def _joined(values: Iterable[str]) -> str | None:
     return ", ".join(value for value in values if value) or None
 
 
-def _details(**values: str | None) -> dict[str, str]:
-    return {key: value for key, value in values.items() if value}
-
-
 _SPACED_OFFSET = re.compile(r"\s+([+-]\d{2}:?\d{2})$")
 
 
@@ -657,12 +664,14 @@ def _parse_push(payload: JsonObject, hook: _Hook) -> Event:
     )
 
 
-def _push_details(payload: JsonObject, before: str, after: str) -> dict[str, str]:
-    return _details(
-        before=before,
-        after=after,
-        commit_sha=_text(payload.get("checkout_sha")) or (after if not _is_zero_sha(after) else None),
-        ref_protected=_flag(payload.get("ref_protected")),
+def _push_details(payload: JsonObject, before: str, after: str) -> Details:
+    return details_of(
+        {
+            "before": before,
+            "after": after,
+            "commit_sha": _text(payload.get("checkout_sha")) or (after if not _is_zero_sha(after) else None),
+            "ref_protected": _flag(payload.get("ref_protected")),
+        }
     )
 
 
@@ -752,12 +761,14 @@ def _parse_issue(payload: JsonObject, hook: _Hook) -> Event:
         url=url,
         object_id=_opt(attrs.get("iid")),
         description=_raw(attrs.get("description")),
-        details=_details(
-            state=_text(attrs.get("state")),
-            severity=severity if severity != "unknown" else None,
-            due_date=_text(attrs.get("due_date")),
-            work_item_type=_text(attrs.get("type")),
-            changed=_changed_fields(payload) if action == "update" else None,
+        details=details_of(
+            {
+                "state": _text(attrs.get("state")),
+                "severity": severity if severity != "unknown" else None,
+                "due_date": _text(attrs.get("due_date")),
+                "work_item_type": _text(attrs.get("type")),
+                "changed": _changed_fields(payload) if action == "update" else None,
+            }
         ),
         related_users=related + _author_if_actor(attrs, user, actor),
         occurred_at=_first_time(attrs.get("updated_at"), attrs.get("created_at")),
@@ -821,14 +832,16 @@ def _parse_merge_request(payload: JsonObject, hook: _Hook) -> Event:
         url=url,
         object_id=_opt(attrs.get("iid")),
         description=_raw(attrs.get("description")),
-        details=_details(
-            source_branch=_text(attrs.get("source_branch")),
-            target_branch=_text(attrs.get("target_branch")),
-            state=_text(attrs.get("state")),
-            merge_status=_text(attrs.get("detailed_merge_status")) or _text(attrs.get("merge_status")),
-            draft="true" if draft else None,
-            commit_sha=_text(_obj(attrs.get("last_commit")).get("id")),
-            changed=_changed_fields(payload) if action in ("update", "review_requested") else None,
+        details=details_of(
+            {
+                "source_branch": _text(attrs.get("source_branch")),
+                "target_branch": _text(attrs.get("target_branch")),
+                "state": _text(attrs.get("state")),
+                "merge_status": _text(attrs.get("detailed_merge_status")) or _text(attrs.get("merge_status")),
+                "draft": "true" if draft else None,
+                "commit_sha": _text(_obj(attrs.get("last_commit")).get("id")),
+                "changed": _changed_fields(payload) if action in ("update", "review_requested") else None,
+            }
         ),
         related_users=related + _author_if_actor(attrs, user, actor),
         occurred_at=_first_time(attrs.get("updated_at"), attrs.get("created_at")),
@@ -846,7 +859,7 @@ class _NoteTarget:
     state: str | None = None
     labels: tuple[str, ...] = ()
     people: tuple[RelatedUser, ...] = ()
-    details: dict[str, str] | None = None
+    details: Details | None = None
 
 
 def _note_target(noteable_type: str, payload: JsonObject) -> _NoteTarget:
@@ -870,8 +883,11 @@ def _note_target(noteable_type: str, payload: JsonObject) -> _NoteTarget:
     target = _obj(payload.get(key))
     people = _related(Role.ASSIGNEE, _user_list(target, "assignees", "assignee"))
     people += _related(Role.REVIEWER, _objs(target.get("reviewers")))
-    branches = _details(
-        source_branch=_text(target.get("source_branch")), target_branch=_text(target.get("target_branch"))
+    branches = details_of(
+        {
+            "source_branch": _text(target.get("source_branch")),
+            "target_branch": _text(target.get("target_branch")),
+        }
     )
     return _NoteTarget(
         title=_text(target.get("title")),
@@ -909,14 +925,16 @@ def _parse_note(payload: JsonObject, hook: _Hook) -> Event:
         or _obj(payload.get("issue")).get("confidential") is True
     )
     url = _opt(attrs.get("url"))
-    details = _details(
-        noteable_type=noteable_type,
-        target_title=target.title,
-        target_id=target.id,
-        target_url=target.url,
-        target_state=target.state,
-        commit_sha=_text(attrs.get("commit_id")) if noteable_type == "Commit" else None,
-        system="true" if attrs.get("system") is True else None,
+    details = details_of(
+        {
+            "noteable_type": noteable_type,
+            "target_title": target.title,
+            "target_id": target.id,
+            "target_url": target.url,
+            "target_state": target.state,
+            "commit_sha": _text(attrs.get("commit_id")) if noteable_type == "Commit" else None,
+            "system": "true" if attrs.get("system") is True else None,
+        }
     )
     return Event(
         kind=EventKind.CONFIDENTIAL_NOTE if confidential else EventKind.NOTE,
@@ -986,22 +1004,24 @@ def _parse_pipeline(payload: JsonObject, hook: _Hook) -> Event:
         url=_opt(attrs.get("url"))
         or (_under(project, f"-/pipelines/{pipeline_id}") if pipeline_id else None),
         object_id=pipeline_id or None,
-        details=_details(
-            status=status,
-            detailed_status=_text(attrs.get("detailed_status")),
-            duration=_seconds(attrs.get("duration")),
-            queued_duration=_seconds(attrs.get("queued_duration")),
-            pipeline_source=_text(attrs.get("source")),
-            stages=_joined(stages),
-            commit_sha=_text(attrs.get("sha")) or _text(commit.get("id")),
-            commit_title=_commit_title(commit),
-            commit_url=_text(commit.get("url")),
-            tag=_tag_of(ref) if is_tag else None,
-            source_branch=_text(merge_request.get("source_branch")),
-            target_branch=_text(merge_request.get("target_branch")),
-            merge_request_iid=_text(merge_request.get("iid")),
-            merge_request_title=_text(merge_request.get("title")),
-            merge_request_url=_text(merge_request.get("url")),
+        details=details_of(
+            {
+                "status": status,
+                "detailed_status": _text(attrs.get("detailed_status")),
+                "duration": _seconds(attrs.get("duration")),
+                "queued_duration": _seconds(attrs.get("queued_duration")),
+                "pipeline_source": _text(attrs.get("source")),
+                "stages": _joined(stages),
+                "commit_sha": _text(attrs.get("sha")) or _text(commit.get("id")),
+                "commit_title": _commit_title(commit),
+                "commit_url": _text(commit.get("url")),
+                "tag": _tag_of(ref) if is_tag else None,
+                "source_branch": _text(merge_request.get("source_branch")),
+                "target_branch": _text(merge_request.get("target_branch")),
+                "merge_request_iid": _text(merge_request.get("iid")),
+                "merge_request_title": _text(merge_request.get("title")),
+                "merge_request_url": _text(merge_request.get("url")),
+            }
         ),
         items=items,
         total_items=len(items),
@@ -1050,19 +1070,21 @@ def _parse_job(payload: JsonObject, hook: _Hook) -> Event:
         title=_text(payload.get("build_name")) or (f"Job #{job_id}" if job_id else "Job"),
         url=_under(project, f"-/jobs/{job_id}") if job_id else None,
         object_id=job_id or None,
-        details=_details(
-            status=status,
-            stage=_text(payload.get("build_stage")),
-            failure_reason=_text(payload.get("build_failure_reason")) if status == "failed" else None,
-            allow_failure="true" if allow_failure else None,
-            duration=_seconds(payload.get("build_duration")),
-            queued_duration=_seconds(payload.get("build_queued_duration")),
-            pipeline_id=_text(payload.get("pipeline_id")),
-            retries_count=_text(payload.get("retries_count")),
-            commit_sha=_text(payload.get("sha")) or _text(commit.get("sha")),
-            commit_title=_commit_title(commit),
-            environment=_text(_obj(payload.get("environment")).get("name")),
-            tag=_tag_of(ref) if is_tag else None,
+        details=details_of(
+            {
+                "status": status,
+                "stage": _text(payload.get("build_stage")),
+                "failure_reason": _text(payload.get("build_failure_reason")) if status == "failed" else None,
+                "allow_failure": "true" if allow_failure else None,
+                "duration": _seconds(payload.get("build_duration")),
+                "queued_duration": _seconds(payload.get("build_queued_duration")),
+                "pipeline_id": _text(payload.get("pipeline_id")),
+                "retries_count": _text(payload.get("retries_count")),
+                "commit_sha": _text(payload.get("sha")) or _text(commit.get("sha")),
+                "commit_title": _commit_title(commit),
+                "environment": _text(_obj(payload.get("environment")).get("name")),
+                "tag": _tag_of(ref) if is_tag else None,
+            }
         ),
         occurred_at=_first_time(
             payload.get("build_finished_at"), payload.get("build_started_at"), payload.get("build_created_at")
@@ -1091,10 +1113,12 @@ def _parse_wiki_page(payload: JsonObject, hook: _Hook) -> Event:
         url=url,
         object_id=_opt(attrs.get("slug")),
         description=_raw(attrs.get("message")),
-        details=_details(
-            message=_first_line(_raw(attrs.get("message"))),
-            slug=_text(attrs.get("slug")),
-            diff_url=_text(attrs.get("diff_url")),
+        details=details_of(
+            {
+                "message": _first_line(_raw(attrs.get("message"))),
+                "slug": _text(attrs.get("slug")),
+                "diff_url": _text(attrs.get("diff_url")),
+            }
         ),
     )
 
@@ -1120,15 +1144,17 @@ def _parse_deployment(payload: JsonObject, hook: _Hook) -> Event:
         title=environment,
         url=deployable_url or _opt(payload.get("environment_external_url")),
         object_id=_opt(payload.get("deployment_id")),
-        details=_details(
-            status=status,
-            environment=environment,
-            environment_tier=_text(payload.get("environment_tier")),
-            environment_url=_text(payload.get("environment_external_url")),
-            deployable_url=deployable_url,
-            commit_sha=_text(payload.get("short_sha")),
-            commit_title=_text(payload.get("commit_title")),
-            commit_url=_text(payload.get("commit_url")),
+        details=details_of(
+            {
+                "status": status,
+                "environment": environment,
+                "environment_tier": _text(payload.get("environment_tier")),
+                "environment_url": _text(payload.get("environment_external_url")),
+                "deployable_url": deployable_url,
+                "commit_sha": _text(payload.get("short_sha")),
+                "commit_title": _text(payload.get("commit_title")),
+                "commit_url": _text(payload.get("commit_url")),
+            }
         ),
         occurred_at=parse_gitlab_time(payload.get("status_changed_at")),
     )
@@ -1161,11 +1187,13 @@ def _parse_release(payload: JsonObject, hook: _Hook) -> Event:
         url=url,
         object_id=tag or None,
         description=_raw(payload.get("description")),
-        details=_details(
-            tag=tag,
-            released_at=_text(payload.get("released_at")),
-            commit_sha=_text(commit.get("id")),
-            commit_url=_text(commit.get("url")),
+        details=details_of(
+            {
+                "tag": tag,
+                "released_at": _text(payload.get("released_at")),
+                "commit_sha": _text(commit.get("id")),
+                "commit_url": _text(commit.get("url")),
+            }
         ),
         items=items,
         total_items=len(items),
@@ -1215,13 +1243,15 @@ def _parse_vulnerability(payload: JsonObject, hook: _Hook) -> Event:
         url=url,
         object_id=_opt(attrs.get("id")) or _last_path_segment(url),
         description=_raw(attrs.get("description")),
-        details=_details(
-            state=state,
-            severity=_text(attrs.get("severity")),
-            report_type=_text(attrs.get("report_type")),
-            confidence=_text(attrs.get("confidence")),
-            location=_vulnerability_location(_obj(attrs.get("location"))),
-            identifiers=_joined(identifiers),
+        details=details_of(
+            {
+                "state": state,
+                "severity": _text(attrs.get("severity")),
+                "report_type": _text(attrs.get("report_type")),
+                "confidence": _text(attrs.get("confidence")),
+                "location": _vulnerability_location(_obj(attrs.get("location"))),
+                "identifiers": _joined(identifiers),
+            }
         ),
         items=issues,
         total_items=len(issues),
@@ -1245,11 +1275,13 @@ def _parse_alert(payload: JsonObject, hook: _Hook) -> Event:
         url=url,
         object_id=_opt(attrs.get("iid")) or _last_path_segment(url),
         description=_raw(attrs.get("description")),
-        details=_details(
-            status=status,
-            severity=_text(attrs.get("severity")),
-            events=_text(attrs.get("events")),
-            started_at=_text(attrs.get("started_at")),
+        details=details_of(
+            {
+                "status": status,
+                "severity": _text(attrs.get("severity")),
+                "events": _text(attrs.get("events")),
+                "started_at": _text(attrs.get("started_at")),
+            }
         ),
         occurred_at=parse_gitlab_time(attrs.get("started_at")),
     )
@@ -1316,8 +1348,13 @@ def _parse_emoji(payload: JsonObject, hook: _Hook) -> Event:
         title=target_title or (f":{emoji}:" if emoji else ""),
         url=target_url,
         object_id=_opt(attrs.get("id")),
-        details=_details(
-            emoji=emoji, awardable_type=awardable_type, target_title=target_title, target_url=target_url
+        details=details_of(
+            {
+                "emoji": emoji,
+                "awardable_type": awardable_type,
+                "target_title": target_title,
+                "target_url": target_url,
+            }
         ),
         occurred_at=_first_time(attrs.get("updated_at"), attrs.get("created_at")),
     )
@@ -1344,10 +1381,12 @@ def _parse_milestone(payload: JsonObject, hook: _Hook) -> Event:
         url=_under(project, f"-/milestones/{iid}") if iid else None,
         object_id=iid or None,
         description=_raw(attrs.get("description")),
-        details=_details(
-            state=_text(attrs.get("state")),
-            due_date=_text(attrs.get("due_date")),
-            start_date=_text(attrs.get("start_date")),
+        details=details_of(
+            {
+                "state": _text(attrs.get("state")),
+                "due_date": _text(attrs.get("due_date")),
+                "start_date": _text(attrs.get("start_date")),
+            }
         ),
         occurred_at=_first_time(attrs.get("updated_at"), attrs.get("created_at")),
     )
@@ -1387,11 +1426,13 @@ def _parse_member(payload: JsonObject, hook: _Hook) -> Event:
         actor=member if action == "access_requested" else Person(),
         title=member.name,
         object_id=_opt(payload.get("user_id")),
-        details=_details(
-            member_username=member.username,
-            member_email=member.email,
-            access_level=access,
-            expires_at=_text(payload.get("expires_at")),
+        details=details_of(
+            {
+                "member_username": member.username,
+                "member_email": member.email,
+                "access_level": access,
+                "expires_at": _text(payload.get("expires_at")),
+            }
         ),
         occurred_at=_first_time(payload.get("updated_at"), payload.get("created_at")),
     )
@@ -1413,10 +1454,12 @@ def _parse_project(payload: JsonObject, hook: _Hook) -> Event:
         ),
         title=_text(payload.get("name")) or path,
         object_id=_opt(payload.get("project_id")),
-        details=_details(
-            visibility=_text(payload.get("project_visibility")),
-            owners=_joined(owners),
-            old_path=_text(payload.get("old_path_with_namespace")),
+        details=details_of(
+            {
+                "visibility": _text(payload.get("project_visibility")),
+                "owners": _joined(owners),
+                "old_path": _text(payload.get("old_path_with_namespace")),
+            }
         ),
         occurred_at=_first_time(payload.get("updated_at"), payload.get("created_at")),
     )
@@ -1435,7 +1478,7 @@ def _parse_subgroup(payload: JsonObject, hook: _Hook) -> Event:
         project=_group_ref(payload.get("parent_name"), payload.get("parent_full_path")),
         title=_text(payload.get("name")) or full_path,
         object_id=_opt(payload.get("group_id")),
-        details=_details(full_path=full_path),
+        details=details_of({"full_path": full_path}),
         occurred_at=_first_time(payload.get("updated_at"), payload.get("created_at")),
     )
 
@@ -1463,7 +1506,9 @@ def _parse_access_token(payload: JsonObject, hook: _Hook) -> Event:
         project=scope,
         title=_text(attrs.get("name")),
         object_id=_opt(attrs.get("id")),
-        details=_details(expires_at=_text(attrs.get("expires_at")), token_id=_text(attrs.get("id"))),
+        details=details_of(
+            {"expires_at": _text(attrs.get("expires_at")), "token_id": _text(attrs.get("id"))}
+        ),
     )
 
 
