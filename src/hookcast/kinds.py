@@ -66,7 +66,8 @@ class KindSpec:
 _ISSUE_FILTERS = frozenset({Filter.LABELS, Filter.QUIET_UPDATES})
 
 # In the trigger form's order: the default triggers first, in the order of the Feishu integration
-# hookcast started from (docs/architecture.md, "Vocabulary: triggers and tones"), then the rest.
+# hookcast started from (docs/architecture.md, "Vocabulary: kinds, triggers, tones and details"),
+# then the rest.
 CATALOGUE: tuple[KindSpec, ...] = (
     KindSpec(
         EventKind.PUSH,

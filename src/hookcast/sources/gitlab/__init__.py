@@ -38,8 +38,8 @@ status for pipelines, jobs and deployments, the state for vulnerabilities and al
   ``destroy``.
 
 Tones follow the three-colour table of the Feishu integration hookcast started from
-(docs/architecture.md, "Vocabulary: triggers and tones"); choices for what that table does not
-name are marked (*):
+(docs/architecture.md, "Vocabulary: kinds, triggers, tones and details"); choices for what that
+table does not name are marked (*):
 
 * SUCCESS: push (any), tag push (any), issue open / close / reopen, merge request open / reopen /
   merge / approved / approval, notes, pipeline success, wiki page (any), deployment running /
