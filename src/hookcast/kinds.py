@@ -65,6 +65,14 @@ class KindSpec:
 
 _ISSUE_FILTERS = frozenset({Filter.LABELS, Filter.QUIET_UPDATES})
 
+
+def _workflow(
+    kind: EventKind, label: str, explanation: str, direct: frozenset[Role] = frozenset()
+) -> KindSpec:
+    """An issue-workflow kind: it names anyone with any role (the event's ``users`` list)."""
+    return KindSpec(kind, label, explanation, concerned=_ALL_ROLES, direct=direct)
+
+
 # In the trigger form's order: the default triggers first, in the order of the Feishu integration
 # hookcast started from (docs/architecture.md, "Vocabulary: kinds, triggers, tones and details"),
 # then the rest.
@@ -182,81 +190,59 @@ CATALOGUE: tuple[KindSpec, ...] = (
         N_("A project or group access token is about to expire."),
     ),
     # Issue-workflow events name anyone with any role (their ``users`` list).
-    KindSpec(
-        EventKind.ISSUE_CREATED,
-        N_("Issue created"),
-        N_("Issue workflow: an issue is created."),
-        concerned=_ALL_ROLES,
-    ),
-    KindSpec(
+    _workflow(EventKind.ISSUE_CREATED, N_("Issue created"), N_("Issue workflow: an issue is created.")),
+    _workflow(
         EventKind.ISSUE_STATUS_CHANGED,
         N_("Issue status changed"),
         N_("Issue workflow: an issue's status changes."),
-        concerned=_ALL_ROLES,
     ),
-    KindSpec(
+    _workflow(
         EventKind.ISSUE_STAGE_STATUS_CHANGED,
         N_("Issue stage status changed"),
         N_("Issue workflow: a stage's status changes."),
-        concerned=_ALL_ROLES,
     ),
-    KindSpec(
+    _workflow(
         EventKind.ISSUE_TASK_STATUS_CHANGED,
         N_("Issue task status changed"),
         N_("Issue workflow: a task's status changes."),
-        concerned=_ALL_ROLES,
     ),
-    KindSpec(
+    _workflow(
         EventKind.ISSUE_INFO_CHANGED,
         N_("Issue info changed"),
         N_("Issue workflow: an issue's details change."),
-        concerned=_ALL_ROLES,
     ),
-    KindSpec(
+    _workflow(
         EventKind.ISSUE_COMMENT_CREATED,
         N_("Issue comment created"),
         N_("Issue workflow: a comment is added."),
-        concerned=_ALL_ROLES,
     ),
-    KindSpec(
+    _workflow(
         EventKind.ISSUE_APPROVAL_NEEDED,
         N_("Issue approval needed"),
         N_("Issue workflow: an approval is needed."),
-        concerned=_ALL_ROLES,
         direct=frozenset({Role.APPROVER}),
     ),
-    KindSpec(
+    _workflow(
         EventKind.ISSUE_APPROVED,
         N_("Issue approved"),
         N_("Issue workflow: an issue is approved."),
-        concerned=_ALL_ROLES,
         direct=frozenset({Role.CREATOR}),
     ),
-    KindSpec(
+    _workflow(
         EventKind.ISSUE_SENT_BACK,
         N_("Issue sent back"),
         N_("Issue workflow: an issue is sent back."),
-        concerned=_ALL_ROLES,
         direct=frozenset({Role.CREATOR}),
     ),
-    KindSpec(
+    _workflow(
         EventKind.ISSUE_ROLLOUT_NEEDED,
         N_("Issue rollout needed"),
         N_("Issue workflow: a rollout is needed."),
-        concerned=_ALL_ROLES,
         direct=frozenset({Role.RELEASER}),
     ),
-    KindSpec(
-        EventKind.ROLLOUT_FAILED,
-        N_("Rollout failed"),
-        N_("Issue workflow: a rollout failed."),
-        concerned=_ALL_ROLES,
-    ),
-    KindSpec(
-        EventKind.ROLLOUT_COMPLETED,
-        N_("Rollout completed"),
-        N_("Issue workflow: a rollout completed."),
-        concerned=_ALL_ROLES,
+    _workflow(EventKind.ROLLOUT_FAILED, N_("Rollout failed"), N_("Issue workflow: a rollout failed.")),
+    _workflow(
+        EventKind.ROLLOUT_COMPLETED, N_("Rollout completed"), N_("Issue workflow: a rollout completed.")
     ),
 )
 
