@@ -2,13 +2,14 @@
 
 Before this catalogue a kind was spread over eight tables (the default triggers, the trigger
 form's explanations, the kind labels, routing's filter sets, the confidential twins, the
-direct-message roles ...) and a kind missing from one of them failed silently (an empty
-explanation, a kind no filter applied to). Now each `EventKind` has one `KindSpec` here, and
-those tables are derived from it: `DEFAULT_TRIGGERS` / `SEED_TRIGGERS` (a new webhook's triggers
-and the form's order), `web/ui/triggers.py` (labels and explanations), `routing.py` (which
-filters apply, the confidential twin), `directmessages/recipients.py` (who gets a direct
-message), `messages/render.py` (`kind_label`). `tests/unit/test_kinds.py` walks `EventKind`
-and fails for a kind without a complete entry, and for a renderer table missing a kind.
+direct-message roles, the preview's samples ...) and a kind missing from one of them failed
+silently (an empty explanation, a kind no filter applied to). Now each `EventKind` has one
+`KindSpec` here, and those tables are derived from it: `DEFAULT_TRIGGERS` / `SEED_TRIGGERS` (a
+new webhook's triggers and the form's order), `web/ui/triggers.py` (labels and explanations),
+`routing.py` (which filters apply, the confidential twin), `directmessages/recipients.py` (who
+gets a direct message), `messages/render.py` (`kind_label`), `web/ui/samples.py` (the
+preview's sample). `tests/unit/test_kinds.py` walks `EventKind` and fails for a kind without a
+complete entry, and for a renderer table missing a kind.
 
 Labels and explanations are English gettext message ids (`N_`); their Simplified Chinese
 translations are in the catalog (``locale/zh_CN``), extracted from this file by
@@ -36,6 +37,7 @@ class Filter(StrEnum):
 
 
 _ALL_ROLES = frozenset(Role)
+WORKFLOW_SAMPLE = "workflow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class KindSpec:
     kind: EventKind
     label: str
     explanation: str
+    sample: str  # the shipped sample (hookcast.samples) the UI's preview shows this kind with
     default_trigger: bool = False
     filters: frozenset[Filter] = frozenset()
     confidential_twin: EventKind | None = None
@@ -69,8 +72,9 @@ _ISSUE_FILTERS = frozenset({Filter.LABELS, Filter.QUIET_UPDATES})
 def _workflow(
     kind: EventKind, label: str, explanation: str, direct: frozenset[Role] = frozenset()
 ) -> KindSpec:
-    """An issue-workflow kind: it names anyone with any role (the event's ``users`` list)."""
-    return KindSpec(kind, label, explanation, concerned=_ALL_ROLES, direct=direct)
+    """An issue-workflow kind: it names anyone with any role (the event's ``users`` list), and the
+    preview shows it with the workflow sample retyped to it."""
+    return KindSpec(kind, label, explanation, WORKFLOW_SAMPLE, concerned=_ALL_ROLES, direct=direct)
 
 
 # In the trigger form's order: the default triggers first, in the order of the Feishu integration
@@ -81,6 +85,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         EventKind.PUSH,
         N_("Push"),
         N_("A push to the repository."),
+        "push",
         default_trigger=True,
         filters=frozenset({Filter.BRANCHES}),
     ),
@@ -88,6 +93,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         EventKind.ISSUE,
         N_("Issue"),
         N_("An issue is created, closed or reopened."),
+        "issue",
         default_trigger=True,
         filters=_ISSUE_FILTERS,
         confidential_twin=EventKind.CONFIDENTIAL_ISSUE,
@@ -97,6 +103,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         EventKind.CONFIDENTIAL_ISSUE,
         N_("Confidential issue"),
         N_("A confidential issue is created, closed or reopened."),
+        "confidential_issue",
         default_trigger=True,
         filters=_ISSUE_FILTERS,
         concerned=frozenset({Role.ASSIGNEE, Role.AUTHOR}),
@@ -105,6 +112,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         EventKind.MERGE_REQUEST,
         N_("Merge request"),
         N_("A merge request is created, merged, closed, approved or gets reviewers."),
+        "merge_request",
         default_trigger=True,
         filters=_ISSUE_FILTERS,
         concerned=frozenset({Role.ASSIGNEE, Role.REVIEWER, Role.APPROVER, Role.AUTHOR}),
@@ -114,6 +122,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         EventKind.NOTE,
         N_("Comment"),
         N_("A comment is added on an issue, merge request, commit or snippet."),
+        "note_merge_request",
         default_trigger=True,
         filters=frozenset({Filter.LABELS}),
         confidential_twin=EventKind.CONFIDENTIAL_NOTE,
@@ -123,27 +132,38 @@ CATALOGUE: tuple[KindSpec, ...] = (
         EventKind.CONFIDENTIAL_NOTE,
         N_("Confidential comment"),
         N_("An internal note or a comment on a confidential issue is added."),
+        "confidential_note",
         default_trigger=True,
         filters=frozenset({Filter.LABELS}),
         concerned=frozenset({Role.ASSIGNEE, Role.REVIEWER, Role.AUTHOR}),
     ),
     KindSpec(
-        EventKind.TAG_PUSH, N_("Tag push"), N_("A new tag is pushed to the repository."), default_trigger=True
+        EventKind.TAG_PUSH,
+        N_("Tag push"),
+        N_("A new tag is pushed to the repository."),
+        "tag_push",
+        default_trigger=True,
     ),
     KindSpec(
         EventKind.PIPELINE,
         N_("Pipeline"),
         N_("A pipeline status changes."),
+        "pipeline",
         default_trigger=True,
         filters=frozenset({Filter.BRANCHES, Filter.PIPELINE_STATES, Filter.ONLY_BROKEN}),
     ),
     KindSpec(
-        EventKind.WIKI_PAGE, N_("Wiki page"), N_("A wiki page is created or updated."), default_trigger=True
+        EventKind.WIKI_PAGE,
+        N_("Wiki page"),
+        N_("A wiki page is created or updated."),
+        "wiki_page",
+        default_trigger=True,
     ),
     KindSpec(
         EventKind.DEPLOYMENT,
         N_("Deployment"),
         N_("A deployment starts, finishes, fails or is canceled."),
+        "deployment",
         default_trigger=True,
         filters=frozenset({Filter.BRANCHES}),
     ),
@@ -151,18 +171,21 @@ CATALOGUE: tuple[KindSpec, ...] = (
         EventKind.VULNERABILITY,
         N_("Vulnerability"),
         N_("A new, unique vulnerability is recorded (Ultimate)."),
+        "vulnerability",
         default_trigger=True,
     ),
     KindSpec(
         EventKind.ALERT,
         N_("Alert"),
         N_("An alert fires or resolves (Alertmanager, GitLab alerts)."),
+        "alertmanager",
         default_trigger=True,
     ),
     KindSpec(
         EventKind.RELEASE,
         N_("Release"),
         N_("A release is created or updated."),
+        "release",
         default_trigger=True,
         concerned=frozenset({Role.RELEASER}),
     ),
@@ -170,24 +193,42 @@ CATALOGUE: tuple[KindSpec, ...] = (
         EventKind.JOB,
         N_("Job"),
         N_("A CI job status changes."),
+        "job",
         filters=frozenset({Filter.BRANCHES, Filter.ONLY_BROKEN}),
     ),
-    KindSpec(EventKind.FEATURE_FLAG, N_("Feature flag"), N_("A feature flag is turned on or off.")),
-    KindSpec(EventKind.EMOJI, N_("Emoji reaction"), N_("An emoji reaction is added or removed.")),
     KindSpec(
-        EventKind.MILESTONE, N_("Milestone"), N_("A milestone is created, closed, reopened or deleted.")
+        EventKind.FEATURE_FLAG, N_("Feature flag"), N_("A feature flag is turned on or off."), "feature_flag"
+    ),
+    KindSpec(EventKind.EMOJI, N_("Emoji reaction"), N_("An emoji reaction is added or removed."), "emoji"),
+    KindSpec(
+        EventKind.MILESTONE,
+        N_("Milestone"),
+        N_("A milestone is created, closed, reopened or deleted."),
+        "milestone",
     ),
     KindSpec(
-        EventKind.MEMBER, N_("Member"), N_("A member is added, changed or removed, or requests access.")
+        EventKind.MEMBER,
+        N_("Member"),
+        N_("A member is added, changed or removed, or requests access."),
+        "member_add_to_group",
     ),
     KindSpec(
-        EventKind.PROJECT, N_("Project"), N_("A project is created or deleted (group and system hooks).")
+        EventKind.PROJECT,
+        N_("Project"),
+        N_("A project is created or deleted (group and system hooks)."),
+        "project_create",
     ),
-    KindSpec(EventKind.SUBGROUP, N_("Subgroup"), N_("A subgroup is created or removed (group hooks).")),
+    KindSpec(
+        EventKind.SUBGROUP,
+        N_("Subgroup"),
+        N_("A subgroup is created or removed (group hooks)."),
+        "subgroup_create",
+    ),
     KindSpec(
         EventKind.ACCESS_TOKEN,
         N_("Access token"),
         N_("A project or group access token is about to expire."),
+        "resource_access_token_project",
     ),
     # Issue-workflow events name anyone with any role (their ``users`` list).
     _workflow(EventKind.ISSUE_CREATED, N_("Issue created"), N_("Issue workflow: an issue is created.")),

@@ -9,6 +9,7 @@ from hookcast.events import Event, EventKind, Role
 from hookcast.kinds import CATALOGUE, DEFAULT_TRIGGERS, KINDS, SEED_TRIGGERS, Filter, kinds_with, spec_of
 from hookcast.messages.i18n import translator
 from hookcast.messages.render import RENDERERS, kind_label
+from hookcast.web.ui.samples import sample_event
 from hookcast.web.ui.triggers import trigger_options
 from tests.unit.parsed_events import parsed_events
 
@@ -29,6 +30,7 @@ def test_every_kind_is_complete(kind: EventKind) -> None:
     assert ZH.gettext(spec.label) != spec.label
     assert ZH.gettext(spec.explanation) != spec.explanation
     assert kind in RENDERERS
+    assert sample_event(kind).kind is kind  # the preview's sample parses as this kind
     assert spec.direct <= spec.concerned
     assert all(roles <= spec.concerned for roles in spec.direct_on.values())
 
