@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from hookcast.events import (
-    Event,
-    EventKind,
-    Item,
-    ProjectRef,
-    RelatedUser,
-    Role,
-    Tone,
-    details_of,
-)
+from hookcast.events import Event, EventKind, Item, ProjectRef, RelatedUser, Role, Tone, details_of
 from hookcast.sources.gitlab.common import (
     Family,
     Hook,

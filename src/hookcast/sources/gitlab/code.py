@@ -6,17 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from hookcast.events import (
-    Details,
-    Event,
-    EventKind,
-    Item,
-    Person,
-    RelatedUser,
-    Role,
-    Tone,
-    details_of,
-)
+from hookcast.events import Details, Event, EventKind, Item, Person, RelatedUser, Role, Tone, details_of
 from hookcast.sources.gitlab.common import (
     ACTING_USER,
     OBJECT_PROJECT,
@@ -43,16 +33,7 @@ from hookcast.sources.gitlab.common import (
     user_list,
 )
 from hookcast.sources.required import Required
-from hookcast.sources.tolerant import (
-    JsonObject,
-    as_flag,
-    as_int,
-    as_obj,
-    as_objs,
-    as_opt,
-    as_raw,
-    as_text,
-)
+from hookcast.sources.tolerant import JsonObject, as_flag, as_int, as_obj, as_objs, as_opt, as_raw, as_text
 
 _MERGE_REQUEST_TONES: dict[str, Tone] = {
     "open": Tone.SUCCESS,

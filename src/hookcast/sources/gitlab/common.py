@@ -9,14 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from hookcast.events import (
-    Event,
-    Item,
-    Person,
-    ProjectRef,
-    RelatedUser,
-    Role,
-)
+from hookcast.events import Event, Item, Person, ProjectRef, RelatedUser, Role
 from hookcast.sources.required import Required
 from hookcast.sources.tolerant import (
     MAX_TIME_LENGTH,

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from hookcast.events import (
-    Event,
-    EventKind,
-    Role,
-    Tone,
-    details_of,
-)
+from hookcast.events import Event, EventKind, Role, Tone, details_of
 from hookcast.sources.gitlab.common import (
     ACTING_USER,
     OBJECT_PROJECT,
@@ -25,13 +19,7 @@ from hookcast.sources.gitlab.common import (
     user_list,
 )
 from hookcast.sources.required import Required
-from hookcast.sources.tolerant import (
-    JsonObject,
-    as_obj,
-    as_opt,
-    as_raw,
-    as_text,
-)
+from hookcast.sources.tolerant import JsonObject, as_obj, as_opt, as_raw, as_text
 
 _ISSUE_TONES: dict[str, Tone] = {"open": Tone.SUCCESS, "close": Tone.SUCCESS, "reopen": Tone.SUCCESS}
 

@@ -4,15 +4,7 @@ subgroups and access tokens."""
 
 from __future__ import annotations
 
-from hookcast.events import (
-    Event,
-    EventKind,
-    Item,
-    Person,
-    ProjectRef,
-    Tone,
-    details_of,
-)
+from hookcast.events import Event, EventKind, Item, Person, ProjectRef, Tone, details_of
 from hookcast.sources.gitlab.common import (
     ACTING_USER,
     OBJECT_PROJECT,
@@ -30,15 +22,7 @@ from hookcast.sources.gitlab.common import (
     under,
 )
 from hookcast.sources.required import Required
-from hookcast.sources.tolerant import (
-    JsonObject,
-    as_obj,
-    as_objs,
-    as_opt,
-    as_raw,
-    as_text,
-    joined,
-)
+from hookcast.sources.tolerant import JsonObject, as_obj, as_objs, as_opt, as_raw, as_text, joined
 
 _MEMBER_ACTIONS: dict[str, str] = {
     "user_add_to_group": "added",
