@@ -24,7 +24,7 @@ from hookcast.crypto import SecretBox
 from hookcast.directmessages import build, open_credentials
 from hookcast.feishubot import service
 from hookcast.feishubot.client import BotApi, ChatGone
-from hookcast.feishubot.events import Envelope, Rejection, parse_event
+from hookcast.feishubot.events import Envelope, FeishuRefusal, parse_event
 from hookcast.platforms.app_client.base import Stop
 from hookcast.platforms.base import Delivered, PlatformName, RetryAfter
 from hookcast.store.directory import ImAppRow
@@ -148,7 +148,7 @@ class BotRunner:
             attempts, base_url, key = row.attempts + 1, row.base_url, row.event_id
             api = await self._apis.load(session, platform)
         parsed = parse_event(envelope)
-        if isinstance(parsed, Rejection):
+        if isinstance(parsed, FeishuRefusal):
             await self._finish_event(row_id, "failed", f"not understood: {parsed.reason}", attempts)
             return
         question = service.membership_question(parsed)
