@@ -16,14 +16,14 @@ from datetime import datetime
 import aiohttp
 
 from hookcast.crypto import SecretBox
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, DirectMessenger
+from hookcast.directmessages.base import USER_NOT_FOUND, DirectMessenger
 from hookcast.directmessages.client import AppClient
 from hookcast.directmessages.dingtalk import DingTalkMessenger
 from hookcast.directmessages.feishu import FeishuMessenger, LarkMessenger
 from hookcast.directmessages.recipients import direct_recipients
 from hookcast.directmessages.slack import SlackMessenger
 from hookcast.directmessages.wecom import WeComMessenger
-from hookcast.platforms.base import PlatformName
+from hookcast.platforms.base import FieldSpec, PlatformName
 from hookcast.store.directory import ImAppRow
 
 __all__ = [
@@ -44,7 +44,7 @@ MESSENGERS: dict[PlatformName, type[AppClient]] = {
 }
 
 
-def credential_specs(platform: PlatformName) -> tuple[CredentialSpec, ...]:
+def credential_specs(platform: PlatformName) -> tuple[FieldSpec, ...]:
     return MESSENGERS[platform].credentials
 
 

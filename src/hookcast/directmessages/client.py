@@ -9,11 +9,11 @@ from typing import ClassVar, TypeVar
 
 import aiohttp
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected, describe
+from hookcast.directmessages.base import USER_NOT_FOUND, Stop, TokenRejected, describe
 from hookcast.directmessages.cache import Clock, LookupCache, Token, TokenCache
 from hookcast.events import Person
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.base import FieldSpec, Outcome, Permanent, PlatformName, RetryAfter
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ class AppClient:
 
     platform: PlatformName
     label: ClassVar[str]
-    credentials: ClassVar[tuple[CredentialSpec, ...]]
+    credentials: ClassVar[tuple[FieldSpec, ...]]
     default_base_url: ClassVar[str]
     finds_by: ClassVar[tuple[str, ...]] = (BY_EMAIL, BY_MOBILE)
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.directmessages.base import USER_NOT_FOUND, Stop, TokenRejected
 from hookcast.directmessages.cache import Token
 from hookcast.directmessages.client import BY_MOBILE, AppClient
 from hookcast.directmessages.http import Answer, call
 from hookcast.directmessages.shapes import dingtalk_template
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Delivered, Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.base import Delivered, FieldSpec, Outcome, Permanent, PlatformName, RetryAfter
 
 OAPI = "https://oapi.dingtalk.com"
 CODE_NOT_FOUND = 60121
@@ -28,11 +28,14 @@ class DingTalkMessenger(AppClient):
     label: ClassVar[str] = "dingtalk"
     default_base_url: ClassVar[str] = "https://api.dingtalk.com"
     finds_by: ClassVar[tuple[str, ...]] = (BY_MOBILE,)
-    credentials: ClassVar[tuple[CredentialSpec, ...]] = (
-        CredentialSpec("client_id", "Client ID", "Credentials & Basic Info (formerly AppKey)"),
-        CredentialSpec("client_secret", "Client Secret", "Credentials & Basic Info", secret=True),
-        CredentialSpec(
-            "robot_code", "Robot Code", "Robot configuration: Copy RobotCode (often the Client ID)"
+    credentials: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec("client_id", "Client ID", "Credentials & Basic Info (formerly AppKey)", required=True),
+        FieldSpec("client_secret", "Client Secret", "Credentials & Basic Info", secret=True, required=True),
+        FieldSpec(
+            "robot_code",
+            "Robot Code",
+            "Robot configuration: Copy RobotCode (often the Client ID)",
+            required=True,
         ),
     )
 

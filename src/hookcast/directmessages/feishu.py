@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.directmessages.base import USER_NOT_FOUND, Stop, TokenRejected
 from hookcast.directmessages.cache import Token
 from hookcast.directmessages.client import BY_EMAIL, AppClient
 from hookcast.directmessages.http import Answer, call
 from hookcast.directmessages.shapes import feishu_card
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Delivered, Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.base import Delivered, FieldSpec, Outcome, Permanent, PlatformName, RetryAfter
 
 CODE_OK = 0
 TOKEN_CODES = frozenset({99991661, 99991663, 99991668})  # missing / invalid / expired token
@@ -25,9 +25,15 @@ class FeishuMessenger(AppClient):
     platform = PlatformName.FEISHU
     label: ClassVar[str] = "feishu"
     default_base_url: ClassVar[str] = "https://open.feishu.cn"
-    credentials: ClassVar[tuple[CredentialSpec, ...]] = (
-        CredentialSpec("app_id", "App ID", "Credentials & Basic Info: cli_…", pattern=r"cli_[A-Za-z0-9]{4,}"),
-        CredentialSpec("app_secret", "App Secret", "Credentials & Basic Info", secret=True),
+    credentials: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec(
+            "app_id",
+            "App ID",
+            "Credentials & Basic Info: cli_…",
+            pattern=r"cli_[A-Za-z0-9]{4,}",
+            required=True,
+        ),
+        FieldSpec("app_secret", "App Secret", "Credentials & Basic Info", secret=True, required=True),
     )
 
     async def fetch_token(self) -> Token:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop
+from hookcast.directmessages.base import USER_NOT_FOUND, Stop
 from hookcast.directmessages.cache import Token
 from hookcast.directmessages.client import BY_EMAIL, AppClient
 from hookcast.directmessages.http import Answer, call
 from hookcast.directmessages.shapes import slack_parts
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Delivered, Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.base import Delivered, FieldSpec, Outcome, Permanent, PlatformName, RetryAfter
 
 REQUIRED_SCOPES = ("users:read", "users:read.email", "im:write", "chat:write")
 NOT_FOUND_ERRORS = frozenset({"users_not_found", "user_not_found", "user_disabled", "cannot_dm_bot"})
@@ -25,13 +25,14 @@ class SlackMessenger(AppClient):
     label: ClassVar[str] = "slack"
     default_base_url: ClassVar[str] = "https://slack.com"
     finds_by: ClassVar[tuple[str, ...]] = (BY_EMAIL,)
-    credentials: ClassVar[tuple[CredentialSpec, ...]] = (
-        CredentialSpec(
+    credentials: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec(
             "bot_token",
             "Bot User OAuth Token",
             "xoxb-… (OAuth & Permissions), with scopes " + ", ".join(REQUIRED_SCOPES),
             secret=True,
             pattern=r"xoxb-[A-Za-z0-9-]{8,}",
+            required=True,
         ),
     )
 

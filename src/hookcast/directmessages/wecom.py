@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.directmessages.base import USER_NOT_FOUND, Stop, TokenRejected
 from hookcast.directmessages.cache import Token
 from hookcast.directmessages.client import BY_EMAIL, AppClient
 from hookcast.directmessages.http import Answer, call
 from hookcast.directmessages.shapes import wecom_markdown
 from hookcast.messages.model import Message
-from hookcast.platforms.base import Delivered, Outcome, Permanent, PlatformName, RetryAfter
+from hookcast.platforms.base import Delivered, FieldSpec, Outcome, Permanent, PlatformName, RetryAfter
 
 TOKEN_CODES = frozenset({40014, 42001})  # invalid / expired access_token
 CODE_NOT_FOUND = 46004  # no such member
@@ -26,10 +26,12 @@ class WeComMessenger(AppClient):
     platform = PlatformName.WECOM
     label: ClassVar[str] = "wecom"
     default_base_url: ClassVar[str] = "https://qyapi.weixin.qq.com"
-    credentials: ClassVar[tuple[CredentialSpec, ...]] = (
-        CredentialSpec("corp_id", "Corp ID", "My Company > Company Information: ww…"),
-        CredentialSpec("agent_id", "Agent ID", "The self-built app's AgentId", pattern=r"[0-9]{1,12}"),
-        CredentialSpec("secret", "Secret", "The self-built app's Secret", secret=True),
+    credentials: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec("corp_id", "Corp ID", "My Company > Company Information: ww…", required=True),
+        FieldSpec(
+            "agent_id", "Agent ID", "The self-built app's AgentId", pattern=r"[0-9]{1,12}", required=True
+        ),
+        FieldSpec("secret", "Secret", "The self-built app's Secret", secret=True, required=True),
     )
 
     async def fetch_token(self) -> Token:

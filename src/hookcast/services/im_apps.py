@@ -4,7 +4,6 @@ fetching a token (and, for Slack, checking the scopes). Secrets are never return
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -17,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
 from hookcast.directmessages import MESSENGERS, build, credential_specs, open_credentials
-from hookcast.directmessages.base import CredentialSpec
 from hookcast.platforms import get_platform
-from hookcast.platforms.base import PlatformName
+from hookcast.platforms.base import FieldSpec, PlatformName
+from hookcast.services import fields
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.store.directory import ImAppRow
 
@@ -115,10 +114,11 @@ async def list_all(session: AsyncSession) -> Sequence[ImAppRow]:
 
 
 def merged_credentials(
-    specs: Sequence[CredentialSpec], given: dict[str, str], stored: dict[str, str]
+    specs: Sequence[FieldSpec], given: dict[str, str], stored: dict[str, str]
 ) -> dict[str, str]:
-    """Every declared credential: given, or (secrets only) the stored one. Pure."""
-    unknown = sorted(set(given) - {s.name for s in specs})
+    """Every declared credential: given, or (secrets only) the stored one; checked against its
+    declaration (required, pattern, length). Pure."""
+    unknown = fields.unknown_names(specs, given)
     if unknown:
         allowed = ", ".join(s.name for s in specs)
         raise Invalid(
@@ -127,25 +127,9 @@ def merged_credentials(
             unknown=", ".join(unknown),
             allowed=allowed,
         )
-    values: dict[str, str] = {}
-    for spec in specs:
-        value = given.get(spec.name, "").strip()
-        if not value and spec.secret:
-            value = stored.get(spec.name, "")
-        if not value:
-            raise Invalid(
-                "{label} ({name}) is required", field="credentials", label=Term(spec.label), name=spec.name
-            )
-        if spec.pattern and not re.fullmatch(spec.pattern, value):
-            raise Invalid(
-                "{label} ({name}) does not look right: {help}",
-                field="credentials",
-                label=Term(spec.label),
-                name=spec.name,
-                help=Term(spec.help),
-            )
-        values[spec.name] = value
-    return values
+    kept = {spec.name: stored[spec.name] for spec in specs if spec.secret and spec.name in stored}
+    changes = {name: value for name, value in given.items() if value.strip() or name not in kept}
+    return fields.merged(specs, kept, changes, field="credentials")
 
 
 def clean_base_url(value: str | None) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +19,10 @@ from hookcast.events import EventKind, Tone
 from hookcast.messages.model import LANGUAGES, Link, Mention, Message
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS, get_platform
-from hookcast.platforms.base import EncodeContext, PlatformName, WebhookTarget
+from hookcast.platforms.base import EncodeContext, PlatformName
 from hookcast.platforms.feishu import HEADER_TEMPLATE
 from hookcast.platforms.shared import TONE_HEX, with_keyword
+from hookcast.platforms.targets import target_from
 from hookcast.platforms.teams import CARD_COLOR
 from hookcast.platforms.wecom import FONT_COLOR
 from hookcast.preview import EXAMPLE_URLS
@@ -98,10 +100,14 @@ class Preview:
     body: str
 
 
-def build(platform_name: str, language: str, kind: EventKind, keyword: str | None = None) -> Preview:
+def build(
+    platform_name: str, language: str, kind: EventKind, settings: Mapping[str, str] | None = None
+) -> Preview:
+    """``settings``: the platform's plain settings as entered (name -> value, empty when unset)."""
     platform = get_platform(platform_name)
     message: Message = render(sample_event(kind), language)
-    target = WebhookTarget(url=EXAMPLE_URLS[platform.name], keyword=keyword)
+    target = target_from(EXAMPLE_URLS[platform.name], {k: v for k, v in (settings or {}).items() if v})
+    keyword = target.keyword
     request = platform.encode(message, target, EncodeContext(time.time(), "preview"))
     colour = colour_of(platform.name, message.tone)
     title = message.title or message.summary
@@ -147,6 +153,6 @@ async def preview_fragment(
     if platform not in PLATFORMS:
         return HTMLResponse("unknown platform", status_code=404)
     chosen_language = language if language in LANGUAGES else language_of(request)
-    shown = build(platform, chosen_language, choose_kind(kind), keyword.strip()[:200] or None)
+    shown = build(platform, chosen_language, choose_kind(kind), {"keyword": keyword.strip()[:200]})
     response = page(request, "_preview.html", {"preview": shown})
     return response
