@@ -308,6 +308,7 @@ def webhooks_create(project_id: int, as_json: JsonOption = False, **given: Any) 
     skip={"settings"},
     extra=_setting_options(patch=True),
     spellings=WEBHOOK_SPELLINGS,
+    described_by=WebhookInput,
 )
 def webhooks_update(webhook_id: int, as_json: JsonOption = False, **given: Any) -> None:
     """Change some settings of a webhook (the others stay)."""

@@ -65,7 +65,7 @@ def _parameter(
 
 
 def _field_parameter(
-    name: str, field: FieldInfo, *, patch: bool, spellings: Sequence[str]
+    name: str, field: FieldInfo, *, patch: bool, spellings: Sequence[str], help_text: str
 ) -> inspect.Parameter:
     if patch:
         default: Any = None
@@ -75,7 +75,7 @@ def _field_parameter(
         default = field.get_default(call_default_factory=True)
         if isinstance(default, list):
             default = None  # an empty --option list keeps the model's default
-    return _parameter(name, field.annotation, field.description or "", default=default, spellings=spellings)
+    return _parameter(name, field.annotation, help_text, default=default, spellings=spellings)
 
 
 def model_options(
@@ -85,17 +85,25 @@ def model_options(
     skip: Collection[str] = (),
     extra: Mapping[str, str] = {},
     spellings: Mapping[str, Sequence[str]] = {},
+    described_by: type[BaseModel] | None = None,
 ) -> Callable[[F], F]:
     """Decorate a command taking ``**given``: it gets an option per field of ``model`` (but
     ``skip``) and per name in ``extra`` (a string option, name -> help). With ``patch`` every
     option defaults to None (not given). ``spellings`` names the older spellings of an option;
-    for a flag they replace its ``--x/--no-x``."""
+    for a flag they replace its ``--x/--no-x``. A field ``model`` leaves undescribed takes the
+    description of the same field of ``described_by`` (a patch model, say, of its full model)."""
+
+    def help_of(name: str, field: FieldInfo) -> str:
+        other = described_by.model_fields.get(name) if described_by is not None else None
+        return field.description or (other.description if other is not None else None) or ""
 
     def decorate(command: F) -> F:
         signature = inspect.signature(command, eval_str=True)
         own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
         derived = [
-            _field_parameter(name, field, patch=patch, spellings=spellings.get(name, ()))
+            _field_parameter(
+                name, field, patch=patch, spellings=spellings.get(name, ()), help_text=help_of(name, field)
+            )
             for name, field in model.model_fields.items()
             if name not in skip
         ]

@@ -47,7 +47,7 @@ class WebhookFields(BaseModel):
     settings: SettingsInput = Field(
         default_factory=dict, description=SETTINGS_HELP + "Secret ones are write-only."
     )
-    active: bool = True
+    active: bool = Field(default=True, description="Switched on (off: nothing is sent to it).")
     language: str = Field(default="en", description="en | zh_CN")
     triggers: list[EventKind] = Field(
         default_factory=lambda: sorted(DEFAULT_TRIGGERS), description="The event kinds to send."
