@@ -3,6 +3,7 @@ fetching a token (and, for Slack, checking the scopes). Secrets are never return
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -38,10 +39,15 @@ class ImAppInput(BaseModel):
 
 
 class CredentialField(BaseModel):
+    """A credential's FieldSpec, as the API shows it."""
+
     name: str
     label: str
     help: str
     secret: bool
+    required: bool
+    pattern: str | None
+    max_length: int
 
 
 class ImAppView(BaseModel):
@@ -72,10 +78,7 @@ def supported(platform: PlatformName | str) -> PlatformName:
 
 
 def _fields(platform: PlatformName) -> list[CredentialField]:
-    return [
-        CredentialField(name=s.name, label=s.label, help=s.help, secret=s.secret)
-        for s in credential_specs(platform)
-    ]
+    return [CredentialField.model_validate(dataclasses.asdict(s)) for s in credential_specs(platform)]
 
 
 def view(platform: PlatformName, row: ImAppRow | None) -> ImAppView:
