@@ -8,9 +8,10 @@ import pytest
 from hookcast.directmessages import MESSENGERS
 from hookcast.platforms.base import FieldSpec, PlatformName
 from hookcast.platforms.targets import target_from
-from hookcast.services import fields
+from hookcast.services import fields, webhook_settings
 from hookcast.services.errors import Invalid
 from hookcast.services.im_apps import merged_credentials
+from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
 
 CHAT = FieldSpec("chat_id", "Chat ID", "numeric", required=True, pattern=r"-?[0-9]+", max_length=8)
 TOKEN = FieldSpec("token", "Token", "the bot's", secret=True)
@@ -53,3 +54,14 @@ def test_the_target_carries_secret_and_keyword_and_every_other_setting() -> None
     target = target_from("https://x.test/", {"secret": "s", "keyword": "k", "chat_id": "-1"})
     assert (target.secret, target.keyword, dict(target.settings)) == ("s", "k", {"chat_id": "-1"})
     assert target_from("https://x.test/", {}).secret is None
+
+
+def test_no_setting_name_takes_the_place_of_a_webhook_field() -> None:
+    """Settings are also taken and shown at the top level: a platform setting named like a webhook
+    field (or like a secret's ``<name>_set``) would shadow it."""
+    names = set(webhook_settings.declared())
+    fields_of = (
+        set(WebhookInput.model_fields) | set(WebhookPatch.model_fields) | set(WebhookView.model_fields)
+    )
+    assert names.isdisjoint(fields_of)
+    assert {f"{name}_set" for name in webhook_settings.secret_names()}.isdisjoint(names | fields_of)

@@ -277,7 +277,7 @@ def _setting_options(*, patch: bool) -> dict[str, str]:
     """One string option per platform setting (``--secret``, ``--keyword``, …), from the platforms'
     declarations."""
     removes = " '' removes it." if patch else ""
-    return {name: webhook_settings.describe(name) + removes for name in webhook_settings.declared()}
+    return {name: webhook_settings.help_line(name) + removes for name in webhook_settings.declared()}
 
 
 @webhooks_app.command("create")

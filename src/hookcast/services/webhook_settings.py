@@ -39,7 +39,7 @@ def secret_names() -> frozenset[str]:
     return frozenset(name for name, specs in declared().items() if any(s.secret for _p, s in specs))
 
 
-def describe(name: str) -> str:
+def help_line(name: str) -> str:
     """One line for the API schema and the CLI help: the label, help and who takes it."""
     specs = declared()[name]
     first = specs[0][1]
@@ -59,7 +59,7 @@ def schema_properties(*, view: bool) -> dict[str, dict[str, Any]]:
             properties[f"{name}_set"] = {"type": "boolean", "description": f"Whether {name} is set."}
         else:
             string: dict[str, Any] = {"type": "string", "maxLength": longest}
-            properties[name] = {"anyOf": [string, {"type": "null"}], "description": describe(name)}
+            properties[name] = {"anyOf": [string, {"type": "null"}], "description": help_line(name)}
     return properties
 
 
@@ -119,9 +119,10 @@ def flat_view(platform: Platform, column: Mapping[str, Any] | None) -> dict[str,
     name some platform declares, so an answer's shape does not depend on its platform."""
     plain, sealed = _parts(column)
     mine = {spec.name for spec in platform.settings}
+    secret = secret_names()
     flat: dict[str, Any] = {}
     for name in declared():
-        if name in secret_names():
+        if name in secret:
             flat[f"{name}_set"] = name in sealed and name in mine
         else:
             flat[name] = plain.get(name) if name in mine else None
