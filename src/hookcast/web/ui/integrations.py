@@ -185,7 +185,7 @@ async def integration_new(
 async def integration_create(
     project_id: int, platform_name: str, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
-    project = await projects.get(session, project_id)
+    await projects.get(session, project_id)  # an unknown project is a 404 before anything else
     platform = _platform(platform_name)
     form = await request.form()
     try:
@@ -201,17 +201,23 @@ async def integration_create(
         await session.commit()
     except (ValidationError, ServiceError) as exc:
         await session.rollback()
-        project = await projects.get(session, project_id)
-        return await _form_page(
-            request,
-            project,
-            platform,
-            None,
-            values=values_from(form, platform),
-            errors=errors_of(exc),
-            status_code=422,
-        )
+        return await _refused(request, await projects.get(session, project_id), platform, None, form, exc)
     return redirect(f"/ui/webhooks/{webhook.id}?saved=1")
+
+
+async def _refused(
+    request: Request,
+    project: Project,
+    platform: Platform,
+    webhook: Webhook | None,
+    form: FormData,
+    exc: ValidationError | ServiceError,
+) -> Response:
+    """The form again, as it was entered (secrets excepted), with what was wrong."""
+    values = values_from(form, platform)
+    return await _form_page(
+        request, project, platform, webhook, values=values, errors=errors_of(exc), status_code=422
+    )
 
 
 async def _load(session: DbDep, webhook_id: int) -> tuple[Webhook, Project, Platform]:
@@ -249,15 +255,7 @@ async def integration_update(
     except (ValidationError, ServiceError) as exc:
         await session.rollback()
         webhook, project, platform = await _load(session, webhook_id)
-        return await _form_page(
-            request,
-            project,
-            platform,
-            webhook,
-            values=values_from(form, platform),
-            errors=errors_of(exc),
-            status_code=422,
-        )
+        return await _refused(request, project, platform, webhook, form, exc)
     runtime.wake_worker()
     return redirect(f"/ui/webhooks/{webhook_id}?saved=1")
 
