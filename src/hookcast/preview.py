@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from hookcast.events import Event
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS, get_platform
-from hookcast.platforms.base import EncodeContext, WebhookTarget
+from hookcast.platforms.base import EncodeContext
+from hookcast.platforms.targets import target_from
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.registry import GITLAB, SOURCES_BY_NAME
 
@@ -43,9 +45,9 @@ def preview_body(
     source: str = "gitlab",
     gitlab_event: str | None = None,
     url: str | None = None,
-    secret: str | None = None,
-    keyword: str | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> Any:
+    """``settings``: the platform's settings by FieldSpec name (empty values are not set)."""
     if platform not in PLATFORMS:
         raise PreviewError(f"unknown platform {platform!r}; one of: {', '.join(PLATFORMS)}")
     if language not in LANGUAGES:
@@ -53,6 +55,6 @@ def preview_body(
     chosen = get_platform(platform)
     event = parse_source(body, source, gitlab_event)
     message = render(event, language)
-    target = WebhookTarget(url=url or chosen.example_url, secret=secret, keyword=keyword)
+    target = target_from(url or chosen.example_url, {k: v for k, v in (settings or {}).items() if v})
     request = chosen.encode(message, target, EncodeContext(time.time(), "preview"))
     return json.loads(request.body)

@@ -221,3 +221,15 @@ def test_samples_write_refuses_to_overwrite_without_force(tmp_path: Path) -> Non
     forced = samples("write", tmp_path, "--force")
     assert forced.exit_code == 0, forced.stderr
     assert (tmp_path / "push.json").read_bytes() == get_sample("push").body()
+
+
+def test_settings_reach_the_encoded_body() -> None:
+    """--secret, --keyword and --setting NAME=VALUE make the target as a stored webhook's would."""
+    signed = run(
+        "--platform", "feishu", "--sample", "push", "--secret", "s3", "--keyword", "KW-7", "--setting", "x=1"
+    )
+    assert signed.exit_code == 0, signed.output
+    body = json.loads(signed.stdout)
+    assert body["sign"] and "KW-7" in body["card"]["header"]["title"]["content"]
+    malformed = run("--platform", "feishu", "--sample", "push", "--setting", "no-equals-sign")
+    assert malformed.exit_code == 2 and "NAME=VALUE" in malformed.output

@@ -10,14 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from hookcast.cli import app
+from hookcast.cli.admin import webhooks_app
 from hookcast.crypto import load_or_create_key
+from hookcast.services import webhook_settings
+from hookcast.services.webhooks import WebhookInput, WebhookPatch
 from hookcast.settings import get_settings
 from tests.integration.ui_helpers import ThreadedFakeServer
 
 runner = CliRunner()
+FEISHU_URL = "https://open.feishu.cn/open-apis/bot/v2/hook/0f3c8a52-cli-settings-token"
 
 
 @pytest.fixture(autouse=True)
@@ -128,3 +134,36 @@ def test_a_missing_key_is_reported_not_replaced(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"no secret key at {tmp_path / 'hookcast.key'}" in result.stderr
     assert not (tmp_path / "hookcast.key").exists()
+
+
+@pytest.mark.parametrize(("command", "model"), [("create", WebhookInput), ("update", WebhookPatch)])
+def test_webhook_commands_take_every_field_of_the_api_model(command: str, model: type[BaseModel]) -> None:
+    """The options are derived from the API's model and the platforms' settings: they cannot drift."""
+    group = typer.main.get_group(webhooks_app)
+    params = {param.name for param in group.commands[command].params}
+    expected = (set(model.model_fields) - {"settings"}) | set(webhook_settings.declared())
+    assert expected <= params
+    assert {"direct_messages", "direct_only", "mention_people", "secret", "keyword"} <= params
+
+
+def test_webhook_options_the_cli_lacked_and_platform_settings() -> None:
+    project_id = str(as_json("projects", "create", "app")["id"])
+    created = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--url", FEISHU_URL,
+        "--direct-messages", "--mention-people", "--keyword", "deploy", "--secret", "cli-secret",
+        "--only-broken-pipelines", "--labels", "~bug",
+    )  # fmt: skip
+    assert created["direct_messages"] is True and created["mention_people"] is True
+    assert created["direct_only"] is False and created["notify_only_broken_pipelines"] is True
+    assert created["settings"] == {"secret": "set", "keyword": "deploy"}
+    assert "cli-secret" not in json.dumps(created)
+    webhook_id = str(created["id"])
+    updated = as_json(
+        "webhooks", "update", webhook_id, "--direct-only", "--no-mention-people", "--keyword", "",
+        "--all-pipelines",
+    )  # fmt: skip
+    assert updated["direct_only"] is True and updated["mention_people"] is False
+    assert updated["direct_messages"] is True and updated["notify_only_broken_pipelines"] is False
+    assert updated["settings"] == {"secret": "set", "keyword": None}
+    too_long = runner.invoke(app, ["webhooks", "update", webhook_id, "--keyword", "k" * 65])
+    assert too_long.exit_code == 2 and "keyword" in too_long.output and "64" in too_long.output

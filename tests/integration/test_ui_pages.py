@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from hookcast.platforms import PLATFORMS
+from hookcast.platforms.base import FieldSpec, PlatformName
 from hookcast.store.tables import Webhook
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fixtures import load_fixture
@@ -245,3 +247,62 @@ async def test_unknown_things_are_404(ui: UiClient) -> None:
     assert (await ui.get("/ui/projects/999")).status_code == 404
     project_id, _ = await create_project(ui)
     assert (await ui.get(f"/ui/projects/{project_id}/integrations/carrier-pigeon")).status_code == 404
+
+
+# --- platform settings, drawn from the FieldSpecs -------------------------------------------
+
+SETTINGS_FEISHU_URL = "https://open.feishu.cn/open-apis/bot/v2/hook/0f3c8a52-ui-settings-token"
+SETTINGS_SLACK_URL = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX"
+
+
+async def test_a_keyword_over_its_declared_length_is_refused_on_the_field(ui: UiClient) -> None:
+    project_id, _ = await create_project(ui)
+    declared = next(s for s in PLATFORMS[PlatformName.FEISHU].settings if s.name == "keyword")
+    form = f"/ui/projects/{project_id}/integrations/feishu"
+    page = (await ui.get(form)).text
+    assert f'maxlength="{declared.max_length}"' in page
+    refused = await ui.post(
+        form, {**FORM, "url": SETTINGS_FEISHU_URL, "keyword": "k" * (declared.max_length + 1)}
+    )
+    assert refused.status_code == 422
+    assert (
+        'id="keyword-error"' in refused.text and f"at most {declared.max_length} characters" in refused.text
+    )
+    chinese = await ui.post(
+        f"{form}?lang=zh_CN", {**FORM, "url": SETTINGS_FEISHU_URL, "keyword": "k" * (declared.max_length + 1)}
+    )
+    assert f"最多 {declared.max_length} 个字符" in chinese.text
+
+
+async def test_settings_are_saved_shown_and_secrets_removed(ui: UiClient) -> None:
+    project_id, _ = await create_project(ui)
+    saved = await ui.post(
+        f"/ui/projects/{project_id}/integrations/feishu",
+        {**FORM, "url": SETTINGS_FEISHU_URL, "secret": SECRET, "keyword": "deploy"},
+    )
+    assert saved.status_code == 303, saved.text
+    edit = saved.headers["location"].split("?")[0]
+    page = (await ui.get(edit)).text
+    assert SECRET not in page and 'value="deploy"' in page and 'name="clear_secret"' in page
+    cleared = await ui.post(edit, {**FORM, "clear_secret": "on", "keyword": "ship"})
+    assert cleared.status_code == 303, cleared.text
+    page = (await ui.get(edit)).text
+    assert 'name="clear_secret"' not in page and 'value="ship"' in page
+
+
+async def test_a_newly_declared_setting_is_on_the_form_and_saved(
+    ui: UiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat_id = FieldSpec("chat_id", "Chat ID", "The chat's numeric id.", required=True, pattern=r"-?[0-9]+")
+    monkeypatch.setattr(type(PLATFORMS[PlatformName.SLACK]), "settings", (chat_id,))
+    project_id, _ = await create_project(ui)
+    form = f"/ui/projects/{project_id}/integrations/slack"
+    assert 'name="chat_id"' in (await ui.get(form)).text
+    refused = await ui.post(form, {**FORM, "url": SETTINGS_SLACK_URL, "chat_id": "abc"})
+    assert refused.status_code == 422 and 'id="chat_id-error"' in refused.text
+    saved = await ui.post(form, {**FORM, "url": SETTINGS_SLACK_URL, "chat_id": "-100"})
+    assert saved.status_code == 303, saved.text
+    assert 'value="-100"' in (await ui.get(saved.headers["location"].split("?")[0])).text
+    async with ui.http.app.state.runtime.sessions() as session:  # type: ignore[attr-defined]
+        webhook = (await session.scalars(select(Webhook))).one()
+    assert webhook.settings == {"plain": {"chat_id": "-100"}, "sealed": {}}

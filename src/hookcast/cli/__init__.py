@@ -138,6 +138,12 @@ class PreviewSource(StrEnum):
     WORKFLOW = "workflow"
 
 
+def _named_values(pairs: list[str]) -> dict[str, str]:
+    if any(not pair.partition("=")[0] or "=" not in pair for pair in pairs):
+        raise typer.BadParameter("settings are NAME=VALUE", param_hint="--setting")
+    return dict(pair.partition("=")[::2] for pair in pairs)
+
+
 @app.command()
 def preview(
     platform: Annotated[str, typer.Option(help="feishu, lark, dingtalk, wecom, slack, discord, teams")],
@@ -161,6 +167,10 @@ def preview(
     url: Annotated[str, typer.Option(help="Webhook URL to encode for.")] = "",
     secret: Annotated[str | None, typer.Option(help="Signing secret, to see the signed body.")] = None,
     keyword: Annotated[str | None, typer.Option(help="Keyword the platform requires.")] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(help="Any other setting the platform declares, as NAME=VALUE; repeat for several."),
+    ] = None,
 ) -> None:
     """Print the exact JSON body hookcast would post for an event (no network)."""
     from hookcast.cli.samples import fail, preview_hint, preview_input
@@ -175,8 +185,7 @@ def preview(
             source=chosen.source,
             gitlab_event=chosen.gitlab_event,
             url=url or None,
-            secret=secret,
-            keyword=keyword,
+            settings={"secret": secret or "", "keyword": keyword or "", **_named_values(setting or [])},
         )
     except PreviewError as exc:
         raise fail(f"{exc}{preview_hint(chosen, isinstance(exc, IgnoredEvent))}") from exc

@@ -21,11 +21,10 @@ from rich.table import Table
 
 from hookcast.cli import replay
 from hookcast.cli.instance import Instance, MissingInstance, opened
+from hookcast.cli.model_options import given_values, model_options
 from hookcast.delivery.policy import State
 from hookcast.events import EventKind
-from hookcast.platforms.base import PlatformName
-from hookcast.routing import BranchFilter, LabelBehavior
-from hookcast.services import api_tokens, deliveries, projects, users, webhooks
+from hookcast.services import api_tokens, deliveries, projects, users, webhook_settings, webhooks
 from hookcast.services.errors import NotFound, ServiceError
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.projects import ProjectInput, ProjectPatch
@@ -261,39 +260,34 @@ def webhooks_list(project_id: int, as_json: JsonOption = False) -> None:
     emit(run(work), WEBHOOK_COLUMNS, as_json, f"webhooks of project {project_id}")
 
 
+# Older, shorter spellings of the options derived from the webhook models (scripts use them).
+WEBHOOK_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "triggers": ("--trigger",),
+    "branches_to_be_notified": ("--branches",),
+    "labels_to_be_notified": ("--labels",),
+    "labels_to_be_notified_behavior": ("--labels-behavior",),
+    "notify_only_broken_pipelines": (
+        "--notify-only-broken-pipelines/--all-pipelines",
+        "--only-broken-pipelines",
+    ),
+    "active": ("--active/--inactive",),
+}
+
+
+def _setting_options(*, patch: bool) -> dict[str, str]:
+    """One string option per platform setting (``--secret``, ``--keyword``, …), from the platforms'
+    declarations."""
+    removes = " '' removes it." if patch else ""
+    return {name: webhook_settings.help_line(name) + removes for name in webhook_settings.declared()}
+
+
 @webhooks_app.command("create")
-def webhooks_create(
-    project_id: int,
-    platform: Annotated[PlatformName, typer.Option(help="The chat platform.")],
-    url: Annotated[str, typer.Option(help="The platform's webhook URL.")],
-    secret: Annotated[str | None, typer.Option(help="Signing secret.")] = None,
-    keyword: Annotated[str | None, typer.Option(help="Keyword the bot requires.")] = None,
-    name: Annotated[str, typer.Option(help="A name to recognise it by.")] = "",
-    language: Annotated[str, typer.Option(help="en or zh_CN")] = "en",
-    trigger: TriggerOption = None,
-    branches: Annotated[BranchFilter, typer.Option(help="Branches to be notified.")] = BranchFilter.DEFAULT,
-    labels: Annotated[str, typer.Option(help="Labels to be notified, e.g. '~bug, ~ui'.")] = "",
-    labels_behavior: Annotated[LabelBehavior, typer.Option()] = LabelBehavior.MATCH_ANY,
-    only_broken_pipelines: Annotated[bool, typer.Option("--only-broken-pipelines")] = False,
-    inactive: Annotated[bool, typer.Option("--inactive", help="Create it switched off.")] = False,
-    as_json: JsonOption = False,
-) -> None:
+@model_options(
+    WebhookInput, skip={"settings"}, extra=_setting_options(patch=False), spellings=WEBHOOK_SPELLINGS
+)
+def webhooks_create(project_id: int, as_json: JsonOption = False, **given: Any) -> None:
     """Add a chat webhook to a project."""
-    fields: dict[str, Any] = {
-        "platform": platform,
-        "url": url,
-        "secret": secret,
-        "keyword": keyword,
-        "name": name,
-        "language": language,
-        "branches_to_be_notified": branches,
-        "labels_to_be_notified": labels,
-        "labels_to_be_notified_behavior": labels_behavior,
-        "notify_only_broken_pipelines": only_broken_pipelines,
-        "active": not inactive,
-    }
-    if trigger:
-        fields["triggers"] = trigger
+    fields = given_values(given, given.keys())
 
     async def work(runtime: Instance, session: AsyncSession) -> dict[str, Any]:
         webhook = await webhooks.create(
@@ -310,38 +304,17 @@ def webhooks_create(
 
 
 @webhooks_app.command("update")
-def webhooks_update(
-    webhook_id: int,
-    url: Annotated[str | None, typer.Option()] = None,
-    secret: Annotated[str | None, typer.Option(help="'' removes it.")] = None,
-    keyword: Annotated[str | None, typer.Option(help="'' removes it.")] = None,
-    name: Annotated[str | None, typer.Option()] = None,
-    language: Annotated[str | None, typer.Option()] = None,
-    trigger: TriggerOption = None,
-    branches: Annotated[BranchFilter | None, typer.Option()] = None,
-    labels: Annotated[str | None, typer.Option()] = None,
-    labels_behavior: Annotated[LabelBehavior | None, typer.Option()] = None,
-    only_broken_pipelines: Annotated[
-        bool | None, typer.Option("--only-broken-pipelines/--all-pipelines")
-    ] = None,
-    active: Annotated[bool | None, typer.Option("--active/--inactive")] = None,
-    as_json: JsonOption = False,
-) -> None:
+@model_options(
+    WebhookPatch,
+    patch=True,
+    skip={"settings"},
+    extra=_setting_options(patch=True),
+    spellings=WEBHOOK_SPELLINGS,
+    described_by=WebhookInput,
+)
+def webhooks_update(webhook_id: int, as_json: JsonOption = False, **given: Any) -> None:
     """Change some settings of a webhook (the others stay)."""
-    given = {
-        "url": url,
-        "secret": secret,
-        "keyword": keyword,
-        "name": name,
-        "language": language,
-        "triggers": trigger,
-        "branches_to_be_notified": branches,
-        "labels_to_be_notified": labels,
-        "labels_to_be_notified_behavior": labels_behavior,
-        "notify_only_broken_pipelines": only_broken_pipelines,
-        "active": active,
-    }
-    changes = {key: value for key, value in given.items() if value is not None}
+    changes = given_values(given, given.keys())
 
     async def work(runtime: Instance, session: AsyncSession) -> dict[str, Any]:
         webhook = await webhooks.update(

@@ -21,9 +21,9 @@ import aiohttp
 from hookcast.crypto import SecretBox
 from hookcast.directmessages.recipients import direct_recipients
 from hookcast.platforms import PLATFORMS, get_platform
-from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, DirectMessenger
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, DirectMessenger
 from hookcast.platforms.app_client.client import AppClient
-from hookcast.platforms.base import PlatformName
+from hookcast.platforms.base import FieldSpec, PlatformName
 from hookcast.store.directory import ImAppRow
 
 __all__ = [
@@ -44,7 +44,7 @@ MESSENGERS: dict[PlatformName, type[AppClient]] = {
 }
 
 
-def credential_specs(platform: PlatformName) -> tuple[CredentialSpec, ...]:
+def credential_specs(platform: PlatformName) -> tuple[FieldSpec, ...]:
     return MESSENGERS[platform].credentials
 
 

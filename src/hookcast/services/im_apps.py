@@ -3,8 +3,8 @@ fetching a token (and, for Slack, checking the scopes). Secrets are never return
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -18,8 +18,8 @@ from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
 from hookcast.directmessages import MESSENGERS, build, credential_specs, open_credentials
 from hookcast.platforms import get_platform
-from hookcast.platforms.app_client.base import CredentialSpec
-from hookcast.platforms.base import PlatformName
+from hookcast.platforms.base import FieldSpec, PlatformName
+from hookcast.services import fields
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.store.directory import ImAppRow
 
@@ -39,10 +39,15 @@ class ImAppInput(BaseModel):
 
 
 class CredentialField(BaseModel):
+    """A credential's FieldSpec, as the API shows it."""
+
     name: str
     label: str
     help: str
     secret: bool
+    required: bool
+    pattern: str | None
+    max_length: int
 
 
 class ImAppView(BaseModel):
@@ -73,10 +78,7 @@ def supported(platform: PlatformName | str) -> PlatformName:
 
 
 def _fields(platform: PlatformName) -> list[CredentialField]:
-    return [
-        CredentialField(name=s.name, label=s.label, help=s.help, secret=s.secret)
-        for s in credential_specs(platform)
-    ]
+    return [CredentialField.model_validate(dataclasses.asdict(s)) for s in credential_specs(platform)]
 
 
 def view(platform: PlatformName, row: ImAppRow | None) -> ImAppView:
@@ -115,10 +117,11 @@ async def list_all(session: AsyncSession) -> Sequence[ImAppRow]:
 
 
 def merged_credentials(
-    specs: Sequence[CredentialSpec], given: dict[str, str], stored: dict[str, str]
+    specs: Sequence[FieldSpec], given: dict[str, str], stored: dict[str, str]
 ) -> dict[str, str]:
-    """Every declared credential: given, or (secrets only) the stored one. Pure."""
-    unknown = sorted(set(given) - {s.name for s in specs})
+    """Every declared credential: given, or (secrets only) the stored one; checked against its
+    declaration (required, pattern, length). Pure."""
+    unknown = fields.unknown_names(specs, given)
     if unknown:
         allowed = ", ".join(s.name for s in specs)
         raise Invalid(
@@ -127,25 +130,9 @@ def merged_credentials(
             unknown=", ".join(unknown),
             allowed=allowed,
         )
-    values: dict[str, str] = {}
-    for spec in specs:
-        value = given.get(spec.name, "").strip()
-        if not value and spec.secret:
-            value = stored.get(spec.name, "")
-        if not value:
-            raise Invalid(
-                "{label} ({name}) is required", field="credentials", label=Term(spec.label), name=spec.name
-            )
-        if spec.pattern and not re.fullmatch(spec.pattern, value):
-            raise Invalid(
-                "{label} ({name}) does not look right: {help}",
-                field="credentials",
-                label=Term(spec.label),
-                name=spec.name,
-                help=Term(spec.help),
-            )
-        values[spec.name] = value
-    return values
+    kept = {spec.name: stored[spec.name] for spec in specs if spec.secret and spec.name in stored}
+    changes = {name: value for name, value in given.items() if value.strip() or name not in kept}
+    return fields.merged(specs, kept, changes, field="credentials")
 
 
 def clean_base_url(value: str | None) -> str | None:

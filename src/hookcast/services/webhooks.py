@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from fnmatch import fnmatch
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,33 +19,59 @@ from hookcast.kinds import DEFAULT_TRIGGERS
 from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
+from hookcast.platforms.targets import target_from
 from hookcast.routing import BranchFilter, LabelBehavior, RouteRules, parse_labels
-from hookcast.services import projects
+from hookcast.services import fields, projects, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.store.tables import Webhook
+
+SettingsInput = dict[str, str | None]
+SETTINGS_HELP = (
+    "The platform's settings by name, as the platform declares them (GET /api/v1/platforms); "
+    "the same names are also taken at the top level (secret, keyword). "
+)
 
 
 class WebhookFields(BaseModel):
     """The settings of a webhook, as the API, the UI and the CLI take them."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        use_enum_values=False,
+        json_schema_extra=lambda schema: _add_flat(schema, view=False),
+    )
 
-    name: str = Field(default="", max_length=200)
+    name: str = Field(default="", max_length=200, description="A name to recognise it by.")
     url: str = Field(min_length=1, max_length=2000, description="The platform's webhook URL (secret).")
-    secret: str | None = Field(default=None, max_length=512, description="Signing secret (write-only).")
-    keyword: str | None = Field(default=None, max_length=200)
-    active: bool = True
+    settings: SettingsInput = Field(
+        default_factory=dict, description=SETTINGS_HELP + "Secret ones are write-only."
+    )
+    active: bool = Field(default=True, description="Switched on (off: nothing is sent to it).")
     language: str = Field(default="en", description="en | zh_CN")
-    triggers: list[EventKind] = Field(default_factory=lambda: sorted(DEFAULT_TRIGGERS))
-    notify_only_broken_pipelines: bool = False
-    branches_to_be_notified: BranchFilter = BranchFilter.DEFAULT
-    labels_to_be_notified: str = Field(default="", max_length=2000)
-    labels_to_be_notified_behavior: LabelBehavior = LabelBehavior.MATCH_ANY
+    triggers: list[EventKind] = Field(
+        default_factory=lambda: sorted(DEFAULT_TRIGGERS), description="The event kinds to send."
+    )
+    notify_only_broken_pipelines: bool = Field(default=False, description="Pipelines: only failed ones.")
+    branches_to_be_notified: BranchFilter = Field(
+        default=BranchFilter.DEFAULT, description="Branches to be notified."
+    )
+    labels_to_be_notified: str = Field(
+        default="", max_length=2000, description="Labels to be notified, e.g. '~bug, ~ui' (empty: all)."
+    )
+    labels_to_be_notified_behavior: LabelBehavior = Field(
+        default=LabelBehavior.MATCH_ANY, description="Whether any or all of the labels must match."
+    )
     direct_messages: bool = Field(
         default=False, description="Also message the people an event concerns, through the IM app."
     )
     direct_only: bool = Field(default=False, description="With direct_messages: skip the group message.")
     mention_people: bool = Field(default=False, description="Mention the people concerned in the group.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _settings_at_top_level(cls, data: Any) -> Any:
+        return webhook_settings.fold_flat(data)
 
 
 class WebhookInput(WebhookFields):
@@ -53,12 +79,17 @@ class WebhookInput(WebhookFields):
 
 
 class WebhookPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra=lambda schema: _add_flat(schema, view=False),
+    )
 
     name: str | None = Field(default=None, max_length=200)
     url: str | None = Field(default=None, min_length=1, max_length=2000)
-    secret: str | None = Field(default=None, max_length=512, description="Empty string clears it.")
-    keyword: str | None = Field(default=None, max_length=200)
+    settings: SettingsInput | None = Field(
+        default=None, description=SETTINGS_HELP + "A value replaces, an empty string removes, null keeps."
+    )
     active: bool | None = None
     language: str | None = None
     triggers: list[EventKind] | None = None
@@ -70,17 +101,27 @@ class WebhookPatch(BaseModel):
     direct_only: bool | None = None
     mention_people: bool | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _settings_at_top_level(cls, data: Any) -> Any:
+        return webhook_settings.fold_flat(data)
+
 
 class WebhookView(BaseModel):
-    """What is shown of a webhook: never its secret, and its URL only redacted."""
+    """What is shown of a webhook: never its secrets, and its URL only redacted.
+
+    ``settings`` has every setting its platform declares: plain ones with their value, secret
+    ones as "set" / "not set". The top-level names answers have always had (``secret_set``,
+    ``keyword``) are there too, derived from the same declarations (extra fields)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=lambda schema: _add_flat(schema, view=True))
 
     id: int
     project_id: int
     name: str
     platform: PlatformName
     url: str
-    secret_set: bool
-    keyword: str | None
+    settings: dict[str, str | None]
     active: bool
     language: str
     triggers: list[EventKind]
@@ -98,15 +139,19 @@ class WebhookView(BaseModel):
     updated_at: datetime
 
 
+def _add_flat(schema: dict[str, Any], *, view: bool) -> None:
+    schema.setdefault("properties", {}).update(webhook_settings.schema_properties(view=view))
+
+
 def view(webhook: Webhook) -> WebhookView:
+    platform = get_platform(webhook.platform)
     return WebhookView(
         id=webhook.id,
         project_id=webhook.project_id,
         name=webhook.name,
-        platform=PlatformName(webhook.platform),
+        platform=platform.name,
         url=webhook.url_redacted,
-        secret_set=webhook.secret_sealed is not None,
-        keyword=webhook.keyword,
+        settings=webhook_settings.shown(platform, webhook.settings),
         active=webhook.active,
         language=webhook.language,
         triggers=[EventKind(t) for t in webhook.triggers],
@@ -122,6 +167,7 @@ def view(webhook: Webhook) -> WebhookView:
         consecutive_failures=webhook.consecutive_failures,
         created_at=webhook.created_at,
         updated_at=webhook.updated_at,
+        **webhook_settings.flat_view(platform, webhook.settings),
     )
 
 
@@ -160,18 +206,20 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str], publi
         raise Invalid(problem, field="url")
 
 
-def _validate_common(platform: Platform, language: str, secret: str | None, keyword: str | None) -> None:
+def _validate_language(language: str) -> None:
     if language not in LANGUAGES:
         raise Invalid(
             "language must be one of: {languages}", field="language", languages=", ".join(LANGUAGES)
         )
+
+
+def _settings(
+    platform: Platform, current: Mapping[str, str], changes: Mapping[str, str | None]
+) -> dict[str, str]:
+    """The settings after ``changes``, checked against the platform's declaration."""
+    webhook_settings.refuse_undeclared(platform, [name for name, value in changes.items() if value])
     declared = {spec.name for spec in platform.settings}
-    if secret and "secret" not in declared:
-        raise Invalid(
-            "{platform} webhooks take no signing secret", field="secret", platform=Term(platform.label)
-        )
-    if keyword and "keyword" not in declared:
-        raise Invalid("{platform} webhooks take no keyword", field="keyword", platform=Term(platform.label))
+    return fields.merged(platform.settings, current, {k: v for k, v in changes.items() if k in declared})
 
 
 def rules_of(webhook: Webhook) -> RouteRules:
@@ -186,11 +234,7 @@ def rules_of(webhook: Webhook) -> RouteRules:
 
 
 def target_of(webhook: Webhook, box: SecretBox) -> WebhookTarget:
-    return WebhookTarget(
-        url=box.open(webhook.url_sealed),
-        secret=box.open(webhook.secret_sealed) if webhook.secret_sealed else None,
-        keyword=webhook.keyword,
-    )
+    return target_from(box.open(webhook.url_sealed), webhook_settings.opened(webhook.settings, box))
 
 
 def _seal_url(webhook: Webhook, platform: Platform, url: str, box: SecretBox) -> None:
@@ -211,14 +255,14 @@ async def create(
     await projects.get(session, project_id)
     platform = get_platform(data.platform)
     validate_url(platform, data.url, extra_hosts, public_url)
-    _validate_common(platform, data.language, data.secret, data.keyword)
+    _validate_language(data.language)
+    values = _settings(platform, {}, data.settings)
     now = utcnow()
     webhook = Webhook(
         project_id=project_id,
         name=data.name,
         platform=platform.name.value,
-        secret_sealed=box.seal(data.secret) if data.secret else None,
-        keyword=data.keyword or None,
+        settings=webhook_settings.stored(platform, values, box),
         active=data.active,
         language=data.language,
         triggers=sorted({t.value for t in data.triggers}),
@@ -254,13 +298,10 @@ async def update(
     if changes.get("url") is not None:
         validate_url(platform, changes["url"], extra_hosts, public_url)
         _seal_url(webhook, platform, changes["url"], box)
-    language = changes.get("language") or webhook.language
-    secret = changes.get("secret")
-    _validate_common(platform, language, secret, changes.get("keyword"))
-    if "secret" in changes:
-        webhook.secret_sealed = box.seal(secret) if secret else None
-    if "keyword" in changes:
-        webhook.keyword = changes["keyword"] or None
+    _validate_language(changes.get("language") or webhook.language)
+    if changes.get("settings"):
+        values = _settings(platform, webhook_settings.opened(webhook.settings, box), changes["settings"])
+        webhook.settings = webhook_settings.stored(platform, values, box)
     if changes.get("triggers") is not None:
         webhook.triggers = sorted({EventKind(t).value for t in changes["triggers"]})
     for name in (

@@ -78,8 +78,9 @@ class Webhook(Base):
     url_sealed: Mapped[str] = mapped_column(Text)
     url_redacted: Mapped[str] = mapped_column(Text)
     url_digest: Mapped[str] = mapped_column(String(64), index=True)  # identifies the bot
-    secret_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
-    keyword: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The platform's declared settings: {"plain": {name: value}, "sealed": {name: sealed value}}
+    # (see services/webhook_settings.py).
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(16), default="en")
     triggers: Mapped[list[str]] = mapped_column(JSON)

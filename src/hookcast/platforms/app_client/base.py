@@ -8,7 +8,6 @@ worker can fall back to the group message and record why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from hookcast.events import Person
@@ -34,17 +33,6 @@ class DirectMessenger(Protocol):
     async def check(self) -> str | None:
         """Validate the credentials now (fetch a token, check scopes): None, or what is wrong."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialSpec:
-    """One credential field an IM app takes (declared once: API, CLI and redaction derive)."""
-
-    name: str
-    label: str
-    help: str
-    secret: bool = False
-    pattern: str | None = None  # a full-match regular expression
 
 
 class Stop(Exception):

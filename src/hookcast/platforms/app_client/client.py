@@ -11,9 +11,9 @@ import aiohttp
 
 from hookcast.events import Person
 from hookcast.messages.model import Message
-from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected, describe
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, Stop, TokenRejected, describe
 from hookcast.platforms.app_client.tokens import AccessTokenCache, Clock, LookupCache, Token
-from hookcast.platforms.base import Outcome, Permanent, Platform, PlatformName, RetryAfter
+from hookcast.platforms.base import FieldSpec, Outcome, Permanent, Platform, PlatformName, RetryAfter
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ class AppClient:
     webhook gets (`Platform.direct_payload`), so it looks like the group's card.
     """
 
-    credentials: ClassVar[tuple[CredentialSpec, ...]]
+    credentials: ClassVar[tuple[FieldSpec, ...]]
     default_base_url: ClassVar[str]
     finds_by: ClassVar[tuple[str, ...]] = (BY_EMAIL, BY_MOBILE)
 

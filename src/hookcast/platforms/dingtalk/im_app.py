@@ -7,11 +7,11 @@ import json
 from typing import Any, ClassVar
 
 from hookcast.messages.model import Message
-from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, Stop, TokenRejected
 from hookcast.platforms.app_client.client import BY_MOBILE, AppClient
 from hookcast.platforms.app_client.http import Answer, call
 from hookcast.platforms.app_client.tokens import Token
-from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
+from hookcast.platforms.base import Delivered, FieldSpec, Outcome, Permanent, RetryAfter
 
 OAPI = "https://oapi.dingtalk.com"
 CODE_NOT_FOUND = 60121
@@ -25,11 +25,14 @@ STAFF_MISSING = "staffId.notExisted"
 class DingTalkMessenger(AppClient):
     default_base_url: ClassVar[str] = "https://api.dingtalk.com"
     finds_by: ClassVar[tuple[str, ...]] = (BY_MOBILE,)
-    credentials: ClassVar[tuple[CredentialSpec, ...]] = (
-        CredentialSpec("client_id", "Client ID", "Credentials & Basic Info (formerly AppKey)"),
-        CredentialSpec("client_secret", "Client Secret", "Credentials & Basic Info", secret=True),
-        CredentialSpec(
-            "robot_code", "Robot Code", "Robot configuration: Copy RobotCode (often the Client ID)"
+    credentials: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec("client_id", "Client ID", "Credentials & Basic Info (formerly AppKey)", required=True),
+        FieldSpec("client_secret", "Client Secret", "Credentials & Basic Info", secret=True, required=True),
+        FieldSpec(
+            "robot_code",
+            "Robot Code",
+            "Robot configuration: Copy RobotCode (often the Client ID)",
+            required=True,
         ),
     )
 

@@ -7,11 +7,11 @@ import json
 from typing import Any, ClassVar
 
 from hookcast.messages.model import Message
-from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, Stop, TokenRejected
 from hookcast.platforms.app_client.client import BY_EMAIL, AppClient
 from hookcast.platforms.app_client.http import Answer, call
 from hookcast.platforms.app_client.tokens import Token
-from hookcast.platforms.base import Delivered, Outcome, Permanent, Platform, RetryAfter
+from hookcast.platforms.base import Delivered, FieldSpec, Outcome, Permanent, Platform, RetryAfter
 
 CODE_OK = 0
 TOKEN_CODES = frozenset({99991661, 99991663, 99991668})  # missing / invalid / expired token
@@ -28,9 +28,15 @@ def direct_card(platform: Platform, message: Message, idempotency_key: str) -> d
 
 class FeishuMessenger(AppClient):
     default_base_url: ClassVar[str] = "https://open.feishu.cn"
-    credentials: ClassVar[tuple[CredentialSpec, ...]] = (
-        CredentialSpec("app_id", "App ID", "Credentials & Basic Info: cli_…", pattern=r"cli_[A-Za-z0-9]{4,}"),
-        CredentialSpec("app_secret", "App Secret", "Credentials & Basic Info", secret=True),
+    credentials: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec(
+            "app_id",
+            "App ID",
+            "Credentials & Basic Info: cli_…",
+            pattern=r"cli_[A-Za-z0-9]{4,}",
+            required=True,
+        ),
+        FieldSpec("app_secret", "App Secret", "Credentials & Basic Info", secret=True, required=True),
     )
 
     async def fetch_token(self) -> Token:

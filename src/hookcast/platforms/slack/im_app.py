@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from hookcast.messages.model import Message
-from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, Stop
 from hookcast.platforms.app_client.client import BY_EMAIL, AppClient
 from hookcast.platforms.app_client.http import Answer, call
 from hookcast.platforms.app_client.tokens import Token
-from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
+from hookcast.platforms.base import Delivered, FieldSpec, Outcome, Permanent, RetryAfter
 
 REQUIRED_SCOPES = ("users:read", "users:read.email", "im:write", "chat:write")
 NOT_FOUND_ERRORS = frozenset({"users_not_found", "user_not_found", "user_disabled", "cannot_dm_bot"})
@@ -22,13 +22,14 @@ STATIC_TOKEN_LIFETIME = 365 * 24 * 3600.0
 class SlackMessenger(AppClient):
     default_base_url: ClassVar[str] = "https://slack.com"
     finds_by: ClassVar[tuple[str, ...]] = (BY_EMAIL,)
-    credentials: ClassVar[tuple[CredentialSpec, ...]] = (
-        CredentialSpec(
+    credentials: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec(
             "bot_token",
             "Bot User OAuth Token",
             "xoxb-… (OAuth & Permissions), with scopes " + ", ".join(REQUIRED_SCOPES),
             secret=True,
             pattern=r"xoxb-[A-Za-z0-9-]{8,}",
+            required=True,
         ),
     )
 

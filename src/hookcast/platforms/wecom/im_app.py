@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from hookcast.messages.model import Message
-from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, Stop, TokenRejected
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, Stop, TokenRejected
 from hookcast.platforms.app_client.client import BY_EMAIL, AppClient
 from hookcast.platforms.app_client.http import Answer, call
 from hookcast.platforms.app_client.tokens import Token
-from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
+from hookcast.platforms.base import Delivered, FieldSpec, Outcome, Permanent, RetryAfter
 
 TOKEN_CODES = frozenset({40014, 42001})  # invalid / expired access_token
 CODE_NOT_FOUND = 46004  # no such member
@@ -23,10 +23,12 @@ EMAIL_TYPES = (1, 2)  # business mailbox, then personal
 
 class WeComMessenger(AppClient):
     default_base_url: ClassVar[str] = "https://qyapi.weixin.qq.com"
-    credentials: ClassVar[tuple[CredentialSpec, ...]] = (
-        CredentialSpec("corp_id", "Corp ID", "My Company > Company Information: ww…"),
-        CredentialSpec("agent_id", "Agent ID", "The self-built app's AgentId", pattern=r"[0-9]{1,12}"),
-        CredentialSpec("secret", "Secret", "The self-built app's Secret", secret=True),
+    credentials: ClassVar[tuple[FieldSpec, ...]] = (
+        FieldSpec("corp_id", "Corp ID", "My Company > Company Information: ww…", required=True),
+        FieldSpec(
+            "agent_id", "Agent ID", "The self-built app's AgentId", pattern=r"[0-9]{1,12}", required=True
+        ),
+        FieldSpec("secret", "Secret", "The self-built app's Secret", secret=True, required=True),
     )
 
     async def fetch_token(self) -> Token:

@@ -17,7 +17,7 @@ from hookcast.messages.render import kind_label
 from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import Platform, PlatformName
 from hookcast.routing import BranchFilter, LabelBehavior
-from hookcast.services import projects, webhooks
+from hookcast.services import projects, webhook_settings, webhooks
 from hookcast.services.errors import ServiceError
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.tables import Project, Webhook
@@ -43,14 +43,14 @@ def _platform(name: str) -> Platform:
     return get_platform(name)
 
 
-def values_of(webhook: Webhook | None) -> dict[str, Any]:
-    """What the form shows: a webhook's settings (never its URL or secret), or the defaults."""
+def values_of(webhook: Webhook | None, platform: Platform) -> dict[str, Any]:
+    """What the form shows: a webhook's settings (never its URL or secrets), or the defaults."""
     source: Any = webhook if webhook is not None else WebhookFields(url="-")
     values: dict[str, Any] = {
-        name: getattr(source, name)
-        for name in ("name", "language", "labels_to_be_notified", "keyword", *BOOLEANS)
+        name: getattr(source, name) for name in ("name", "language", "labels_to_be_notified", *BOOLEANS)
     }
-    values["keyword"] = values["keyword"] or ""
+    stored = webhook_settings.plain_values(webhook.settings if webhook is not None else None)
+    values.update({spec.name: stored.get(spec.name, "") for spec in platform.settings if not spec.secret})
     values["url"] = ""
     values["unsaved_secrets"] = set()
     values["triggers"] = {str(getattr(t, "value", t)) for t in source.triggers}
@@ -59,29 +59,44 @@ def values_of(webhook: Webhook | None) -> dict[str, Any]:
     return values
 
 
-def values_from(form: FormData) -> dict[str, Any]:
+def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     """What the user entered, to show again after a failed save. Secrets are not sent back to the
     browser: ``unsaved_secrets`` names the ones that were entered, so the form can say so."""
     values: dict[str, Any] = {name: checked(form, name) for name in BOOLEANS}
-    for name in ("name", "language", "labels_to_be_notified", "keyword", "url"):
+    for name in ("name", "language", "labels_to_be_notified", "url"):
         values[name] = text(form, name)
-    values["unsaved_secrets"] = {name for name in ("secret",) if text(form, name)}
+    values.update({spec.name: text(form, spec.name) for spec in platform.settings if not spec.secret})
+    values["unsaved_secrets"] = {
+        spec.name for spec in platform.settings if spec.secret and text(form, spec.name)
+    }
     values["triggers"] = set(texts(form, "triggers"))
     values["branches_to_be_notified"] = text(form, "branches_to_be_notified")
     values["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
     return values
 
 
-def _settings_input(form: FormData, platform: Platform) -> dict[str, Any]:
-    """The fields both create and update take from the form."""
-    fields: dict[str, Any] = values_from(form)
-    del fields["url"], fields["unsaved_secrets"]
-    fields["triggers"] = sorted(fields["triggers"])
-    declared = {spec.name: spec for spec in platform.settings}
-    keyword = fields.pop("keyword")
-    if "keyword" in declared:
-        fields["keyword"] = keyword or None
+def _options_input(form: FormData) -> dict[str, Any]:
+    """The webhook options both create and update take from the form (not the platform's settings)."""
+    fields: dict[str, Any] = {name: checked(form, name) for name in BOOLEANS}
+    for name in ("name", "language", "labels_to_be_notified", "branches_to_be_notified"):
+        fields[name] = text(form, name)
+    fields["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
+    fields["triggers"] = sorted(set(texts(form, "triggers")))
     return fields
+
+
+def _settings_input(form: FormData, platform: Platform) -> dict[str, str]:
+    """The platform's settings as changes: a plain field's value (empty removes it); a secret
+    field only when something was entered, or ``""`` when its "remove" box is ticked."""
+    changes: dict[str, str] = {}
+    for spec in platform.settings:
+        if not spec.secret:
+            changes[spec.name] = text(form, spec.name)
+        elif checked(form, f"clear_{spec.name}"):
+            changes[spec.name] = ""
+        elif text(form, spec.name):
+            changes[spec.name] = text(form, spec.name)
+    return changes
 
 
 async def _form_page(
@@ -99,7 +114,7 @@ async def _form_page(
     language = language_of(request)
     t = translator(language)
     main, more = trigger_options(language)
-    shown = values if values is not None else values_of(webhook)
+    shown = values if values is not None else values_of(webhook, platform)
     errors = _placed(errors or {}, platform)
     now = utcnow()
     kind = preview.choose_kind(request.query_params.get("preview"))
@@ -118,8 +133,9 @@ async def _form_page(
                 "label": t.gettext(spec.label),
                 "help": t.gettext(spec.help),
                 "secret": spec.secret,
-                "is_set": webhook is not None
-                and (webhook.secret_sealed is not None if spec.name == "secret" else bool(webhook.keyword)),
+                "required": spec.required,
+                "max_length": spec.max_length,
+                "is_set": webhook is not None and webhook_settings.is_set(webhook.settings, spec.name),
             }
             for spec in platform.settings
         ],
@@ -132,7 +148,12 @@ async def _form_page(
         "test_answer": test_answer,
         "notice": notice,
         "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
-        "preview": preview.build(platform.name.value, preview_language, kind, shown.get("keyword") or None),
+        "preview": preview.build(
+            platform.name.value,
+            preview_language,
+            kind,
+            {spec.name: str(shown.get(spec.name) or "") for spec in platform.settings if not spec.secret},
+        ),
     }
     return page(request, "integration.html", context, status_code=status_code)
 
@@ -164,15 +185,15 @@ async def integration_new(
 async def integration_create(
     project_id: int, platform_name: str, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
-    project = await projects.get(session, project_id)
+    await projects.get(session, project_id)  # an unknown project is a 404 before anything else
     platform = _platform(platform_name)
     form = await request.form()
     try:
         data = WebhookInput(
             platform=PlatformName(platform.name),
             url=text(form, "url"),
-            secret=text(form, "secret") or None,
-            **_settings_input(form, platform),
+            settings={name: value for name, value in _settings_input(form, platform).items() if value},
+            **_options_input(form),
         )
         webhook = await webhooks.create(
             session,
@@ -185,11 +206,23 @@ async def integration_create(
         await session.commit()
     except (ValidationError, ServiceError) as exc:
         await session.rollback()
-        project = await projects.get(session, project_id)
-        return await _form_page(
-            request, project, platform, None, values=values_from(form), errors=errors_of(exc), status_code=422
-        )
+        return await _refused(request, await projects.get(session, project_id), platform, None, form, exc)
     return redirect(f"/ui/webhooks/{webhook.id}?saved=1")
+
+
+async def _refused(
+    request: Request,
+    project: Project,
+    platform: Platform,
+    webhook: Webhook | None,
+    form: FormData,
+    exc: ValidationError | ServiceError,
+) -> Response:
+    """The form again, as it was entered (secrets excepted), with what was wrong."""
+    values = values_from(form, platform)
+    return await _form_page(
+        request, project, platform, webhook, values=values, errors=errors_of(exc), status_code=422
+    )
 
 
 async def _load(session: DbDep, webhook_id: int) -> tuple[Webhook, Project, Platform]:
@@ -211,13 +244,10 @@ async def integration_update(
 ) -> Response:
     webhook, project, platform = await _load(session, webhook_id)
     form = await request.form()
-    changes = _settings_input(form, platform)
+    changes = _options_input(form)
+    changes["settings"] = _settings_input(form, platform)
     if text(form, "url"):
         changes["url"] = text(form, "url")
-    if checked(form, "clear_secret"):
-        changes["secret"] = ""
-    elif text(form, "secret"):
-        changes["secret"] = text(form, "secret")
     try:
         await webhooks.update(
             session,
@@ -231,15 +261,7 @@ async def integration_update(
     except (ValidationError, ServiceError) as exc:
         await session.rollback()
         webhook, project, platform = await _load(session, webhook_id)
-        return await _form_page(
-            request,
-            project,
-            platform,
-            webhook,
-            values=values_from(form),
-            errors=errors_of(exc),
-            status_code=422,
-        )
+        return await _refused(request, project, platform, webhook, form, exc)
     runtime.wake_worker()
     return redirect(f"/ui/webhooks/{webhook_id}?saved=1")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +20,9 @@ from hookcast.events import EventKind
 from hookcast.messages.model import LANGUAGES, Link, Mention, Message
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS, get_platform
-from hookcast.platforms.base import EncodeContext, WebhookTarget
+from hookcast.platforms.base import EncodeContext
 from hookcast.platforms.shared import with_keyword
+from hookcast.platforms.targets import target_from
 from hookcast.web.ui.samples import sample_event, sample_kinds
 from hookcast.web.ui.sessions import UserDep
 from hookcast.web.ui.templating import language_of, page
@@ -52,10 +54,14 @@ class Preview:
     body: str
 
 
-def build(platform_name: str, language: str, kind: EventKind, keyword: str | None = None) -> Preview:
+def build(
+    platform_name: str, language: str, kind: EventKind, settings: Mapping[str, str] | None = None
+) -> Preview:
+    """``settings``: the platform's plain settings as entered (name -> value, empty when unset)."""
     platform = get_platform(platform_name)
     message: Message = render(sample_event(kind), language)
-    target = WebhookTarget(url=platform.example_url, keyword=keyword)
+    target = target_from(platform.example_url, {k: v for k, v in (settings or {}).items() if v})
+    keyword = target.keyword
     payload = platform.payload(message, target, EncodeContext(time.time(), "preview"))
     colour = platform.palette.of(message.tone)
     title = message.title or message.summary
@@ -102,6 +108,6 @@ async def preview_fragment(
     if platform not in PLATFORMS:
         return HTMLResponse("unknown platform", status_code=404)
     chosen_language = language if language in LANGUAGES else language_of(request)
-    shown = build(platform, chosen_language, choose_kind(kind), keyword.strip()[:200] or None)
+    shown = build(platform, chosen_language, choose_kind(kind), {"keyword": keyword.strip()[:200]})
     response = page(request, "_preview.html", {"preview": shown})
     return response

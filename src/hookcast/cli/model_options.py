@@ -1,0 +1,139 @@
+"""Command-line options derived from the API's pydantic models, so the CLI cannot drift from them.
+
+``@model_options(WebhookInput)`` gives a command one option per field of the model (and one per
+platform setting, see `setting_names`), typed and described as the model says; the command gets
+them in ``**given`` and builds the model from them. A field added to the model is an option the
+next time the CLI starts: nothing here names a field except the older, shorter spellings that
+scripts already use (`SPELLINGS`).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _dashed(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        kinds = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(kinds) == 1:
+            return kinds[0]
+    return annotation
+
+
+def _parameter(
+    name: str,
+    annotation: Any,
+    help_text: str,
+    *,
+    default: Any,
+    spellings: Sequence[str],
+) -> inspect.Parameter:
+    kind = _unwrapped(annotation)
+    if kind is bool:
+        decls = tuple(spellings) or (f"{_dashed(name)}/--no-{_dashed(name)[2:]}",)
+        typed: Any = bool if isinstance(default, bool) else bool | None
+    elif typing.get_origin(kind) is list:
+        decls = (_dashed(name), *spellings)
+        typed = list[typing.get_args(kind)[0]] | None  # type: ignore[misc]
+        default = None
+    elif isinstance(kind, type) and issubclass(kind, enum.Enum | str | int):
+        decls = (_dashed(name), *spellings)
+        typed = kind | None if default is None else kind
+    else:
+        raise TypeError(f"no command-line option for field {name!r} of type {annotation!r}")
+    option = typer.Option(*decls, help=help_text)
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[typed, option], default=default
+    )
+
+
+def _field_parameter(
+    name: str, field: FieldInfo, *, patch: bool, spellings: Sequence[str], help_text: str
+) -> inspect.Parameter:
+    if patch:
+        default: Any = None
+    elif field.is_required():
+        default = inspect.Parameter.empty
+    else:
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, list):
+            default = None  # an empty --option list keeps the model's default
+    return _parameter(name, field.annotation, help_text, default=default, spellings=spellings)
+
+
+def model_options(
+    model: type[BaseModel],
+    *,
+    patch: bool = False,
+    skip: Collection[str] = (),
+    extra: Mapping[str, str] = {},
+    spellings: Mapping[str, Sequence[str]] = {},
+    described_by: type[BaseModel] | None = None,
+) -> Callable[[F], F]:
+    """Decorate a command taking ``**given``: it gets an option per field of ``model`` (but
+    ``skip``) and per name in ``extra`` (a string option, name -> help). With ``patch`` every
+    option defaults to None (not given). ``spellings`` names the older spellings of an option;
+    for a flag they replace its ``--x/--no-x``. A field ``model`` leaves undescribed takes the
+    description of the same field of ``described_by`` (a patch model, say, of its full model)."""
+
+    def help_of(name: str, field: FieldInfo) -> str:
+        other = described_by.model_fields.get(name) if described_by is not None else None
+        return field.description or (other.description if other is not None else None) or ""
+
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        derived = [
+            _field_parameter(
+                name, field, patch=patch, spellings=spellings.get(name, ()), help_text=help_of(name, field)
+            )
+            for name, field in model.model_fields.items()
+            if name not in skip
+        ]
+        derived += [
+            _parameter(name, str | None, help_text, default=None, spellings=spellings.get(name, ()))
+            for name, help_text in extra.items()
+        ]
+        taken = {p.name for p in own} & {p.name for p in derived}
+        if taken:
+            raise TypeError(f"{command.__name__}: options named twice: {sorted(taken)}")
+        positional = [p for p in own if p.default is inspect.Parameter.empty]
+        optional = [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+            for p in own
+            if p.default is not inspect.Parameter.empty
+        ]
+
+        @functools.wraps(command)
+        def wrapper(**given: Any) -> Any:
+            return command(**given)
+
+        wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*positional, *derived, *optional]
+        )
+        wrapper.__annotations__ = {}
+        return typing.cast(F, wrapper)
+
+    return decorate
+
+
+def given_values(given: Mapping[str, Any], names: Collection[str]) -> dict[str, Any]:
+    """The options of ``names`` that were given (not None, not an empty list)."""
+    return {name: given[name] for name in names if given.get(name) not in (None, [])}
