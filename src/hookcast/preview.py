@@ -25,6 +25,11 @@ EXAMPLE_URLS: dict[PlatformName, str] = {
     PlatformName.SLACK: "https://hooks.slack.com/services/T000/B000/XXXX",
     PlatformName.DISCORD: "https://discord.com/api/webhooks/0/example",
     PlatformName.TEAMS: "https://example.logic.azure.com/workflows/example/triggers/manual/paths/invoke",
+    PlatformName.TELEGRAM: "https://api.telegram.org/bot123456:example/sendMessage",
+}
+# The settings a preview encodes with (a chat to post into), where the platform needs one.
+EXAMPLE_SETTINGS: dict[PlatformName, dict[str, str]] = {
+    PlatformName.TELEGRAM: {"chat_id": "-1001234567890"},
 }
 
 
@@ -70,6 +75,11 @@ def preview_body(
     chosen = get_platform(platform)
     event = parse_source(body, source, gitlab_event)
     message = render(event, language)
-    target = WebhookTarget(url=url or EXAMPLE_URLS[chosen.name], secret=secret, keyword=keyword)
+    target = WebhookTarget(
+        url=url or EXAMPLE_URLS[chosen.name],
+        secret=secret,
+        keyword=keyword,
+        settings=EXAMPLE_SETTINGS.get(chosen.name, {}),
+    )
     request = chosen.encode(message, target, EncodeContext(time.time(), "preview"))
     return json.loads(request.body)

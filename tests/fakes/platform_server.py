@@ -1,4 +1,4 @@
-"""A fake chat-platform server: one aiohttp app that plays all seven platforms at their real paths.
+"""A fake chat-platform server: one aiohttp app that plays every platform at its real paths.
 
 It checks what each platform checks (signature and timestamp freshness, keyword, JSON shape,
 size limits, per-bot rate limits) and answers the way that platform answers. Tests script the
@@ -7,7 +7,8 @@ next answers of a bot; benchmarks run it as a process::
     python -m tests.fakes.platform_server --port 9000 --platform feishu --bots 20
 
 which prints one JSON line per bot (``{"platform", "url", "secret", "keyword"}``) and serves
-``GET /__stats`` with the counts.
+``GET /__stats`` with the counts. A platform whose messages need settings (Telegram's chat) gives
+them in ``bot.settings``.
 """
 
 from __future__ import annotations
@@ -91,6 +92,11 @@ class FakeBot:
                 return f"{in_window} requests in {limit.seconds} s (limit {limit.count})"
         return None
 
+    @property
+    def settings(self) -> dict[str, str]:
+        """The webhook settings a message to this bot needs (Telegram: its chat)."""
+        return DIALECTS[self.platform].settings_for(self)
+
     def stats(self) -> dict[str, Any]:
         return {
             "platform": self.platform.value,
@@ -145,6 +151,9 @@ class Dialect:
 
     def too_large(self) -> Answer:
         return self.invalid
+
+    def settings_for(self, bot: FakeBot) -> dict[str, str]:
+        return {}
 
     def check_security(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Refusal | None:
         return None
@@ -408,6 +417,9 @@ class TeamsLegacyDialect(Dialect):
         return Refusal(self.invalid, "MessageCard with summary or text required")
 
 
+# A per-platform fake builds on the classes above (hence the late import).
+from tests.fakes.platforms.telegram import TelegramDialect  # noqa: E402
+
 DIALECTS: dict[PlatformName, Dialect] = {
     PlatformName.FEISHU: FeishuDialect(),
     PlatformName.LARK: FeishuDialect(),
@@ -416,6 +428,7 @@ DIALECTS: dict[PlatformName, Dialect] = {
     PlatformName.SLACK: SlackDialect(),
     PlatformName.DISCORD: DiscordDialect(),
     PlatformName.TEAMS: TeamsWorkflowDialect(),
+    PlatformName.TELEGRAM: TelegramDialect(),
 }
 TEAMS_LEGACY = TeamsLegacyDialect()
 
@@ -468,6 +481,8 @@ class FakePlatformServer:
         app.router.add_post(
             "/webhookb2/{id}{tail:.*}", self.route(lambda r: r.match_info["id"].partition("@")[0])
         )
+        telegram_token = self.route(lambda r: r.match_info["key"].partition(":")[2])
+        app.router.add_post("/bot{key}/sendMessage", telegram_token)
         app.router.add_get("/__stats", self.stats_handler)
         app.router.add_get("/__received", self.received_handler)
         return app
@@ -497,6 +512,7 @@ class FakePlatformServer:
             PlatformName.WECOM: f"/cgi-bin/webhook/send?key={token}",
             PlatformName.SLACK: f"/services/T{token[:8].upper()}/B{token[8:].upper()}/{token}",
             PlatformName.DISCORD: f"/api/webhooks/{int(token[:12], 16)}/{token}",
+            PlatformName.TELEGRAM: f"/bot{int(token[:6], 16)}:{token}/sendMessage",
             PlatformName.TEAMS: (
                 f"/webhookb2/{token}@tenant/IncomingWebhook/{token[:8]}/owner"
                 if legacy
@@ -524,6 +540,7 @@ class FakePlatformServer:
             "/cgi-bin/": PlatformName.WECOM,
             "/services/": PlatformName.SLACK,
             "/api/webhooks/": PlatformName.DISCORD,
+            "/bot": PlatformName.TELEGRAM,
         }
         return DIALECTS[
             next((n for p, n in families.items() if request.path.startswith(p)), PlatformName.TEAMS)
@@ -627,6 +644,7 @@ async def serve(args: argparse.Namespace) -> None:
         for _ in range(args.bots):
             bot = server.add_bot(platform, secret=args.secret, keyword=args.keyword, legacy=args.legacy)
             line = {"platform": platform.value, "url": bot.url, "secret": bot.secret, "keyword": bot.keyword}
+            line["settings"] = bot.settings
             print(json.dumps(line), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,5 +1,6 @@
 """The golden cases: every GitLab fixture and Alertmanager sample x platform x language, encoded
-with a fixed clock, a fixed example URL per platform and, where the platform signs, a fixed secret.
+with a fixed clock, a fixed example URL (and settings, such as Telegram's chat) per platform and,
+where the platform signs, a fixed secret.
 
 Shared by the golden-file test and the contract test that posts the same bodies to the fake
 platform server.
@@ -18,7 +19,7 @@ from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import EncodeContext, HttpRequest, PlatformName, WebhookTarget
-from hookcast.preview import EXAMPLE_URLS
+from hookcast.preview import EXAMPLE_SETTINGS, EXAMPLE_URLS
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.gitlab import parse_gitlab
@@ -80,7 +81,8 @@ def cases() -> list[Case]:
 
 def target(platform: PlatformName, url: str | None = None) -> WebhookTarget:
     secret = SECRET if platform in SIGNED else None
-    return WebhookTarget(url=url or EXAMPLE_URLS[platform], secret=secret)
+    settings = EXAMPLE_SETTINGS.get(platform, {})
+    return WebhookTarget(url=url or EXAMPLE_URLS[platform], secret=secret, settings=settings)
 
 
 def encode(case: Case, ctx: EncodeContext = FROZEN, url: str | None = None) -> HttpRequest:

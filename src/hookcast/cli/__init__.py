@@ -138,7 +138,9 @@ class Source(StrEnum):
 
 @app.command()
 def preview(
-    platform: Annotated[str, typer.Option(help="feishu, lark, dingtalk, wecom, slack, discord, teams")],
+    platform: Annotated[
+        str, typer.Option(help="feishu, lark, dingtalk, wecom, slack, discord, teams, telegram")
+    ],
     payload: Annotated[
         Path | None, typer.Argument(help="The event body (JSON file, or - for stdin); or use --sample.")
     ] = None,

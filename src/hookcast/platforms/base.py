@@ -26,6 +26,7 @@ class PlatformName(StrEnum):
     SLACK = "slack"
     DISCORD = "discord"
     TEAMS = "teams"
+    TELEGRAM = "telegram"
 
 
 @dataclass(frozen=True, slots=True)

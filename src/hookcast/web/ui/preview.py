@@ -23,7 +23,7 @@ from hookcast.platforms.feishu import HEADER_TEMPLATE
 from hookcast.platforms.shared import TONE_HEX, with_keyword
 from hookcast.platforms.teams import CARD_COLOR
 from hookcast.platforms.wecom import FONT_COLOR
-from hookcast.preview import EXAMPLE_URLS
+from hookcast.preview import EXAMPLE_SETTINGS, EXAMPLE_URLS
 from hookcast.web.ui.samples import sample_event, sample_kinds
 from hookcast.web.ui.sessions import UserDep
 from hookcast.web.ui.templating import language_of, page
@@ -39,6 +39,7 @@ STYLE: dict[PlatformName, str] = {
     PlatformName.SLACK: "attachment",
     PlatformName.DISCORD: "embed",
     PlatformName.TEAMS: "adaptive",
+    PlatformName.TELEGRAM: "markdown",  # HTML text: drawn like the markdown platforms
 }
 
 # Screen colours of the platforms' named colours.
@@ -101,7 +102,9 @@ class Preview:
 def build(platform_name: str, language: str, kind: EventKind, keyword: str | None = None) -> Preview:
     platform = get_platform(platform_name)
     message: Message = render(sample_event(kind), language)
-    target = WebhookTarget(url=EXAMPLE_URLS[platform.name], keyword=keyword)
+    target = WebhookTarget(
+        url=EXAMPLE_URLS[platform.name], keyword=keyword, settings=EXAMPLE_SETTINGS.get(platform.name, {})
+    )
     request = platform.encode(message, target, EncodeContext(time.time(), "preview"))
     colour = colour_of(platform.name, message.tone)
     title = message.title or message.summary
