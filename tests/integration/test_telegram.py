@@ -39,12 +39,17 @@ async def fake() -> AsyncIterator[FakePlatformServer]:
 
 
 async def telegram_webhook(
-    client: httpx.AsyncClient, project_id: int, bot: FakeBot, **settings: str
-) -> dict[str, Any]:
+    client: httpx.AsyncClient, fake: FakePlatformServer, **settings: str
+) -> tuple[FakeBot, str, dict[str, Any]]:
+    """A project with a Telegram webhook on a new fake bot: the bot, the project's GitLab token
+    and the webhook as the API shows it."""
+    bot = fake.add_bot("telegram")
+    project_id, token = await create_project(client)
     chat = {**bot.settings, **settings}
-    return await create_webhook(
+    webhook = await create_webhook(
         client, project_id, platform="telegram", url=bot.url, branches_to_be_notified="all", settings=chat
     )
+    return bot, token, webhook
 
 
 async def post_push(client: httpx.AsyncClient, token: str, body: dict[str, Any]) -> None:
@@ -93,9 +98,8 @@ async def test_a_url_that_is_not_a_bot_url_is_refused_naming_the_fix(
 async def test_an_event_reaches_the_chats_topic_and_the_token_is_never_shown(
     client: httpx.AsyncClient, fake: FakePlatformServer
 ) -> None:
-    bot = fake.add_bot("telegram")
-    project_id, token = await create_project(client)
-    webhook = await telegram_webhook(client, project_id, bot, message_thread_id="7")
+    bot, token, webhook = await telegram_webhook(client, fake, message_thread_id="7")
+    project_id = int(webhook["project_id"])
     assert webhook["url"] == f"{fake.base_url}/bot***/sendMessage"
     await post_push(client, token, numbered_push(1))
     await eventually(lambda: len(bot.received) == 1, what="the message in the topic")
@@ -115,9 +119,7 @@ async def test_an_event_reaches_the_chats_topic_and_the_token_is_never_shown(
 
 @NEEDS_SETTINGS
 async def test_the_test_button_posts_a_message(client: httpx.AsyncClient, fake: FakePlatformServer) -> None:
-    bot = fake.add_bot("telegram")
-    project_id, _ = await create_project(client)
-    webhook = await telegram_webhook(client, project_id, bot)
+    bot, _, webhook = await telegram_webhook(client, fake)
     answer = (await client.post(f"/api/v1/webhooks/{webhook['id']}/test")).json()
     assert answer["ok"] is True and answer["outcome"] == "delivered", answer
     assert len(bot.received) == 1 and bot.token not in json.dumps(answer)
@@ -125,9 +127,7 @@ async def test_the_test_button_posts_a_message(client: httpx.AsyncClient, fake: 
 
 @NEEDS_SETTINGS
 async def test_hostile_text_arrives_escaped(client: httpx.AsyncClient, fake: FakePlatformServer) -> None:
-    bot = fake.add_bot("telegram")
-    project_id, token = await create_project(client)
-    await telegram_webhook(client, project_id, bot)
+    bot, token, _ = await telegram_webhook(client, fake)
     push = numbered_push(2)
     push["commits"][0]["message"] = HOSTILE
     push["user_name"] = HOSTILE
@@ -141,9 +141,7 @@ async def test_hostile_text_arrives_escaped(client: httpx.AsyncClient, fake: Fak
 
 @NEEDS_SETTINGS
 async def test_an_oversized_event_is_cut_to_fit(client: httpx.AsyncClient, fake: FakePlatformServer) -> None:
-    bot = fake.add_bot("telegram")
-    project_id, token = await create_project(client)
-    await telegram_webhook(client, project_id, bot)
+    bot, token, _ = await telegram_webhook(client, fake)
     push = numbered_push(3)
     push["commits"] = [
         {**push["commits"][0], "id": f"{n:040x}", "message": f"commit {n} " + "构建 & <x> 😀 " * 400}
@@ -161,11 +159,9 @@ async def test_an_oversized_event_is_cut_to_fit(client: httpx.AsyncClient, fake:
 async def test_a_chat_that_is_gone_pauses_the_webhook(
     client: httpx.AsyncClient, fake: FakePlatformServer, chat: int, words: str
 ) -> None:
-    bot = fake.add_bot("telegram")
-    project_id, token = await create_project(client)
-    webhook = await telegram_webhook(client, project_id, bot, chat_id=str(chat))
+    bot, token, webhook = await telegram_webhook(client, fake, chat_id=str(chat))
     await post_push(client, token, numbered_push(4))
-    history = await settled(client, project_id)
+    history = await settled(client, int(webhook["project_id"]))
     assert history[0]["state"] == "failed" and bot.requests == 1
     view = (await client.get(f"/api/v1/webhooks/{webhook['id']}")).json()
     assert view["paused_until"] is not None and words in str(view["pause_reason"])
