@@ -103,6 +103,13 @@ def test_a_long_title_and_footer_are_cut_too() -> None:
     assert length_after_entities(text) <= 4096 and html_problem(text) is None
 
 
+def test_a_text_full_of_long_links_is_shortened_until_the_body_fits() -> None:
+    link = Link("x", "https://g.example/" + "p" * 1900)
+    body = encode(lines=tuple((link, Text(" y")) for _ in range(100)))
+    assert len(json.dumps(body, ensure_ascii=False).encode()) <= telegram.max_body_bytes
+    assert html_problem(body["text"]) is None and body["text"].count("<a href") > 10
+
+
 def answer(status: int, body: dict[str, Any] | None = None, **headers: str) -> Outcome:
     raw = json.dumps(body).encode() if body is not None else b""
     return telegram.classify(HttpResponse(status, headers, raw))

@@ -45,7 +45,7 @@ from hookcast.platforms.telegram.html import (
     inert,
     visible_len,
 )
-from hookcast.platforms.text import one_line, safe_url, truncate, utf16_len
+from hookcast.platforms.text import fit_to_budget, json_bytes, one_line, safe_url, truncate, utf16_len
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 API_HOST = "api.telegram.org"
@@ -120,6 +120,8 @@ class Telegram(Platform):
     digest_budget: ClassVar[int] = 3_200
 
     def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+        """The sendMessage body. Without a chat id (it is a required setting) the body has none,
+        and Telegram's answer says so: encoding never fails."""
         payload: dict[str, Any] = {}
         chat = target.settings.get("chat_id", "").strip()
         if chat:
@@ -127,15 +129,18 @@ class Telegram(Platform):
         topic = target.settings.get("message_thread_id", "").strip()
         if re.fullmatch(TOPIC_ID, topic):
             payload["message_thread_id"] = int(topic)
-        payload |= {
-            "text": message_text(message),
-            "parse_mode": "HTML",
-            "link_preview_options": {"is_disabled": True},
-        }
         keyboard = buttons(message)
-        if keyboard:
-            payload["reply_markup"] = {"inline_keyboard": keyboard}
-        return post_json(target.url, payload)
+        markup = {"inline_keyboard": keyboard} if keyboard else None
+
+        def build(limit: int) -> dict[str, Any]:
+            text = {"text": message_text(message, limit), "parse_mode": "HTML"}
+            body = payload | text | {"link_preview_options": {"is_disabled": True}}
+            return body | ({"reply_markup": markup} if markup else {})
+
+        # Links are invisible to the 4096 count, so a text full of long URLs could still make a
+        # large body: then the text gets shorter until the body fits too.
+        fits = fit_to_budget(build, lambda body: len(json_bytes(body)) <= self.max_body_bytes, TEXT_CHARS)
+        return post_json(target.url, fits)
 
     def classify(self, response: HttpResponse) -> Outcome:
         body = json_object(response)
@@ -152,8 +157,9 @@ class Telegram(Platform):
         return parts._replace(path=path, query="", fragment="").geturl()
 
 
-def message_text(message: Message) -> str:
-    """Title (linked when the message has a URL), body lines and fields, footer: within 4096."""
+def message_text(message: Message, limit: int = TEXT_CHARS) -> str:
+    """Title (linked when the message has a URL), body lines and fields, footer: at most ``limit``
+    characters after entity parsing (the body gives way first)."""
     title = one_line(message.title.strip()) or one_line(message.summary.strip()) or "—"
     title = f"<b>{escape_text(truncate(title, TITLE_CHARS, utf16_len))}</b>"
     url = safe_url(message.url)
@@ -162,7 +168,7 @@ def message_text(message: Message) -> str:
     header = f"{TONE_MARK[message.tone]} {title}"
     footer = message.footer and one_line(message.footer).strip()
     tail = f"<i>{escape_text(truncate(footer, FOOTER_CHARS, utf16_len))}</i>" if footer else ""
-    room = TEXT_CHARS - visible_len(header) - 1 - (visible_len(tail) + 1 if tail else 0)
+    room = limit - visible_len(header) - 1 - (visible_len(tail) + 1 if tail else 0)
     body = fit_lines([line.markup for line in body_lines(message, HTML)], room)
     return "\n".join(part for part in (header, body, tail) if part)
 
