@@ -92,7 +92,7 @@ class Telegram(Platform):
     hosts: ClassVar[tuple[str, ...]] = (API_HOST,)
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Telegram bot URL",
-        where="@BotFather's token, as https://api.telegram.org/bot<token>/sendMessage",
+        where=f"@BotFather: https://{API_HOST}/bot, then the bot's token, then /sendMessage",
         shapes=(UrlShape(f"https://{API_HOST}/bot<token>/sendMessage", r"/bot[0-9]+:[\w-]+/sendMessage"),),
     )
     settings: ClassVar[tuple[FieldSpec, ...]] = (
