@@ -55,6 +55,7 @@ def preview_body(
     chosen = get_platform(platform)
     event = parse_source(body, source, gitlab_event)
     message = render(event, language)
-    target = target_from(url or chosen.example_url, {k: v for k, v in (settings or {}).items() if v})
+    given = {k: v for k, v in (settings or {}).items() if v}
+    target = target_from(url or chosen.example_url, {**chosen.example_settings, **given})
     request = chosen.encode(message, target, EncodeContext(time.time(), "preview"))
     return json.loads(request.body)

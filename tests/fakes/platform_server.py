@@ -98,7 +98,7 @@ class FakePlatformServer:
         if fake.secret_in_url and not legacy:
             secret = secret or secrets.token_urlsafe(16)  # the URL's sig
         url = self.base_url + fake.bot_path(token, secret, legacy)
-        bot = FakeBot(name, token, url, secret, keyword, legacy)
+        bot = FakeBot(name, token, url, secret, keyword, legacy, fake.settings_of(token))
         self.bots[token] = bot
         return bot
 

@@ -1,5 +1,6 @@
 """The golden cases: every GitLab fixture and Alertmanager sample x platform x language, encoded
-with a fixed clock, a fixed example URL per platform and, where the platform signs, a fixed secret.
+with a fixed clock, a fixed example URL (and settings, such as Telegram's chat) per platform and,
+where the platform signs, a fixed secret.
 
 Shared by the golden-file test and the contract test that posts the same bodies to the fake
 platform server.
@@ -84,7 +85,11 @@ def cases() -> list[Case]:
 
 def target(platform: PlatformName, url: str | None = None) -> WebhookTarget:
     secret = SECRET if platform in SIGNED else None
-    return WebhookTarget(url=url or get_platform(platform).example_url, secret=secret)
+    return WebhookTarget(
+        url=url or get_platform(platform).example_url,
+        secret=secret,
+        settings=get_platform(platform).example_settings,
+    )
 
 
 def encode(case: Case, ctx: EncodeContext = FROZEN, url: str | None = None) -> HttpRequest:

@@ -77,8 +77,8 @@ def test_alertmanager_source(platform: PlatformName, firing_file: Path) -> None:
 
 
 def test_unknown_platform(push_file: Path) -> None:
-    result = run("--platform", "telegram", "--gitlab-event", "Push Hook", push_file)
-    assert_failed_cleanly(result, "unknown platform 'telegram'", "feishu", "teams")
+    result = run("--platform", "whatsapp", "--gitlab-event", "Push Hook", push_file)
+    assert_failed_cleanly(result, "unknown platform 'whatsapp'", "feishu", "teams")
 
 
 def test_unknown_language(push_file: Path) -> None:

@@ -79,7 +79,7 @@ async def test_the_test_button_reaches_the_platform(
 ) -> None:
     bot = fake.add_bot(name, secret=SECRET if takes_secret(name) else None)
     project_id = await create_project(ui)
-    form = {**FORM, "url": bot.url} | ({"secret": SECRET} if takes_secret(name) else {})
+    form = {**FORM, "url": bot.url, **bot.settings} | ({"secret": SECRET} if takes_secret(name) else {})
     saved = await ui.post(f"/ui/projects/{project_id}/integrations/{name.value}", form)
     assert saved.status_code == 303, saved.text
     webhook_id = int(saved.headers["location"].split("/")[-1].split("?")[0])

@@ -23,6 +23,7 @@ GOOD: list[tuple[str, str]] = [
     ("discord", "https://discordapp.com/api/webhooks/123456789012345678/tok-EN_secret"),
     ("discord", "https://ptb.discord.com/api/v10/webhooks/123456789012345678/tok-EN_secret"),
     ("discord", "https://canary.discord.com/api/webhooks/123456789012345678/tok-EN_secret"),
+    ("telegram", "https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"),
     (
         "teams",
         "https://prod-01.westeurope.logic.azure.com:443/workflows/0a1b2c3d4e5f/triggers/manual/paths/invoke"
@@ -80,6 +81,9 @@ BAD: list[tuple[str, str, str]] = [
     ("discord", "https://discord.com/api/webhooks/{id}/{token}", "placeholder '{id}'"),
     ("discord", "https://discord.com/api/webhooks/123456789012345678", "a Discord webhook URL looks like"),
     ("discord", "https://discord.com/channels/1/2", "this one does not"),
+    ("telegram", "https://api.telegram.org/bot<token>/sendMessage", "placeholder '<token>'"),
+    ("telegram", "https://api.telegram.org/bot123456789:AAH/getUpdates", "a Telegram bot URL looks like"),
+    ("telegram", "https://api.telegram.org/botAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage", "does not"),
     (
         "teams",
         "https://prod-01.westeurope.logic.azure.com/workflows/0a1b/triggers/manual/paths/invoke?api-version=1",
@@ -136,6 +140,7 @@ def test_the_fake_servers_urls_follow_each_platforms_shape(name: PlatformName) -
         ("teams", "/workflows/abc/triggers/manual/paths/invoke"),
         ("google_chat", "/v1/spaces/AAAA/messages?key=k"),
         ("mattermost", "/hooks/"),
+        ("telegram", "/bot123:abc/getMe"),
     ],
 )
 def test_extra_allowed_hosts_get_the_shape_check_too(platform: str, path: str) -> None:
@@ -149,6 +154,7 @@ def test_the_message_never_repeats_the_urls_secret_parts() -> None:
         ("slack", f"https://hooks.slack.com/services/{secret}"),
         ("discord", f"https://discord.com/api/webhooks/{secret}"),
         ("dingtalk", f"https://oapi.dingtalk.com/robot/send?acces_token={secret}"),
+        ("telegram", f"https://api.telegram.org/bot{secret}/getUpdates"),
     ]:
         with pytest.raises(Invalid) as refused:
             validate_url(get_platform(platform), url, (), None)

@@ -146,7 +146,9 @@ def _named_values(pairs: list[str]) -> dict[str, str]:
 
 @app.command()
 def preview(
-    platform: Annotated[str, typer.Option(help="feishu, lark, dingtalk, wecom, slack, discord, teams")],
+    platform: Annotated[
+        str, typer.Option(help="feishu, lark, dingtalk, wecom, slack, discord, teams, telegram")
+    ],
     payload: Annotated[
         Path | None, typer.Argument(help="The event body (JSON file, or - for stdin); or use --sample.")
     ] = None,

@@ -20,6 +20,7 @@ class PlatformName(StrEnum):
     TEAMS = "teams"
     GOOGLE_CHAT = "google_chat"
     MATTERMOST = "mattermost"
+    TELEGRAM = "telegram"
 
 
 from hookcast.platforms.base import Platform  # noqa: E402
@@ -30,6 +31,7 @@ from hookcast.platforms.google_chat import GoogleChat  # noqa: E402
 from hookcast.platforms.mattermost import Mattermost  # noqa: E402
 from hookcast.platforms.slack import Slack  # noqa: E402
 from hookcast.platforms.teams import Teams  # noqa: E402
+from hookcast.platforms.telegram import Telegram  # noqa: E402
 from hookcast.platforms.wecom import WeCom  # noqa: E402
 
 __all__ = ["PLATFORMS", "Platform", "PlatformName", "get_platform"]
@@ -47,6 +49,7 @@ PLATFORMS: dict[PlatformName, Platform] = {
         Teams(),
         GoogleChat(),
         Mattermost(),
+        Telegram(),
     )
 }
 

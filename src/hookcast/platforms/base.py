@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -184,6 +185,8 @@ class Platform:
     label_zh: ClassVar[str]  # in Simplified Chinese
     logo_colour: ClassVar[str]  # the brand colour behind the UI's logo letter (#rrggbb)
     example_url: ClassVar[str]  # a placeholder webhook URL on the platform's host, for previews
+    # settings previews and golden files use (a required chat id, say): never secrets
+    example_settings: ClassVar[Mapping[str, str]] = MappingProxyType({})
     preview_style: ClassVar[PreviewStyle]
     palette: ClassVar[Palette]
     # The IM app client that sends direct messages, when the platform has one.

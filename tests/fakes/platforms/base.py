@@ -49,6 +49,8 @@ class FakeBot:
     secret: str | None = None
     keyword: str | None = None
     legacy: bool = False
+    # the webhook settings a message to this bot needs (Telegram: its chat)
+    settings: dict[str, str] = field(default_factory=dict)
     received: list[tuple[float, Any]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (answer kind, why)
@@ -157,3 +159,4 @@ class FakePlatform:
     bot_path: Callable[[str, str | None, bool], str]  # (token, secret, legacy) -> path and query
     secret_in_url: bool = False  # the URL carries the secret (made up when none is given)
     has_legacy: bool = False  # it also has an older kind of webhook URL (``legacy=True``)
+    settings_of: Callable[[str], dict[str, str]] = lambda token: {}  # a new bot's settings

@@ -60,7 +60,8 @@ def build(
     """``settings``: the platform's plain settings as entered (name -> value, empty when unset)."""
     platform = get_platform(platform_name)
     message: Message = render(sample_event(kind), language)
-    target = target_from(platform.example_url, {k: v for k, v in (settings or {}).items() if v})
+    given = {k: v for k, v in (settings or {}).items() if v}
+    target = target_from(platform.example_url, {**platform.example_settings, **given})
     keyword = target.keyword
     payload = platform.payload(message, target, EncodeContext(time.time(), "preview"))
     colour = platform.palette.of(message.tone)
