@@ -21,7 +21,6 @@ from rich.table import Table
 
 from hookcast.cli import replay
 from hookcast.cli.instance import Instance, MissingInstance, opened
-from hookcast.delivery.policy import State
 from hookcast.events import EventKind
 from hookcast.platforms.base import PlatformName
 from hookcast.routing import BranchFilter, LabelBehavior
@@ -29,6 +28,7 @@ from hookcast.services import api_tokens, deliveries, projects, users, webhooks
 from hookcast.services.errors import NotFound, ServiceError
 from hookcast.services.projects import ProjectInput, ProjectPatch
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
+from hookcast.store.outbox import State
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -12,13 +12,13 @@ from urllib.parse import quote
 from hookcast.messages.model import Mention, Message
 from hookcast.platforms.base import (
     EncodeContext,
+    FieldSpec,
     HttpRequest,
     HttpResponse,
     Outcome,
     Platform,
     PlatformName,
     RateLimit,
-    FieldSpec,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (

@@ -16,13 +16,13 @@ from hookcast.events import Tone
 from hookcast.messages.model import Mention, Message
 from hookcast.platforms.base import (
     EncodeContext,
+    FieldSpec,
     HttpRequest,
     HttpResponse,
     Outcome,
     Platform,
     PlatformName,
     RateLimit,
-    FieldSpec,
     WebhookTarget,
 )
 from hookcast.platforms.shared import (

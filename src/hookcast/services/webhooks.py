@@ -22,6 +22,7 @@ from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
 from hookcast.routing import BranchFilter, LabelBehavior, RouteRules, parse_labels
 from hookcast.services import projects
 from hookcast.services.errors import Invalid, NotFound, Term
+from hookcast.store import outbox
 from hookcast.store.tables import Webhook
 
 
@@ -268,17 +269,10 @@ async def update(
         if changes.get(name) is not None:
             setattr(webhook, name, str(changes[name]))
     if changes.get("active") or "url" in changes:
-        resume(webhook)
+        outbox.resume(webhook)
     webhook.updated_at = utcnow()
     await session.flush()
     return webhook
-
-
-def resume(webhook: Webhook) -> None:
-    """Lift a pause: the next due delivery is tried at once."""
-    webhook.paused_until = None
-    webhook.pause_reason = None
-    webhook.consecutive_failures = 0
 
 
 async def get(session: AsyncSession, webhook_id: int) -> Webhook:
