@@ -22,6 +22,7 @@ from hookcast.delivery.courier import Courier
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
+from hookcast.directmessages import MessengerPool
 from hookcast.feishubot.delivery import ChatSender
 from hookcast.services.intake import IntakeQueue
 from hookcast.services.project_tokens import TokenCache
@@ -49,6 +50,7 @@ class Runtime:
     courier: Courier
     intake: IntakeQueue
     tokens: TokenCache
+    messengers: MessengerPool  # the IM app clients, shared by every part of the process
     worker: Worker | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -69,13 +71,18 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
             await ensure_admin_token(sessions, settings)
             await ensure_admin_user(sessions, settings)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
-            courier = Courier(sender, ChatSender(sessions, box, sender.session))
+            messengers = MessengerPool(box, sender.session)
+            courier = Courier(sender, ChatSender(sessions, messengers))
             limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
             worker = (
-                Worker(engine, sessions, settings, box, courier, limiter) if role is not Role.API else None
+                Worker(engine, sessions, settings, box, courier, limiter, messengers)
+                if role is not Role.API
+                else None
             )
             intake = IntakeQueue(sessions, on_work=worker.expect if worker is not None else None)
-            runtime = Runtime(settings, engine, sessions, box, courier, intake, TokenCache(sessions), worker)
+            runtime = Runtime(
+                settings, engine, sessions, box, courier, intake, TokenCache(sessions), messengers, worker
+            )
             if role is not Role.WORKER:
                 intake.start()
             if worker is not None:

@@ -370,13 +370,15 @@ def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
     """Send a test message now and show the platform's answer (exit 1 if not delivered)."""
     from hookcast.delivery.courier import Courier
     from hookcast.delivery.sender import Sender
+    from hookcast.directmessages import MessengerPool
     from hookcast.feishubot.delivery import ChatSender
     from hookcast.services.test_message import TestAnswer, send_test_message
 
     async def work(instance: Instance, _session: AsyncSession) -> TestAnswer:
         settings = instance.settings
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
-            courier = Courier(sender, ChatSender(instance.sessions, instance.box, sender.session))
+            messengers = MessengerPool(instance.box, sender.session)
+            courier = Courier(sender, ChatSender(instance.sessions, messengers))
             return await send_test_message(_Sending(instance.sessions, instance.box, courier), webhook_id)
 
     answer = run(work)

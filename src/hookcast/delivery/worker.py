@@ -56,6 +56,7 @@ class Worker:
         box: SecretBox,
         courier: Courier,
         limiter: BotLimiter,
+        messengers: MessengerPool,
     ) -> None:
         self._engine = engine
         self._sessions = sessions
@@ -70,7 +71,7 @@ class Worker:
         self._sends = SendsInFlight()
         composer = Composer(box)
         poster = Poster(courier, composer)
-        direct = DirectMessages(MessengerPool(box, courier.http), composer, poster)
+        direct = DirectMessages(messengers, composer, poster)
         self._claimer = Claimer(
             sessions,
             composer,

@@ -274,7 +274,7 @@ def _queue(
             purpose=purpose,
             card_sealed=ctx.box.seal(json.dumps(card, ensure_ascii=False)),
             uuid=uuid,
-            state="pending",
+            state=outbox.State.PENDING,
             attempts=0,
             next_attempt_at=ctx.now,
             created_at=ctx.now,
