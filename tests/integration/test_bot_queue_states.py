@@ -34,8 +34,8 @@ def _seed(connection: Connection) -> None:
     for key, state in OLD_MESSAGES.items():
         connection.execute(
             text(
-                "INSERT INTO feishu_bot_messages (platform, receive_id_type, receive_id, purpose, card_sealed,"
-                " uuid, state, attempts, next_attempt_at, created_at, updated_at)"
+                "INSERT INTO feishu_bot_messages (platform, receive_id_type, receive_id, purpose,"
+                " card_sealed, uuid, state, attempts, next_attempt_at, created_at, updated_at)"
                 " VALUES ('feishu', 'chat_id', :key, 'welcome', 'sealed', :key, :state, 1, :now, :now, :now)"
             ),
             {"key": key, "state": state, "now": now},
