@@ -4,6 +4,7 @@ messages, the IM apps, all read in the claim's transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import Text, select
@@ -16,6 +17,7 @@ from hookcast.delivery.direct import DirectMessages
 from hookcast.delivery.jobs import Job
 from hookcast.delivery.mentions import directory_for, mentions_for
 from hookcast.events import Event
+from hookcast.services import people
 from hookcast.store import outbox
 from hookcast.store.outbox import Channel
 from hookcast.store.tables import EventRow, Webhook
@@ -74,19 +76,34 @@ class Claimer:
                 await self._direct.load_apps(session)
             mentioning = {r.event_id for r in rows if webhooks[r.webhook_id].mention_people}
             directory = await directory_for(session, [events[i] for i in mentioning])
+            jobs = [
+                Job(
+                    delivery_id=row.id,
+                    attempts=row.attempts,
+                    idempotency_key=row.idempotency_key,
+                    event=events[row.event_id],
+                    event_id=row.event_id,
+                    destination=self._composer.destination(
+                        webhooks[row.webhook_id], row.channel, row.recipient
+                    ),
+                    mentions=mentions_for(events[row.event_id], directory)
+                    if row.event_id in mentioning
+                    else (),
+                )
+                for row in rows
+            ]
+            jobs = [await _with_known_recipient(session, job) for job in jobs]
         self._paused.difference_update(webhooks)  # claimed, so not paused (any more)
-        return [
-            Job(
-                delivery_id=row.id,
-                attempts=row.attempts,
-                idempotency_key=row.idempotency_key,
-                event=events[row.event_id],
-                event_id=row.event_id,
-                destination=self._composer.destination(webhooks[row.webhook_id], row.channel, row.recipient),
-                mentions=mentions_for(events[row.event_id], directory) if row.event_id in mentioning else (),
-            )
-            for row in rows
-        ]
+        return jobs
+
+
+async def _with_known_recipient(session: AsyncSession, job: Job) -> Job:
+    """A direct message to someone whose id on the platform the directory holds needs no look-up."""
+    destination = job.destination
+    if destination.recipient is None:
+        return job
+    known = await people.known_platform_id(session, destination.recipient, destination.platform.name)
+    return job if known is None else replace(job, destination=replace(destination, recipient_user_id=known))
 
 
 async def _load_events(session: AsyncSession, ids: set[int]) -> dict[int, Event]:

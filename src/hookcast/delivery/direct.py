@@ -48,13 +48,19 @@ class DirectMessages:
         started_at = utcnow()
         clock = time.perf_counter()
         outcome: Outcome
+        found: str | None = None
         if messenger is None:
             outcome = Permanent(f"no {platform.label} IM app is set up")
         else:
             try:
                 outcome = await messenger.send(
-                    self._composer.message(job), person, idempotency_key=job.idempotency_key
+                    self._composer.message(job),
+                    person,
+                    idempotency_key=job.idempotency_key,
+                    user_id=destination.recipient_user_id,
                 )
+                if isinstance(outcome, Delivered) and destination.recipient_user_id is None:
+                    found = await messenger.resolve(person)  # just looked up: from the client's cache
             except Exception as exc:
                 log.exception("direct message failed unexpectedly", to=describe(person))
                 outcome = RetryAfter(reason=f"direct message failed: {exc!r}")
@@ -80,5 +86,6 @@ class DirectMessages:
                 error=None if isinstance(outcome, Delivered) else outcome.reason,
                 request_url=f"{platform.name.value} IM app",
                 request_body=f"direct message to {describe(person)}",
+                found_user_id=found,
             )
         ]

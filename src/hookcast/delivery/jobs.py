@@ -22,6 +22,7 @@ class Destination:
     bot_key: str  # the lane: the webhook's URL digest, or ``dm:<platform>:<person>``
     channel: Channel = Channel.GROUP  # or a message to ``recipient`` through the IM app
     recipient: Person | None = None
+    recipient_user_id: str | None = None  # the recipient's id on the platform, when the directory knows it
     direct_only: bool = False
 
 
@@ -48,6 +49,7 @@ class Result:
     request_url: str
     request_body: str
     digest_of: int | None = None
+    found_user_id: str | None = None  # a direct message's recipient id, found by a look-up: remembered
 
     def attempt_row(self) -> AttemptRow:
         return AttemptRow(

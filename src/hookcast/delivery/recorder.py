@@ -17,6 +17,7 @@ from hookcast.clock import utcnow
 from hookcast.delivery.jobs import Result
 from hookcast.delivery.policy import after_attempt, pause_for
 from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
+from hookcast.services import people
 from hookcast.store import outbox
 from hookcast.store.outbox import Channel, NextStep
 from hookcast.store.tables import Webhook
@@ -102,6 +103,7 @@ class Recorder:
         async with self._sessions.begin() as session:
             await outbox.record(session, [result.attempt_row() for result in batch], steps, now)
             await self._track_webhook_health(session, batch, now)
+            await _remember_found_ids(session, batch)
         if soonest_retry is not None and soonest_retry <= now + timedelta(seconds=self._poll_interval):
             self._wake()
 
@@ -142,3 +144,13 @@ class Recorder:
                     until=pause.until.isoformat(),
                     reason=pause.reason,
                 )
+
+
+async def _remember_found_ids(session: AsyncSession, batch: list[Result]) -> None:
+    """Ids of direct-message recipients found by a look-up go into the directory (rare: once per
+    person and platform), so that mentions and later messages need none."""
+    for result in batch:
+        recipient = result.job.destination.recipient
+        if result.found_user_id and recipient is not None:
+            platform = result.job.destination.platform.name
+            await people.remember_platform_id(session, recipient, platform, result.found_user_id)
