@@ -72,7 +72,8 @@ class Claimer:
             if len(events) < len(wanted):
                 events |= await _load_events(session, wanted - events.keys())
             webhooks = await _load_webhooks(session, {r.webhook_id for r in rows})
-            if any(row.channel is Channel.DIRECT for row in rows):
+            direct = any(row.channel is Channel.DIRECT for row in rows)
+            if direct:
                 await self._direct.load_apps(session)
             mentioning = {r.event_id for r in rows if webhooks[r.webhook_id].mention_people}
             directory = await directory_for(session, [events[i] for i in mentioning])
@@ -92,7 +93,8 @@ class Claimer:
                 )
                 for row in rows
             ]
-            jobs = [await _with_known_recipient(session, job) for job in jobs]
+            if direct:
+                jobs = [await _with_known_recipient(session, job) for job in jobs]
         self._paused.difference_update(webhooks)  # claimed, so not paused (any more)
         return jobs
 
