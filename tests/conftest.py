@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from hookcast.app import create_app
-from hookcast.runtime import Role
+from hookcast.runtime import ProcessRole
 from hookcast.settings import Settings
 
 PG_SERVER = os.environ.get("HOOKCAST_TEST_PG", "postgres@127.0.0.1:5432")
@@ -93,7 +93,7 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @contextlib.asynccontextmanager
 async def running_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """hookcast (API + worker) running with ``settings``, and an admin client talking to it."""
-    app = create_app(settings, Role.SERVE)
+    app = create_app(settings, ProcessRole.SERVE)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hookcast import __version__
-from hookcast.runtime import Role, running
+from hookcast.runtime import ProcessRole, running
 from hookcast.services.errors import Conflict, Invalid, NotFound, ServiceError
 from hookcast.settings import Settings
 from hookcast.web import api, directory, events, feishu_events, hooks, ops
@@ -38,7 +38,7 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=status)
 
 
-def create_app(settings: Settings, role: Role = Role.SERVE) -> FastAPI:
+def create_app(settings: Settings, role: ProcessRole = ProcessRole.SERVE) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(settings, role) as runtime:

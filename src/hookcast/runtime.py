@@ -35,7 +35,7 @@ from hookcast.store.tables import ApiToken
 log = structlog.get_logger("hookcast")
 
 
-class Role(StrEnum):
+class ProcessRole(StrEnum):
     SERVE = "serve"  # API + UI + worker
     API = "api"
     WORKER = "worker"
@@ -60,14 +60,16 @@ class Runtime:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings, role: Role, *, apply_migrations: bool = True) -> AsyncIterator[Runtime]:
+async def running(
+    settings: Settings, role: ProcessRole, *, apply_migrations: bool = True
+) -> AsyncIterator[Runtime]:
     engine = create_engine(settings.database_url)
     try:
         if apply_migrations:
             await migrate.upgrade(engine)
         sessions = session_factory(engine)
         box = SecretBox(load_or_create_key(_secret(settings), settings.data_dir))
-        if role is not Role.WORKER:
+        if role is not ProcessRole.WORKER:
             await ensure_admin_token(sessions, settings)
             await ensure_admin_user(sessions, settings)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
@@ -76,14 +78,14 @@ async def running(settings: Settings, role: Role, *, apply_migrations: bool = Tr
             limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
             worker = (
                 Worker(engine, sessions, settings, box, courier, limiter, messengers)
-                if role is not Role.API
+                if role is not ProcessRole.API
                 else None
             )
             intake = IntakeQueue(sessions, on_work=worker.expect if worker is not None else None)
             runtime = Runtime(
                 settings, engine, sessions, box, courier, intake, TokenCache(sessions), messengers, worker
             )
-            if role is not Role.WORKER:
+            if role is not ProcessRole.WORKER:
                 intake.start()
             if worker is not None:
                 runtime.tasks.append(asyncio.create_task(worker.run(), name="hookcast-worker"))

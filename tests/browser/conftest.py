@@ -16,7 +16,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from hookcast.app import create_app
-from hookcast.runtime import Role
+from hookcast.runtime import ProcessRole
 from tests.conftest import make_settings, unavailable
 from tests.integration.ui_helpers import ADMIN_PASSWORD, ADMIN_USER, ThreadedFakeServer
 
@@ -61,7 +61,7 @@ def hookcast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hookcast]:
     )
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings, Role.SERVE), host="127.0.0.1", port=port, log_config=None, lifespan="on"
+        create_app(settings, ProcessRole.SERVE), host="127.0.0.1", port=port, log_config=None, lifespan="on"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)

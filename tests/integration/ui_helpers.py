@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from hookcast.app import create_app
-from hookcast.runtime import Role
+from hookcast.runtime import ProcessRole
 from tests.conftest import make_settings
 
 ADMIN_USER = "admin"
@@ -55,7 +55,7 @@ class UiClient:
 @asynccontextmanager
 async def ui_client(database_url: str, data_dir: Path, **overrides: object) -> AsyncIterator[UiClient]:
     settings = make_settings(database_url, data_dir, admin_password=ADMIN_PASSWORD, **overrides)
-    app = create_app(settings, Role.SERVE)
+    app = create_app(settings, ProcessRole.SERVE)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hookcast.test") as http:

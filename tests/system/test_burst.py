@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from hookcast.app import create_app
-from hookcast.runtime import Role
+from hookcast.runtime import ProcessRole
 from tests.conftest import ADMIN_TOKEN, make_settings
 from tests.fakes.platform_server import FakePlatformServer
 from tests.integration.helpers import create_project, create_webhook, eventually
@@ -22,7 +22,7 @@ SECONDS = 60
 
 async def test_600_events_in_a_minute_to_one_dingtalk_robot(tmp_path: Path) -> None:
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'hookcast.db'}", tmp_path)
-    app = create_app(settings, Role.SERVE)
+    app = create_app(settings, ProcessRole.SERVE)
     async with FakePlatformServer() as chat, app.router.lifespan_context(app):
         robot = chat.add_bot("dingtalk", secret="SECdingtalk-secret")
         transport = httpx.ASGITransport(app=app)

@@ -77,18 +77,18 @@ def main(
 def serve(host: HostOption = "127.0.0.1", port: PortOption = 8080) -> None:
     """Run everything in one process: API, web UI and the delivery worker."""
     from hookcast.cli.serving import serve_http
-    from hookcast.runtime import Role
+    from hookcast.runtime import ProcessRole
 
-    serve_http(Role.SERVE, host, port)
+    serve_http(ProcessRole.SERVE, host, port)
 
 
 @app.command()
 def api(host: HostOption = "127.0.0.1", port: PortOption = 8080) -> None:
     """Run the HTTP API only (inbound hooks, management API, UI); workers deliver."""
     from hookcast.cli.serving import serve_http
-    from hookcast.runtime import Role
+    from hookcast.runtime import ProcessRole
 
-    serve_http(Role.API, host, port)
+    serve_http(ProcessRole.API, host, port)
 
 
 @app.command()

@@ -370,9 +370,9 @@ def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
     """Send a test message now and show the platform's answer (exit 1 if not delivered)."""
     from hookcast.delivery.courier import Courier
     from hookcast.delivery.sender import Sender
+    from hookcast.delivery.test_message import TestAnswer, send_test_message
     from hookcast.directmessages import MessengerPool
     from hookcast.feishubot.delivery import ChatSender
-    from hookcast.services.test_message import TestAnswer, send_test_message
 
     async def work(instance: Instance, _session: AsyncSession) -> TestAnswer:
         settings = instance.settings

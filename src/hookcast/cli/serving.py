@@ -15,7 +15,7 @@ import sys
 import uvicorn
 
 from hookcast.logs import configure as configure_logs
-from hookcast.runtime import Role
+from hookcast.runtime import ProcessRole
 from hookcast.settings import Settings, get_settings, redact_url
 
 BACKLOG = 2048  # uvicorn's default
@@ -40,7 +40,7 @@ def bind_listener(host: str, port: int) -> socket.socket:
     return sock
 
 
-def announce_data(role: Role, settings: Settings) -> None:
+def announce_data(role: ProcessRole, settings: Settings) -> None:
     """One line saying where this process keeps its data."""
     print(
         f"hookcast {role.value}: data dir {settings.data_dir}, database {redact_url(settings.database_url)}",
@@ -60,7 +60,7 @@ class _AnnouncingServer(uvicorn.Server):
             print(self._line, file=sys.stderr, flush=True)
 
 
-def serve_http(role: Role, host: str, port: int) -> None:
+def serve_http(role: ProcessRole, host: str, port: int) -> None:
     try:
         sock = bind_listener(host, port)
     except CannotListen as exc:
@@ -100,12 +100,12 @@ def run_worker() -> None:
     settings = get_settings()
     settings.prepare_data_dir()
     configure_logs(settings.log_level, settings.log_json)
-    announce_data(Role.WORKER, settings)
+    announce_data(ProcessRole.WORKER, settings)
     settle_garbage_collector()
 
     async def main() -> None:
         stop = stop_on_signals()
-        async with running(settings, Role.WORKER) as runtime:
+        async with running(settings, ProcessRole.WORKER) as runtime:
             print("hookcast worker: delivering", file=sys.stderr, flush=True)
             await until_stopped(stop, runtime.tasks)  # then stops gracefully, leaving ``running``
 

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
+from hookcast.delivery.test_message import TestAnswer, send_test_message
 from hookcast.services import deliveries, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
 from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
-from hookcast.services.test_message import TestAnswer, send_test_message
 from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
 from hookcast.store.outbox import State
 from hookcast.web.deps import RuntimeDep, SessionDep, require_admin

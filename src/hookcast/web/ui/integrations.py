@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from hookcast.clock import utcnow
+from hookcast.delivery.test_message import TestAnswer, send_test_message
 from hookcast.messages.i18n import translator
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import kind_label
@@ -18,7 +19,6 @@ from hookcast.platforms.base import Platform, PlatformName
 from hookcast.routing import BranchFilter, LabelBehavior
 from hookcast.services import projects, webhooks
 from hookcast.services.errors import ServiceError
-from hookcast.services.test_message import TestAnswer, send_test_message
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.outbox import is_paused
 from hookcast.store.tables import Project, Webhook

@@ -1,5 +1,7 @@
 """ "Send test message": a test message through a webhook now, and the platform's answer.
 
+It lives in `delivery/` because it sends: the use cases in `services/` only read the webhook.
+
 No database connection is held while the message is out: a platform may take seconds to answer,
 and on SQLite the service has a single connection.
 """
