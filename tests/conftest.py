@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -16,6 +16,8 @@ import pytest
 from hookcast.app import create_app
 from hookcast.runtime import ProcessRole
 from hookcast.settings import Settings
+from hookcast.sources.base import Source
+from hookcast.sources.registry import SOURCES
 
 PG_SERVER = os.environ.get("HOOKCAST_TEST_PG", "postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("HOOKCAST_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -91,9 +93,12 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @contextlib.asynccontextmanager
-async def running_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """hookcast (API + worker) running with ``settings``, and an admin client talking to it."""
-    app = create_app(settings, ProcessRole.SERVE)
+async def running_client(
+    settings: Settings, sources: Sequence[Source] = SOURCES
+) -> AsyncIterator[httpx.AsyncClient]:
+    """hookcast (API + worker) running with ``settings`` (and receiving ``sources``), and an
+    admin client talking to it."""
+    app = create_app(settings, ProcessRole.SERVE, sources=sources)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

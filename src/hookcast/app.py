@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -10,23 +10,27 @@ from fastapi.responses import JSONResponse
 
 from hookcast import __version__
 from hookcast.runtime import ProcessRole, running
-from hookcast.services.errors import Conflict, Invalid, NotFound, ServiceError
+from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceError
 from hookcast.settings import Settings
-from hookcast.web import api, directory, events, feishu_events, hooks, ops
+from hookcast.sources.base import Source
+from hookcast.sources.registry import SOURCES
+from hookcast.web import api, directory, feishu_events, ops
+from hookcast.web.guard import RequestGuard
+from hookcast.web.headers import SecurityHeaders
+from hookcast.web.inbound.routes import InboundFastLane, group_by_route, inbound_router
 from hookcast.web.ui import router as ui_router
 
-# Every HTTP surface, in one list: add a module's router here.
+# Every HTTP surface, in one list: add a module's router here. The inbound routes are generated
+# from the list of sources (`hookcast.sources.registry`).
 ROUTERS = (
     ops.router,
-    hooks.router,
     api.router,
-    events.router,
     directory.router,
     ui_router,
     feishu_events.router,
 )
 
-STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409}
+STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409, Busy: 429}
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -35,10 +39,13 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.field is not None:
         detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=status)
-    return JSONResponse({"detail": exc.message}, status_code=status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+    return JSONResponse({"detail": exc.message}, status_code=status, headers=headers)
 
 
-def create_app(settings: Settings, role: ProcessRole = ProcessRole.SERVE) -> FastAPI:
+def create_app(
+    settings: Settings, role: ProcessRole = ProcessRole.SERVE, *, sources: Sequence[Source] = SOURCES
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(settings, role) as runtime:
@@ -52,7 +59,12 @@ def create_app(settings: Settings, role: ProcessRole = ProcessRole.SERVE) -> Fas
         lifespan=lifespan,
     )
     app.add_exception_handler(ServiceError, _service_error)
+    inbound = group_by_route(sources)
+    app.include_router(inbound_router(inbound))
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(hooks.HookFastLane)  # the inbound hooks, before FastAPI's routing
+    app.add_middleware(InboundFastLane, routes=inbound)  # fixed-path inbound routes, before routing
+    # callers checked, bodies bounded (web/guard.py); the inbound routes check their own
+    app.add_middleware(RequestGuard, inbound_paths=[r.route.path for r in inbound])
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     return app

@@ -10,22 +10,9 @@ from hookcast.events import Event
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS, get_platform
-from hookcast.platforms.base import EncodeContext, PlatformName, WebhookTarget
-from hookcast.sources import Ignored, ParseResult, Rejection
-from hookcast.sources.alertmanager import parse_alertmanager
-from hookcast.sources.gitlab import parse_gitlab
-from hookcast.sources.workflow import parse_workflow
-
-# Where a preview posts when no URL is given: a placeholder on the platform's own host.
-EXAMPLE_URLS: dict[PlatformName, str] = {
-    PlatformName.FEISHU: "https://open.feishu.cn/open-apis/bot/v2/hook/00000000-0000-0000-0000-000000000000",
-    PlatformName.LARK: "https://open.larksuite.com/open-apis/bot/v2/hook/00000000-0000-0000-0000-000000000000",
-    PlatformName.DINGTALK: "https://oapi.dingtalk.com/robot/send?access_token=example",
-    PlatformName.WECOM: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=example",
-    PlatformName.SLACK: "https://hooks.slack.com/services/T000/B000/XXXX",
-    PlatformName.DISCORD: "https://discord.com/api/webhooks/0/example",
-    PlatformName.TEAMS: "https://example.logic.azure.com/workflows/example/triggers/manual/paths/invoke",
-}
+from hookcast.platforms.base import EncodeContext, WebhookTarget
+from hookcast.sources import Ignored, Rejection
+from hookcast.sources.registry import GITLAB, SOURCES_BY_NAME
 
 
 class PreviewError(Exception):
@@ -37,14 +24,10 @@ class IgnoredEvent(PreviewError):
 
 
 def parse_source(body: bytes, source: str, gitlab_event: str | None) -> Event:
-    """The event a body makes, through the same parser its inbound door uses."""
-    result: ParseResult
-    if source == "alertmanager":
-        result = parse_alertmanager(body)
-    elif source == "workflow":
-        result = parse_workflow(body)
-    else:
-        result = parse_gitlab(gitlab_event, body)
+    """The event a body makes, through the same parser its inbound route uses (GitLab's when
+    ``source`` names none)."""
+    headers = {"x-gitlab-event": gitlab_event} if gitlab_event else {}
+    result = SOURCES_BY_NAME.get(source, GITLAB).parse(headers, body)
     if isinstance(result, Ignored):
         raise IgnoredEvent(result.reason)
     if isinstance(result, Rejection):
@@ -70,6 +53,6 @@ def preview_body(
     chosen = get_platform(platform)
     event = parse_source(body, source, gitlab_event)
     message = render(event, language)
-    target = WebhookTarget(url=url or EXAMPLE_URLS[chosen.name], secret=secret, keyword=keyword)
+    target = WebhookTarget(url=url or chosen.example_url, secret=secret, keyword=keyword)
     request = chosen.encode(message, target, EncodeContext(time.time(), "preview"))
     return json.loads(request.body)

@@ -25,7 +25,9 @@ from hookcast.delivery.worker import Worker
 from hookcast.directmessages import MessengerPool
 from hookcast.feishubot.delivery import ChatSender
 from hookcast.services.intake import IntakeQueue
-from hookcast.services.project_tokens import TokenCache
+from hookcast.services.passwords import PasswordHashing
+from hookcast.services.project_tokens import ProjectTokenCache
+from hookcast.services.sign_in_throttle import SignInThrottle
 from hookcast.services.users import ensure_admin_user
 from hookcast.settings import Settings
 from hookcast.store import migrate
@@ -49,9 +51,11 @@ class Runtime:
     box: SecretBox
     courier: Courier
     intake: IntakeQueue
-    tokens: TokenCache
+    tokens: ProjectTokenCache
     messengers: MessengerPool  # the IM app clients, shared by every part of the process
     worker: Worker | None = None
+    passwords: PasswordHashing = field(default_factory=PasswordHashing)
+    sign_ins: SignInThrottle = field(default_factory=SignInThrottle)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     def wake_worker(self) -> None:
@@ -69,9 +73,10 @@ async def running(
             await migrate.upgrade(engine)
         sessions = session_factory(engine)
         box = SecretBox(load_or_create_key(_secret(settings), settings.data_dir))
+        passwords = PasswordHashing()
         if role is not ProcessRole.WORKER:
             await ensure_admin_token(sessions, settings)
-            await ensure_admin_user(sessions, settings)
+            await ensure_admin_user(sessions, settings, passwords)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
             messengers = MessengerPool(box, sender.session)
             courier = Courier(sender, ChatSender(sessions, messengers))
@@ -83,7 +88,17 @@ async def running(
             )
             intake = IntakeQueue(sessions, on_work=worker.expect if worker is not None else None)
             runtime = Runtime(
-                settings, engine, sessions, box, courier, intake, TokenCache(sessions), messengers, worker
+                settings,
+                engine,
+                sessions,
+                box,
+                courier,
+                intake,
+                ProjectTokenCache(sessions),
+                messengers,
+                worker,
+                passwords=passwords,
+                sign_ins=SignInThrottle(),
             )
             if role is not ProcessRole.WORKER:
                 intake.start()

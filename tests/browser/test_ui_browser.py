@@ -19,7 +19,8 @@ from playwright.sync_api import Browser, Page, expect
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
 from tests.browser.conftest import DESKTOP, PHONE, Hookcast, screenshot, sign_in
-from tests.fakes.im_servers import FakeFeishu, FakeImServer
+from tests.fakes.im_servers import FakeImServer
+from tests.fakes.platforms.feishu import FakeFeishu
 from tests.fixtures import load_fixture
 
 pytestmark = pytest.mark.browser
@@ -158,13 +159,16 @@ def body_colour(platform: PlatformName, body: dict[str, Any]) -> str:
     """Where each platform's body carries the message colour."""
     if platform in (PlatformName.FEISHU, PlatformName.LARK):
         return str(body["card"]["header"]["template"])
-    if platform is PlatformName.SLACK:
+    if platform in (PlatformName.SLACK, PlatformName.MATTERMOST):
         return str(body["attachments"][0]["color"])
     if platform is PlatformName.DISCORD:
         return f"#{body['embeds'][0]['color']:06X}"
     if platform is PlatformName.TEAMS:
         return str(body["attachments"][0]["content"]["body"][0]["color"])
-    content = body.get("markdown") or body.get("actionCard") or {}
+    if platform is PlatformName.GOOGLE_CHAT:  # a tone dot opens the card's body paragraph
+        content = body["cardsV2"][0]["card"]["sections"][0]["widgets"][0]["textParagraph"]
+    else:
+        content = body.get("markdown") or body.get("actionCard") or {}
     text = str(content.get("text") or content.get("content") or "")
     found = re.search(r'<font color="([^"]+)">', text)
     assert found

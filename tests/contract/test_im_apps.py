@@ -11,12 +11,16 @@ from typing import Any
 
 import aiohttp
 import pytest
-from tests.fakes.im_servers import FakeDingTalk, FakeFeishu, FakeImServer, FakeSlack, FakeWeCom
+from tests.fakes.im_servers import FakeImServer
+from tests.fakes.platforms.dingtalk import FakeDingTalk
+from tests.fakes.platforms.feishu import FakeFeishu
+from tests.fakes.platforms.slack import FakeSlack
+from tests.fakes.platforms.wecom import FakeWeCom
 
 from hookcast.directmessages import build
-from hookcast.directmessages.client import AppClient
 from hookcast.events import Event, EventKind, Person, RelatedUser, Role, Tone
 from hookcast.messages.render import render
+from hookcast.platforms.app_client.client import AppClient
 from hookcast.platforms.base import Delivered, Permanent, PlatformName, RetryAfter
 
 EVENT = Event(

@@ -23,7 +23,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from tests.fakes.im_servers import FakeFeishu
+from tests.fakes.platforms.feishu import FakeFeishu
 
 
 @dataclass(frozen=True)

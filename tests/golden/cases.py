@@ -16,9 +16,8 @@ from typing import Any
 from hookcast.events import Event
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import render
-from hookcast.platforms import PLATFORMS
+from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import EncodeContext, HttpRequest, PlatformName, WebhookTarget
-from hookcast.preview import EXAMPLE_URLS
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.gitlab import parse_gitlab
@@ -27,7 +26,12 @@ from tests.fixtures import alertmanager_payloads, gitlab_fixtures
 DATA = Path(__file__).resolve().parent / "data"
 FROZEN = EncodeContext(now=1700000000.0, idempotency_key="golden")
 SECRET = "SECgolden0123456789abcdef"
-SIGNED = frozenset({PlatformName.FEISHU, PlatformName.LARK, PlatformName.DINGTALK})
+# The platforms that take a signing secret (declared as a secret setting named "secret").
+SIGNED = frozenset(
+    name
+    for name, platform in PLATFORMS.items()
+    if any(spec.name == "secret" and spec.secret for spec in platform.settings)
+)
 # What changes with the clock: Feishu / Lark sign in the body, DingTalk in the URL's query.
 CLOCK_FIELDS = ("timestamp", "sign")
 
@@ -80,7 +84,7 @@ def cases() -> list[Case]:
 
 def target(platform: PlatformName, url: str | None = None) -> WebhookTarget:
     secret = SECRET if platform in SIGNED else None
-    return WebhookTarget(url=url or EXAMPLE_URLS[platform], secret=secret)
+    return WebhookTarget(url=url or get_platform(platform).example_url, secret=secret)
 
 
 def encode(case: Case, ctx: EncodeContext = FROZEN, url: str | None = None) -> HttpRequest:

@@ -10,8 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes.im_servers import FakeDingTalk, FakeFeishu, FakeImServer, FakeSlack, FakeWeCom
+from tests.fakes.im_servers import FakeImServer
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
+from tests.fakes.platforms.dingtalk import FakeDingTalk
+from tests.fakes.platforms.feishu import FakeFeishu
+from tests.fakes.platforms.slack import FakeSlack
+from tests.fakes.platforms.wecom import FakeWeCom
 from tests.integration.helpers import create_project, create_webhook, eventually, settled
 
 APPS: dict[str, Callable[[], FakeImServer]] = {

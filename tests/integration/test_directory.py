@@ -6,7 +6,9 @@ import json
 
 import httpx
 
-from tests.fakes.im_servers import FakeFeishu, FakeSlack, FakeWeCom
+from tests.fakes.platforms.feishu import FakeFeishu
+from tests.fakes.platforms.slack import FakeSlack
+from tests.fakes.platforms.wecom import FakeWeCom
 
 
 async def test_people_crud(client: httpx.AsyncClient) -> None:

@@ -87,3 +87,32 @@ async def test_the_language_follows_the_browser_then_the_choice(ui: UiClient) ->
     english = await ui.get("/ui/sign-in?lang=en", headers={"Accept-Language": "zh-CN"})
     assert "Sign in to hookcast" in english.text
     assert "hookcast_lang=en" in english.headers["set-cookie"]
+
+
+async def test_repeated_wrong_passwords_are_throttled_with_retry_after(ui: UiClient) -> None:
+    for _ in range(5):
+        assert (await ui.sign_in(password="not-the-password")).status_code == 401
+    # Now even the right password waits: the guesser cannot tell when they hit it.
+    held = await ui.sign_in()
+    assert held.status_code == 429
+    assert int(held.headers["retry-after"]) > 0
+    assert "Too many failed sign-ins" in held.text
+    assert "hookcast_session" not in held.cookies
+
+
+async def test_a_throttled_name_says_so_in_chinese(ui: UiClient) -> None:
+    for _ in range(5):
+        await ui.sign_in(username="ghost", password="not-the-password")
+    await ui.get("/ui/sign-in?lang=zh_CN")
+    held = await ui.post("/ui/sign-in", {"username": "ghost", "password": "x"})
+    assert held.status_code == 429
+    assert "登录失败次数过多" in held.text
+
+
+async def test_a_right_password_resets_the_count_of_its_name(ui: UiClient) -> None:
+    for _ in range(4):
+        await ui.sign_in(password="not-the-password")
+    assert (await ui.sign_in()).status_code == 303
+    await ui.post("/ui/sign-out")
+    for _ in range(4):
+        assert (await ui.sign_in(password="not-the-password")).status_code == 401

@@ -1,8 +1,7 @@
-"""Every unsafe UI request needs the CSRF token of the browser's cookie."""
+"""Every unsafe UI request needs the form token of the browser and its session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,13 +24,6 @@ UNSAFE = [
     "/ui/tokens",
     "/ui/tokens/1/revoke",
 ]
-
-
-@pytest.fixture
-async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
-    async with ui_client(database_url, tmp_path) as client:
-        await client.sign_in()
-        yield client
 
 
 @pytest.mark.parametrize("path", UNSAFE)
@@ -59,3 +51,22 @@ async def test_nothing_changes_on_a_refused_post(ui: UiClient) -> None:
     created = await ui.post("/ui/projects", {"name": "honest"})
     assert created.status_code == 200
     assert "honest" in (await ui.get("/ui/projects")).text
+
+
+async def test_a_planted_cookie_with_a_matching_field_is_refused(ui: UiClient) -> None:
+    # What a sibling subdomain can do: set the CSRF cookie, then post a form carrying its value.
+    ui.http.cookies.set("hookcast_csrf", "planted-by-someone", domain="hookcast.test")
+    answer = await ui.http.post("/ui/projects", data={"name": "x", "csrf_token": "planted-by-someone"})
+    assert answer.status_code == 403
+
+
+async def test_a_token_works_only_with_the_session_it_was_made_for(database_url: str, tmp_path: Path) -> None:
+    async with ui_client(database_url, tmp_path) as client:
+        await client.sign_in()
+        signed_in_token = client.csrf
+        assert (await client.post("/ui/projects", {"name": "kept"})).status_code == 200
+        await client.post("/ui/sign-out")
+        await client.sign_in()
+        answer = await client.http.post("/ui/projects", data={"name": "stale", "csrf_token": signed_in_token})
+        assert answer.status_code == 403
+        assert (await client.post("/ui/projects", {"name": "fresh"})).status_code == 200

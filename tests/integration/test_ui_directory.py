@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.im_servers import FakeFeishu, FakeSlack
+from tests.fakes.platforms.feishu import FakeFeishu
+from tests.fakes.platforms.slack import FakeSlack
 from tests.integration.ui_helpers import UiClient, ui_client
 
 FEISHU_SECRET = "feishu-app-secret-value-1234"

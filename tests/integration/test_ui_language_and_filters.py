@@ -3,20 +3,8 @@ reader's language, the favicon."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from tests.integration.test_ui_pages import FORM, create_project
-from tests.integration.ui_helpers import UiClient, ui_client
-
-
-@pytest.fixture
-async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
-    async with ui_client(database_url, tmp_path) as client:
-        await client.sign_in()
-        yield client
+from tests.integration.ui_helpers import UiClient
 
 
 async def test_empty_filters_mean_all_and_bad_ones_are_named_on_the_page(ui: UiClient) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +14,7 @@ from hookcast.store.tables import Webhook
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fixtures import load_fixture
 from tests.integration.helpers import eventually
-from tests.integration.ui_helpers import UiClient, ui_client
+from tests.integration.ui_helpers import UiClient
 
 SECRET = "SEC-very-secret-signing-value"
 FORM = {
@@ -26,19 +24,6 @@ FORM = {
     "branches_to_be_notified": "all",
     "labels_to_be_notified_behavior": "match_any",
 }
-
-
-@pytest.fixture
-async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
-    async with ui_client(database_url, tmp_path) as client:
-        await client.sign_in()
-        yield client
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakePlatformServer]:
-    async with FakePlatformServer() as server:
-        yield server
 
 
 def token_in(html: str) -> str:

@@ -47,9 +47,13 @@ class UiClient:
 
     async def sign_in(self, username: str = ADMIN_USER, password: str = ADMIN_PASSWORD) -> httpx.Response:
         await self.get("/ui/sign-in")
-        return await self.post(
+        answer = await self.post(
             "/ui/sign-in", {"username": username, "password": password, "next": "/ui/projects"}
         )
+        if answer.status_code == 303:
+            # Like a browser: the page signed in to carries the form token of the new session.
+            await self.get(answer.headers["location"])
+        return answer
 
 
 @asynccontextmanager

@@ -8,9 +8,8 @@ import pytest
 
 from hookcast.events import Tone
 from hookcast.messages.model import Message, MessageField, Text
-from hookcast.platforms import PLATFORMS
+from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import EncodeContext, PlatformName, WebhookTarget
-from hookcast.preview import EXAMPLE_URLS
 
 CTX = EncodeContext(now=1_700_000_000.0, idempotency_key="k")
 MARKDOWN_BODIES = (PlatformName.FEISHU, PlatformName.LARK, PlatformName.DINGTALK, PlatformName.WECOM)
@@ -20,7 +19,7 @@ def body_text(platform: PlatformName, language: str, label: str) -> str:
     message = Message(
         title="t", tone=Tone.SUCCESS, language=language, fields=(MessageField(label, (Text("ok"),)),)
     )
-    request = PLATFORMS[platform].encode(message, WebhookTarget(EXAMPLE_URLS[platform]), CTX)
+    request = PLATFORMS[platform].encode(message, WebhookTarget(get_platform(platform).example_url), CTX)
     return json.dumps(json.loads(request.body), ensure_ascii=False)
 
 

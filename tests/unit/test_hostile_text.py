@@ -29,6 +29,9 @@ TOKENS = [
     "<!channel>",
     "<!here>",
     "<!everyone>",
+    "<users/all>",
+    "@channel",
+    "<a href='https://evil.example'>x</a>",
     "<https://evil.example|click>",
     "@everyone",
     "@here",
@@ -78,10 +81,26 @@ URLS = {
     PlatformName.SLACK: "https://hooks.slack.com/services/T/B/t",
     PlatformName.DISCORD: "https://discord.com/api/webhooks/1/t",
     PlatformName.TEAMS: "https://x.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=t",
+    PlatformName.GOOGLE_CHAT: "https://chat.googleapis.com/v1/spaces/S/messages?key=k&token=t",
+    PlatformName.MATTERMOST: "https://mm.example.com/hooks/abcdefghij0123456789abcdef",
 }
 TEAMS_LEGACY = "https://x.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d"
 # Markup that only hookcast may write: hostile text must not add a single one.
-GUARDED = ["<at", "@all", "@everyone", "@here", "@1380", "<!", "<@", "<font", "](", "<http"]
+GUARDED = [
+    "<at",
+    "@all",
+    "@everyone",
+    "@here",
+    "@1380",
+    "<!",
+    "<@",
+    "<font",
+    "](",
+    "<http",
+    "<users/",
+    "@channel",
+    "<a href",
+]
 CTX = EncodeContext(now=1_700_000_000.0, idempotency_key="k")
 
 
@@ -132,6 +151,13 @@ def check_platform_limits(platform: PlatformName, body: Any) -> None:
         parts += [text for f in embed.get("fields", []) for text in (f["name"], f["value"])]
         assert len(embed["title"]) <= 256 and len(embed.get("description", "")) <= 4096
         assert sum(len(part.encode("utf-16-le")) // 2 for part in parts) <= 6000
+    if platform is PlatformName.GOOGLE_CHAT:
+        card = body["cardsV2"][0]["card"]
+        assert sum(len(section["widgets"]) for section in card["sections"]) <= 100
+        assert "text" not in body  # no one has a Google Chat id here: nobody is mentioned
+    if platform is PlatformName.MATTERMOST:
+        assert len(json.dumps(body["attachments"], ensure_ascii=False)) <= 7_900
+        assert "text" not in body
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

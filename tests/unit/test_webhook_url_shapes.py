@@ -38,6 +38,14 @@ GOOD: list[tuple[str, str]] = [
         "teams",
         "https://contoso.webhook.office.com/webhookb2/1a2b-3c4d@5e6f-7a8b/IncomingWebhook/0a1b2c3d/9e8f-7d6c",
     ),
+    (
+        "google_chat",
+        "https://chat.googleapis.com/v1/spaces/AAAAbCdEfGh/messages?key=AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI"
+        "&token=Zq7Kx_0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX2%3D",
+    ),
+    ("mattermost", "https://chat.example.org/hooks/xr3j5x3p4pfptjqy7bjqyc4uxw"),
+    ("mattermost", "https://example.org/mattermost/hooks/xr3j5x3p4pfptjqy7bjqyc4uxw"),
+    ("mattermost", "https://8.8.4.4:8065/hooks/xr3j5x3p4pfptjqy7bjqyc4uxw"),
 ]
 
 # (platform, URL, what the message must say)
@@ -79,19 +87,29 @@ BAD: list[tuple[str, str, str]] = [
     ),
     ("teams", "https://prod-01.westeurope.logic.azure.com/workflows/0a1b", "a Teams webhook URL looks like"),
     ("teams", "https://contoso.webhook.office.com/webhookb2/", "this one does not"),
+    ("google_chat", "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=AIza", "this one has no token"),
+    ("google_chat", "https://chat.googleapis.com/v1/spaces/{space}/messages?key=k&token=t", "placeholder"),
+    ("google_chat", "https://chat.googleapis.com/v1/spaces/AAAA", "a Google Chat webhook URL looks like"),
+    (
+        "mattermost",
+        "https://chat.example.org/hooks/xxx-generatedkey-xxx",
+        "a Mattermost webhook URL looks like",
+    ),
+    ("mattermost", "https://chat.example.org/hooks/…", "placeholder"),
+    ("mattermost", "https://chat.example.org/api/v4/posts", "this one does not"),
 ]
 
 
 @pytest.mark.parametrize(("platform", "url"), GOOD)
 def test_real_shapes_are_accepted(platform: str, url: str) -> None:
     assert get_platform(platform).url_problem(url) is None
-    validate_url(get_platform(platform), url, ())
+    validate_url(get_platform(platform), url, (), None)
 
 
 @pytest.mark.parametrize(("platform", "url", "words"), BAD)
 def test_wrong_shapes_are_refused_naming_the_fix(platform: str, url: str, words: str) -> None:
     with pytest.raises(Invalid) as refused:
-        validate_url(get_platform(platform), url, ())
+        validate_url(get_platform(platform), url, (), None)
     assert refused.value.field == "url"
     message = str(refused.value)
     assert words in message
@@ -104,7 +122,7 @@ def test_the_fake_servers_urls_follow_each_platforms_shape(name: PlatformName) -
     for legacy in (False, True) if name is PlatformName.TEAMS else (False,):
         bot = server.add_bot(name, legacy=legacy)
         assert bot.url.startswith("http://127.0.0.1:")
-        validate_url(get_platform(name), bot.url, ("127.0.0.1",))
+        validate_url(get_platform(name), bot.url, ("127.0.0.1",), None)
 
 
 @pytest.mark.parametrize(
@@ -116,11 +134,13 @@ def test_the_fake_servers_urls_follow_each_platforms_shape(name: PlatformName) -
         ("slack", "/services/only-one-part"),
         ("discord", "/webhooks/1/t"),
         ("teams", "/workflows/abc/triggers/manual/paths/invoke"),
+        ("google_chat", "/v1/spaces/AAAA/messages?key=k"),
+        ("mattermost", "/hooks/"),
     ],
 )
 def test_extra_allowed_hosts_get_the_shape_check_too(platform: str, path: str) -> None:
     with pytest.raises(Invalid):
-        validate_url(get_platform(platform), f"http://127.0.0.1:9000{path}", ("127.0.0.1",))
+        validate_url(get_platform(platform), f"http://127.0.0.1:9000{path}", ("127.0.0.1",), None)
 
 
 def test_the_message_never_repeats_the_urls_secret_parts() -> None:
@@ -131,10 +151,10 @@ def test_the_message_never_repeats_the_urls_secret_parts() -> None:
         ("dingtalk", f"https://oapi.dingtalk.com/robot/send?acces_token={secret}"),
     ]:
         with pytest.raises(Invalid) as refused:
-            validate_url(get_platform(platform), url, ())
+            validate_url(get_platform(platform), url, (), None)
         assert secret not in str(refused.value)
 
 
 def test_a_wrong_host_is_still_refused_for_its_host() -> None:
     with pytest.raises(Invalid, match="must be https on"):
-        validate_url(get_platform("dingtalk"), "https://evil.example/robot/send?access_token=abc", ())
+        validate_url(get_platform("dingtalk"), "https://evil.example/robot/send?access_token=abc", (), None)

@@ -130,7 +130,9 @@ def info() -> None:
     typer.echo(describe())
 
 
-class Source(StrEnum):
+class PreviewSource(StrEnum):
+    """The sources ``hookcast preview`` can read a body for (CloudEvents need their headers)."""
+
     GITLAB = "gitlab"
     ALERTMANAGER = "alertmanager"
     WORKFLOW = "workflow"
@@ -153,7 +155,9 @@ def preview(
             "--gitlab-event", help="The X-Gitlab-Event header, e.g. 'Push Hook' (default: from the body)."
         ),
     ] = None,
-    source: Annotated[Source | None, typer.Option(help="Where the body comes from (default gitlab).")] = None,
+    source: Annotated[
+        PreviewSource | None, typer.Option(help="Where the body comes from (default gitlab).")
+    ] = None,
     url: Annotated[str, typer.Option(help="Webhook URL to encode for.")] = "",
     secret: Annotated[str | None, typer.Option(help="Signing secret, to see the signed body.")] = None,
     keyword: Annotated[str | None, typer.Option(help="Keyword the platform requires.")] = None,

@@ -26,6 +26,7 @@ from hookcast.platforms.base import PlatformName
 from hookcast.routing import BranchFilter, LabelBehavior
 from hookcast.services import api_tokens, deliveries, projects, users, webhooks
 from hookcast.services.errors import NotFound, ServiceError
+from hookcast.services.passwords import PasswordHashing
 from hookcast.services.projects import ProjectInput, ProjectPatch
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
 from hookcast.store.outbox import State
@@ -127,7 +128,7 @@ def users_create(
     secret = _password(password)
 
     async def work(_rt: Instance, session: AsyncSession) -> users.UserView:
-        return users.view(await users.create(session, username, secret))
+        return users.view(await users.create(session, username, secret, PasswordHashing()))
 
     emit_one(run(work).model_dump(mode="json"), as_json)
 
@@ -150,7 +151,7 @@ def users_set_password(
     secret = _password(password)
 
     async def work(_rt: Instance, session: AsyncSession) -> None:
-        await users.set_password(session, username, secret)
+        await users.set_password(session, username, secret, PasswordHashing())
 
     run(work)
     typer.echo(f"password of {username!r} changed", err=True)
@@ -301,6 +302,7 @@ def webhooks_create(
             WebhookInput(**fields),
             box=runtime.box,
             extra_hosts=runtime.settings.extra_allowed_hosts,
+            public_url=runtime.settings.public_url,
         )
         return webhooks.view(webhook).model_dump(mode="json")
 
@@ -348,6 +350,7 @@ def webhooks_update(
             WebhookPatch(**changes),
             box=runtime.box,
             extra_hosts=runtime.settings.extra_allowed_hosts,
+            public_url=runtime.settings.public_url,
         )
         return webhooks.view(webhook).model_dump(mode="json")
 

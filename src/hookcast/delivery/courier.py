@@ -16,7 +16,6 @@ import aiohttp
 
 from hookcast.delivery.sender import Sender, SendError
 from hookcast.feishubot.delivery import ChatSender
-from hookcast.feishubot.urls import is_chat_url, redacted
 from hookcast.platforms.base import (
     Delivered,
     HttpRequest,
@@ -77,7 +76,7 @@ class Courier:
         network_error: str | None = None
         outcome: Outcome
         try:
-            if is_chat_url(request.url):
+            if platform.relayed(request.url):
                 response, outcome = await self._chats.send(request, platform.name)
             else:
                 response = await self._sender.send(request)
@@ -91,6 +90,6 @@ class Courier:
             answer=scrub(excerpt(response.body), secrets) if response is not None else "",
             error=None if isinstance(outcome, Delivered) else network_error or outcome.reason,
             duration=time.perf_counter() - clock,
-            request_url=redacted(request.url) or platform.redact_url(request.url),
+            request_url=platform.redact_url(request.url),
             request_body=scrub(request.body.decode("utf-8", "replace"), secrets),
         )

@@ -15,9 +15,9 @@ from hookcast.delivery.composer import Composer
 from hookcast.delivery.jobs import Job, Result
 from hookcast.delivery.posting import Poster
 from hookcast.directmessages import MessengerPool
-from hookcast.directmessages.base import describe
 from hookcast.events import Person
 from hookcast.metrics import ATTEMPTS
+from hookcast.platforms.app_client.base import describe
 from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
 from hookcast.store.directory import ImAppRow
 from hookcast.store.outbox import Channel, outcome_label

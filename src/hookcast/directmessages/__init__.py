@@ -1,10 +1,13 @@
-"""Direct messages through the IM apps: one client per app, and the factory the worker uses.
+"""Direct messages through the IM apps: the registry of app clients (derived from the platform
+declarations), building one from its stored row, and the pool the worker uses.
 
     messenger = messenger_for(platform, im_app_row, box, http_session)
     outcome = await messenger.send(message, person, idempotency_key=key)
 
-`MessengerPool` keeps one client per app row (so token and look-up caches live on) and builds a
-new one when the row changes.
+Each platform's client lives in its package (``platforms/<name>/im_app.py``) and is declared by
+``Platform.im_app``; what they share is in ``platforms/app_client``. `MessengerPool` keeps one
+client per app row (so token and look-up caches live on) and builds a new one when the row
+changes.
 """
 
 from __future__ import annotations
@@ -16,13 +19,10 @@ from datetime import datetime
 import aiohttp
 
 from hookcast.crypto import SecretBox
-from hookcast.directmessages.base import USER_NOT_FOUND, CredentialSpec, DirectMessenger
-from hookcast.directmessages.client import AppClient
-from hookcast.directmessages.dingtalk import DingTalkMessenger
-from hookcast.directmessages.feishu import FeishuMessenger, LarkMessenger
 from hookcast.directmessages.recipients import direct_recipients
-from hookcast.directmessages.slack import SlackMessenger
-from hookcast.directmessages.wecom import WeComMessenger
+from hookcast.platforms import PLATFORMS, get_platform
+from hookcast.platforms.app_client.base import USER_NOT_FOUND, CredentialSpec, DirectMessenger
+from hookcast.platforms.app_client.client import AppClient
 from hookcast.platforms.base import PlatformName
 from hookcast.store.directory import ImAppRow
 
@@ -38,9 +38,9 @@ __all__ = [
     "open_credentials",
 ]
 
+# The platforms that have an IM app, and its client class.
 MESSENGERS: dict[PlatformName, type[AppClient]] = {
-    client.platform: client
-    for client in (SlackMessenger, FeishuMessenger, LarkMessenger, DingTalkMessenger, WeComMessenger)
+    name: platform.im_app for name, platform in PLATFORMS.items() if platform.im_app is not None
 }
 
 
@@ -59,7 +59,7 @@ def build(
     http: aiohttp.ClientSession,
     base_url: str | None = None,
 ) -> AppClient:
-    return MESSENGERS[platform](credentials, http, base_url=base_url)
+    return MESSENGERS[platform](get_platform(platform), credentials, http, base_url=base_url)
 
 
 def messenger_for(

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hookcast.directmessages.shapes import feishu_card
 from hookcast.events import Tone
 from hookcast.messages.i18n import N_, translator
 from hookcast.messages.model import LANGUAGES, Action, Line, Mention, Message, Text
+from hookcast.platforms import get_platform
 from hookcast.platforms.base import PlatformName
+from hookcast.platforms.feishu.im_app import direct_card
 
 GUIDE_PATH = "/guide/feishu"
 TITLE_SEPARATOR = " · "
@@ -120,7 +121,7 @@ def webhook_url(
 ) -> Message:
     """The private card with the chat's webhook URL."""
     langs = languages(language)
-    label = "Lark" if platform is PlatformName.LARK else "Feishu"
+    label = get_platform(platform).label
     lines: list[Line] = [(Text(url, code=True),)]
     lines.extend(_lines(langs, *URL_LINES, platform=label))
     return _message(
@@ -133,4 +134,4 @@ def webhook_url(
 
 def card_json(platform: PlatformName, message: Message, key: str) -> dict[str, Any]:
     """The interactive card body of ``message`` (the group webhook's card)."""
-    return feishu_card(platform, message, key)
+    return direct_card(get_platform(platform), message, key)

@@ -13,11 +13,11 @@ import json
 from functools import partial
 from typing import Any
 
-from hookcast.directmessages.base import Stop, TokenRejected
-from hookcast.directmessages.client import AppClient
-from hookcast.directmessages.feishu import THROTTLE_CODES, TOKEN_CODES, UUID_CHARS
-from hookcast.directmessages.http import Answer, call
+from hookcast.platforms.app_client.base import Stop, TokenRejected
+from hookcast.platforms.app_client.client import AppClient
+from hookcast.platforms.app_client.http import Answer, call
 from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
+from hookcast.platforms.feishu.im_app import THROTTLE_CODES, TOKEN_CODES, UUID_CHARS
 
 CODE_OK = 0
 # The bot is not in the chat (any more), or the chat is gone: stop posting to it.

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.directmessages import MessengerPool
-from hookcast.feishubot import service, urls
+from hookcast.feishubot import service
 from hookcast.feishubot.runner import bot_api
 from hookcast.platforms.base import HttpRequest, HttpResponse, Outcome, Permanent, PlatformName
+from hookcast.platforms.feishu import chat_urls as urls
 from hookcast.platforms.text import json_bytes
 
 

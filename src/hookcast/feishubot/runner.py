@@ -23,10 +23,10 @@ from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
 from hookcast.delivery.policy import after_attempt
 from hookcast.directmessages import MessengerPool
-from hookcast.directmessages.base import Stop
 from hookcast.feishubot import service
 from hookcast.feishubot.client import BotApi, ChatGone
 from hookcast.feishubot.events import Envelope, Rejection, parse_event
+from hookcast.platforms.app_client.base import Stop
 from hookcast.platforms.base import Outcome, Permanent, PlatformName, RetryAfter
 from hookcast.store import outbox
 from hookcast.store.directory import ImAppRow

@@ -29,11 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.events import Tone
-from hookcast.feishubot import cards, urls
+from hookcast.feishubot import cards
 from hookcast.feishubot.commands import Command, CommandName, mentions_anyone, parse_command
 from hookcast.feishubot.events import BotAdded, BotEvent, BotRemoved, MessageReceived, Unhandled
 from hookcast.messages.model import Message
 from hookcast.platforms.base import PlatformName
+from hookcast.platforms.feishu import chat_urls as urls
 from hookcast.store import outbox
 from hookcast.store.feishu_chats import FeishuBotMessage, FeishuChat
 from hookcast.store.tables import Webhook

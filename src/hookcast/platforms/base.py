@@ -1,31 +1,32 @@
-"""What every platform module declares and implements.
+"""What every platform package declares and implements.
 
-A platform module is a leaf: it imports the Message model and the helpers here, nothing from
-delivery, store or web. It declares its settings, hosts and limits once; the API schema, the UI
-form, the CLI and the redaction of secrets derive from that declaration.
+A platform is one package (``platforms/<name>/``): its group webhook (the `Platform` subclass,
+whose class attributes are the platform's declaration), its IM app client when it has one, and
+whatever else only it needs. The declaration is read everywhere else: the API schema, the UI
+form and preview, the CLI, redaction, the IM app registry. The encoders are leaves: they import
+the Message model and the shared helpers, nothing from delivery, store or web.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from hookcast.events import Tone
 from hookcast.messages.model import Message
-from hookcast.platforms.webhook_url import WebhookUrlSpec
 
+# The names are the registry's (defined there before it imports the packages); re-exported here.
+from hookcast.platforms import PlatformName as PlatformName
+from hookcast.platforms.text import json_bytes
+from hookcast.platforms.webhook_url import WebhookUrlSpec, public_host
 
-class PlatformName(StrEnum):
-    FEISHU = "feishu"
-    LARK = "lark"
-    DINGTALK = "dingtalk"
-    WECOM = "wecom"
-    SLACK = "slack"
-    DISCORD = "discord"
-    TEAMS = "teams"
+if TYPE_CHECKING:
+    from hookcast.platforms.app_client.client import AppClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +88,29 @@ class Delivered:
     pass
 
 
+# A platform's suggested wait is a hint, not an order: a hostile or broken endpoint may answer
+# ``Retry-After: 1e12`` (or inf, nan, -5). Waits are kept within [0, this]; an hour is longer
+# than any platform documents.
+MAX_SUGGESTED_WAIT_SECONDS = 3600.0
+
+
 @dataclass(frozen=True, slots=True)
 class RetryAfter:
-    """Try again later; ``seconds`` when the platform said how long (Retry-After and kin)."""
+    """Try again later; ``seconds`` when the platform said how long (Retry-After and kin), always
+    a finite number within [0, MAX_SUGGESTED_WAIT_SECONDS] (NaN means "not said")."""
 
     reason: str
     seconds: float | None = None
     throttled: bool = False  # the platform said "too fast": back off the whole bot
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seconds", bounded_wait(self.seconds))
+
+
+def bounded_wait(seconds: float | None) -> float | None:
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(seconds, 0.0), MAX_SUGGESTED_WAIT_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +138,60 @@ class EncodeContext:
     idempotency_key: str
 
 
+@dataclass(frozen=True, slots=True)
+class ToneColour:
+    """How a platform colours one tone: the value its body carries ("green", "info",
+    "#2EB67D") and how that looks on screen (for the UI's preview)."""
+
+    value: str
+    hex: str
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """A platform's colour for every tone: one field per tone, so none can be missing."""
+
+    success: ToneColour
+    failure: ToneColour
+    neutral: ToneColour
+    warning: ToneColour
+
+    def of(self, tone: Tone) -> ToneColour:
+        colour: ToneColour = getattr(self, tone.name.lower())
+        return colour
+
+
+class PreviewStyle(StrEnum):
+    """How the UI's preview lays a message out, after the platform's own presentation."""
+
+    CARD = "card"  # Feishu / Lark interactive card: coloured header
+    MARKDOWN = "markdown"  # a markdown text message with a coloured title
+    ATTACHMENT = "attachment"  # Slack: a coloured bar beside blocks
+    EMBED = "embed"  # Discord: an embed with a coloured edge
+    ADAPTIVE = "adaptive"  # Teams: an adaptive card with coloured text
+
+
+# Where the group payload of a direct message is encoded "to": never posted anywhere.
+_NOWHERE = WebhookTarget(url="https://direct-message.invalid/")
+
+
 class Platform:
-    """Base class of the platform modules. Subclasses set the class attributes and implement
-    :meth:`encode` and :meth:`classify`."""
+    """Base class of the platform declarations. Subclasses set the class attributes and
+    implement :meth:`payload` (and :meth:`post_url` when the URL is signed) and :meth:`classify`."""
 
     name: ClassVar[PlatformName]
-    label: ClassVar[str]
+    label: ClassVar[str]  # in English
+    label_zh: ClassVar[str]  # in Simplified Chinese
+    logo_colour: ClassVar[str]  # the brand colour behind the UI's logo letter (#rrggbb)
+    example_url: ClassVar[str]  # a placeholder webhook URL on the platform's host, for previews
+    preview_style: ClassVar[PreviewStyle]
+    palette: ClassVar[Palette]
+    # The IM app client that sends direct messages, when the platform has one.
+    im_app: ClassVar[type[AppClient] | None] = None
     hosts: ClassVar[tuple[str, ...]]  # allowlist, fnmatch patterns such as "*.logic.azure.com"
+    # Self-hosted platforms (Mattermost) have no hosts of their own: a webhook's host is the one
+    # in its URL, accepted when it is a public name or address (see ``webhook_url.public_host``).
+    self_hosted: ClassVar[bool] = False
     webhook_url: ClassVar[WebhookUrlSpec]  # the path and query its webhook URLs have, on any host
     settings: ClassVar[tuple[FieldSpec, ...]] = ()
     rate_limits: ClassVar[tuple[RateLimit, ...]] = ()
@@ -135,8 +199,29 @@ class Platform:
     # Room for the lines of a digest (bytes of message text), so a digest never has to be cut.
     digest_budget: ClassVar[int] = 8_000
 
-    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+    def label_in(self, language: str) -> str:
+        return self.label_zh if language.startswith("zh") else self.label
+
+    def payload(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> dict[str, Any]:
+        """The JSON body the group webhook gets (signature and keyword included)."""
         raise NotImplementedError
+
+    def post_url(self, target: WebhookTarget, ctx: EncodeContext) -> str:
+        """Where the body is posted (a platform that signs the URL overrides this)."""
+        return target.url
+
+    def encode(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+        return HttpRequest(
+            method="POST",
+            url=self.post_url(target, ctx),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            body=json_bytes(self.payload(message, target, ctx)),
+        )
+
+    def direct_payload(self, message: Message, idempotency_key: str) -> dict[str, Any]:
+        """The body the group webhook would get, unsigned and without keyword: an IM app takes
+        its parts for a direct message, so that the message looks like the group's card."""
+        return self.payload(message, _NOWHERE, EncodeContext(0.0, idempotency_key))
 
     def classify(self, response: HttpResponse) -> Outcome:
         raise NotImplementedError
@@ -149,6 +234,16 @@ class Platform:
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}/***" if parts.path not in ("", "/") else url
 
+    def relayed(self, url: str) -> bool:
+        """True when hookcast delivers to ``url`` through the platform's app instead of posting
+        to it (Feishu's chat URLs, handed out by the assistant bot)."""
+        return False
+
+    def relay_problem(self, url: str, public_url: str | None) -> str | None:
+        """For a relayed URL: None when it belongs to this instance (``public_url``, when set),
+        else what is wrong with it."""
+        return None
+
     def url_problem(self, url: str) -> str | None:
         """None when ``url`` has the shape of this platform's webhook URLs, else how to fix it."""
         return self.webhook_url.problem(url)
@@ -156,4 +251,6 @@ class Platform:
     @classmethod
     def host_allowed(cls, host: str, extra_hosts: tuple[str, ...] = ()) -> bool:
         host = host.lower()
+        if cls.self_hosted and public_host(host):
+            return True
         return any(fnmatch.fnmatch(host, pattern) for pattern in (*cls.hosts, *extra_hosts))

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -14,14 +15,15 @@ from hookcast.events import Tone
 from hookcast.messages.model import Action, Line, Link, Mention, Message, MessageField, Text
 from hookcast.platforms.base import (
     Delivered,
-    HttpRequest,
     HttpResponse,
     Outcome,
+    Palette,
     Permanent,
     PlatformName,
     RetryAfter,
+    ToneColour,
 )
-from hookcast.platforms.text import BodyLine, json_bytes, neutralize_plain, one_line, safe_url, truncate
+from hookcast.platforms.text import BodyLine, neutralize_plain, one_line, safe_url, truncate
 
 # --- tones --------------------------------------------------------------------------------
 
@@ -31,13 +33,8 @@ TONE_HEX: dict[Tone, str] = {
     Tone.NEUTRAL: "#9E9E9E",
     Tone.WARNING: "#ECB22E",
 }
-
-JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-
-
-def post_json(url: str, payload: Any) -> HttpRequest:
-    return HttpRequest(method="POST", url=url, headers=dict(JSON_HEADERS), body=json_bytes(payload))
-
+# The palette of the platforms that colour with these hex values directly.
+HEX_PALETTE: Palette = Palette(**{tone.name.lower(): ToneColour(hex, hex) for tone, hex in TONE_HEX.items()})
 
 # --- mentions -----------------------------------------------------------------------------
 
@@ -188,18 +185,33 @@ def body_text(response: HttpResponse, limit: int = 200) -> str:
 
 
 def retry_after(headers: dict[str, str], *names: str) -> float | None:
-    """Seconds from the first of ``names`` (default Retry-After) holding a number."""
+    """Seconds from the first of ``names`` (default Retry-After) that says how long: a number of
+    seconds, or an HTTP date, counted from the answer's own ``Date`` header (so no clock is
+    read here; without a Date header a date cannot be turned into a wait and is ignored)."""
     for name in names or ("retry-after",):
         value = headers.get(name)
         if value is None:
             continue
+        seconds: float | None
         try:
             seconds = float(value)
         except ValueError:
-            continue
-        if seconds >= 0:
-            return seconds
+            seconds = _seconds_until(value, headers.get("date"))
+        if seconds is not None and seconds >= 0:
+            return seconds  # a huge value is bounded by RetryAfter itself
     return None
+
+
+def _seconds_until(when: str, answered_at: str | None) -> float | None:
+    if answered_at is None:
+        return None
+    try:
+        then, now = parsedate_to_datetime(when), parsedate_to_datetime(answered_at)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if then.tzinfo is None or now.tzinfo is None:
+        return None
+    return max((then - now).total_seconds(), 0.0)
 
 
 def int_code(value: Any) -> int | None:

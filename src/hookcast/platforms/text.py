@@ -54,10 +54,6 @@ def truncate(text: str, limit: int, measure: Measure = char_len) -> str:
     return _longest_prefix(text, room, measure) + ELLIPSIS
 
 
-def truncate_utf8(text: str, max_bytes: int) -> str:
-    return truncate(text, max_bytes, utf8_len)
-
-
 def _longest_prefix(text: str, limit: int, measure: Measure) -> str:
     """The longest prefix of ``text`` whose measure is at most ``limit`` (binary search)."""
     low, high = 0, len(text)

@@ -10,6 +10,7 @@ repeat the URL: its path and query are the secret. Pure.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -66,3 +67,32 @@ class WebhookUrlSpec:
         shape = fitting[0]
         missing = " or ".join(shape.missing_query(parts.query))
         return f"{self.what} looks like {shape.example}; this one has no {missing}: {copy}"
+
+
+# Names that never lead to the public internet (RFC 6761, 6762, 8375 and common private zones).
+_PRIVATE_ZONES = ("localhost", "local", "internal", "intranet", "lan", "home.arpa", "invalid", "test")
+_LAST_LABEL = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]|[a-z]")  # a top-level domain is never numeric
+
+
+def public_host(host: str) -> bool:
+    """Whether a self-hosted platform's URL may point at ``host`` without the instance allowing it.
+
+    An address must be a global one (no loopback, private, link-local, shared, reserved or
+    mapped-private address). A name needs a dot and an alphabetic top-level domain (so "127.1",
+    "0x7f.1" and bare intranet names such as "mattermost" are refused) and must not be in a private
+    zone ("localhost", "*.local", "*.internal"…). Pure: a public name that resolves to a private
+    address is not caught here.
+    """
+    host = host.strip().lower().rstrip(".").strip("[]")
+    if not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.split(".")
+        if len(labels) < 2 or not _LAST_LABEL.fullmatch(labels[-1]):
+            return False
+        return not any(host == zone or host.endswith("." + zone) for zone in _PRIVATE_ZONES)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast

@@ -43,3 +43,11 @@ class Invalid(ServiceError):
 
 class Conflict(ServiceError):
     pass
+
+
+class Busy(ServiceError):
+    """Refused for now (too many at once, or too many failures): 429 with ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
 from hookcast.directmessages import MESSENGERS, build, credential_specs, open_credentials
-from hookcast.directmessages.base import CredentialSpec
 from hookcast.platforms import get_platform
+from hookcast.platforms.app_client.base import CredentialSpec
 from hookcast.platforms.base import PlatformName
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.store.directory import ImAppRow

@@ -77,24 +77,6 @@ def target_project(authenticated: Project, path: str, by_path: dict[str, Project
     return authenticated
 
 
-async def accept(
-    session: AsyncSession, project: Project, event: Event, idempotency_key: str | None
-) -> Accepted:
-    """Accept one event for ``project`` in the caller's transaction."""
-    [outcome] = await accept_many(session, [Submission(project.id, event, idempotency_key, event.source)])
-    assert isinstance(outcome, Accepted)
-    return outcome
-
-
-async def record_ignored(
-    session: AsyncSession, project: Project, reason: str, idempotency_key: str | None, source: str
-) -> Accepted:
-    """Keep a trace of a well-formed request that hookcast does not notify about."""
-    [outcome] = await accept_many(session, [Submission(project.id, None, idempotency_key, source, reason)])
-    assert isinstance(outcome, Accepted)
-    return outcome
-
-
 async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) -> list[IntakeResult]:
     projects = {
         p.id: p

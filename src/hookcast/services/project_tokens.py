@@ -1,16 +1,24 @@
-"""Inbound token -> project, cached briefly so that a busy hook endpoint does not ask the
-database for every request. Rotating or deleting a project clears this process's cache at once;
-other processes see the change within ``ttl`` seconds."""
+"""A project's inbound credentials: its token (stored as a digest) and, for sources that sign
+their bodies, its signing secret (sealed, since verifying an HMAC needs the secret itself).
+
+Token -> project is cached briefly so that a busy hook endpoint does not ask the database for
+every request. Rotating or deleting a project clears this process's cache at once; other
+processes see the change (and a renamed project its new name) within ``ttl`` seconds. The
+signing secret is read per request: no signed source is busy yet, and an unsealed secret then
+never lingers in memory."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hookcast.crypto import token_digest
+from hookcast.clock import utcnow
+from hookcast.crypto import SecretBox, token_digest
 from hookcast.services.projects import find_by_token
+from hookcast.store.tables import Project
 
 DEFAULT_TTL = 5.0
 MAX_ENTRIES = 10_000
@@ -20,9 +28,13 @@ MAX_ENTRIES = 10_000
 class TokenOwner:
     project_id: int
     gitlab_path: str | None
+    name: str = ""
 
 
-class TokenCache:
+class ProjectTokenCache:
+    """Inbound project token -> its project (not to be confused with the IM apps' access-token
+    cache, `hookcast.directmessages.cache.TokenCache`)."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl: float = DEFAULT_TTL) -> None:
         self._sessions = sessions
         self._ttl = ttl
@@ -43,9 +55,42 @@ class TokenCache:
             return None
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
-        owner = TokenOwner(project.id, project.gitlab_path)
+        owner = TokenOwner(project.id, project.gitlab_path, project.name)
         self._entries[digest] = (now + self._ttl, owner)
         return owner
 
     def clear(self) -> None:
         self._entries.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """A project and the secret its signed sources' bodies are checked with."""
+
+    project_id: int
+    name: str
+    secret: str = field(repr=False)
+
+
+async def signing_key(
+    sessions: async_sessionmaker[AsyncSession], box: SecretBox, project_id: int
+) -> SigningKey | None:
+    """The project's signing secret, unsealed; None when the project or its secret is missing."""
+    async with sessions() as session:
+        project = await session.get(Project, project_id)
+    if project is None or project.signing_secret_sealed is None:
+        return None
+    return SigningKey(project.id, project.name, box.open(project.signing_secret_sealed))
+
+
+async def set_signing_secret(
+    session: AsyncSession, box: SecretBox, project_id: int, secret: str | None
+) -> None:
+    """Seal ``secret`` as the project's signing secret (None removes it). Used by tests until the
+    first signed source (GitHub) brings its API, UI and CLI surface."""
+    sealed = box.seal(secret) if secret else None
+    await session.execute(
+        update(Project)
+        .where(Project.id == project_id)
+        .values(signing_secret_sealed=sealed, updated_at=utcnow())
+    )

@@ -8,10 +8,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,21 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.crypto import token_digest
 from hookcast.services.errors import Conflict, Invalid, NotFound
+from hookcast.services.passwords import PasswordHashing
 from hookcast.settings import Settings
 from hookcast.store.accounts import User, WebSession
 
 MIN_PASSWORD_LENGTH = 8
 SESSION_LIFETIME = timedelta(days=14)
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
-
-_hasher = PasswordHasher()
-
-
-@cache
-def _dummy_hash() -> str:
-    """Verified against when the user does not exist, so that both cases take as long. Made on
-    first sign-in, not at import: an argon2 hash costs tens of milliseconds on every CLI start."""
-    return _hasher.hash(secrets.token_hex(16))
 
 
 class UserView(BaseModel):
@@ -71,10 +60,10 @@ def _check_password(password: str) -> None:
         raise Invalid("a password has at least {n} characters", field="password", n=MIN_PASSWORD_LENGTH)
 
 
-async def create(session: AsyncSession, username: str, password: str) -> User:
+async def create(session: AsyncSession, username: str, password: str, hashing: PasswordHashing) -> User:
     username = _check_username(username)
     _check_password(password)
-    user = User(username=username, password_hash=_hasher.hash(password), created_at=utcnow())
+    user = User(username=username, password_hash=await hashing.hash(password), created_at=utcnow())
     session.add(user)
     try:
         await session.flush()
@@ -95,10 +84,10 @@ async def get_by_name(session: AsyncSession, username: str) -> User:
     return user
 
 
-async def set_password(session: AsyncSession, username: str, password: str) -> User:
+async def set_password(session: AsyncSession, username: str, password: str, hashing: PasswordHashing) -> User:
     _check_password(password)
     user = await get_by_name(session, username)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = await hashing.hash(password)
     # A new password signs the user out everywhere.
     await session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     await session.flush()
@@ -112,17 +101,15 @@ async def remove(session: AsyncSession, username: str) -> None:
     await session.flush()
 
 
-async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
+async def authenticate(
+    session: AsyncSession, username: str, password: str, hashing: PasswordHashing
+) -> User | None:
     """The user if the password is right, else None (same work either way)."""
     user = await session.scalar(select(User).where(User.username == username.strip()))
-    try:
-        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
-    except (VerificationError, InvalidHashError):
+    if not await hashing.verify(user.password_hash if user else None, password) or user is None:
         return None
-    if user is None:
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hashing.needs_rehash(user.password_hash):
+        user.password_hash = await hashing.hash(password)
     user.last_sign_in_at = utcnow()
     return user
 
@@ -156,13 +143,15 @@ async def end_session(session: AsyncSession, session_id: str) -> None:
     await session.execute(delete(WebSession).where(WebSession.session_digest == token_digest(session_id)))
 
 
-async def ensure_admin_user(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> bool:
+async def ensure_admin_user(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, hashing: PasswordHashing
+) -> bool:
     """With HOOKCAST_ADMIN_PASSWORD set and no user yet, create the first user. True if created."""
     if settings.admin_password is None:
         return False
     async with sessions.begin() as session:
         if await session.scalar(select(func.count()).select_from(User)):
             return False
-        await create(session, settings.admin_user, settings.admin_password.get_secret_value())
+        await create(session, settings.admin_user, settings.admin_password.get_secret_value(), hashing)
     print(f"hookcast: created the web UI user {settings.admin_user!r}", file=sys.stderr, flush=True)
     return True

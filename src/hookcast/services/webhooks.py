@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.events import DEFAULT_TRIGGERS, EventKind
-from hookcast.feishubot import urls as chat_urls
 from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
@@ -126,20 +125,29 @@ def view(webhook: Webhook) -> WebhookView:
     )
 
 
-def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str]) -> None:
+def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str], public_url: str | None) -> None:
     """A webhook URL must be https on the platform's own hosts (http or https on the instance's
     extra allowed hosts: private deployments, tests), and have the platform's path and query
     on any host: a placeholder left from an example, or a URL missing its token, would only
-    fail at the first delivery, long after whoever pasted it has gone."""
-    chat = chat_urls.acceptable(platform.name, url)  # a chat URL of the Feishu / Lark assistant bot
-    if chat is not None:
-        if chat:
-            raise Invalid(chat, field="url")
+    fail at the first delivery, long after whoever pasted it has gone. A URL the platform
+    relays through its app (a Feishu chat URL) must be one of this instance (``public_url``)."""
+    if platform.relayed(url):
+        problem = platform.relay_problem(url, public_url)
+        if problem is not None:
+            raise Invalid(problem, field="url")
         return
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     on_platform = parts.scheme == "https" and platform.host_allowed(host)
     on_extra = parts.scheme in ("http", "https") and any(fnmatch(host, h.lower()) for h in extra_hosts)
+    if not (on_platform or on_extra) and platform.self_hosted:
+        raise Invalid(
+            "{platform} webhook URLs must be https on a public host name or address "
+            "(private ones only on the instance's extra allowed hosts: {hosts})",
+            field="url",
+            platform=Term(platform.label),
+            hosts=", ".join(extra_hosts) or "—",
+        )
     if not (on_platform or on_extra):
         raise Invalid(
             "{platform} webhook URLs must be https on: {hosts}",
@@ -187,7 +195,7 @@ def target_of(webhook: Webhook, box: SecretBox) -> WebhookTarget:
 
 def _seal_url(webhook: Webhook, platform: Platform, url: str, box: SecretBox) -> None:
     webhook.url_sealed = box.seal(url)
-    webhook.url_redacted = chat_urls.redacted(url) or platform.redact_url(url)
+    webhook.url_redacted = platform.redact_url(url)
     webhook.url_digest = token_digest(url)
 
 
@@ -198,10 +206,11 @@ async def create(
     *,
     box: SecretBox,
     extra_hosts: Sequence[str],
+    public_url: str | None,
 ) -> Webhook:
     await projects.get(session, project_id)
     platform = get_platform(data.platform)
-    validate_url(platform, data.url, extra_hosts)
+    validate_url(platform, data.url, extra_hosts, public_url)
     _validate_common(platform, data.language, data.secret, data.keyword)
     now = utcnow()
     webhook = Webhook(
@@ -237,12 +246,13 @@ async def update(
     *,
     box: SecretBox,
     extra_hosts: Sequence[str],
+    public_url: str | None,
 ) -> Webhook:
     webhook = await get(session, webhook_id)
     platform = get_platform(webhook.platform)
     changes: dict[str, Any] = patch.model_dump(exclude_unset=True)
     if changes.get("url") is not None:
-        validate_url(platform, changes["url"], extra_hosts)
+        validate_url(platform, changes["url"], extra_hosts, public_url)
         _seal_url(webhook, platform, changes["url"], box)
     language = changes.get("language") or webhook.language
     secret = changes.get("secret")

@@ -61,6 +61,9 @@ class Project(Base):
     gitlab_path: Mapped[str | None] = mapped_column(String(500), unique=True, nullable=True)
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     protected_branches: Mapped[str] = mapped_column(Text, default="")
+    # HMAC key for sources that sign their bodies (GitHub, GitLab signing): sealed, since
+    # checking a signature needs the secret itself, unlike the token's digest.
+    signing_secret_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -75,7 +75,12 @@ async def create_webhook(
     project_id: int, data: WebhookInput, session: SessionDep, runtime: RuntimeDep
 ) -> WebhookView:
     webhook = await webhooks.create(
-        session, project_id, data, box=runtime.box, extra_hosts=runtime.settings.extra_allowed_hosts
+        session,
+        project_id,
+        data,
+        box=runtime.box,
+        extra_hosts=runtime.settings.extra_allowed_hosts,
+        public_url=runtime.settings.public_url,
     )
     return webhooks.view(webhook)
 
@@ -95,7 +100,12 @@ async def update_webhook(
     webhook_id: int, patch: WebhookPatch, session: SessionDep, runtime: RuntimeDep
 ) -> WebhookView:
     webhook = await webhooks.update(
-        session, webhook_id, patch, box=runtime.box, extra_hosts=runtime.settings.extra_allowed_hosts
+        session,
+        webhook_id,
+        patch,
+        box=runtime.box,
+        extra_hosts=runtime.settings.extra_allowed_hosts,
+        public_url=runtime.settings.public_url,
     )
     runtime.wake_worker()
     return webhooks.view(webhook)

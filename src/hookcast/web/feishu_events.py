@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hookcast.clock import utcnow
-from hookcast.feishubot import keys, urls
+from hookcast.feishubot import keys
 from hookcast.feishubot.events import Challenge, Rejection, open_request
 from hookcast.feishubot.keys import KeysInput, KeysView
 from hookcast.feishubot.runner import BotRunner
@@ -38,7 +38,6 @@ BotPlatform = Literal["feishu", "lark"]
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime: Runtime = app.state.runtime
-    urls.configure(runtime.settings.public_url)
     runner = BotRunner(
         runtime.sessions,
         runtime.box,

@@ -1,43 +1,67 @@
-"""CSRF protection for every form of the UI: a double-submit token.
+"""CSRF protection for every form of the UI: a token bound to the browser and its session.
 
-Each browser gets a random token in an HttpOnly, SameSite=Strict cookie; every form carries the
-same value in a hidden ``csrf_token`` field, and every unsafe request must present both, equal.
-Another site can make a browser send the cookie (at most), but can neither read it nor guess the
-field. The session cookie itself is SameSite=Lax as a second fence.
+Each browser gets a random nonce in an HttpOnly, SameSite=Strict cookie. The token a form carries
+(hidden ``csrf_token`` field) is an HMAC, under a key derived from the instance's secret key, of
+that nonce and of the browser's session cookie (none before sign-in). An unsafe request must
+present a token that is the HMAC of the cookies it came with. Another site can make a browser send
+the cookies, but can read neither; and a cookie it managed to plant (a sibling subdomain can set
+cookies) is useless without the server's key, which is what a plain double-submit token lacked. A
+token stops working when its session ends. The session cookie itself is SameSite=Lax as a second
+fence.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 
 from fastapi import HTTPException, Request, Response
 
+from hookcast.web.ui.sessions import COOKIE as SESSION_COOKIE
+from hookcast.web.ui.sessions import secure_cookies
+
 COOKIE = "hookcast_csrf"
 FIELD = "csrf_token"
+KEY_PURPOSE = "hookcast web form tokens"
 
 
-def token_for(request: Request) -> str:
-    """This browser's token (a new one if it has none yet)."""
-    existing: str | None = getattr(request.state, "csrf_token", None)
+def _nonce(request: Request) -> str:
+    existing: str | None = getattr(request.state, "csrf_nonce", None)
     if existing:
         return existing
-    token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
-    request.state.csrf_token = token
-    return token
+    nonce = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
+    request.state.csrf_nonce = nonce
+    return nonce
 
 
-def remember(request: Request, response: Response, token: str) -> None:
-    if request.cookies.get(COOKIE) != token:
-        response.set_cookie(
-            COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
-        )
+def _sign(request: Request, nonce: str, session_id: str) -> str:
+    key = request.app.state.runtime.box.derived_key(KEY_PURPOSE)
+    mac = hmac.new(key, f"{nonce}\x00{session_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def token_for(request: Request, session_id: str | None = None) -> str:
+    """The form token of this browser and session (``session_id``: a session started by this
+    request, whose cookie the browser does not have yet)."""
+    session = session_id if session_id is not None else request.cookies.get(SESSION_COOKIE, "")
+    return _sign(request, _nonce(request), session)
+
+
+def remember(request: Request, response: Response) -> None:
+    nonce = _nonce(request)
+    if request.cookies.get(COOKIE) != nonce:
+        response.set_cookie(COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies(request))
 
 
 async def verify(request: Request) -> None:
-    """A dependency of every unsafe UI route: 403 unless the form's token matches the cookie."""
-    cookie = request.cookies.get(COOKIE, "")
+    """A dependency of every unsafe UI route: 403 unless the form's token is this browser's."""
+    nonce = request.cookies.get(COOKIE, "")
     form = await request.form()
     sent = form.get(FIELD)
-    if not cookie or not isinstance(sent, str) or not hmac.compare_digest(cookie.encode(), sent.encode()):
+    if not nonce or not isinstance(sent, str) or not sent.isascii():
+        raise HTTPException(403, "CSRF check failed: reload the page and try again")
+    expected = _sign(request, nonce, request.cookies.get(SESSION_COOKIE, ""))
+    if not hmac.compare_digest(expected.encode(), sent.encode()):
         raise HTTPException(403, "CSRF check failed: reload the page and try again")

@@ -176,7 +176,12 @@ async def integration_create(
             **_settings_input(form, platform),
         )
         webhook = await webhooks.create(
-            session, project_id, data, box=runtime.box, extra_hosts=runtime.settings.extra_allowed_hosts
+            session,
+            project_id,
+            data,
+            box=runtime.box,
+            extra_hosts=runtime.settings.extra_allowed_hosts,
+            public_url=runtime.settings.public_url,
         )
         await session.commit()
     except (ValidationError, ServiceError) as exc:
@@ -221,6 +226,7 @@ async def integration_update(
             WebhookPatch(**changes),
             box=runtime.box,
             extra_hosts=runtime.settings.extra_allowed_hosts,
+            public_url=runtime.settings.public_url,
         )
         await session.commit()
     except (ValidationError, ServiceError) as exc:

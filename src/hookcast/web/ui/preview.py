@@ -1,7 +1,8 @@
 """The preview: an event kind shown as it will look on a platform, plus the exact JSON body.
 
 The message comes from the same ``render`` and platform ``encode`` as real deliveries; the HTML
-rendition reuses the platform's own colour choice for the message's tone.
+rendition follows the platform's declaration: its preview style, and its palette's colour for
+the message's tone (the value the body carries, and how it looks on screen).
 """
 
 from __future__ import annotations
@@ -14,64 +15,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hookcast.events import EventKind, Tone
+from hookcast.events import EventKind
 from hookcast.messages.model import LANGUAGES, Link, Mention, Message
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS, get_platform
-from hookcast.platforms.base import EncodeContext, PlatformName, WebhookTarget
-from hookcast.platforms.feishu import HEADER_TEMPLATE
-from hookcast.platforms.shared import TONE_HEX, with_keyword
-from hookcast.platforms.teams import CARD_COLOR
-from hookcast.platforms.wecom import FONT_COLOR
-from hookcast.preview import EXAMPLE_URLS
+from hookcast.platforms.base import EncodeContext, WebhookTarget
+from hookcast.platforms.shared import with_keyword
 from hookcast.web.ui.samples import sample_event, sample_kinds
 from hookcast.web.ui.sessions import UserDep
 from hookcast.web.ui.templating import language_of, page
 
 router = APIRouter()
-
-# How each platform presents a message, for the rendition's layout.
-STYLE: dict[PlatformName, str] = {
-    PlatformName.FEISHU: "card",
-    PlatformName.LARK: "card",
-    PlatformName.DINGTALK: "markdown",
-    PlatformName.WECOM: "markdown",
-    PlatformName.SLACK: "attachment",
-    PlatformName.DISCORD: "embed",
-    PlatformName.TEAMS: "adaptive",
-}
-
-# Screen colours of the platforms' named colours.
-NAMED_HEX: dict[str, str] = {
-    # Feishu / Lark card header templates
-    "green": "#34C724",
-    "red": "#F54A45",
-    "grey": "#8F959E",
-    "orange": "#FF8800",
-    # WeCom markdown font colours
-    "info": "#07C160",
-    "warning": "#FA9D3B",
-    "comment": "#999999",
-    # Teams adaptive card text colours
-    "good": "#237B4B",
-    "attention": "#C4314B",
-    "default": "#242424",
-}
-
-
-def colour_of(platform: PlatformName, tone: Tone) -> str:
-    """The colour value the platform's body carries for ``tone`` ("green", "#2EB67D", "info"...)."""
-    if platform in (PlatformName.FEISHU, PlatformName.LARK):
-        return HEADER_TEMPLATE[tone]
-    if platform is PlatformName.WECOM:
-        return FONT_COLOR[tone]
-    if platform is PlatformName.TEAMS:
-        return CARD_COLOR[tone]
-    return TONE_HEX[tone]
-
-
-def hex_of(colour: str) -> str:
-    return colour.upper() if colour.startswith("#") else NAMED_HEX.get(colour, "#8F959E")
 
 
 def _segments(line: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -101,9 +55,9 @@ class Preview:
 def build(platform_name: str, language: str, kind: EventKind, keyword: str | None = None) -> Preview:
     platform = get_platform(platform_name)
     message: Message = render(sample_event(kind), language)
-    target = WebhookTarget(url=EXAMPLE_URLS[platform.name], keyword=keyword)
-    request = platform.encode(message, target, EncodeContext(time.time(), "preview"))
-    colour = colour_of(platform.name, message.tone)
+    target = WebhookTarget(url=platform.example_url, keyword=keyword)
+    payload = platform.payload(message, target, EncodeContext(time.time(), "preview"))
+    colour = platform.palette.of(message.tone)
     title = message.title or message.summary
     if keyword and any(spec.name == "keyword" for spec in platform.settings):
         # Drawn as the platform's encoder writes it: the keyword in front unless already there.
@@ -119,12 +73,12 @@ def build(platform_name: str, language: str, kind: EventKind, keyword: str | Non
     return Preview(
         platform=platform.name.value,
         platform_label=platform.label,
-        style=STYLE[platform.name],
+        style=platform.preview_style.value,
         kind=kind.value,
-        colour=colour,
-        hex=hex_of(colour),
+        colour=colour.value,
+        hex=colour.hex,
         message=shown,
-        body=json.dumps(json.loads(request.body), ensure_ascii=False, indent=2),
+        body=json.dumps(payload, ensure_ascii=False, indent=2),
     )
 
 
@@ -137,13 +91,14 @@ def choose_kind(raw: str | None) -> EventKind:
 async def preview_fragment(
     request: Request,
     _user: UserDep,
-    platform: str = "feishu",
+    platform: str = "",
     kind: str = "push",
     language: str = "",
     keyword: str = "",
 ) -> Response:
     """The preview block alone, for the form's script to swap in. ``keyword`` is the one typed in
     the form (saved or not): the preview shows the message as that bot would require it."""
+    platform = platform or next(iter(PLATFORMS))
     if platform not in PLATFORMS:
         return HTMLResponse("unknown platform", status_code=404)
     chosen_language = language if language in LANGUAGES else language_of(request)

@@ -53,6 +53,14 @@ async def current_user(request: Request, session: DbDep) -> User:
 UserDep = Annotated[User, Depends(current_user)]
 
 
+def secure_cookies(request: Request) -> bool:
+    """Cookies are sent over HTTPS only when this request came by HTTPS, or when the instance is
+    published at an https:// URL (behind a proxy that ends TLS, the request itself looks like
+    plain HTTP)."""
+    public_url = request.app.state.runtime.settings.public_url or ""
+    return request.url.scheme == "https" or public_url.lower().startswith("https://")
+
+
 def set_cookie(request: Request, response: Response, session_id: str, max_age: int) -> None:
     response.set_cookie(
         COOKIE,
@@ -60,7 +68,7 @@ def set_cookie(request: Request, response: Response, session_id: str, max_age: i
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
         path="/",
     )
 

@@ -15,6 +15,7 @@ from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.web.ui import csrf
 from hookcast.web.ui.common import say, when
 from hookcast.web.ui.pauses import reason_text
+from hookcast.web.ui.sessions import secure_cookies
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGE_COOKIE = "hookcast_lang"
@@ -54,13 +55,19 @@ def language_of(request: Request) -> str:
 
 
 def platform_namer(t: Translator) -> Any:
-    """``platform_name("dingtalk")`` -> "DingTalk", or "钉钉" in Chinese (the catalog's words)."""
+    """``platform_name("dingtalk")`` -> "DingTalk", or "钉钉" in Chinese (the platform declares both)."""
 
     def platform_name(name: object) -> str:
         key = str(getattr(name, "value", name))
-        return t.gettext(get_platform(key).label) if key in PLATFORMS else key
+        return get_platform(key).label_in(t.language) if key in PLATFORMS else key
 
     return platform_name
+
+
+def logo_style(name: object) -> str:
+    """The inline style of a platform's logo letter: its declared brand colour."""
+    key = str(getattr(name, "value", name))
+    return f"background: {get_platform(key).logo_colour}" if key in PLATFORMS else ""
 
 
 def _translated(value: Any, t: Translator) -> Any:
@@ -91,6 +98,7 @@ def page(
         "user": getattr(request.state, "user", None),
         "path": request.url.path,
         "platform_name": platform_namer(t),
+        "logo_style": logo_style,
         "say": lambda message: say(message, t),
         "pause_reason": lambda reason: reason_text(reason, t),
     }
@@ -99,7 +107,14 @@ def page(
         values["errors"] = _translated(values["errors"], t)
     html = environment.get_template(template).render(values)
     response = HTMLResponse(html, status_code=status_code)
-    csrf.remember(request, response, token)
+    csrf.remember(request, response)
     if request.query_params.get("lang"):
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax", httponly=True)
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 86400,
+            samesite="lax",
+            httponly=True,
+            secure=secure_cookies(request),
+        )
     return response

@@ -1,0 +1,61 @@
+"""Chat webhook URLs handed out by the assistant bot: ``{base}/feishu/chats/{token}``. Pure.
+
+A webhook of platform Feishu or Lark whose URL has this shape is delivered through the app
+(``im/v1/messages?receive_id_type=chat_id``) instead of being posted to the URL. ``base`` is the
+instance's public URL when set (``HOOKCAST_PUBLIC_URL``); webhooks then only accept chat URLs
+under it. The public URL is passed in by whoever checks (API, UI and CLI alike): no module state.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import urlsplit, urlunsplit
+
+from hookcast.platforms.base import PlatformName
+
+CHAT_PATH = "/feishu/chats/"
+CHAT_PLATFORMS = frozenset({PlatformName.FEISHU, PlatformName.LARK})
+TOKEN = re.compile(r"fc[0-9a-f]{48}")
+REDACTED = "***"
+
+
+def new_token() -> str:
+    return "fc" + secrets.token_hex(24)  # letters and digits only: nothing to escape in a card
+
+
+def chat_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}{CHAT_PATH}{token}"
+
+
+def chat_token(url: str) -> str | None:
+    """The token of a chat URL, or None when ``url`` is not one."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return None
+    _, found, token = parts.path.rpartition(CHAT_PATH)
+    if not found or "/" in token or not TOKEN.fullmatch(token):
+        return None
+    return token
+
+
+def is_chat_url(url: str) -> bool:
+    return chat_token(url) is not None
+
+
+def problem(url: str, public_url: str | None) -> str | None:
+    """For a chat URL: None when it belongs to this instance (any host when ``public_url`` is
+    not set), else what is wrong with it."""
+    public = public_url.rstrip("/") if public_url else None
+    if public is not None and not url.startswith(public + "/"):
+        return f"chat webhook URLs of this hookcast start with {public}{CHAT_PATH}"
+    return None
+
+
+def redacted(url: str) -> str | None:
+    """A chat URL with its token hidden, or None when ``url`` is not a chat URL."""
+    if not is_chat_url(url):
+        return None
+    parts = urlsplit(url)
+    head = parts.path.rpartition(CHAT_PATH)[0]
+    return urlunsplit(parts._replace(path=f"{head}{CHAT_PATH}{REDACTED}"))

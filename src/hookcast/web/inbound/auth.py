@@ -1,0 +1,115 @@
+"""Who is posting: a source's declared authentication, checked from the headers (and the route's
+project), before the body is read whenever the mode allows it.
+
+Token modes resolve the project from its token alone (cached, `ProjectTokenCache`), so a caller
+with a wrong token never gets its body read. The HMAC mode cannot prove anything before the body
+is in: it only refuses a missing signature header or a project without a signing secret there,
+and hands the secret on for `verify_body`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hookcast.clock import utcnow
+from hookcast.runtime import Runtime
+from hookcast.services import project_tokens
+from hookcast.sources.base import BearerToken, Headers, HeaderToken, Source
+from hookcast.sources.signatures import BodyHmac
+from hookcast.store.tables import Project
+from hookcast.web.deps import is_admin_token
+
+UNKNOWN_TOKEN = "unknown or missing token"
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated project. ``signing_secret`` is set in the HMAC mode, still to be checked
+    against the body."""
+
+    project_id: int
+    project_name: str
+    signing_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    status: int
+    reason: str
+    headers: dict[str, str] | None = None
+
+
+def bearer_token(headers: Headers) -> str:
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def authenticate(
+    runtime: Runtime, source: Source, headers: Headers, project_id: int | None
+) -> Caller | Refusal:
+    """``project_id`` is the project the route names, if it names one."""
+    match source.auth:
+        case HeaderToken(header=header):
+            return await _by_token(
+                runtime, headers.get(header) or "", project_id, admin=False, challenge=None
+            )
+        case BearerToken(admin=admin):
+            return await _by_token(runtime, bearer_token(headers), project_id, admin, BEARER_CHALLENGE)
+        case BodyHmac() as hmac_auth:
+            return await _signing_key(runtime, hmac_auth, headers, project_id)
+
+
+def verify_body(source: Source, caller: Caller, headers: Headers, body: bytes) -> Refusal | None:
+    """The HMAC check, once the (capped) body is in; nothing to do for the token modes."""
+    if not isinstance(source.auth, BodyHmac):
+        return None
+    secret = caller.signing_secret
+    if secret is None or not source.auth.verify(secret, headers, body, utcnow().timestamp()):
+        return Refusal(401, "the signature does not match the body")
+    return None
+
+
+async def _by_token(
+    runtime: Runtime, token: str, project_id: int | None, admin: bool, challenge: dict[str, str] | None
+) -> Caller | Refusal:
+    if project_id is None:  # the token alone says which project
+        owner = await runtime.tokens.owner(token)
+        if owner is None:
+            return Refusal(401, UNKNOWN_TOKEN, challenge)
+        return Caller(owner.project_id, owner.name)
+    if not token:
+        wanted = "the project's token or an API token" if admin else "the project's token"
+        return Refusal(401, f"a bearer token is required ({wanted})", challenge)
+    owner = await runtime.tokens.owner(token)
+    if owner is not None:
+        if owner.project_id != project_id:
+            return Refusal(403, "this project token belongs to another project")
+        return Caller(owner.project_id, owner.name)
+    if not admin:
+        return Refusal(401, "unknown token", challenge)
+    async with runtime.sessions.begin() as session:
+        if not await is_admin_token(runtime, session, token):
+            return Refusal(401, "unknown token", challenge)
+        project = await session.get(Project, project_id)
+    if project is None:
+        return project_not_found(project_id)
+    return Caller(project.id, project.name)
+
+
+async def _signing_key(
+    runtime: Runtime, auth: BodyHmac, headers: Headers, project_id: int | None
+) -> Caller | Refusal:
+    if not headers.get(auth.header):
+        return Refusal(401, f"a {auth.header} signature is required")
+    # A missing project and a project without a secret answer alike: no project enumeration.
+    key = None
+    if project_id is not None:
+        key = await project_tokens.signing_key(runtime.sessions, runtime.box, project_id)
+    if key is None:
+        return Refusal(401, "this project has no signing secret")
+    return Caller(key.project_id, key.name, key.secret)
+
+
+def project_not_found(project_id: int) -> Refusal:
+    return Refusal(404, f"project {project_id} not found")

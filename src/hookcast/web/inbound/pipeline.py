@@ -1,0 +1,132 @@
+"""The one inbound pipeline, for every source: pick the source (by route and headers),
+authenticate, read the body up to ``HOOKCAST_MAX_BODY_BYTES``, check its signature (HMAC
+sources), parse, submit to the group-commit intake queue, answer.
+
+The answer is 202 only once the event and its fan-out are committed. Senders such as GitLab
+disable hooks that keep getting 4xx answers, so only what cannot be taken is refused: a bad
+token or signature (401; 403 / 404 when the route names another project), an oversized body
+(413), or what the parser rejects (400 malformed, 415, 422). Anything well-formed that hookcast
+does not notify about is kept and answered 202 ``ignored``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from hookcast.events import Event
+from hookcast.metrics import EVENTS_RECEIVED, EVENTS_REJECTED
+from hookcast.runtime import Runtime
+from hookcast.services.intake import ProjectGone, Submission
+from hookcast.sources import Ignored, ParseResult, Rejection
+from hookcast.sources.base import Headers, Route, Source
+from hookcast.web.body import BodyTooLarge, read_limited
+from hookcast.web.inbound.auth import (
+    UNKNOWN_TOKEN,
+    Caller,
+    Refusal,
+    authenticate,
+    project_not_found,
+    verify_body,
+)
+
+log = structlog.get_logger("hookcast.inbound")
+
+
+class HookAnswer(BaseModel):
+    status: str  # accepted | duplicate | ignored
+    event_id: int | None = None
+    deliveries: int = 0
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRoute:
+    """One generated route and the sources it serves, in the order they are tried."""
+
+    route: Route
+    sources: tuple[Source, ...]
+
+    def source_for(self, headers: Headers) -> Source:
+        for source in self.sources:
+            if source.claims is None or source.claims(headers):
+                return source
+        raise AssertionError("a route ends with a source that takes every request")  # checked at build
+
+
+async def receive(
+    request: Request, runtime: Runtime, inbound: InboundRoute, project_id: int | None
+) -> Response:
+    """``project_id``: the project the route's path names, if it names one."""
+    headers = request.headers
+    source = inbound.source_for(headers)
+    caller = await authenticate(runtime, source, headers, project_id)
+    if isinstance(caller, Refusal):
+        return _refuse(source, caller)
+    try:
+        body = await read_limited(request, runtime.settings.max_body_bytes)
+    except BodyTooLarge as exc:
+        return _refuse(source, Refusal(413, str(exc)))
+    forged = verify_body(source, caller, headers, body)
+    if forged is not None:
+        return _refuse(source, forged)
+    parsed = _parse(source, headers, body)
+    if isinstance(parsed, Rejection):
+        return _refuse(source, Refusal(parsed.status, parsed.reason))
+    return await _submit(runtime, source, caller, headers, parsed, project_id)
+
+
+def _parse(source: Source, headers: Headers, body: bytes) -> ParseResult:
+    """The source's parser, with a last guard: a parser bug is logged and answered 400 (the
+    body is what it choked on), never 500."""
+    try:
+        return source.parse(headers, body)
+    except Exception as error:
+        log.exception("parser failed", source=source.name)
+        return Rejection(400, f"unreadable {source.name} body ({type(error).__name__})")
+
+
+async def _submit(
+    runtime: Runtime,
+    source: Source,
+    caller: Caller,
+    headers: Headers,
+    parsed: Event | Ignored,
+    project_id: int | None,
+) -> Response:
+    if isinstance(parsed, Event) and source.names_unnamed_project and not parsed.project.name:
+        parsed = parsed.model_copy(
+            update={"project": parsed.project.model_copy(update={"name": caller.project_name})}
+        )
+    event = parsed if isinstance(parsed, Event) else None
+    reason = parsed.reason if isinstance(parsed, Ignored) else None
+    key = source.idempotency.of(headers, parsed)
+    outcome = await runtime.intake.submit(Submission(caller.project_id, event, key, source.name, reason))
+    if isinstance(outcome, ProjectGone):  # deleted since it was authenticated
+        runtime.tokens.clear()
+        gone = Refusal(401, UNKNOWN_TOKEN) if project_id is None else project_not_found(project_id)
+        return _refuse(source, gone)
+    if outcome.ignored_reason is not None:
+        return _answer(HookAnswer(status="ignored", event_id=outcome.event_id, reason=outcome.ignored_reason))
+    if event is not None:
+        EVENTS_RECEIVED.labels(source.name, event.kind.value).inc()
+    return _answer(
+        HookAnswer(
+            status="duplicate" if outcome.duplicate else "accepted",
+            event_id=outcome.event_id,
+            deliveries=outcome.deliveries,
+        )
+    )
+
+
+def _refuse(source: Source, refusal: Refusal) -> JSONResponse:
+    EVENTS_REJECTED.labels(source.name, str(refusal.status)).inc()
+    return JSONResponse({"detail": refusal.reason}, status_code=refusal.status, headers=refusal.headers)
+
+
+def _answer(answer: HookAnswer) -> Response:
+    return Response(answer.model_dump_json(), status_code=202, media_type="application/json")

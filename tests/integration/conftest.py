@@ -1,0 +1,25 @@
+"""Fixtures the integration tests share: a signed-in UI client, and the fake platform server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.platform_server import FakePlatformServer
+from tests.integration.ui_helpers import UiClient, ui_client
+
+
+@pytest.fixture
+async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
+    """The web UI, signed in as the admin (a module that needs it signed out defines its own)."""
+    async with ui_client(database_url, tmp_path) as client:
+        await client.sign_in()
+        yield client
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakePlatformServer]:
+    async with FakePlatformServer() as server:
+        yield server
