@@ -1,11 +1,12 @@
-"""Re-extract the message ids of ``src/hookcast/messages`` and merge them into every catalog.
+"""Re-extract the message ids of ``src/hookcast/messages`` and ``src/hookcast/kinds.py`` (kind labels
+and trigger explanations) and merge them into every catalog.
 
     .venv/bin/python scripts/update_catalogs.py --check   # exit 1 and list what would change
     .venv/bin/python scripts/update_catalogs.py           # write the .po files (only if changed)
 
 New ids are added untranslated, ids no longer in the code are kept as obsolete (``#~``) entries,
 and locations are refreshed. Entries from anywhere else (web UI strings and the like, whose
-locations are outside ``src/hookcast/messages``) are left exactly as they are. Translate new
+locations are outside those) are left exactly as they are. Translate new
 entries in ``src/hookcast/locale/<language>/LC_MESSAGES/hookcast.po``; the catalogs are read at
 run time, there is nothing to compile.
 """
@@ -17,13 +18,15 @@ import sys
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "src" / "hookcast" / "messages"
+KINDS = ROOT / "src" / "hookcast" / "kinds.py"  # the kinds catalogue: labels and explanations
 LOCALE = ROOT / "src" / "hookcast" / "locale"
 DOMAIN = "hookcast"
 WIDTH = 100  # how the catalogs are stored: a merge that changes nothing rewrites nothing
@@ -38,6 +41,13 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
 }
 
 
+_OPTIONS: dict[str, Any] = {
+    "keywords": KEYWORDS,
+    "comment_tags": ("TRANSLATORS:",),
+    "strip_comment_tags": True,
+}
+
+
 def location(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
@@ -45,21 +55,25 @@ def location(path: Path) -> str:
 def extract() -> Catalog:
     """The template: every message id the renderers use, with its files and comments."""
     template = Catalog(domain=DOMAIN, fuzzy=False)
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(SOURCES),
-        method_map=[("**.py", "python")],
-        keywords=KEYWORDS,
-        comment_tags=("TRANSLATORS:",),
-        strip_comment_tags=True,
-    ):
-        path = SOURCES / filename
+    found = [
+        (SOURCES / filename, lineno, message, comments, context)
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(SOURCES), method_map=[("**.py", "python")], **_OPTIONS
+        )
+    ]
+    found += [
+        (KINDS, lineno, message, comments, context)
+        for lineno, message, comments, context in extract_from_file("python", str(KINDS), **_OPTIONS)
+    ]
+    for path, lineno, message, comments, context in found:
         template.add(message, None, [(location(path), lineno)], auto_comments=comments, context=context)
     return template
 
 
 def from_elsewhere(entry_locations: Sequence[tuple[str, int | None]]) -> bool:
-    prefix = location(SOURCES) + "/"
-    return bool(entry_locations) and not all(name.startswith(prefix) for name, _ in entry_locations)
+    prefix, kinds = location(SOURCES) + "/", location(KINDS)
+    ours = (name.startswith(prefix) or name == kinds for name, _ in entry_locations)
+    return bool(entry_locations) and not all(ours)
 
 
 def merged(po_file: Path, template: Catalog) -> bytes:

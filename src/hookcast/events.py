@@ -7,14 +7,17 @@ The vocabulary here (kinds, tones, roles) is defined once and used everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class EventKind(StrEnum):
-    """What happened. Each kind is also the name of the webhook trigger that selects it."""
+    """What happened. Each kind is also the name of the webhook trigger that selects it; what
+    hookcast knows about each kind (label, default trigger, filters ...) is in `hookcast.kinds`."""
 
     # GitLab
     PUSH = "push"
@@ -54,27 +57,6 @@ class EventKind(StrEnum):
     ROLLOUT_COMPLETED = "rollout.completed"
 
 
-# The triggers of the Feishu integration hookcast started from, in its form's order, plus
-# releases: what a new webhook gets when none are given, and the order the integration form lists
-# them in (docs/architecture.md, "Vocabulary: triggers and tones").
-SEED_TRIGGERS: tuple[EventKind, ...] = (
-    EventKind.PUSH,
-    EventKind.ISSUE,
-    EventKind.CONFIDENTIAL_ISSUE,
-    EventKind.MERGE_REQUEST,
-    EventKind.NOTE,
-    EventKind.CONFIDENTIAL_NOTE,
-    EventKind.TAG_PUSH,
-    EventKind.PIPELINE,
-    EventKind.WIKI_PAGE,
-    EventKind.DEPLOYMENT,
-    EventKind.VULNERABILITY,
-    EventKind.ALERT,
-    EventKind.RELEASE,
-)
-DEFAULT_TRIGGERS: frozenset[EventKind] = frozenset(SEED_TRIGGERS)
-
-
 class Tone(StrEnum):
     """The colour of a message: green for done / success, red for errors, grey for void."""
 
@@ -93,6 +75,109 @@ class Role(StrEnum):
     CREATOR = "creator"
     RELEASER = "releaser"
     AUTHOR = "author"
+
+
+# The closed set of `Event.details` keys: mypy checks every read (`Event.detail`) and every write
+# (`details_of`) against it, so a renderer cannot read a key no source writes. Each key is written
+# by some parser over the shipped samples (tests/unit/test_details.py); what each means for GitLab
+# is in the `hookcast.sources.gitlab` docstring, for Alertmanager and workflow events in theirs.
+DetailKey = Literal[
+    # code: push, tag push, merge requests, notes
+    "before",
+    "after",
+    "commit_sha",
+    "commit_title",
+    "commit_url",
+    "ref_protected",
+    "tag",
+    "source_branch",
+    "target_branch",
+    "merge_status",
+    "draft",
+    "noteable_type",
+    "target_title",
+    "target_id",
+    "target_url",
+    "target_state",
+    "system",
+    # issues (GitLab and workflow)
+    "state",
+    "severity",
+    "due_date",
+    "work_item_type",
+    "changed",
+    "change_from",
+    "change_to",
+    "comment_url",
+    "task",
+    "task_url",
+    # CI: pipelines, jobs, deployments, releases
+    "status",
+    "detailed_status",
+    "duration",
+    "queued_duration",
+    "pipeline_source",
+    "stages",
+    "stage",
+    "merge_request_iid",
+    "merge_request_title",
+    "merge_request_url",
+    "failure_reason",
+    "allow_failure",
+    "pipeline_id",
+    "retries_count",
+    "environment",
+    "environment_tier",
+    "environment_url",
+    "deployable_url",
+    "released_at",
+    # other GitLab events: wiki, vulnerability, emoji, milestone, member, project, subgroup, token
+    "message",
+    "slug",
+    "diff_url",
+    "report_type",
+    "confidence",
+    "location",
+    "identifiers",
+    "emoji",
+    "awardable_type",
+    "start_date",
+    "member_username",
+    "member_email",
+    "access_level",
+    "expires_at",
+    "visibility",
+    "owners",
+    "old_path",
+    "full_path",
+    "token_id",
+    # alerts (GitLab alerts, Alertmanager)
+    "events",
+    "started_at",
+    "alertname",
+    "receiver",
+    "group_labels",
+    "firing",
+    "resolved",
+    "truncated",
+    "runbook_url",
+    "group_key",
+]
+DETAIL_KEYS: frozenset[str] = frozenset(get_args(DetailKey))
+Details = dict[DetailKey, str]
+
+
+def details_of(values: Mapping[DetailKey, str | None]) -> Details:
+    """The details a parser fills, without the keys the payload had no value for."""
+    return {key: value for key, value in values.items() if value}
+
+
+def _known_details(value: object) -> object:
+    """Events are stored as JSON (``events.event``): a row written before the key set was closed
+    may hold a key no source writes any more. It is dropped, so old rows still load."""
+    if isinstance(value, dict):
+        return {key: entry for key, entry in value.items() if key in DETAIL_KEYS}
+    return value
 
 
 class _Frozen(BaseModel):
@@ -132,8 +217,8 @@ class Item(_Frozen):
 class Event(_Frozen):
     """A development event, independent of where it came from.
 
-    `details` holds the small per-kind facts renderers show as fields, keyed by stable names
-    (e.g. ``source_branch``, ``environment``, ``severity``, ``status``, ``duration``).
+    `details` holds the small per-kind facts renderers show as fields, keyed by the closed set
+    `DetailKey` (e.g. ``source_branch``, ``environment``, ``severity``, ``status``, ``duration``).
     """
 
     kind: EventKind
@@ -152,11 +237,11 @@ class Event(_Frozen):
     url: str | None = None
     object_id: str | None = None
     description: str = ""
-    details: dict[str, str] = Field(default_factory=dict)
+    details: Annotated[Details, BeforeValidator(_known_details)] = Field(default_factory=dict)
     items: tuple[Item, ...] = ()
     total_items: int = 0
     related_users: tuple[RelatedUser, ...] = ()
     occurred_at: datetime | None = None
 
-    def detail(self, key: str) -> str | None:
+    def detail(self, key: DetailKey) -> str | None:
         return self.details.get(key) or None

@@ -34,6 +34,7 @@ from fnmatch import fnmatchcase
 from typing import TypeVar
 
 from hookcast.events import Event, EventKind
+from hookcast.kinds import Filter, kinds_with, spec_of
 
 T = TypeVar("T")
 
@@ -41,21 +42,12 @@ NOTIFIED_PIPELINE_STATUSES: frozenset[str] = frozenset({"success", "failed", "ca
 BROKEN_STATUS = "failed"
 FALLBACK_DEFAULT_BRANCHES: frozenset[str] = frozenset({"main", "master"})
 
-_BRANCH_FILTERED_KINDS = frozenset({EventKind.PUSH, EventKind.PIPELINE, EventKind.DEPLOYMENT, EventKind.JOB})
-_LABEL_FILTERED_KINDS = frozenset(
-    {
-        EventKind.ISSUE,
-        EventKind.CONFIDENTIAL_ISSUE,
-        EventKind.MERGE_REQUEST,
-        EventKind.NOTE,
-        EventKind.CONFIDENTIAL_NOTE,
-    }
-)
-_QUIET_UPDATE_KINDS = frozenset({EventKind.ISSUE, EventKind.CONFIDENTIAL_ISSUE, EventKind.MERGE_REQUEST})
-_CONFIDENTIAL_TWINS = {
-    EventKind.ISSUE: EventKind.CONFIDENTIAL_ISSUE,
-    EventKind.NOTE: EventKind.CONFIDENTIAL_NOTE,
-}
+# Which rule applies to which kind is declared in the kinds catalogue (hookcast/kinds.py).
+_BRANCH_FILTERED_KINDS = kinds_with(Filter.BRANCHES)
+_LABEL_FILTERED_KINDS = kinds_with(Filter.LABELS)
+_QUIET_UPDATE_KINDS = kinds_with(Filter.QUIET_UPDATES)
+_PIPELINE_STATE_KINDS = kinds_with(Filter.PIPELINE_STATES)
+_ONLY_BROKEN_KINDS = kinds_with(Filter.ONLY_BROKEN)
 
 
 class BranchFilter(StrEnum):
@@ -114,9 +106,8 @@ def route(
 
 def trigger_of(event: Event) -> EventKind:
     """The trigger that selects ``event``: its kind, or the confidential twin of a confidential one."""
-    if event.confidential:
-        return _CONFIDENTIAL_TWINS.get(event.kind, event.kind)
-    return event.kind
+    twin = spec_of(event.kind).confidential_twin
+    return twin if event.confidential and twin is not None else event.kind
 
 
 def _is_quiet_update(event: Event) -> bool:
@@ -124,11 +115,9 @@ def _is_quiet_update(event: Event) -> bool:
 
 
 def _ci_status_wanted(event: Event, rules: RouteRules) -> bool:
-    if event.kind not in (EventKind.PIPELINE, EventKind.JOB):
-        return True
-    if rules.notify_only_broken_pipelines:
+    if rules.notify_only_broken_pipelines and event.kind in _ONLY_BROKEN_KINDS:
         return event.action == BROKEN_STATUS
-    return event.kind == EventKind.JOB or event.action in NOTIFIED_PIPELINE_STATUSES
+    return event.kind not in _PIPELINE_STATE_KINDS or event.action in NOTIFIED_PIPELINE_STATUSES
 
 
 def _branch_wanted(event: Event, branch_filter: BranchFilter, protected_branches: Sequence[str]) -> bool:

@@ -21,10 +21,10 @@ from hookcast.feishubot.events import (
     BotRemoved,
     Challenge,
     Envelope,
+    FeishuRefusal,
     Keys,
     MentionRef,
     MessageReceived,
-    Rejection,
     Unhandled,
     decrypt,
     open_request,
@@ -110,7 +110,7 @@ def test_plain_url_check_without_encrypt_key() -> None:
     body = json.dumps({"challenge": "c-1", "token": TOKEN, "type": "url_verification"}).encode()
     assert open_request(body, {}, Keys(TOKEN)) == Challenge("c-1")
     wrong = json.dumps({"challenge": "c-1", "token": "nope", "type": "url_verification"}).encode()
-    assert open_request(wrong, {}, Keys(TOKEN)) == Rejection("the Verification Token does not match", 401)
+    assert open_request(wrong, {}, Keys(TOKEN)) == FeishuRefusal("the Verification Token does not match", 401)
 
 
 @needs_openssl
@@ -127,19 +127,19 @@ def test_refusals() -> None:
     plain = json.dumps(envelope(BOT_ADDED, {"chat_id": "oc_1"})).encode()
     body = json.dumps({"encrypt": openssl_encrypt(ENCRYPT_KEY, plain)}).encode()
     bad_signature = open_request(body, signed(body, "other key"), KEYS)
-    assert isinstance(bad_signature, Rejection) and bad_signature.status == 401
+    assert isinstance(bad_signature, FeishuRefusal) and bad_signature.status == 401
     wrong_token = json.dumps(envelope(BOT_ADDED, {"chat_id": "oc_1"}, token="nope")).encode()
     sealed = json.dumps({"encrypt": openssl_encrypt(ENCRYPT_KEY, wrong_token)}).encode()
     refused = open_request(sealed, signed(sealed), KEYS)
-    assert isinstance(refused, Rejection) and refused.status == 401
+    assert isinstance(refused, FeishuRefusal) and refused.status == 401
     unencrypted = open_request(plain, {}, KEYS)
-    assert isinstance(unencrypted, Rejection) and unencrypted.status == 401
+    assert isinstance(unencrypted, FeishuRefusal) and unencrypted.status == 401
     no_key = open_request(body, {}, Keys(TOKEN))
-    assert isinstance(no_key, Rejection) and "Encrypt Key" in no_key.reason
-    assert open_request(b"[1]", {}, KEYS) == Rejection("the body is not a JSON object")
+    assert isinstance(no_key, FeishuRefusal) and "Encrypt Key" in no_key.reason
+    assert open_request(b"[1]", {}, KEYS) == FeishuRefusal("the body is not a JSON object")
     v1 = json.dumps({"uuid": "u", "token": TOKEN, "event": {}}).encode()
     old = open_request(v1, {}, Keys(TOKEN))
-    assert isinstance(old, Rejection) and "2.0" in old.reason
+    assert isinstance(old, FeishuRefusal) and "2.0" in old.reason
 
 
 def test_parse_bot_added_and_removed() -> None:
@@ -151,7 +151,7 @@ def test_parse_bot_added_and_removed() -> None:
     assert parse_event(Envelope("e", BOT_REMOVED, envelope(BOT_REMOVED, removed))) == BotRemoved(
         "oc_1", "x", None
     )
-    assert isinstance(parse_event(Envelope("e", BOT_ADDED, envelope(BOT_ADDED, {}))), Rejection)
+    assert isinstance(parse_event(Envelope("e", BOT_ADDED, envelope(BOT_ADDED, {}))), FeishuRefusal)
     other = "im.chat.updated_v1"
     assert parse_event(Envelope("e", other, envelope(other, {"chat_id": "oc_1"}))) == Unhandled(other)
 

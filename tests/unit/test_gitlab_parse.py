@@ -1,5 +1,5 @@
 """parse_gitlab: every GitLab fixture, the original three-colour tone table (docs/architecture.md,
-"Vocabulary: triggers and tones"), variants, hostile input."""
+"Vocabulary: kinds, triggers, tones and details"), variants, hostile input."""
 
 from __future__ import annotations
 

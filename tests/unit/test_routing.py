@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from hookcast.events import DEFAULT_TRIGGERS, Event, EventKind, ProjectRef
+from hookcast.events import Event, EventKind, ProjectRef
+from hookcast.kinds import DEFAULT_TRIGGERS
 from hookcast.routing import (
     NOTIFIED_PIPELINE_STATUSES,
     BranchFilter,

@@ -14,6 +14,7 @@ from jinja2.ext import babel_extract
 from hookcast import services
 from hookcast.delivery import policy
 from hookcast.directmessages import MESSENGERS
+from hookcast.kinds import CATALOGUE
 from hookcast.messages import i18n
 from hookcast.platforms import PLATFORMS
 from hookcast.web import ui
@@ -49,6 +50,11 @@ def credential_msgids() -> set[str]:
     return {text for spec in specs for text in (spec.label, spec.help)}
 
 
+def kind_msgids() -> set[str]:
+    """The kinds' labels and explanations: the trigger checkboxes of the integration form."""
+    return {text for spec in CATALOGUE for text in (spec.label, spec.explanation)}
+
+
 def platform_label_msgids() -> set[str]:
     """The platforms' names: the UI says 飞书, 钉钉, 企业微信 in Chinese."""
     return {p.label for p in PLATFORMS.values()}
@@ -79,6 +85,7 @@ def all_msgids() -> set[str]:
         | platform_setting_msgids()
         | credential_msgids()
         | platform_label_msgids()
+        | kind_msgids()
         | service_error_msgids()
     )
 
@@ -92,7 +99,7 @@ def test_extraction_finds_the_ui_strings() -> None:
     msgids = ui_msgids()
     assert len(msgids) > 150
     assert "Notify only broken pipelines" in msgids  # a template string
-    assert "A pipeline status changes." in msgids  # an N_() string of a page module
+    assert "Choose one of the offered values." in msgids  # an N_() string of a page module
     assert "{platform} notifications" in msgids  # a _f() string
 
 

@@ -1,28 +1,20 @@
-"""Who gets a direct message for an event: pure."""
+"""Who gets a direct message for an event: pure.
+
+Which roles a kind messages directly is declared in the kinds catalogue (`KindSpec.direct`,
+`KindSpec.direct_on`, hookcast/kinds.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from hookcast.events import Event, EventKind, Person, Role
-
-# The kinds that message people directly, and the roles they message.
-DIRECT_ROLES: Mapping[EventKind, frozenset[Role]] = {
-    EventKind.ISSUE_APPROVAL_NEEDED: frozenset({Role.APPROVER}),
-    EventKind.ISSUE_APPROVED: frozenset({Role.CREATOR}),
-    EventKind.ISSUE_SENT_BACK: frozenset({Role.CREATOR}),
-    EventKind.ISSUE_ROLLOUT_NEEDED: frozenset({Role.RELEASER}),
-}
-REVIEW_REQUESTED = "review_requested"
+from hookcast.events import Event, Person
+from hookcast.kinds import spec_of
 
 
 def direct_recipients(event: Event) -> tuple[Person, ...]:
     """The people ``event`` should message directly (distinct, with an email or a mobile):
     approvers when approval is needed, the creator when approved or sent back, releasers when
     a rollout is needed, new reviewers of a merge request."""
-    roles = DIRECT_ROLES.get(event.kind, frozenset())
-    if event.kind is EventKind.MERGE_REQUEST and event.action == REVIEW_REQUESTED:
-        roles = frozenset({Role.REVIEWER})
+    roles = spec_of(event.kind).direct_roles(event.action)
     seen: set[str] = set()
     people: list[Person] = []
     for related in event.related_users:

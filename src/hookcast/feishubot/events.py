@@ -17,7 +17,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +24,12 @@ from typing import Any
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from hookcast.sources import Rejection
+from hookcast.sources.tolerant import JsonObject, as_obj, as_objs, as_raw, decode_json_object
+
 BOT_ADDED = "im.chat.member.bot.added_v1"
 BOT_REMOVED = "im.chat.member.bot.deleted_v1"
 MESSAGE_RECEIVED = "im.message.receive_v1"
-HANDLED = frozenset({BOT_ADDED, BOT_REMOVED, MESSAGE_RECEIVED})
 
 SIGNATURE_HEADER = "x-lark-signature"
 TIMESTAMP_HEADER = "x-lark-request-timestamp"
@@ -44,7 +45,9 @@ class Keys:
 
 
 @dataclass(frozen=True, slots=True)
-class Rejection:
+class FeishuRefusal:
+    """A pushed request hookcast refuses: answer ``status`` with ``reason``."""
+
     reason: str
     status: int = 400
 
@@ -135,46 +138,46 @@ def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
 # --- opening a request ----------------------------------------------------------------------
 
 
-def open_request(body: bytes, headers: Mapping[str, str], keys: Keys) -> Challenge | Envelope | Rejection:
+def open_request(body: bytes, headers: Mapping[str, str], keys: Keys) -> Challenge | Envelope | FeishuRefusal:
     """Verify and decrypt one pushed request. ``headers`` has lower-cased names."""
     outer = _json_object(body)
     if outer is None:
-        return Rejection("the body is not a JSON object")
+        return FeishuRefusal("the body is not a JSON object")
     sent_signature = headers.get(SIGNATURE_HEADER)
     if sent_signature is not None and keys.encrypt_key:
         expected = signature(
             headers.get(TIMESTAMP_HEADER, ""), headers.get(NONCE_HEADER, ""), keys.encrypt_key, body
         )
         if not hmac.compare_digest(expected, sent_signature.strip().lower()):
-            return Rejection("X-Lark-Signature does not match", 401)
+            return FeishuRefusal("X-Lark-Signature does not match", 401)
     if "encrypt" in outer:
         if not keys.encrypt_key:
-            return Rejection("the event is encrypted but no Encrypt Key is set in hookcast", 400)
+            return FeishuRefusal("the event is encrypted but no Encrypt Key is set in hookcast", 400)
         try:
             plain = decrypt(keys.encrypt_key, str(outer["encrypt"]))
         except ValueError as exc:
-            return Rejection(str(exc), 400)
+            return FeishuRefusal(str(exc), 400)
         inner = _json_object(plain)
         if inner is None:
-            return Rejection("the decrypted event is not a JSON object")
+            return FeishuRefusal("the decrypted event is not a JSON object")
         outer = inner
     elif keys.encrypt_key:
-        return Rejection("an Encrypt Key is set but the event came unencrypted", 401)
+        return FeishuRefusal("an Encrypt Key is set but the event came unencrypted", 401)
     if outer.get("type") == "url_verification":
         if not _token_ok(outer.get("token"), keys):
-            return Rejection("the Verification Token does not match", 401)
+            return FeishuRefusal("the Verification Token does not match", 401)
         challenge = outer.get("challenge")
         if not isinstance(challenge, str):
-            return Rejection("url_verification without a challenge")
+            return FeishuRefusal("url_verification without a challenge")
         return Challenge(challenge)
     header = outer.get("header")
     if outer.get("schema") != "2.0" or not isinstance(header, dict):
-        return Rejection("only schema 2.0 events are handled (subscribe to the v2.0 events)")
+        return FeishuRefusal("only schema 2.0 events are handled (subscribe to the v2.0 events)")
     if not _token_ok(header.get("token"), keys):
-        return Rejection("the Verification Token does not match", 401)
+        return FeishuRefusal("the Verification Token does not match", 401)
     event_id, event_type = header.get("event_id"), header.get("event_type")
     if not isinstance(event_id, str) or not event_id or not isinstance(event_type, str):
-        return Rejection("the event header has no event_id or event_type")
+        return FeishuRefusal("the event header has no event_id or event_type")
     return Envelope(event_id, event_type, outer)
 
 
@@ -185,16 +188,16 @@ def _token_ok(token: object, keys: Keys) -> bool:
 # --- parsing the events ---------------------------------------------------------------------
 
 
-def parse_event(envelope: Envelope) -> BotEvent | Rejection:
+def parse_event(envelope: Envelope) -> BotEvent | FeishuRefusal:
     event = envelope.body.get("event")
     if not isinstance(event, dict):
-        return Rejection("the event has no event object")
+        return FeishuRefusal("the event has no event object")
     if envelope.event_type in (BOT_ADDED, BOT_REMOVED):
-        chat_id = _text(event.get("chat_id"))
+        chat_id = as_raw(event.get("chat_id"))
         if not chat_id:
-            return Rejection("the event has no chat_id")
+            return FeishuRefusal("the event has no chat_id")
         operator = _open_id(event.get("operator_id"))
-        name = _text(event.get("name"))
+        name = as_raw(event.get("name"))
         if envelope.event_type == BOT_ADDED:
             return BotAdded(chat_id, name, operator, bool(event.get("external")))
         return BotRemoved(chat_id, name, operator)
@@ -203,31 +206,29 @@ def parse_event(envelope: Envelope) -> BotEvent | Rejection:
     return Unhandled(envelope.event_type)
 
 
-def _message(event: dict[str, Any]) -> MessageReceived | Rejection:
+def _message(event: dict[str, Any]) -> MessageReceived | FeishuRefusal:
     message = event.get("message")
-    sender = event.get("sender")
+    sender = as_obj(event.get("sender"))
     if not isinstance(message, dict):
-        return Rejection("the message event has no message")
-    chat_id = _text(message.get("chat_id"))
+        return FeishuRefusal("the message event has no message")
+    chat_id = as_raw(message.get("chat_id"))
     if not chat_id:
-        return Rejection("the message has no chat_id")
-    sender_id = sender.get("sender_id") if isinstance(sender, dict) else None
-    message_type = _text(message.get("message_type"))
+        return FeishuRefusal("the message has no chat_id")
+    message_type = as_raw(message.get("message_type"))
     text = ""
     if message_type == "text":
-        content = _json_object(_text(message.get("content")).encode())
-        text = _text(content.get("text")) if content else ""
+        content = _json_object(as_raw(message.get("content")).encode())
+        text = as_raw(content.get("text")) if content else ""
     mentions = tuple(
-        MentionRef(_text(m.get("key")), _open_id(m.get("id")), _text(m.get("name")))
-        for m in message.get("mentions") or []
-        if isinstance(m, dict)
+        MentionRef(as_raw(m.get("key")), _open_id(m.get("id")), as_raw(m.get("name")))
+        for m in as_objs(message.get("mentions"))
     )
     return MessageReceived(
         chat_id=chat_id,
-        chat_type=_text(message.get("chat_type")) or "group",
-        message_id=_text(message.get("message_id")),
-        sender_open_id=_open_id(sender_id),
-        sender_type=_text(sender.get("sender_type")) if isinstance(sender, dict) else "",
+        chat_type=as_raw(message.get("chat_type")) or "group",
+        message_id=as_raw(message.get("message_id")),
+        sender_open_id=_open_id(sender.get("sender_id")),
+        sender_type=as_raw(sender.get("sender_type")),
         message_type=message_type,
         text=text,
         mentions=mentions,
@@ -235,20 +236,9 @@ def _message(event: dict[str, Any]) -> MessageReceived | Rejection:
 
 
 def _open_id(ids: object) -> str | None:
-    if isinstance(ids, dict):
-        value = ids.get("open_id")
-        if isinstance(value, str) and value:
-            return value
-    return None
+    return as_raw(as_obj(ids).get("open_id")) or None
 
 
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _json_object(raw: bytes) -> dict[str, Any] | None:
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
+def _json_object(raw: bytes) -> JsonObject | None:
+    value = decode_json_object(raw)
+    return None if isinstance(value, Rejection) else value

@@ -25,7 +25,7 @@ from hookcast.delivery.policy import after_attempt
 from hookcast.directmessages import MessengerPool
 from hookcast.feishubot import service
 from hookcast.feishubot.client import BotApi, ChatGone
-from hookcast.feishubot.events import Envelope, Rejection, parse_event
+from hookcast.feishubot.events import Envelope, FeishuRefusal, parse_event
 from hookcast.platforms.app_client.base import Stop
 from hookcast.platforms.base import Outcome, Permanent, PlatformName, RetryAfter
 from hookcast.store import outbox
@@ -121,7 +121,7 @@ class BotRunner:
             attempts, base_url, key = row.attempts + 1, row.base_url, row.event_id
             api = await bot_api(session, self._messengers, platform)
         parsed = parse_event(envelope)
-        if isinstance(parsed, Rejection):
+        if isinstance(parsed, FeishuRefusal):
             await self._finish_event(row_id, State.FAILED, f"not understood: {parsed.reason}", attempts)
             return
         question = service.membership_question(parsed)

@@ -82,10 +82,7 @@ def render_alert(event: Event, t: Translator, mentions: Sequence[Mention]) -> Me
     fields = [
         text_field(t.gettext("Status"), status_name(alert_state(event), t)),
         text_field(t.gettext("Severity"), severity_name(event.detail("severity"), t)),
-        text_field(t.gettext("Environment"), event.detail("environment")),
         text_field(t.gettext("Started at"), event.detail("started_at")),
-        text_field(t.gettext("Monitoring tool"), event.detail("monitoring_tool")),
-        text_field(t.gettext("Service"), event.detail("service")),
         text_field(t.gettext("Receiver"), event.detail("receiver")),
         text_field(t.gettext("Group"), event.detail("group_labels"), short=False),
         labels_field(event, t),

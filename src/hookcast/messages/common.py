@@ -84,8 +84,7 @@ def people_with_role(event: Event, role: Role) -> tuple[str, ...]:
 
 def reference(event: Event, sigil: str) -> str:
     """``#12`` / ``!12`` for the event's object, or ``""`` when it has no id."""
-    object_id = event.object_id or event.detail("iid")
-    return f"{sigil}{object_id}" if object_id else ""
+    return f"{sigil}{event.object_id}" if event.object_id else ""
 
 
 def labelled(ref: str, title: str) -> str:
@@ -179,10 +178,6 @@ def _merge_texts(segments: Sequence[Segment]) -> Line:
     return tuple(merged)
 
 
-def text_line(text: str) -> Line:
-    return (Text(text),) if text else ()
-
-
 def description_lines(text: str, limit: int = MAX_TEXT_LENGTH) -> tuple[Line, ...]:
     """User-written text (a description, a comment) cut to ``limit``, as one plain line."""
     cut = truncate(text, limit)
@@ -194,10 +189,6 @@ def description_lines(text: str, limit: int = MAX_TEXT_LENGTH) -> tuple[Line, ..
 
 def text_field(label: str, value: str | None, *, short: bool = True) -> MessageField | None:
     return MessageField(label, (Text(value),), short) if value else None
-
-
-def line_field(label: str, value: Line, *, short: bool = True) -> MessageField | None:
-    return MessageField(label, value, short) if value else None
 
 
 def present(fields: Iterable[MessageField | None]) -> tuple[MessageField, ...]:

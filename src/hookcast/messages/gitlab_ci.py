@@ -92,7 +92,7 @@ def ci_status(event: Event) -> str:
 
 
 def ci_ref(event: Event) -> str:
-    ref = event.ref or event.branch or event.detail("tag") or ""
+    ref = event.ref or event.branch or ""
     return ref.removeprefix("refs/heads/").removeprefix("refs/tags/")
 
 
@@ -123,7 +123,7 @@ def pipeline_subject(event: Event, t: Translator) -> str:
 
 
 def job_name(event: Event) -> str:
-    return event.title or event.detail("job_name") or event.detail("name") or ""
+    return event.title
 
 
 def job_subject(event: Event, t: Translator) -> str:
@@ -139,13 +139,13 @@ def _ref_field(event: Event, t: Translator) -> MessageField | None:
 
 
 def _commit_field(event: Event, t: Translator) -> MessageField | None:
-    sha = event.detail("commit_sha") or event.detail("sha")
+    sha = event.detail("commit_sha")
     return MessageField(t.gettext("Commit"), (commit_segment(event, sha),)) if sha else None
 
 
 def _commit_title_line(event: Event) -> Line:
-    title = first_line(event.detail("commit_title") or event.detail("commit_message") or "")
-    sha = event.detail("commit_sha") or event.detail("sha")
+    title = first_line(event.detail("commit_title") or "")
+    sha = event.detail("commit_sha")
     if not title:
         return ()
     if sha:
@@ -212,7 +212,6 @@ def render_pipeline(event: Event, t: Translator, mentions: Sequence[Mention]) ->
         _commit_field(event, t),
         text_field(t.gettext("Triggered by"), actor_name(event, t)),
         text_field(t.gettext("Duration"), format_duration(event.detail("duration"), t)),
-        text_field(t.gettext("Stage"), event.detail("stage")),
         text_field(t.gettext("Source"), event.detail("pipeline_source")),
     ]
     return compose(
@@ -301,7 +300,6 @@ def render_deployment(event: Event, t: Translator, mentions: Sequence[Mention]) 
         _ref_field(event, t),
         _commit_field(event, t),
         text_field(t.gettext("Deployed by"), actor_name(event, t)),
-        text_field(t.gettext("Duration"), format_duration(event.detail("duration"), t)),
     ]
     return compose(event, t, title=deployment_title(event, t), lines=lines, fields=fields, mentions=mentions)
 

@@ -80,7 +80,7 @@ def issue_title(event: Event, t: Translator) -> str:
     if action in titles:
         return t.format(titles[action], actor=actor_name(event, t), issue=subject)
     noun = N_("Confidential issue") if confidential else N_("Issue")
-    return _fallback_title(t, noun, subject, event.action or status_name(event.detail("status"), t))
+    return _fallback_title(t, noun, subject, event.action)
 
 
 def merge_request_title(event: Event, t: Translator) -> str:
@@ -88,9 +88,7 @@ def merge_request_title(event: Event, t: Translator) -> str:
     action = canonical_action(event.action)
     if action in _MERGE_REQUEST_TITLES:
         return t.format(_MERGE_REQUEST_TITLES[action], actor=actor_name(event, t), mr=subject)
-    return _fallback_title(
-        t, N_("Merge request"), subject, event.action or status_name(event.detail("status"), t)
-    )
+    return _fallback_title(t, N_("Merge request"), subject, event.action)
 
 
 def _object_line(event: Event, sigil: str) -> Line:
@@ -107,7 +105,7 @@ def _branches_value(event: Event) -> Line:
 
 
 def _state_field(event: Event, t: Translator) -> MessageField | None:
-    return text_field(t.gettext("Status"), status_name(event.detail("status") or event.detail("state"), t))
+    return text_field(t.gettext("Status"), status_name(event.detail("state"), t))
 
 
 def render_issue(event: Event, t: Translator, mentions: Sequence[Mention]) -> Message:
@@ -117,7 +115,6 @@ def render_issue(event: Event, t: Translator, mentions: Sequence[Mention]) -> Me
         people_field(event, t, t.gettext("Assignees"), Role.ASSIGNEE),
         _state_field(event, t),
         text_field(t.gettext("Changed"), event.detail("changed"), short=False),
-        text_field(t.gettext("Milestone"), event.detail("milestone")),
         text_field(t.gettext("Due date"), event.detail("due_date")),
         text_field(t.gettext("Severity"), severity_name(event.detail("severity"), t)),
         labels_field(event, t),
@@ -158,7 +155,7 @@ def note_target(event: Event) -> str:
         sha = event.detail("commit_sha") or event.detail("target_id") or ""
         title = event.detail("target_title") or ""
         return " ".join(part for part in (short_sha(sha), first_line(title)) if part)
-    target_id = event.detail("target_iid") or event.detail("target_id")
+    target_id = event.detail("target_id")
     ref = f"{_NOTEABLE_SIGILS.get(key, '')}{target_id}" if target_id else ""
     return labelled(ref, event.detail("target_title") or "")
 

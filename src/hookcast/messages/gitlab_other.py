@@ -115,7 +115,7 @@ def render_wiki_page(event: Event, t: Translator, mentions: Sequence[Mention]) -
 
 
 def vulnerability_state(event: Event) -> str:
-    state = canonical_action(event.detail("state") or event.detail("status") or event.action or "detected")
+    state = canonical_action(event.detail("state") or event.action or "detected")
     return state if state in _VULNERABILITY_TITLES else "detected"
 
 
@@ -140,9 +140,9 @@ def render_vulnerability(event: Event, t: Translator, mentions: Sequence[Mention
     ]
     fields = [
         text_field(t.gettext("Severity"), severity_name(event.detail("severity"), t)),
-        text_field(t.gettext("Status"), status_name(event.detail("state") or event.detail("status"), t)),
+        text_field(t.gettext("Status"), status_name(event.detail("state"), t)),
         text_field(t.gettext("Report type"), report_type_name(event, t)),
-        text_field(t.gettext("Location"), event.detail("location") or event.detail("file"), short=False),
+        text_field(t.gettext("Location"), event.detail("location"), short=False),
     ]
     return compose(event, t, title=title, lines=lines, fields=fields, mentions=mentions)
 
@@ -151,7 +151,7 @@ def render_vulnerability(event: Event, t: Translator, mentions: Sequence[Mention
 
 
 def feature_flag_active(event: Event) -> bool | None:
-    word = (event.detail("active") or event.detail("status") or event.action or "").lower()
+    word = event.action.lower()
     if word in {"true", "active", "activated", "enabled", "on"}:
         return True
     if word in {"false", "inactive", "deactivated", "disabled", "off"}:
@@ -161,7 +161,7 @@ def feature_flag_active(event: Event) -> bool | None:
 
 def render_feature_flag(event: Event, t: Translator, mentions: Sequence[Mention]) -> Message:
     actor = actor_name(event, t)
-    flag = first_line(event.title) or event.detail("name") or ""
+    flag = first_line(event.title)
     active = feature_flag_active(event)
     if active is True:
         title = t.format("{actor} turned on feature flag {flag}", actor=actor, flag=flag)
@@ -187,7 +187,7 @@ def render_feature_flag(event: Event, t: Translator, mentions: Sequence[Mention]
 
 
 def _emoji_target(event: Event, t: Translator) -> str:
-    kind = (event.detail("awardable_type") or event.detail("noteable_type") or "").replace("_", "").lower()
+    kind = (event.detail("awardable_type") or "").replace("_", "").lower()
     noun_id = _AWARDABLE_NOUNS.get(kind)
     target = first_line(event.detail("target_title") or "")
     noun = t.gettext(noun_id) if noun_id else ""
@@ -196,7 +196,7 @@ def _emoji_target(event: Event, t: Translator) -> str:
 
 def render_emoji(event: Event, t: Translator, mentions: Sequence[Mention]) -> Message:
     actor = actor_name(event, t)
-    emoji = event.detail("emoji") or event.detail("name") or first_line(event.title) or "?"
+    emoji = event.detail("emoji") or first_line(event.title) or "?"
     target = _emoji_target(event, t)
     revoked = canonical_action(event.action) in {"revoke", "revoked", "deleted"}
     if revoked:
@@ -240,7 +240,7 @@ def render_milestone(event: Event, t: Translator, mentions: Sequence[Mention]) -
     fields = [
         text_field(t.gettext("Start date"), event.detail("start_date")),
         text_field(t.gettext("Due date"), event.detail("due_date")),
-        text_field(t.gettext("Status"), status_name(event.detail("state") or event.detail("status"), t)),
+        text_field(t.gettext("Status"), status_name(event.detail("state"), t)),
     ]
     return compose(
         event, t, title=t.format(template, milestone=milestone), lines=lines, fields=fields, mentions=mentions
@@ -263,21 +263,9 @@ def member_action(event: Event) -> str:
 
 
 def member_title(event: Event, t: Translator) -> str:
-    member = (
-        event.detail("member_name")
-        or event.detail("user_name")
-        or first_line(event.title)
-        or actor_name(event, t)
-    )
-    group = (
-        event.detail("group_name")
-        or event.detail("group")
-        or event.project.name
-        or event.project.path_with_namespace
-    )
-    access = (
-        event.detail("access_level") or event.detail("group_access") or event.detail("project_access") or ""
-    )
+    member = first_line(event.title) or actor_name(event, t)
+    group = event.project.name or event.project.path_with_namespace
+    access = event.detail("access_level") or ""
     action = member_action(event)
     if action == "added":
         if access:
@@ -320,12 +308,9 @@ def expiry_date(value: str | None) -> str | None:
 
 def render_member(event: Event, t: Translator, mentions: Sequence[Mention]) -> Message:
     fields = [
-        text_field(t.gettext("Member"), first_line(event.title) or event.detail("member_name")),
-        text_field(t.gettext("Username"), event.detail("member_username") or event.detail("user_username")),
-        text_field(
-            t.gettext("Role"),
-            event.detail("access_level") or event.detail("group_access") or event.detail("project_access"),
-        ),
+        text_field(t.gettext("Member"), first_line(event.title)),
+        text_field(t.gettext("Username"), event.detail("member_username")),
+        text_field(t.gettext("Role"), event.detail("access_level")),
         text_field(t.gettext("Expires"), expiry_date(event.detail("expires_at"))),
     ]
     return compose(
@@ -361,14 +346,14 @@ def render_subgroup(event: Event, t: Translator, mentions: Sequence[Mention]) ->
         title = t.format(_SUBGROUP_TITLES[action], group=group)
     else:
         title = t.format("Subgroup {group}: {action}", group=group, action=event.action)
-    parent = event.detail("parent_full_path") or event.project.path_with_namespace or event.project.name
+    parent = event.project.path_with_namespace or event.project.name
     fields = [text_field(t.gettext("Parent group"), parent)]
     lines = [(link_or_text(group, event.url),) if event.url else (), *description_lines(event.description)]
     return compose(event, t, title=title, lines=lines, fields=fields, mentions=mentions)
 
 
 def render_access_token(event: Event, t: Translator, mentions: Sequence[Mention]) -> Message:
-    name = first_line(event.title) or event.detail("name") or ""
+    name = first_line(event.title)
     expires = event.detail("expires_at")
     if expires:
         title = t.format("Access token {name} expires on {date}", name=name, date=expires)

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
-from hookcast.events import DEFAULT_TRIGGERS, EventKind
+from hookcast.events import EventKind
+from hookcast.kinds import DEFAULT_TRIGGERS
 from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget

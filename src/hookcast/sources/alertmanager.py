@@ -26,19 +26,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-from datetime import UTC, datetime
+from datetime import datetime
 
-from hookcast.events import Event, EventKind, Item, Tone
+from hookcast.events import Event, EventKind, Item, Tone, details_of
 from hookcast.sources import ParseResult, Rejection
 from hookcast.sources.required import Required
-
-JsonObject = dict[str, object]
+from hookcast.sources.tolerant import (
+    MAX_TIME_LENGTH,
+    JsonObject,
+    as_int,
+    as_objs,
+    as_string_map,
+    as_text,
+    decode_json_object,
+    iso_time,
+)
 
 FIRING = "firing"
 RESOLVED = "resolved"
 _SEVERITY_ORDER = ("critical", "error", "high", "warning", "medium", "low", "info", "none")
-_ZERO_TIME_PREFIX = "0001-01-01"
+_ZERO_TIME_PREFIX = "0001-01-01"  # Go's zero time: an alert that has not ended
+MAX_TRUNCATED = 10**9
 
 # Alertmanager never notifies about a group without alerts: such a body would be an empty card.
 REQUIRED = Required("Alertmanager notification", ("alerts[]",))
@@ -47,22 +55,22 @@ REQUIRED = Required("Alertmanager notification", ("alerts[]",))
 def parse_alertmanager(body: bytes) -> ParseResult:
     """Parse one Alertmanager webhook request into an `Event` or a 400 `Rejection` (not JSON, or
     a group without alerts)."""
-    payload = _decode(body)
+    payload = decode_json_object(body)
     if isinstance(payload, Rejection):
         return payload
     lacking = REQUIRED.check(payload)
     if lacking is not None:
         return lacking
-    alerts = _objs(payload.get("alerts"))
+    alerts = as_objs(payload.get("alerts"))
     status = _group_status(payload, alerts)
     if status is None:
         return Rejection(400, "not an Alertmanager notification: no status and no alerts")
-    common_labels = _string_map(payload.get("commonLabels"))
-    group_labels = _string_map(payload.get("groupLabels"))
-    annotations = _string_map(payload.get("commonAnnotations"))
+    common_labels = as_string_map(payload.get("commonLabels"))
+    group_labels = as_string_map(payload.get("groupLabels"))
+    annotations = as_string_map(payload.get("commonAnnotations"))
     alertname = group_labels.get("alertname") or common_labels.get("alertname") or _first_alertname(alerts)
-    receiver = _text(payload.get("receiver"))
-    truncated = max(_count(payload.get("truncatedAlerts")), 0)
+    receiver = as_text(payload.get("receiver"))
+    truncated = min(max(as_int(payload.get("truncatedAlerts")) or 0, 0), MAX_TRUNCATED)
     items = tuple(_alert_item(alert) for alert in alerts)
     return Event(
         kind=EventKind.ALERT,
@@ -71,21 +79,23 @@ def parse_alertmanager(body: bytes) -> ParseResult:
         source="alertmanager",
         source_id=_source_id(payload, status, alerts),
         title=annotations.get("summary") or alertname or receiver or "Alert",
-        url=_text(payload.get("externalURL")) or None,
+        url=as_text(payload.get("externalURL")) or None,
         description=annotations.get("description", ""),
-        details=_details(
-            status=status,
-            alertname=alertname,
-            severity=common_labels.get("severity")
-            or group_labels.get("severity")
-            or _worst_severity(alerts, status),
-            receiver=receiver,
-            group_labels=", ".join(f"{key}={value}" for key, value in sorted(group_labels.items())),
-            firing=str(sum(item.status == FIRING for item in items)),
-            resolved=str(sum(item.status == RESOLVED for item in items)),
-            truncated=str(truncated) if truncated else "",
-            runbook_url=annotations.get("runbook_url", ""),
-            group_key=_text(payload.get("groupKey")),
+        details=details_of(
+            {
+                "status": status,
+                "alertname": alertname,
+                "severity": common_labels.get("severity")
+                or group_labels.get("severity")
+                or _worst_severity(alerts, status),
+                "receiver": receiver,
+                "group_labels": ", ".join(f"{key}={value}" for key, value in sorted(group_labels.items())),
+                "firing": str(sum(item.status == FIRING for item in items)),
+                "resolved": str(sum(item.status == RESOLVED for item in items)),
+                "truncated": str(truncated) if truncated else "",
+                "runbook_url": annotations.get("runbook_url", ""),
+                "group_key": as_text(payload.get("groupKey")),
+            }
         ),
         items=items,
         total_items=len(items) + truncated,
@@ -93,73 +103,18 @@ def parse_alertmanager(body: bytes) -> ParseResult:
     )
 
 
-# --------------------------------------------------------------------------- decoding helpers
-
-
-def _decode(body: bytes) -> JsonObject | Rejection:
-    try:
-        value = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        reason = str(error)
-        return Rejection(400, f"malformed JSON body: {reason[:80]}")
-    if not isinstance(value, dict):
-        return Rejection(400, "the body must be a JSON object")
-    return value
-
-
-def _objs(value: object) -> list[JsonObject]:
-    if not isinstance(value, list):
-        return []
-    return [entry for entry in value if isinstance(entry, dict)]
-
-
-def _text(value: object) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value) if abs(value) < 10**18 else ""
-    if isinstance(value, float) and math.isfinite(value):
-        return str(value)
-    return ""
-
-
-def _string_map(value: object) -> dict[str, str]:
-    if not isinstance(value, dict):
-        return {}
-    pairs = ((str(key).strip(), _text(entry)) for key, entry in value.items())
-    return {key: entry for key, entry in pairs if key and entry}
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return 0
-    return min(value, 10**9)
-
-
-def _details(**values: str) -> dict[str, str]:
-    return {key: value for key, value in values.items() if value}
-
-
 def _time(value: object) -> datetime | None:
-    text = _text(value)
-    if not text or text.startswith(_ZERO_TIME_PREFIX) or len(text) > 64:
+    text = as_text(value)
+    if text.startswith(_ZERO_TIME_PREFIX) or len(text) > MAX_TIME_LENGTH:
         return None
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except (ValueError, OverflowError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return iso_time(text)
 
 
 # --------------------------------------------------------------------------- the group and its alerts
 
 
 def _group_status(payload: JsonObject, alerts: list[JsonObject]) -> str | None:
-    status = _text(payload.get("status")).lower()
+    status = as_text(payload.get("status")).lower()
     if status in (FIRING, RESOLVED):
         return status
     if not alerts:
@@ -168,20 +123,20 @@ def _group_status(payload: JsonObject, alerts: list[JsonObject]) -> str | None:
 
 
 def _alert_status(alert: JsonObject) -> str:
-    return _text(alert.get("status")).lower() or FIRING
+    return as_text(alert.get("status")).lower() or FIRING
 
 
 def _first_alertname(alerts: list[JsonObject]) -> str:
     for alert in alerts:
-        name = _string_map(alert.get("labels")).get("alertname")
+        name = as_string_map(alert.get("labels")).get("alertname")
         if name:
             return name
     return ""
 
 
 def _alert_title(alert: JsonObject) -> str:
-    annotations = _string_map(alert.get("annotations"))
-    labels = _string_map(alert.get("labels"))
+    annotations = as_string_map(alert.get("annotations"))
+    labels = as_string_map(alert.get("labels"))
     if annotations.get("summary") or annotations.get("description"):
         return annotations.get("summary") or annotations["description"]
     name, instance = labels.get("alertname", ""), labels.get("instance", "")
@@ -193,8 +148,8 @@ def _alert_title(alert: JsonObject) -> str:
 def _alert_item(alert: JsonObject) -> Item:
     return Item(
         title=_alert_title(alert),
-        url=_text(alert.get("generatorURL")) or None,
-        id=_text(alert.get("fingerprint")) or None,
+        url=as_text(alert.get("generatorURL")) or None,
+        id=as_text(alert.get("fingerprint")) or None,
         status=_alert_status(alert),
     )
 
@@ -202,7 +157,7 @@ def _alert_item(alert: JsonObject) -> Item:
 def _worst_severity(alerts: list[JsonObject], status: str) -> str:
     """The most severe label among the alerts in the group's state (all alerts if none is)."""
     in_state = [alert for alert in alerts if _alert_status(alert) == status] or alerts
-    severities = {_string_map(alert.get("labels")).get("severity", "").lower() for alert in in_state}
+    severities = {as_string_map(alert.get("labels")).get("severity", "").lower() for alert in in_state}
     for severity in _SEVERITY_ORDER:
         if severity in severities:
             return severity
@@ -222,14 +177,14 @@ def _occurred_at(status: str, alerts: list[JsonObject]) -> datetime | None:
 
 
 def _alert_identity(alert: JsonObject) -> list[str]:
-    fingerprint = _text(alert.get("fingerprint"))
+    fingerprint = as_text(alert.get("fingerprint"))
     if not fingerprint:
-        labels = _string_map(alert.get("labels"))
+        labels = as_string_map(alert.get("labels"))
         fingerprint = json.dumps(sorted(labels.items()))
-    return [fingerprint, _alert_status(alert), _text(alert.get("startsAt"))]
+    return [fingerprint, _alert_status(alert), as_text(alert.get("startsAt"))]
 
 
 def _source_id(payload: JsonObject, status: str, alerts: list[JsonObject]) -> str:
-    identity = [_text(payload.get("groupKey")), status, sorted(_alert_identity(alert) for alert in alerts)]
+    identity = [as_text(payload.get("groupKey")), status, sorted(_alert_identity(alert) for alert in alerts)]
     digest = hashlib.sha256(json.dumps(identity).encode()).hexdigest()
     return f"alertmanager:{digest[:40]}"

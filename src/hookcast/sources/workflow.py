@@ -29,7 +29,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from hookcast.events import Event, EventKind, Item, Person, ProjectRef, RelatedUser, Role, Tone
+from hookcast.events import (
+    DetailKey,
+    Event,
+    EventKind,
+    Item,
+    Person,
+    ProjectRef,
+    RelatedUser,
+    Role,
+    Tone,
+    details_of,
+)
 from hookcast.sources import ParseResult, Rejection
 from hookcast.sources.required import Required
 
@@ -196,7 +207,7 @@ def workflow_event(data: WorkflowEventIn, *, source: str = "workflow") -> Event:
     kind = EventKind(data.type)
     issue = data.issue
     status = _status_of(kind, data)
-    details = {
+    details: dict[DetailKey, str | None] = {
         "status": status,
         "stage": data.stage.name if data.stage else None,
         "task": data.task.name if data.task else None,
@@ -220,7 +231,7 @@ def workflow_event(data: WorkflowEventIn, *, source: str = "workflow") -> Event:
         url=issue.url or None,
         object_id=issue.id or None,
         description=_description(kind, data),
-        details={key: value for key, value in details.items() if value},
+        details=details_of(details),
         items=_change_items(data.change),
         related_users=_related(data),
         occurred_at=data.occurred_at,

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hookcast.clock import utcnow
 from hookcast.feishubot import keys
-from hookcast.feishubot.events import Challenge, Rejection, open_request
+from hookcast.feishubot.events import Challenge, FeishuRefusal, open_request
 from hookcast.feishubot.keys import KeysInput, KeysView
 from hookcast.feishubot.runner import BotRunner
 from hookcast.metrics import EVENTS_REJECTED
@@ -82,7 +82,7 @@ async def _receive(request: Request, runtime: Runtime, platform: PlatformName) -
         )
     headers = {k.lower(): v for k, v in request.headers.items()}
     opened = open_request(body, headers, bot_keys)
-    if isinstance(opened, Rejection):
+    if isinstance(opened, FeishuRefusal):
         return _refuse(platform.value, opened.status, opened.reason)
     if isinstance(opened, Challenge):
         return JSONResponse({"challenge": opened.challenge})

@@ -1,0 +1,153 @@
+"""Reading untrusted JSON: one toolkit for every parser of inbound requests.
+
+Every inbound byte is hostile, and a sender's bug must not cost the rest of the message: a
+field of the wrong type reads as absent (``""``, ``None``, ``{}``, ``[]``) instead of raising,
+so a parser fills in whatever else the body carries. Used by the GitLab parsers
+(`hookcast.sources.gitlab`), Alertmanager (`hookcast.sources.alertmanager`) and the Feishu
+assistant bot's events (`hookcast.feishubot.events`). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from hookcast.sources import Rejection
+
+JsonObject = dict[str, object]
+
+MAX_INTEGER = 10**18  # larger numbers are read as absent: no id or count is that large
+MAX_TIME_LENGTH = 64
+CLIP_LENGTH = 80
+
+
+def decode_json_object(body: bytes) -> JsonObject | Rejection:
+    """The body as a JSON object, keys stripped of surrounding blanks (some senders pad them), or
+    a 400 `Rejection` saying why not."""
+    try:
+        value = json.loads(body, object_pairs_hook=_strip_keys)
+    except (ValueError, RecursionError) as error:
+        return Rejection(400, f"malformed JSON body: {clip(str(error))}")
+    if not isinstance(value, dict):
+        return Rejection(400, f"the body must be a JSON object, not {_type_name(value)}")
+    return value
+
+
+def _strip_keys(pairs: list[tuple[str, object]]) -> JsonObject:
+    return {key.strip(): value for key, value in pairs}
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
+
+
+def clip(text: str, limit: int = CLIP_LENGTH) -> str:
+    """``text`` cut to ``limit`` characters for a refusal's reason."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def as_obj(value: object) -> JsonObject:
+    return value if isinstance(value, dict) else {}
+
+
+def as_objs(value: object) -> list[JsonObject]:
+    """The objects of a list (other entries skipped); ``[]`` for anything but a list."""
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, dict)]
+
+
+def as_text(value: object) -> str:
+    """A scalar as trimmed text ("" for anything else, booleans included); numbers are written
+    plainly (``3.0`` as ``3``)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int):
+        return str(value) if abs(value) < MAX_INTEGER else ""
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() and abs(value) < MAX_INTEGER else str(value)
+    return ""
+
+
+def as_raw(value: object) -> str:
+    """Free text kept exactly as sent (descriptions, comments, message text)."""
+    return value if isinstance(value, str) else ""
+
+
+def as_opt(value: object) -> str | None:
+    """`as_text`, or None when that is empty."""
+    return as_text(value) or None
+
+
+def as_texts(value: object) -> list[str]:
+    """The non-empty scalars of a list, as text."""
+    if not isinstance(value, list):
+        return []
+    return [text for text in (as_text(entry) for entry in value) if text]
+
+
+def as_string_map(value: object) -> dict[str, str]:
+    """An object of scalars as ``{key: text}``, entries with an empty key or value left out."""
+    if not isinstance(value, dict):
+        return {}
+    pairs = ((str(key).strip(), as_text(entry)) for key, entry in value.items())
+    return {key: entry for key, entry in pairs if key and entry}
+
+
+def as_flag(value: object) -> str | None:
+    """A boolean as ``"true"`` / ``"false"``; None for anything else."""
+    return ("true" if value else "false") if isinstance(value, bool) else None
+
+
+def as_int(value: object) -> int | None:
+    """A whole number (also written as text, or as a float without a fraction), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < MAX_INTEGER:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
+        return int(value.strip())
+    return None
+
+
+def as_seconds(value: object) -> str | None:
+    """A duration in seconds, rounded to a whole number, as text; None when it is not a
+    plausible one (negative, not finite, beyond 30,000 years)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or value < 0 or value > 1e12:
+        return None
+    return str(round(value))
+
+
+def joined(values: Iterable[str]) -> str | None:
+    """Non-empty texts joined by ", ", or None when there are none."""
+    return ", ".join(value for value in values if value) or None
+
+
+def iso_time(text: str) -> datetime | None:
+    """An ISO 8601 time (``Z`` for UTC allowed) as an aware datetime (UTC when it names no
+    zone); None when it is not one. Callers bound the text's length (`MAX_TIME_LENGTH`)."""
+    if not text:
+        return None
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except (ValueError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
