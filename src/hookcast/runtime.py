@@ -22,6 +22,7 @@ from hookcast.delivery.courier import Courier
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
+from hookcast.directmessages import MessengerPool
 from hookcast.feishubot.delivery import ChatSender
 from hookcast.services.intake import IntakeQueue
 from hookcast.services.passwords import PasswordHashing
@@ -51,6 +52,7 @@ class Runtime:
     courier: Courier
     intake: IntakeQueue
     tokens: ProjectTokenCache
+    messengers: MessengerPool  # the IM app clients, shared by every part of the process
     worker: Worker | None = None
     passwords: PasswordHashing = field(default_factory=PasswordHashing)
     sign_ins: SignInThrottle = field(default_factory=SignInThrottle)
@@ -76,10 +78,11 @@ async def running(
             await ensure_admin_token(sessions, settings)
             await ensure_admin_user(sessions, settings, passwords)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
-            courier = Courier(sender, ChatSender(sessions, box, sender.session))
+            messengers = MessengerPool(box, sender.session)
+            courier = Courier(sender, ChatSender(sessions, messengers))
             limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
             worker = (
-                Worker(engine, sessions, settings, box, courier, limiter)
+                Worker(engine, sessions, settings, box, courier, limiter, messengers)
                 if role is not ProcessRole.API
                 else None
             )
@@ -92,6 +95,7 @@ async def running(
                 courier,
                 intake,
                 ProjectTokenCache(sessions),
+                messengers,
                 worker,
                 passwords=passwords,
                 sign_ins=SignInThrottle(),

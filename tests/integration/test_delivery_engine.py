@@ -215,16 +215,16 @@ async def test_a_refused_connection_is_counted_as_a_connection_error(client: htt
 async def test_a_message_that_cannot_be_rendered_fails_alone(
     client: httpx.AsyncClient, fake: FakePlatformServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hookcast.delivery import worker
+    from hookcast.delivery import composer
 
-    real_render = worker.render
+    real_render = composer.render
 
     def render_or_break(event: Event, language: str, **kwargs: object) -> object:
         if event.detail("after") == f"1{0:039d}":
             raise ValueError("a renderer bug")
         return real_render(event, language, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(worker, "render", render_or_break)
+    monkeypatch.setattr(composer, "render", render_or_break)
     bot = fake.add_bot("feishu")
     project_id, token = await create_project(client)
     await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")

@@ -168,3 +168,33 @@ async def test_group_messages_mention_people_from_the_directory(
     card = str(bot.received[0][1])
     assert "<at id=ou_bob42></at>" in card, "Bob is in the directory: a native mention"
     assert "ou_" not in card.replace("ou_bob42", ""), "Carol is not: no mention invented for her"
+
+
+async def test_an_id_a_look_up_found_is_remembered_in_the_directory_and_used_next_time(
+    client: httpx.AsyncClient, chat: FakePlatformServer
+) -> None:
+    async with FakeFeishu("cli_a1b2c3d4", "feishu-secret") as app:
+        app.add_user("ou_bob", email=BOB["email"])
+        app.add_user("ou_carol", email=CAROL["email"])
+        added = await client.post("/api/v1/people", json={"name": "Bob", "email": BOB["email"]})
+        assert added.status_code == 201, added.text
+        project_id, token, _ = await set_up(client, chat, app, "feishu")
+        await post_event(client, project_id, token, approval_needed("e1", BOB, CAROL))
+        await settled(client, project_id, 3)
+        assert sorted(s.user_id for s in app.sent) == ["ou_bob", "ou_carol"]
+        assert app.calls.lookups == 2
+        bob = (await client.get(f"/api/v1/people/{added.json()['id']}")).json()
+        assert bob["platform_ids"] == {"feishu": "ou_bob"}
+        people = (await client.get("/api/v1/people")).json()
+        assert [p["email"] for p in people] == [BOB["email"]], "people outside the directory are not added"
+
+        # A fresh client (the app saved again): its look-up cache is empty, the directory is not.
+        saved = await client.put(
+            "/api/v1/im-apps/feishu",
+            json={"credentials": dict(app.credentials), "api_base_url": app.base_url},
+        )
+        assert saved.status_code == 200, saved.text
+        await post_event(client, project_id, token, approval_needed("e2", BOB))
+        await settled(client, project_id, 5)
+        assert [s.user_id for s in app.sent][-1] == "ou_bob"
+        assert app.calls.lookups == 2, "Bob's id came from the directory, without a look-up"

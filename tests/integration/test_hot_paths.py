@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hookcast.delivery import claimer as claimer_module
 from hookcast.delivery import worker as worker_module
 from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
@@ -70,13 +71,13 @@ async def test_events_accepted_here_are_handed_over_and_others_read_back(
     client: httpx.AsyncClient, fake: FakePlatformServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read_back: list[set[int]] = []
-    load_events = worker_module._load_events
+    load_events = claimer_module._load_events
 
     async def counting(session: Any, ids: set[int]) -> Any:
         read_back.append(set(ids))
         return await load_events(session, ids)
 
-    monkeypatch.setattr(worker_module, "_load_events", counting)
+    monkeypatch.setattr(claimer_module, "_load_events", counting)
     bot = fake.add_bot("feishu")
     project_id, token = await create_project(client)
     await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")

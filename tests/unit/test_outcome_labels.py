@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hookcast.delivery.policy import State, after_attempt, outcome_label
+from hookcast.delivery.policy import after_attempt
 from hookcast.platforms.base import Delivered, Permanent, RetryAfter, Unreachable
+from hookcast.store.outbox import State, outcome_label
 
 
 def test_outcomes_are_lower_snake_and_a_refused_connection_is_no_rate_limit() -> None:

@@ -22,13 +22,13 @@ from rich.table import Table
 from hookcast.cli import replay
 from hookcast.cli.instance import Instance, MissingInstance, opened
 from hookcast.cli.model_options import given_values, model_options
-from hookcast.delivery.policy import State
 from hookcast.events import EventKind
 from hookcast.services import api_tokens, deliveries, projects, users, webhook_settings, webhooks
 from hookcast.services.errors import NotFound, ServiceError
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.projects import ProjectInput, ProjectPatch
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
+from hookcast.store.outbox import State
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -347,12 +347,14 @@ def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
     from hookcast.delivery.courier import Courier
     from hookcast.delivery.sender import Sender
     from hookcast.delivery.test_message import TestAnswer, send_test_message
+    from hookcast.directmessages import MessengerPool
     from hookcast.feishubot.delivery import ChatSender
 
     async def work(instance: Instance, _session: AsyncSession) -> TestAnswer:
         settings = instance.settings
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
-            courier = Courier(sender, ChatSender(instance.sessions, instance.box, sender.session))
+            messengers = MessengerPool(instance.box, sender.session)
+            courier = Courier(sender, ChatSender(instance.sessions, messengers))
             return await send_test_message(_Sending(instance.sessions, instance.box, courier), webhook_id)
 
     answer = run(work)

@@ -29,11 +29,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
-from sqlalchemy import ColumnElement, Update, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
-from hookcast.delivery.policy import State
+from hookcast.store.outbox import State, give_back
 from hookcast.store.tables import Delivery, DeliveryWorker
 
 log = structlog.get_logger("hookcast.delivery")
@@ -207,14 +207,3 @@ class Presence:
             started_at=now,
             heartbeat_at=now,
         )
-
-
-def give_back(chosen: ColumnElement[bool], now: datetime) -> Update:
-    """The one statement that puts claimed but unsent deliveries back in the queue: pending, due
-    as they were, attempt count untouched, no lease and no holder. Used for a stopping worker's
-    rows, a departed worker's rows and jobs a worker hands back (a paused webhook)."""
-    return (
-        update(Delivery)
-        .where(Delivery.state == State.SENDING, chosen)
-        .values(state=State.PENDING, lease_until=None, claimed_by=None, updated_at=now)
-    )

@@ -7,18 +7,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-from hookcast.platforms.base import Delivered, Outcome, Permanent, Unreachable
-
-
-class State(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    DELIVERED = "delivered"
-    FAILED = "failed"  # a permanent answer: retrying would not help
-    DEAD = "dead"  # retries exhausted
-
+from hookcast.platforms.base import Delivered, Outcome, Permanent
+from hookcast.store.outbox.states import State
 
 JITTER = 0.2
 PAUSE_AFTER_FAILURES = 4
@@ -29,19 +20,6 @@ PAUSE_INDEFINITELY = timedelta(days=365 * 100)
 # web UI reads it back with ``pause_reason_parts`` to say it in the reader's language.
 FAILURES_REASON = "{failures} failures in a row; last: {reason}"
 _FAILURES_PATTERN = re.compile(r"(?P<failures>\d+) failures in a row; last: (?P<reason>.*)", re.DOTALL)
-
-
-def outcome_label(outcome: Outcome) -> str:
-    """The outcome's name in metrics and attempt records: ``delivered``, ``retry_after`` (the
-    platform said "later", or answered with a passing error), ``connection_error`` (no answer at
-    all) or ``permanent``."""
-    if isinstance(outcome, Delivered):
-        return "delivered"
-    if isinstance(outcome, Unreachable):
-        return "connection_error"
-    if isinstance(outcome, Permanent):
-        return "permanent"
-    return "retry_after"
 
 
 @dataclass(frozen=True, slots=True)

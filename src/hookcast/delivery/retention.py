@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hookcast.delivery.policy import State
+from hookcast.store.outbox import State
 from hookcast.store.tables import Attempt, Delivery, EventRow, InstanceSetting
 
 BATCH = 5000

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
-from hookcast.delivery.policy import outcome_label
 from hookcast.messages.digest import render_test_message
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Delivered, EncodeContext
 from hookcast.services import projects, webhooks
+from hookcast.store.outbox import outcome_label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -67,7 +67,7 @@ def messenger_for(
     im_app_row: ImAppRow | None,
     box: SecretBox,
     http_session: aiohttp.ClientSession,
-) -> DirectMessenger | None:
+) -> AppClient | None:
     """The client for ``platform``'s IM app, or None when there is none (no app for that
     platform, the app is disabled, or the platform has no IM app: Discord, Teams)."""
     name = PlatformName(platform)
@@ -79,14 +79,16 @@ def messenger_for(
 
 
 class MessengerPool:
-    """One messenger per platform, rebuilt when its app row changes (``updated_at``)."""
+    """One client per platform's IM app, rebuilt when its app row changes (``updated_at``), so its
+    token and look-up caches live on. One pool serves the process: the worker's direct messages,
+    the Feishu bot's cards and chat webhooks share one access token per app."""
 
     def __init__(self, box: SecretBox, http_session: aiohttp.ClientSession) -> None:
         self._box = box
         self._http = http_session
-        self._clients: dict[str, tuple[datetime, DirectMessenger]] = {}
+        self._clients: dict[str, tuple[datetime, AppClient]] = {}
 
-    def get(self, platform: PlatformName | str, row: ImAppRow | None) -> DirectMessenger | None:
+    def get(self, platform: PlatformName | str, row: ImAppRow | None) -> AppClient | None:
         name = PlatformName(platform).value
         if row is None or not row.enabled:
             self._clients.pop(name, None)

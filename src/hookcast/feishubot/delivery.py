@@ -8,23 +8,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hookcast.crypto import SecretBox
+from hookcast.directmessages import MessengerPool
 from hookcast.feishubot import service
-from hookcast.feishubot.runner import Apis
+from hookcast.feishubot.runner import bot_api
 from hookcast.platforms.base import HttpRequest, HttpResponse, Outcome, Permanent, PlatformName
 from hookcast.platforms.feishu import chat_urls as urls
 from hookcast.platforms.text import json_bytes
 
 
 class ChatSender:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], box: SecretBox, http: aiohttp.ClientSession
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], messengers: MessengerPool) -> None:
         self._sessions = sessions
-        self._apis = Apis(box, http)
+        self._messengers = messengers
 
     async def send(self, request: HttpRequest, platform: PlatformName) -> tuple[HttpResponse | None, Outcome]:
         """Post the encoded card into the chat ``request.url`` names: the platform's answer (when
@@ -34,7 +31,7 @@ class ChatSender:
             return None, Permanent("not a chat webhook URL of this hookcast", pause=True)
         async with self._sessions() as session:
             chat = await service.chat_by_token(session, token)
-            api = await self._apis.load(session, platform)
+            api = await bot_api(session, self._messengers, platform)
         if chat is None:
             return None, Permanent(
                 f"{service.REVOKED_MARK} or never existed; send get_webhook in the chat for a new one",

@@ -35,6 +35,7 @@ from hookcast.feishubot.events import BotAdded, BotEvent, BotRemoved, MessageRec
 from hookcast.messages.model import Message
 from hookcast.platforms.base import PlatformName
 from hookcast.platforms.feishu import chat_urls as urls
+from hookcast.store import outbox
 from hookcast.store.feishu_chats import FeishuBotMessage, FeishuChat
 from hookcast.store.tables import Webhook
 
@@ -141,9 +142,7 @@ async def _bot_added(session: AsyncSession, ctx: Context, event: BotAdded) -> st
         token = ctx.box.open(chat.token_sealed)
         for webhook in await bound_webhooks(session, ctx.box, token):
             if (webhook.pause_reason or "").startswith(REMOVED_MARK):
-                webhook.paused_until = None
-                webhook.pause_reason = None
-                webhook.consecutive_failures = 0
+                outbox.resume(webhook)
                 resumed += 1
     await session.flush()
     _queue(session, ctx, "chat_id", event.chat_id, "welcome", cards.welcome(ctx.base_url, chat.language))
@@ -254,8 +253,7 @@ async def bound_webhooks(session: AsyncSession, box: SecretBox, token: str) -> l
 
 def _pause(webhooks: Sequence[Webhook], reason: str, ctx: Context) -> int:
     for webhook in webhooks:
-        webhook.paused_until = ctx.now + PAUSED_FOREVER
-        webhook.pause_reason = reason
+        outbox.pause(webhook, ctx.now + PAUSED_FOREVER, reason)
     return len(webhooks)
 
 
@@ -277,7 +275,7 @@ def _queue(
             purpose=purpose,
             card_sealed=ctx.box.seal(json.dumps(card, ensure_ascii=False)),
             uuid=uuid,
-            state="pending",
+            state=outbox.State.PENDING,
             attempts=0,
             next_attempt_at=ctx.now,
             created_at=ctx.now,

@@ -1,38 +1,22 @@
 """The platform registry: every chat platform hookcast posts to, one package each.
 
-Adding a platform is its package (``platforms/<name>/``), its name here and its line in
-`PLATFORMS`. `PlatformName` is defined before the packages are imported on purpose: they (and
-``base.py``, which re-exports it) read it while this module is still being imported.
+Adding a platform is its package (``platforms/<name>/``), its name in `PlatformName`
+(``names.py``) and its line in `PLATFORMS`.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-
-class PlatformName(StrEnum):
-    FEISHU = "feishu"
-    LARK = "lark"
-    DINGTALK = "dingtalk"
-    WECOM = "wecom"
-    SLACK = "slack"
-    DISCORD = "discord"
-    TEAMS = "teams"
-    GOOGLE_CHAT = "google_chat"
-    MATTERMOST = "mattermost"
-    TELEGRAM = "telegram"
-
-
-from hookcast.platforms.base import Platform  # noqa: E402
-from hookcast.platforms.dingtalk import DingTalk  # noqa: E402
-from hookcast.platforms.discord import Discord  # noqa: E402
-from hookcast.platforms.feishu import Feishu, Lark  # noqa: E402
-from hookcast.platforms.google_chat import GoogleChat  # noqa: E402
-from hookcast.platforms.mattermost import Mattermost  # noqa: E402
-from hookcast.platforms.slack import Slack  # noqa: E402
-from hookcast.platforms.teams import Teams  # noqa: E402
-from hookcast.platforms.telegram import Telegram  # noqa: E402
-from hookcast.platforms.wecom import WeCom  # noqa: E402
+from hookcast.platforms.base import Platform
+from hookcast.platforms.dingtalk import DingTalk
+from hookcast.platforms.discord import Discord
+from hookcast.platforms.feishu import Feishu, Lark
+from hookcast.platforms.google_chat import GoogleChat
+from hookcast.platforms.mattermost import Mattermost
+from hookcast.platforms.names import PlatformName
+from hookcast.platforms.slack import Slack
+from hookcast.platforms.teams import Teams
+from hookcast.platforms.telegram import Telegram
+from hookcast.platforms.wecom import WeCom
 
 __all__ = ["PLATFORMS", "Platform", "PlatformName", "get_platform"]
 

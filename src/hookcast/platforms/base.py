@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 from hookcast.events import Tone
 from hookcast.messages.model import Message
 
-# The names are the registry's (defined there before it imports the packages); re-exported here.
-from hookcast.platforms import PlatformName as PlatformName
+# The names live in a leaf module (a platform may name itself without importing the registry).
+from hookcast.platforms.names import PlatformName as PlatformName
 from hookcast.platforms.text import json_bytes
 from hookcast.platforms.webhook_url import WebhookUrlSpec, public_host
 

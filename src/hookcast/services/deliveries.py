@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.clock import utcnow
-from hookcast.delivery.policy import State
 from hookcast.services import projects, webhooks
 from hookcast.services.errors import NotFound
+from hookcast.store import outbox
+from hookcast.store.outbox import State
 from hookcast.store.tables import Attempt, Delivery, EventRow
 
 MAX_PAGE = 500
@@ -97,13 +98,8 @@ async def resend(session: AsyncSession, delivery_id: int) -> None:
     delivery = await session.get(Delivery, delivery_id)
     if delivery is None:
         raise NotFound("delivery {id} not found", id=delivery_id)
-    now = utcnow()
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
-        .values(state=State.PENDING, attempts=0, next_attempt_at=now, lease_until=None, updated_at=now)
-    )
-    webhooks.resume(await webhooks.get(session, delivery.webhook_id))
+    await outbox.requeue(session, [Delivery.id == delivery_id], utcnow())
+    outbox.resume(await webhooks.get(session, delivery.webhook_id))
 
 
 async def _attempts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[AttemptView]]:
@@ -169,17 +165,10 @@ async def requeue_events(
     """Queue the deliveries of these events again now; their webhooks are resumed if paused."""
     if not event_ids:
         return 0
-    query = update(Delivery).where(Delivery.project_id == project_id, Delivery.event_id.in_(event_ids))
+    chosen = [Delivery.project_id == project_id, Delivery.event_id.in_(event_ids)]
     if webhook_id is not None:
-        query = query.where(Delivery.webhook_id == webhook_id)
-    now = utcnow()
-    rows = (
-        await session.execute(
-            query.values(
-                state=State.PENDING, attempts=0, next_attempt_at=now, lease_until=None, updated_at=now
-            ).returning(Delivery.webhook_id)
-        )
-    ).all()
-    for touched in {row.webhook_id for row in rows}:
-        webhooks.resume(await webhooks.get(session, touched))
-    return len(rows)
+        chosen.append(Delivery.webhook_id == webhook_id)
+    touched = await outbox.requeue(session, chosen, utcnow())
+    for webhook in sorted(set(touched)):
+        outbox.resume(await webhooks.get(session, webhook))
+    return len(touched)

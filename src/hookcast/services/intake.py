@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, text, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,11 +27,11 @@ from hookcast.events import Event
 from hookcast.routing import route
 from hookcast.services.projects import in_scope, split_patterns
 from hookcast.services.webhooks import rules_of
-from hookcast.store.tables import Delivery, EventRow, Project, Webhook
+from hookcast.store import outbox
+from hookcast.store.tables import EventRow, Project, Webhook
 
 log = structlog.get_logger("hookcast.intake")
 
-NOTIFY_CHANNEL = "hookcast_deliveries"
 IGNORED_KIND = "ignored"
 MAX_BATCH = 500
 
@@ -61,7 +61,8 @@ class ProjectGone:
     """The authenticated project was deleted meanwhile."""
 
 
-Outcome = Accepted | ProjectGone
+# What intake answers for one submission (not a platform's `Outcome`).
+IntakeResult = Accepted | ProjectGone
 
 
 def target_project(authenticated: Project, path: str, by_path: dict[str, Project]) -> Project | None:
@@ -76,7 +77,7 @@ def target_project(authenticated: Project, path: str, by_path: dict[str, Project
     return authenticated
 
 
-async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) -> list[Outcome]:
+async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) -> list[IntakeResult]:
     projects = {
         p.id: p
         for p in await session.scalars(
@@ -120,7 +121,7 @@ async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) 
     stored = await _insert_events(session, [p for p in plans if p is not None])
     now = utcnow()
     deliveries: list[dict[str, Any]] = []
-    outcomes: list[Outcome] = []
+    outcomes: list[IntakeResult] = []
     for plan in plans:
         if plan is None:
             outcomes.append(ProjectGone())
@@ -136,10 +137,7 @@ async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) 
         deliveries.extend(fresh_rows)
         outcomes.append(Accepted(event_id, False, len(fresh_rows)))
         stored[(plan.project.id, plan.key)] = (event_id, False)  # a repeat within the batch
-    if deliveries:
-        await session.execute(insert(Delivery), deliveries)
-        if session.get_bind().dialect.name == "postgresql":
-            await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    await outbox.enqueue(session, deliveries)
     return outcomes
 
 
@@ -159,26 +157,16 @@ def _fan_out(plan: _Plan, event_id: int, webhooks: list[Webhook], now: Any) -> l
     )
     rows: list[dict[str, Any]] = []
     for webhook in chosen:
-        base = {
-            "event_id": event_id,
-            "webhook_id": webhook.id,
-            "project_id": plan.project.id,
-            "state": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "updated_at": now,
-        }
+        where = {"event_id": event_id, "webhook_id": webhook.id, "project_id": plan.project.id, "now": now}
         recipients = direct_recipients(plan.event) if webhook.direct_messages else ()
         if not (recipients and webhook.direct_only):
-            rows.append({**base, "idempotency_key": uuid.uuid4().hex, "channel": "group", "recipient": None})
+            rows.append(outbox.new_delivery(**where))
         rows.extend(
-            {
-                **base,
-                "idempotency_key": uuid.uuid4().hex,
-                "channel": "direct",
-                "recipient": person.model_dump(mode="json", exclude_defaults=True),
-            }
+            outbox.new_delivery(
+                **where,
+                channel=outbox.Channel.DIRECT,
+                recipient=person.model_dump(mode="json", exclude_defaults=True),
+            )
             for person in recipients
         )
     return rows
@@ -234,7 +222,7 @@ async def _insert_events(
 @dataclass
 class _Waiting:
     submission: Submission
-    future: asyncio.Future[Outcome]
+    future: asyncio.Future[IntakeResult]
 
 
 class IntakeQueue:
@@ -266,10 +254,10 @@ class IntakeQueue:
             if not waiting.future.done():
                 waiting.future.set_exception(RuntimeError("hookcast is shutting down"))
 
-    async def submit(self, submission: Submission) -> Outcome:
+    async def submit(self, submission: Submission) -> IntakeResult:
         if self._task is None or self._task.done():
             raise RuntimeError("the intake queue is not running")
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[IntakeResult] = asyncio.get_running_loop().create_future()
         await self._queue.put(_Waiting(submission, future))
         return await future
 
@@ -286,7 +274,7 @@ class IntakeQueue:
                 continue
             self._settle(batch, outcomes)
 
-    async def _write(self, submissions: list[Submission]) -> list[Outcome]:
+    async def _write(self, submissions: list[Submission]) -> list[IntakeResult]:
         on_work = self._on_work
         async with self._sessions.begin() as session:
             outcomes = await accept_many(session, submissions)
@@ -315,7 +303,7 @@ class IntakeQueue:
             self._settle([waiting], [outcome])
 
     @staticmethod
-    def _settle(batch: list[_Waiting], outcomes: list[Outcome]) -> None:
+    def _settle(batch: list[_Waiting], outcomes: list[IntakeResult]) -> None:
         for waiting, outcome in zip(batch, outcomes, strict=True):
             if not waiting.future.done():
                 waiting.future.set_result(outcome)

@@ -204,14 +204,24 @@ async def find(session: AsyncSession, person: Person) -> PersonRow | None:
     return None
 
 
+async def known_platform_id(session: AsyncSession, person: Person, platform: PlatformName) -> str | None:
+    """The id of ``person`` on ``platform`` the directory holds (entered, or remembered)."""
+    row = await find(session, person)
+    return None if row is None else (row.platform_ids or {}).get(platform.value)
+
+
 async def remember_platform_id(
-    session: AsyncSession, row: PersonRow, platform: PlatformName, user_id: str
-) -> None:
-    """Keep an id a look-up found (so mentions and later messages need no look-up)."""
-    if (row.platform_ids or {}).get(platform.value) != user_id:
-        row.platform_ids = {**(row.platform_ids or {}), platform.value: user_id}
-        row.updated_at = utcnow()
-        await session.flush()
+    session: AsyncSession, person: Person, platform: PlatformName, user_id: str
+) -> bool:
+    """Keep an id a look-up found for someone in the directory, so that mentions and later
+    messages need no look-up (people not in the directory are not added). Whether it was new."""
+    row = await find(session, person)
+    if row is None or (row.platform_ids or {}).get(platform.value) == user_id:
+        return False
+    row.platform_ids = {**(row.platform_ids or {}), platform.value: user_id}
+    row.updated_at = utcnow()
+    await session.flush()
+    return True
 
 
 async def _flush_unique(session: AsyncSession) -> None:

@@ -23,6 +23,7 @@ from hookcast.platforms.targets import target_from
 from hookcast.routing import BranchFilter, LabelBehavior, RouteRules, parse_labels
 from hookcast.services import fields, projects, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
+from hookcast.store import outbox
 from hookcast.store.tables import Webhook
 
 SettingsInput = dict[str, str | None]
@@ -320,17 +321,10 @@ async def update(
         if changes.get(name) is not None:
             setattr(webhook, name, str(changes[name]))
     if changes.get("active") or "url" in changes:
-        resume(webhook)
+        outbox.resume(webhook)
     webhook.updated_at = utcnow()
     await session.flush()
     return webhook
-
-
-def resume(webhook: Webhook) -> None:
-    """Lift a pause: the next due delivery is tried at once."""
-    webhook.paused_until = None
-    webhook.pause_reason = None
-    webhook.consecutive_failures = 0
 
 
 async def get(session: AsyncSession, webhook_id: int) -> Webhook:

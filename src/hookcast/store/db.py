@@ -13,8 +13,6 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from hookcast.store.sqlite_inline import inline_creator
 
-SessionMaker = async_sessionmaker
-
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()

@@ -5,8 +5,9 @@ token of each (the chat's webhook URL is ``{public URL}/feishu/chats/{token}``; 
 kept sealed, its digest finds the chat). ``feishu_bot_events``: every event Feishu pushed,
 unique per ``event_id`` (Feishu re-sends), worked off outside the request.
 ``feishu_bot_messages``: what the bot must send (welcome cards, replies, the private URL), an
-outbox with retries. ``feishu_bot_keys``: the event subscription's Verification Token and
-Encrypt Key of each app, sealed.
+outbox with retries. Both are queues on the outbox's primitives (``store/outbox/leases.py``) and
+use its states. ``feishu_bot_keys``: the event subscription's Verification Token and Encrypt Key
+of each app, sealed.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class FeishuBotEvent(Base):
     event_type: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the decrypted v2 envelope
     base_url: Mapped[str] = mapped_column(Text)  # where hookcast is reached (links, chat URLs)
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | working | done | failed
+    # outbox.State: pending | sending | delivered (handled) | failed | dead
+    state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -70,7 +72,8 @@ class FeishuBotMessage(Base):
     purpose: Mapped[str] = mapped_column(String(32))  # welcome | help | webhook_url | ...
     card_sealed: Mapped[str] = mapped_column(Text)  # the card JSON, sealed (it may hold a URL)
     uuid: Mapped[str] = mapped_column(String(50))  # Feishu's de-duplication key
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | working | sent | failed
+    # outbox.State: pending | sending | delivered | failed | dead
+    state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from hookcast.delivery.policy import State
 from hookcast.delivery.test_message import TestAnswer, send_test_message
 from hookcast.services import deliveries, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
 from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
 from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
+from hookcast.store.outbox import State
 from hookcast.web.deps import RuntimeDep, SessionDep, require_admin
 
 router = APIRouter(prefix="/api/v1", tags=["management"], dependencies=[Depends(require_admin)])

@@ -41,7 +41,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     runner = BotRunner(
         runtime.sessions,
         runtime.box,
-        runtime.courier.http,
+        runtime.messengers,
         is_postgres=not runtime.settings.is_sqlite,
         poll_interval=max(runtime.settings.poll_interval, 0.05) * 5,
     )

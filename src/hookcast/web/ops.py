@@ -8,8 +8,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
 from hookcast.clock import utcnow
-from hookcast.delivery.policy import State
 from hookcast.metrics import OLDEST_DUE_SECONDS, PAUSED_WEBHOOKS, QUEUE_DEPTH
+from hookcast.store.outbox import State
 from hookcast.store.tables import Delivery, Webhook
 from hookcast.web.deps import RuntimeDep
 

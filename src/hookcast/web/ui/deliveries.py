@@ -6,15 +6,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hookcast.clock import utcnow
-from hookcast.delivery.policy import State
 from hookcast.events import EventKind
 from hookcast.messages.i18n import translator
 from hookcast.messages.render import kind_label
 from hookcast.services import deliveries, projects, webhooks
+from hookcast.store.outbox import State, is_paused
 from hookcast.web.deps import RuntimeDep
 from hookcast.web.ui import csrf
 from hookcast.web.ui.common import redirect
-from hookcast.web.ui.pauses import pause_text, paused_now
+from hookcast.web.ui.pauses import pause_text
 from hookcast.web.ui.sessions import DbDep, UserDep
 from hookcast.web.ui.templating import language_of, page
 
@@ -71,7 +71,7 @@ async def delivery_list(
         "project": project,
         "rows": rows,
         "hooks": hooks,
-        "paused": {hook_id for hook_id, hook in hooks.items() if paused_now(hook, now)},
+        "paused": {hook_id for hook_id, hook in hooks.items() if is_paused(hook, now)},
         "states": [s.value for s in State],
         "state": chosen_state,
         "webhook_id": chosen_hook,
@@ -90,7 +90,7 @@ async def delivery_show(delivery_id: int, request: Request, session: DbDep, _use
     language = language_of(request)
     now = utcnow()
     waiting = delivery.state in (State.PENDING, State.SENDING)
-    held = waiting and paused_now(webhook, now)
+    held = waiting and is_paused(webhook, now)
     context = {
         "delivery": delivery,
         "webhook": webhook,

@@ -20,11 +20,12 @@ from hookcast.routing import BranchFilter, LabelBehavior
 from hookcast.services import projects, webhook_settings, webhooks
 from hookcast.services.errors import ServiceError
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
+from hookcast.store.outbox import is_paused
 from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RuntimeDep
 from hookcast.web.ui import csrf, preview
 from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
-from hookcast.web.ui.pauses import pause_text, paused_now
+from hookcast.web.ui.pauses import pause_text
 from hookcast.web.ui.projects import status_of
 from hookcast.web.ui.samples import sample_kinds
 from hookcast.web.ui.sessions import DbDep, UserDep
@@ -124,7 +125,7 @@ async def _form_page(
         "platform": platform,
         "webhook": webhook,
         "state": status_of(webhook, now) if webhook else None,
-        "pause": pause_text(webhook, now, t) if webhook is not None and paused_now(webhook, now) else None,
+        "pause": pause_text(webhook, now, t) if webhook is not None and is_paused(webhook, now) else None,
         "values": shown,
         "errors": errors,
         "settings_specs": [

@@ -59,10 +59,6 @@ def reason_text(reason: str | None, t: Translator) -> str:
     return t.format(msgid, **params)
 
 
-def paused_now(webhook: Webhook | None, now: datetime) -> bool:
-    return webhook is not None and webhook.paused_until is not None and webhook.paused_until > now
-
-
 def pause_text(webhook: Webhook, now: datetime, t: Translator) -> str:
     """ "paused until 2026-01-01 10:00:00 UTC because 4 failures in a row; last: HTTP 500"."""
     reason = reason_text(webhook.pause_reason, t)

@@ -17,6 +17,7 @@ from hookcast.services import deliveries, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
 from hookcast.services.errors import ServiceError
 from hookcast.services.projects import ProjectInput, ProjectPatch, split_patterns
+from hookcast.store.outbox import is_paused
 from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RuntimeDep
 from hookcast.web.ui import csrf, instance
@@ -44,7 +45,7 @@ class IntegrationCard:
 def status_of(webhook: Webhook, now: datetime) -> str:
     if not webhook.active:
         return "disabled"
-    if webhook.paused_until is not None and webhook.paused_until > now:
+    if is_paused(webhook, now):
         return "paused"
     return "active"
 

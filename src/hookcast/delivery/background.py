@@ -1,0 +1,54 @@
+"""The worker's chores: keeping the leases of what it holds, and pruning old deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hookcast.clock import utcnow
+from hookcast.delivery.retention import prune, retention_days
+from hookcast.store import outbox
+
+log = structlog.get_logger("hookcast.delivery")
+
+RETENTION_EVERY = 600.0
+
+
+async def renew_leases_forever(
+    sessions: async_sessionmaker[AsyncSession],
+    held: Callable[[], Collection[int]],
+    *,
+    lease_seconds: float,
+    skip_locked: bool,
+) -> None:
+    """Keep the leases of what this worker holds (waiting in a lane for a rate-limit slot, or
+    being sent), so that no other worker takes it over while this one is alive."""
+    while True:
+        await asyncio.sleep(lease_seconds / 3)
+        ids = sorted(held())
+        if not ids:
+            continue
+        try:
+            async with sessions.begin() as session:
+                lease_until = utcnow() + timedelta(seconds=lease_seconds)
+                await outbox.renew(session, ids, lease_until=lease_until, skip_locked=skip_locked)
+        except Exception:
+            log.exception("renewing leases failed")
+
+
+async def prune_forever(sessions: async_sessionmaker[AsyncSession], default_days: float) -> None:
+    """Every ``RETENTION_EVERY`` seconds, delete delivered rows past the retention period."""
+    while True:
+        await asyncio.sleep(RETENTION_EVERY)
+        try:
+            async with sessions.begin() as session:
+                days = await retention_days(session, default_days)
+                removed = await prune(session, days, utcnow())
+            if removed:
+                log.info("retention: pruned delivered rows", deliveries=removed)
+        except Exception:
+            log.exception("retention pass failed")

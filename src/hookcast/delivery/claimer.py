@@ -1,0 +1,120 @@
+"""Claiming due deliveries as jobs: the rows (``outbox.claim``), with their events (handed over
+in-process when this process accepted them, else read back), webhooks, mentions and, for direct
+messages, the IM apps, all read in the claim's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import Text, select
+from sqlalchemy import cast as cast_as
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hookcast.clock import utcnow
+from hookcast.delivery.composer import Composer
+from hookcast.delivery.direct import DirectMessages
+from hookcast.delivery.jobs import Job
+from hookcast.delivery.mentions import directory_for, mentions_for
+from hookcast.events import Event
+from hookcast.services import people
+from hookcast.store import outbox
+from hookcast.store.outbox import Channel
+from hookcast.store.tables import EventRow, Webhook
+
+RECENT_EVENTS = 5000  # events handed over and not yet claimed, at most
+
+
+class Claimer:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        composer: Composer,
+        direct: DirectMessages,
+        paused: set[int],
+        *,
+        holder: str,
+        lease_seconds: float,
+        skip_locked: bool,
+    ) -> None:
+        """``paused``: the webhooks this worker saw paused; one found claimable again leaves it."""
+        self._sessions = sessions
+        self._composer = composer
+        self._direct = direct
+        self._paused = paused
+        self._holder = holder
+        self._lease = timedelta(seconds=lease_seconds)
+        self._skip_locked = skip_locked
+        self._recent_events: dict[int, Event] = {}
+
+    def expect(self, events: dict[int, Event]) -> None:
+        """Keep events accepted in this process at hand for their claim (saves reading and
+        parsing them back)."""
+        if len(self._recent_events) > RECENT_EVENTS:
+            self._recent_events.clear()  # claimed elsewhere or long ago: read back when needed
+        self._recent_events.update(events)
+
+    async def claim(self, limit: int) -> list[Job]:
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            rows = await outbox.claim(
+                session,
+                holder=self._holder,
+                now=now,
+                lease_until=now + self._lease,
+                limit=limit,
+                skip_locked=self._skip_locked,
+            )
+            if not rows:
+                return []
+            wanted = {r.event_id for r in rows}
+            events = {i: e for i in wanted if (e := self._recent_events.pop(i, None)) is not None}
+            if len(events) < len(wanted):
+                events |= await _load_events(session, wanted - events.keys())
+            webhooks = await _load_webhooks(session, {r.webhook_id for r in rows})
+            direct = any(row.channel is Channel.DIRECT for row in rows)
+            if direct:
+                await self._direct.load_apps(session)
+            mentioning = {r.event_id for r in rows if webhooks[r.webhook_id].mention_people}
+            directory = await directory_for(session, [events[i] for i in mentioning])
+            jobs = [
+                Job(
+                    delivery_id=row.id,
+                    attempts=row.attempts,
+                    idempotency_key=row.idempotency_key,
+                    event=events[row.event_id],
+                    event_id=row.event_id,
+                    destination=self._composer.destination(
+                        webhooks[row.webhook_id], row.channel, row.recipient
+                    ),
+                    mentions=mentions_for(events[row.event_id], directory)
+                    if row.event_id in mentioning
+                    else (),
+                )
+                for row in rows
+            ]
+            if direct:
+                jobs = [await _with_known_recipient(session, job) for job in jobs]
+        self._paused.difference_update(webhooks)  # claimed, so not paused (any more)
+        return jobs
+
+
+async def _with_known_recipient(session: AsyncSession, job: Job) -> Job:
+    """A direct message to someone whose id on the platform the directory holds needs no look-up."""
+    destination = job.destination
+    if destination.recipient is None:
+        return job
+    known = await people.known_platform_id(session, destination.recipient, destination.platform.name)
+    return job if known is None else replace(job, destination=replace(destination, recipient_user_id=known))
+
+
+async def _load_events(session: AsyncSession, ids: set[int]) -> dict[int, Event]:
+    # Read as text and parsed by pydantic in one pass: no intermediate dicts.
+    as_text = cast_as(EventRow.event, Text).label("event")
+    rows = await session.execute(select(EventRow.id, as_text).where(EventRow.id.in_(ids)))
+    return {row.id: Event.model_validate_json(row.event) for row in rows}
+
+
+async def _load_webhooks(session: AsyncSession, ids: set[int]) -> dict[int, Webhook]:
+    rows = await session.scalars(select(Webhook).where(Webhook.id.in_(ids)))
+    return {webhook.id: webhook for webhook in rows}

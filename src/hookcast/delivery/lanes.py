@@ -1,0 +1,168 @@
+"""One lane per bot: the claimed deliveries waiting for one bot, sent in order by the lane's own
+task. A slow or dead endpoint only holds up its own messages. Before each send the lane waits for
+a rate-limit slot; when more wait than the bot's limit lets through now, it merges them into one
+digest instead of dropping or trickling them. A "too fast" answer rests the whole bot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Sequence, Set
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from hookcast.delivery.composer import Composer
+from hookcast.delivery.digest import parts_that_fit, should_merge
+from hookcast.delivery.direct import DirectMessages
+from hookcast.delivery.jobs import Job, Result, unsent
+from hookcast.delivery.limiter import BotLimiter
+from hookcast.delivery.posting import Poster
+from hookcast.delivery.shutdown import SendsInFlight
+from hookcast.platforms.base import HttpResponse, Outcome, RetryAfter
+from hookcast.store.outbox import Channel
+
+log = structlog.get_logger("hookcast.delivery")
+
+LONGEST_NAP = 5.0  # a lane waiting for a rate-limit slot looks again at least this often
+
+
+@dataclass
+class Lane:
+    """The deliveries waiting for one bot, oldest first."""
+
+    jobs: deque[Job] = field(default_factory=deque)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    webhook_ids: set[int] = field(default_factory=set)  # every webhook seen here (a superset)
+
+    def add(self, job: Job) -> None:
+        self.jobs.append(job)
+        self.webhook_ids.add(job.destination.webhook_id)
+        self.ready.set()
+
+
+def cool_down_for(outcome: Outcome, response: HttpResponse | None, default: float) -> float | None:
+    """How long the whole bot must rest after this answer, if at all."""
+    if response is not None and response.headers.get("x-ratelimit-remaining") == "0":
+        reset_after = response.headers.get("x-ratelimit-reset-after")
+        with contextlib.suppress(ValueError, TypeError):
+            return float(reset_after or "")
+    if isinstance(outcome, RetryAfter) and (
+        outcome.throttled or (response is not None and response.status == 429)
+    ):
+        return outcome.seconds if outcome.seconds is not None else default
+    return None
+
+
+class Lanes:
+    """Every lane of this worker. Results go to ``results`` (the recorder); jobs of a webhook
+    that got paused (``paused``, kept by the recorder) are handed to ``release``."""
+
+    def __init__(
+        self,
+        *,
+        limiter: BotLimiter,
+        composer: Composer,
+        poster: Poster,
+        direct: DirectMessages,
+        sends: SendsInFlight,
+        results: asyncio.Queue[Result],
+        paused: Set[int],
+        release: Callable[[Sequence[Job]], Awaitable[None]],
+        cool_down_seconds: float,
+    ) -> None:
+        self._limiter = limiter
+        self._composer = composer
+        self._poster = poster
+        self._direct = direct
+        self._sends = sends
+        self._results = results
+        self._paused = paused
+        self._release = release
+        self._cool_down_seconds = cool_down_seconds
+        self._lanes: dict[str, Lane] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def tasks(self) -> Collection[asyncio.Task[Any]]:
+        return self._tasks.values()
+
+    def add(self, job: Job) -> None:
+        bot_key = job.destination.bot_key
+        lane = self._lanes.get(bot_key)
+        if lane is None:
+            lane = self._lanes[bot_key] = Lane()
+            self._tasks[bot_key] = asyncio.create_task(self._drain(bot_key, lane), name=f"lane-{bot_key[:8]}")
+        lane.add(job)
+
+    async def _drain(self, bot_key: str, lane: Lane) -> None:
+        while not self._sends.stopping:
+            if not lane.jobs:
+                lane.ready.clear()
+                await lane.ready.wait()
+                continue
+            try:
+                await self._step(bot_key, lane)
+            except Exception:
+                # A lane never dies: whatever went wrong is logged, and the lane goes on.
+                log.exception("delivery lane failed a step", bot=bot_key[:12])
+                await asyncio.sleep(1)
+
+    async def _step(self, bot_key: str, lane: Lane) -> None:
+        """Send what comes next on this lane, or wait for its rate-limit slot."""
+        paused = (
+            []
+            if self._paused.isdisjoint(lane.webhook_ids)  # the usual case, without a scan of the lane
+            else [job for job in lane.jobs if job.destination.webhook_id in self._paused]
+        )
+        if paused:
+            for job in paused:
+                lane.jobs.remove(job)
+            await self._release(paused)
+            return
+        head = lane.jobs[0]
+        if head.destination.channel is Channel.DIRECT:
+            with self._sends.sending():
+                direct = await self._direct.attempt(lane.jobs.popleft())
+            for result in direct:
+                self._results.put_nowait(result)
+            return
+        limits = head.destination.platform.rate_limits
+        wait = await self._limiter.wait_time(bot_key, limits)
+        if wait > 0:
+            await asyncio.sleep(min(wait, LONGEST_NAP))  # more may gather meanwhile
+            return
+        # Build the request first and take the slot last, right before it leaves: the platform
+        # counts arrivals, so the gap between the two must be as short as can be.
+        batch = await self._next_batch(bot_key, lane)
+        try:
+            prepared = self._composer.request(batch)
+        except Exception as exc:
+            log.exception("rendering or encoding failed", deliveries=[job.delivery_id for job in batch])
+            for job in batch:
+                self._results.put_nowait(unsent(job, f"hookcast could not render this message: {exc!r}"))
+            return
+        if await self._limiter.reserve(bot_key, limits) > 0:  # another process was quicker
+            lane.jobs.extendleft(reversed(batch))
+            return
+        with self._sends.sending():
+            results, response = await self._poster.send(batch, prepared)
+        for result in results:  # before any other await: a stopping worker records them
+            self._results.put_nowait(result)
+        rest = cool_down_for(results[0].outcome, response, self._cool_down_seconds)
+        if rest is not None:
+            await self._limiter.cool_down(bot_key, rest)
+
+    async def _next_batch(self, bot_key: str, lane: Lane) -> list[Job]:
+        """The oldest message alone, or a digest of the oldest ones when more wait than the bot's
+        limit lets through now."""
+        head = lane.jobs[0]
+        platform = head.destination.platform
+        remaining = await self._limiter.remaining(bot_key, platform.rate_limits)
+        if not should_merge(len(lane.jobs), remaining):
+            return [lane.jobs.popleft()]
+        messages = [self._composer.message(job) for job in list(lane.jobs)]
+        count = parts_that_fit(messages, platform.digest_budget)
+        return [lane.jobs.popleft() for _ in range(count)]

@@ -1,0 +1,54 @@
+"""The outbox: everything that happens to a delivery row, in one place.
+
+A delivery is born ``pending`` at intake (`enqueue`, with a ``NOTIFY`` on PostgreSQL), is
+claimed by one worker (`claim`: ``sending`` with a lease and the worker's name), held while it
+waits for its bot (`renew`), and ends with an attempt recorded and its next state (`record`):
+``delivered``, ``failed``, ``dead``, or ``pending`` again for a retry. A worker that cannot send
+it gives it back untouched (`give_back`); people queue it again (`requeue`). Whether a webhook's
+rows may be claimed at all is its pause (`pauses`).
+
+What comes next after an answer is decided elsewhere (``delivery/policy.py``, pure); this package
+only writes the decisions. The Feishu bot's own queues use the same claim primitive
+(`claim_due`), over their tables.
+"""
+
+from hookcast.store.outbox.leases import claim_due, settle
+from hookcast.store.outbox.pauses import is_paused, pause, resume, resume_recovered
+from hookcast.store.outbox.rows import (
+    AttemptRow,
+    Claimed,
+    NextStep,
+    claim,
+    enqueue,
+    give_back,
+    new_delivery,
+    record,
+    release,
+    renew,
+    requeue,
+)
+from hookcast.store.outbox.states import NOTIFY_CHANNEL, Channel, State, outcome_label
+
+__all__ = [
+    "NOTIFY_CHANNEL",
+    "AttemptRow",
+    "Channel",
+    "Claimed",
+    "NextStep",
+    "State",
+    "claim",
+    "claim_due",
+    "enqueue",
+    "give_back",
+    "is_paused",
+    "new_delivery",
+    "outcome_label",
+    "pause",
+    "record",
+    "release",
+    "renew",
+    "requeue",
+    "resume",
+    "resume_recovered",
+    "settle",
+]

@@ -1,0 +1,53 @@
+"""Pausing and resuming a webhook: the one place that writes ``paused_until``.
+
+A paused webhook's deliveries are not claimed until the pause ends (`claimable`); the delivery
+policy pauses a failing one, the Feishu assistant pauses webhooks whose chat went away, and people
+resume them (a resend, a new URL, re-enabling it). A success resumes it too (`resume_recovered`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hookcast.store.tables import Webhook
+
+
+def is_paused(webhook: Webhook | None, now: datetime) -> bool:
+    return webhook is not None and webhook.paused_until is not None and webhook.paused_until > now
+
+
+def claimable(now: datetime) -> ColumnElement[bool]:
+    """The SQL condition "this webhook is not paused now"."""
+    return or_(Webhook.paused_until.is_(None), Webhook.paused_until <= now)
+
+
+def pause(webhook: Webhook, until: datetime, reason: str) -> None:
+    """Hold the webhook's deliveries until ``until``, saying why (shown in the API and the UI)."""
+    webhook.paused_until = until
+    webhook.pause_reason = reason
+
+
+def resume(webhook: Webhook) -> None:
+    """Lift a pause and forget the failures: the next due delivery is tried at once."""
+    webhook.paused_until = None
+    webhook.pause_reason = None
+    webhook.consecutive_failures = 0
+
+
+async def resume_recovered(session: AsyncSession, webhook_ids: Collection[int]) -> None:
+    """`resume` for the webhooks a delivery just reached, in one statement that only touches the
+    rows that need it (the usual case is that none does)."""
+    if not webhook_ids:
+        return
+    await session.execute(
+        update(Webhook)
+        .where(
+            Webhook.id.in_(webhook_ids),
+            or_(Webhook.consecutive_failures != 0, Webhook.paused_until.is_not(None)),
+        )
+        .values(consecutive_failures=0, paused_until=None, pause_reason=None)
+    )

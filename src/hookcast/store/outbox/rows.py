@@ -1,0 +1,240 @@
+"""A delivery row from birth to its last state: enqueue, claim, renew, record, give back,
+requeue. Every statement that changes a delivery's state is here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Table, Update, bindparam, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hookcast.store.outbox.leases import claim_due
+from hookcast.store.outbox.pauses import claimable
+from hookcast.store.outbox.states import NOTIFY_CHANNEL, Channel, State
+from hookcast.store.tables import Attempt, Delivery, Webhook
+
+RENEW_CHUNK = 1000
+
+
+def new_delivery(
+    *,
+    event_id: int,
+    webhook_id: int,
+    project_id: int,
+    now: datetime,
+    channel: Channel = Channel.GROUP,
+    recipient: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A fresh delivery row, due now, with its own idempotency key (for `enqueue`)."""
+    return {
+        "event_id": event_id,
+        "webhook_id": webhook_id,
+        "project_id": project_id,
+        "state": State.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "idempotency_key": uuid.uuid4().hex,
+        "channel": channel.value,
+        "recipient": recipient,
+    }
+
+
+async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new deliveries in the caller's transaction; on PostgreSQL the commit also wakes
+    every listening worker (``NOTIFY`` is delivered at commit, never on rollback)."""
+    if not rows:
+        return
+    await session.execute(insert(Delivery), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What a worker needs of a claimed row."""
+
+    id: int
+    event_id: int
+    webhook_id: int
+    attempts: int
+    idempotency_key: str
+    channel: Channel
+    recipient: dict[str, Any] | None
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    holder: str,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    skip_locked: bool,
+) -> list[Claimed]:
+    """Up to ``limit`` due deliveries of webhooks that are not paused, oldest due first, now
+    ``sending`` under ``holder``'s lease; ordered by id."""
+    rows = await claim_due(
+        session,
+        Delivery,
+        now=now,
+        lease_until=lease_until,
+        limit=limit,
+        skip_locked=skip_locked,
+        waiting=State.PENDING,
+        working=State.SENDING,
+        join=(Webhook, Webhook.id == Delivery.webhook_id),
+        where=[claimable(now)],
+        order_by=(Delivery.next_attempt_at, Delivery.id),
+        values={"claimed_by": holder},
+        returning=(
+            Delivery.id,
+            Delivery.event_id,
+            Delivery.webhook_id,
+            Delivery.attempts,
+            Delivery.idempotency_key,
+            Delivery.channel,
+            Delivery.recipient,
+        ),
+    )
+    return sorted(
+        (
+            Claimed(
+                r.id, r.event_id, r.webhook_id, r.attempts, r.idempotency_key, Channel(r.channel), r.recipient
+            )
+            for r in rows
+        ),
+        key=lambda c: c.id,
+    )
+
+
+async def renew(
+    session: AsyncSession, ids: Sequence[int], *, lease_until: datetime, skip_locked: bool
+) -> None:
+    """Extend the lease of deliveries still ``sending``. Rows another transaction holds (the
+    recorder finishing them) are skipped, never waited for: renewal must not take locks in
+    another order than the recorder."""
+    for start in range(0, len(ids), RENEW_CHUNK):
+        lockable = select(Delivery.id).where(
+            Delivery.id.in_(ids[start : start + RENEW_CHUNK]), Delivery.state == State.SENDING
+        )
+        if skip_locked:
+            lockable = lockable.with_for_update(skip_locked=True)
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(lockable.scalar_subquery()))
+            .values(lease_until=lease_until)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    """One send, as the history shows it."""
+
+    delivery_id: int
+    started_at: datetime
+    duration_ms: int
+    status_code: int | None
+    outcome: str
+    response_excerpt: str
+    error: str | None
+    request_url: str
+    request_body: str
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """Where a delivery goes after an attempt (decided by the delivery policy)."""
+
+    delivery_id: int
+    state: State
+    attempts: int
+    next_attempt_at: datetime
+    error: str | None
+    digest_of: int | None = None
+
+
+async def record(
+    session: AsyncSession, attempts: Sequence[AttemptRow], steps: Sequence[NextStep], now: datetime
+) -> None:
+    """Write the attempts and each delivery's next state (lease and holder cleared), in the
+    caller's transaction. Rows are updated in id order: two workers always lock alike."""
+    connection = await session.connection()
+    await connection.execute(
+        insert(cast(Table, Attempt.__table__)),
+        [
+            {
+                "delivery_id": a.delivery_id,
+                "started_at": a.started_at,
+                "duration_ms": a.duration_ms,
+                "status_code": a.status_code,
+                "outcome": a.outcome,
+                "response_excerpt": a.response_excerpt,
+                "error": a.error,
+                "request_url": a.request_url,
+                "request_body": a.request_body,
+            }
+            for a in attempts
+        ],
+    )
+    deliveries = cast(Table, Delivery.__table__)
+    await connection.execute(
+        update(deliveries)
+        .where(deliveries.c.id == bindparam("b_id"))
+        .values(
+            state=bindparam("b_state"),
+            attempts=bindparam("b_attempts"),
+            next_attempt_at=bindparam("b_next"),
+            last_error=bindparam("b_error"),
+            digest_of=bindparam("b_digest"),
+            lease_until=None,
+            claimed_by=None,
+            updated_at=bindparam("b_now"),
+        ),
+        [
+            {
+                "b_id": s.delivery_id,
+                "b_state": s.state.value,
+                "b_attempts": s.attempts,
+                "b_next": s.next_attempt_at,
+                "b_error": s.error,
+                "b_digest": s.digest_of,
+                "b_now": now,
+            }
+            for s in sorted(steps, key=lambda s: s.delivery_id)
+        ],
+    )
+
+
+def give_back(chosen: ColumnElement[bool], now: datetime) -> Update:
+    """The one statement that puts claimed but unsent deliveries back in the queue: pending, due
+    as they were, attempt count untouched, no lease and no holder. Used for a stopping worker's
+    rows, a departed worker's rows and jobs a worker hands back (a paused webhook)."""
+    return (
+        update(Delivery)
+        .where(Delivery.state == State.SENDING, chosen)
+        .values(state=State.PENDING, lease_until=None, claimed_by=None, updated_at=now)
+    )
+
+
+async def release(session: AsyncSession, ids: Iterable[int], now: datetime) -> None:
+    """`give_back` these deliveries."""
+    await session.execute(give_back(Delivery.id.in_(list(ids)), now))
+
+
+async def requeue(session: AsyncSession, chosen: Sequence[ColumnElement[bool]], now: datetime) -> list[int]:
+    """Queue the chosen deliveries again from scratch, whatever their state: pending, due now,
+    attempts 0 (the retry schedule starts over; the attempt history stays). Returns the ids of
+    their webhooks, with repeats."""
+    rows = await session.execute(
+        update(Delivery)
+        .where(*chosen)
+        .values(state=State.PENDING, attempts=0, next_attempt_at=now, lease_until=None, updated_at=now)
+        .returning(Delivery.webhook_id)
+    )
+    return [row.webhook_id for row in rows]
