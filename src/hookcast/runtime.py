@@ -24,6 +24,7 @@ from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
 from hookcast.directmessages import MessengerPool
 from hookcast.feishubot.delivery import ChatSender
+from hookcast.feishubot.runner import BotRunner
 from hookcast.services.intake import IntakeQueue
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.project_tokens import ProjectTokenCache
@@ -54,6 +55,7 @@ class Runtime:
     tokens: ProjectTokenCache
     messengers: MessengerPool  # the IM app clients, shared by every part of the process
     worker: Worker | None = None
+    feishu_bot: BotRunner | None = None  # the assistant bot's jobs (in the roles that serve HTTP)
     passwords: PasswordHashing = field(default_factory=PasswordHashing)
     sign_ins: SignInThrottle = field(default_factory=SignInThrottle)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
@@ -104,6 +106,17 @@ async def running(
                 intake.start()
             if worker is not None:
                 runtime.tasks.append(asyncio.create_task(worker.run(), name="hookcast-worker"))
+            if role is not ProcessRole.WORKER:
+                runtime.feishu_bot = BotRunner(
+                    sessions,
+                    box,
+                    messengers,
+                    is_postgres=not settings.is_sqlite,
+                    poll_interval=max(settings.poll_interval, 0.05) * 5,
+                )
+                runtime.tasks.append(
+                    asyncio.create_task(runtime.feishu_bot.run(), name="hookcast-feishu-bot")
+                )
             try:
                 yield runtime
             finally:

@@ -10,24 +10,18 @@ the work, and everything the bot says, is done by the bot runner from the tables
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.dialects import postgresql, sqlite
 
 from hookcast.clock import utcnow
-from hookcast.feishubot import keys
+from hookcast.feishubot import inbox, keys
 from hookcast.feishubot.events import Challenge, FeishuRefusal, open_request
 from hookcast.feishubot.keys import KeysInput, KeysView
-from hookcast.feishubot.runner import BotRunner
 from hookcast.metrics import EVENTS_REJECTED
 from hookcast.platforms.base import PlatformName
 from hookcast.runtime import Runtime
-from hookcast.store.feishu_chats import FeishuBotEvent
 from hookcast.web import guide
 from hookcast.web.body import BodyTooLarge, read_limited
 from hookcast.web.deps import RuntimeDep, SessionDep, require_admin
@@ -35,22 +29,7 @@ from hookcast.web.deps import RuntimeDep, SessionDep, require_admin
 BotPlatform = Literal["feishu", "lark"]
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    runtime: Runtime = app.state.runtime
-    runner = BotRunner(
-        runtime.sessions,
-        runtime.box,
-        runtime.messengers,
-        is_postgres=not runtime.settings.is_sqlite,
-        poll_interval=max(runtime.settings.poll_interval, 0.05) * 5,
-    )
-    app.state.feishu_bot = runner
-    runtime.tasks.append(asyncio.create_task(runner.run(), name="hookcast-feishu-bot"))
-    yield
-
-
-router = APIRouter(tags=["feishu bot"], lifespan=_lifespan)
+router = APIRouter(tags=["feishu bot"])
 router.include_router(guide.router)  # the guide the welcome card links to
 
 
@@ -86,33 +65,15 @@ async def _receive(request: Request, runtime: Runtime, platform: PlatformName) -
         return _refuse(platform.value, opened.status, opened.reason)
     if isinstance(opened, Challenge):
         return JSONResponse({"challenge": opened.challenge})
-    now = utcnow()
     base_url = runtime.settings.public_url or str(request.base_url)
-    dialect_insert = sqlite.insert if runtime.settings.is_sqlite else postgresql.insert
-    statement = (
-        dialect_insert(FeishuBotEvent)
-        .values(
-            platform=platform.value,
-            event_id=opened.event_id[:128],
-            event_type=opened.event_type[:128],
-            payload=opened.body,
-            base_url=base_url.rstrip("/"),
-            state="pending",
-            attempts=0,
-            next_attempt_at=now,
-            received_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-        .returning(FeishuBotEvent.id)
-    )
     async with runtime.sessions.begin() as session:
-        stored = (await session.execute(statement)).scalar_one_or_none()
-    if stored is None:
+        new = await inbox.store_event(
+            session, platform, opened, base_url, utcnow(), is_sqlite=runtime.settings.is_sqlite
+        )
+    if not new:
         return JSONResponse({"status": "duplicate"})
-    runner: BotRunner | None = getattr(request.app.state, "feishu_bot", None)
-    if runner is not None:
-        runner.kick()
+    if runtime.feishu_bot is not None:
+        runtime.feishu_bot.kick()
     return JSONResponse({"status": "accepted"})
 
 
