@@ -14,7 +14,7 @@ from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceE
 from hookcast.settings import Settings
 from hookcast.sources.base import Source
 from hookcast.sources.registry import SOURCES
-from hookcast.web import api, directory, feishu_events, ops
+from hookcast.web import api, directory, feishu_bot, ops
 from hookcast.web.guard import RequestGuard
 from hookcast.web.headers import SecurityHeaders
 from hookcast.web.inbound.routes import InboundFastLane, group_by_route, inbound_router
@@ -27,7 +27,7 @@ ROUTERS = (
     api.router,
     directory.router,
     ui_router,
-    feishu_events.router,
+    feishu_bot.router,
 )
 
 STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflict: 409, Busy: 429}

@@ -23,7 +23,7 @@ from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
 from hookcast.directmessages import MessengerPool
-from hookcast.feishubot.delivery import ChatSender
+from hookcast.feishubot.chat_sender import ChatSender
 from hookcast.feishubot.runner import BotRunner
 from hookcast.services.intake import IntakeQueue
 from hookcast.services.passwords import PasswordHashing

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hookcast.feishubot.commands import Command, CommandName, parse_command
-from hookcast.feishubot.events import MentionRef, MessageReceived
+from hookcast.feishubot.pushed import MentionRef, MessageReceived
 from hookcast.feishubot.service import command_of, language_hint, membership_question, target_chat
 
 BOT = MentionRef("@_user_1", "ou_bot", "hookcast")

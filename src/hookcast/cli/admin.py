@@ -348,7 +348,7 @@ def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
     from hookcast.delivery.sender import Sender
     from hookcast.delivery.test_message import TestAnswer, send_test_message
     from hookcast.directmessages import MessengerPool
-    from hookcast.feishubot.delivery import ChatSender
+    from hookcast.feishubot.chat_sender import ChatSender
 
     async def work(instance: Instance, _session: AsyncSession) -> TestAnswer:
         settings = instance.settings

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from hookcast.delivery.sender import Sender, SendError
-from hookcast.feishubot.delivery import ChatSender
+from hookcast.feishubot.chat_sender import ChatSender
 from hookcast.platforms.base import (
     Delivered,
     HttpRequest,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hookcast.feishubot.events import MentionRef
+from hookcast.feishubot.pushed import MentionRef
 
 
 class CommandName(StrEnum):

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hookcast.feishubot.events import Envelope
+from hookcast.feishubot.pushed import Envelope
 from hookcast.platforms.base import PlatformName
 from hookcast.store.feishu_chats import FeishuBotEvent
 from hookcast.store.outbox import State

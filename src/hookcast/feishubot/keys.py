@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
-from hookcast.feishubot.events import Keys
+from hookcast.feishubot.pushed import Keys
 from hookcast.platforms.base import PlatformName
 from hookcast.services.errors import NotFound
 from hookcast.store.feishu_chats import FeishuBotKeys

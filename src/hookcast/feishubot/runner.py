@@ -25,7 +25,7 @@ from hookcast.delivery.policy import after_attempt
 from hookcast.directmessages import MessengerPool
 from hookcast.feishubot import service
 from hookcast.feishubot.client import BotApi, ChatGone
-from hookcast.feishubot.events import Envelope, FeishuRefusal, parse_event
+from hookcast.feishubot.pushed import Envelope, FeishuRefusal, parse_event
 from hookcast.platforms.app_client.base import Stop
 from hookcast.platforms.base import Outcome, Permanent, PlatformName, RetryAfter
 from hookcast.store import outbox

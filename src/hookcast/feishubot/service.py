@@ -31,7 +31,7 @@ from hookcast.crypto import SecretBox, token_digest
 from hookcast.events import Tone
 from hookcast.feishubot import cards
 from hookcast.feishubot.commands import Command, CommandName, mentions_anyone, parse_command
-from hookcast.feishubot.events import BotAdded, BotEvent, BotRemoved, MessageReceived, Unhandled
+from hookcast.feishubot.pushed import BotAdded, BotEvent, BotRemoved, MessageReceived, Unhandled
 from hookcast.messages.model import Message
 from hookcast.platforms.base import PlatformName
 from hookcast.platforms.feishu import chat_urls as urls

@@ -4,7 +4,7 @@ Every inbound byte is hostile, and a sender's bug must not cost the rest of the 
 field of the wrong type reads as absent (``""``, ``None``, ``{}``, ``[]``) instead of raising,
 so a parser fills in whatever else the body carries. Used by the GitLab parsers
 (`hookcast.sources.gitlab`), Alertmanager (`hookcast.sources.alertmanager`) and the Feishu
-assistant bot's events (`hookcast.feishubot.events`). Pure: no I/O.
+assistant bot's events (`hookcast.feishubot.pushed`). Pure: no I/O.
 """
 
 from __future__ import annotations

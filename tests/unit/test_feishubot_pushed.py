@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from hookcast.feishubot.events import (
+from hookcast.feishubot.pushed import (
     BOT_ADDED,
     BOT_REMOVED,
     MESSAGE_RECEIVED,

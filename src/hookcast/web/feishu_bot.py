@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse
 
 from hookcast.clock import utcnow
 from hookcast.feishubot import inbox, keys
-from hookcast.feishubot.events import Challenge, FeishuRefusal, open_request
 from hookcast.feishubot.keys import KeysInput, KeysView
+from hookcast.feishubot.pushed import Challenge, FeishuRefusal, open_request
 from hookcast.metrics import EVENTS_REJECTED
 from hookcast.platforms.base import PlatformName
 from hookcast.runtime import Runtime
