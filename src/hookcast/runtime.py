@@ -25,6 +25,7 @@ from hookcast.delivery.worker import Worker
 from hookcast.directmessages import MessengerPool
 from hookcast.feishubot.chat_sender import ChatSender
 from hookcast.feishubot.runner import BotRunner
+from hookcast.metrics import Metrics
 from hookcast.services.intake import IntakeQueue
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.project_tokens import ProjectTokenCache
@@ -55,6 +56,7 @@ class Runtime:
     tokens: ProjectTokenCache
     messengers: MessengerPool  # the IM app clients, shared by every part of the process
     worker: Worker | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     feishu_bot: BotRunner | None = None  # the assistant bot's jobs (in the roles that serve HTTP)
     passwords: PasswordHashing = field(default_factory=PasswordHashing)
     sign_ins: SignInThrottle = field(default_factory=SignInThrottle)
@@ -81,10 +83,11 @@ async def running(
             await ensure_admin_user(sessions, settings, passwords)
         async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
             messengers = MessengerPool(box, sender.session)
+            metrics = Metrics()
             courier = Courier(sender, ChatSender(sessions, messengers))
             limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
             worker = (
-                Worker(engine, sessions, settings, box, courier, limiter, messengers)
+                Worker(engine, sessions, settings, box, courier, limiter, messengers, metrics)
                 if role is not ProcessRole.API
                 else None
             )
@@ -101,6 +104,7 @@ async def running(
                 worker,
                 passwords=passwords,
                 sign_ins=SignInThrottle(),
+                metrics=metrics,
             )
             if role is not ProcessRole.WORKER:
                 intake.start()

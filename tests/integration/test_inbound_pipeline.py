@@ -17,7 +17,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from hookcast.metrics import EVENTS_REJECTED
 from hookcast.services.project_tokens import set_signing_secret
 from hookcast.settings import Settings
 from hookcast.sources import ParseResult
@@ -94,9 +93,12 @@ def oversized(client: httpx.AsyncClient) -> bytes:
     return b'{"x": "' + b"a" * limit + b'"}'
 
 
-def rejected(source: str, status: int) -> float:
-    value: float = EVENTS_REJECTED.labels(source, str(status))._value.get()
-    return value
+def rejected(client: httpx.AsyncClient, source: str, status: int) -> float:
+    metrics = client.app.state.runtime.metrics  # type: ignore[attr-defined]
+    value = metrics.registry.get_sample_value(
+        "hookcast_events_rejected_total", {"source": source, "status": str(status)}
+    )
+    return value or 0.0
 
 
 async def test_the_routes_are_generated_from_the_list_of_sources(client: httpx.AsyncClient) -> None:
@@ -164,14 +166,17 @@ async def test_workflow_and_cloudevents_share_a_route_but_not_a_source(client: h
     project_id, token = await create_project(client, name="flow")
     url = f"/api/v1/projects/{project_id}/events"
     ce = {"ce-specversion": "1.0", "ce-id": "c1", "ce-source": "/x", "ce-type": "issue.created"}
-    before = rejected("cloudevents", 401), rejected("workflow", 401)
+    before = rejected(client, "cloudevents", 401), rejected(client, "workflow", 401)
     refused = await client.post(
         url, content=oversized(client), headers={**ce, "Authorization": "Bearer nope"}
     )
     assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
     plain = await client.post(url, content=oversized(client), headers={"Authorization": "Bearer nope"})
     assert plain.status_code == 401
-    assert (rejected("cloudevents", 401), rejected("workflow", 401)) == (before[0] + 1, before[1] + 1)
+    assert (rejected(client, "cloudevents", 401), rejected(client, "workflow", 401)) == (
+        before[0] + 1,
+        before[1] + 1,
+    )
     bearer = {"Authorization": f"Bearer {token}"}
     assert (await client.post(url, content=oversized(client), headers={**ce, **bearer})).status_code == 413
     batch = {**bearer, "Content-Type": "application/cloudevents-batch+json"}

@@ -16,7 +16,7 @@ from hookcast.delivery.jobs import Job, Result
 from hookcast.delivery.posting import Poster
 from hookcast.directmessages import MessengerPool
 from hookcast.events import Person
-from hookcast.metrics import ATTEMPTS
+from hookcast.metrics import Metrics
 from hookcast.platforms.app_client.base import describe
 from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
 from hookcast.store.directory import ImAppRow
@@ -26,7 +26,10 @@ log = structlog.get_logger("hookcast.delivery")
 
 
 class DirectMessages:
-    def __init__(self, messengers: MessengerPool, composer: Composer, poster: Poster) -> None:
+    def __init__(
+        self, messengers: MessengerPool, composer: Composer, poster: Poster, metrics: Metrics
+    ) -> None:
+        self._metrics = metrics
         self._messengers = messengers
         self._composer = composer
         self._poster = poster
@@ -64,7 +67,7 @@ class DirectMessages:
             except Exception as exc:
                 log.exception("direct message failed unexpectedly", to=describe(person))
                 outcome = RetryAfter(reason=f"direct message failed: {exc!r}")
-        ATTEMPTS.labels(f"{platform.name.value}-im", outcome_label(outcome)).inc()
+        self._metrics.attempts.labels(f"{platform.name.value}-im", outcome_label(outcome)).inc()
         if isinstance(outcome, Permanent):
             log.info("direct message not sent", to=describe(person), reason=outcome.reason)
             if destination.direct_only:

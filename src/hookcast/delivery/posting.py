@@ -9,13 +9,14 @@ from hookcast.clock import utcnow
 from hookcast.delivery.composer import Composer
 from hookcast.delivery.courier import Courier
 from hookcast.delivery.jobs import Job, Result
-from hookcast.metrics import ATTEMPT_SECONDS, ATTEMPTS, DIGESTS_SENT
+from hookcast.metrics import Metrics
 from hookcast.platforms.base import HttpRequest, HttpResponse
 from hookcast.store.outbox import outcome_label
 
 
 class Poster:
-    def __init__(self, courier: Courier, composer: Composer) -> None:
+    def __init__(self, courier: Courier, composer: Composer, metrics: Metrics) -> None:
+        self._metrics = metrics
         self._courier = courier
         self._composer = composer
 
@@ -31,11 +32,11 @@ class Poster:
         destination = head.destination
         platform = destination.platform
         if len(jobs) > 1:
-            DIGESTS_SENT.labels(platform.name.value).inc()
+            self._metrics.digests_sent.labels(platform.name.value).inc()
         started_at = utcnow()
         sent = await self._courier.deliver(platform, destination.target, request)
-        ATTEMPTS.labels(platform.name.value, outcome_label(sent.outcome)).inc()
-        ATTEMPT_SECONDS.labels(platform.name.value).observe(sent.duration)
+        self._metrics.attempts.labels(platform.name.value, outcome_label(sent.outcome)).inc()
+        self._metrics.attempt_seconds.labels(platform.name.value).observe(sent.duration)
         results = [
             Result(
                 job=job,

@@ -39,6 +39,7 @@ from hookcast.delivery.shutdown import RECORD_GRACE, SendsInFlight, wind_down
 from hookcast.delivery.wakeup import listen_forever
 from hookcast.directmessages import MessengerPool
 from hookcast.events import Event
+from hookcast.metrics import Metrics
 from hookcast.settings import Settings
 from hookcast.store import outbox
 
@@ -57,6 +58,7 @@ class Worker:
         courier: Courier,
         limiter: BotLimiter,
         messengers: MessengerPool,
+        metrics: Metrics,
     ) -> None:
         self._engine = engine
         self._sessions = sessions
@@ -70,8 +72,8 @@ class Worker:
         self.presence = Presence(sessions, sole_worker=not self._is_postgres, skip_locked=self._is_postgres)
         self._sends = SendsInFlight()
         composer = Composer(box)
-        poster = Poster(courier, composer)
-        direct = DirectMessages(messengers, composer, poster)
+        poster = Poster(courier, composer, metrics)
+        direct = DirectMessages(messengers, composer, poster, metrics)
         self._claimer = Claimer(
             sessions,
             composer,

@@ -19,7 +19,6 @@ from hookcast.clock import utcnow
 from hookcast.feishubot import inbox, keys
 from hookcast.feishubot.keys import KeysInput, KeysView
 from hookcast.feishubot.pushed import Challenge, FeishuRefusal, open_request
-from hookcast.metrics import EVENTS_REJECTED
 from hookcast.platforms.base import PlatformName
 from hookcast.runtime import Runtime
 from hookcast.web import guide
@@ -33,8 +32,8 @@ router = APIRouter(tags=["feishu bot"])
 router.include_router(guide.router)  # the guide the welcome card links to
 
 
-def _refuse(platform: str, status: int, reason: str) -> JSONResponse:
-    EVENTS_REJECTED.labels(f"{platform}-bot", str(status)).inc()
+def _refuse(runtime: Runtime, platform: str, status: int, reason: str) -> JSONResponse:
+    runtime.metrics.events_rejected.labels(f"{platform}-bot", str(status)).inc()
     return JSONResponse({"detail": reason}, status_code=status)
 
 
@@ -52,17 +51,20 @@ async def _receive(request: Request, runtime: Runtime, platform: PlatformName) -
     try:
         body = await read_limited(request, runtime.settings.max_body_bytes)
     except BodyTooLarge as exc:
-        return _refuse(platform.value, 413, str(exc))
+        return _refuse(runtime, platform.value, 413, str(exc))
     async with runtime.sessions() as session:
         bot_keys = await keys.load(session, runtime.box, platform)
     if bot_keys is None:
         return _refuse(
-            platform.value, 503, f"the {platform.value} bot's Verification Token is not set in hookcast"
+            runtime,
+            platform.value,
+            503,
+            f"the {platform.value} bot's Verification Token is not set in hookcast",
         )
     headers = {k.lower(): v for k, v in request.headers.items()}
     opened = open_request(body, headers, bot_keys)
     if isinstance(opened, FeishuRefusal):
-        return _refuse(platform.value, opened.status, opened.reason)
+        return _refuse(runtime, platform.value, opened.status, opened.reason)
     if isinstance(opened, Challenge):
         return JSONResponse({"challenge": opened.challenge})
     base_url = runtime.settings.public_url or str(request.base_url)

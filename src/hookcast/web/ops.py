@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 
 from hookcast.clock import utcnow
-from hookcast.metrics import OLDEST_DUE_SECONDS, PAUSED_WEBHOOKS, QUEUE_DEPTH
 from hookcast.store.outbox import State
 from hookcast.store.tables import Delivery, Webhook
 from hookcast.web.deps import RuntimeDep
@@ -45,7 +44,7 @@ async def metrics(runtime: RuntimeDep) -> Response:
         paused = await session.scalar(
             select(func.count()).select_from(Webhook).where(Webhook.paused_until > now)
         )
-    QUEUE_DEPTH.set(depth)
-    OLDEST_DUE_SECONDS.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
-    PAUSED_WEBHOOKS.set(paused or 0)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    runtime.metrics.queue_depth.set(depth)
+    runtime.metrics.oldest_due_seconds.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+    runtime.metrics.paused_webhooks.set(paused or 0)
+    return Response(runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

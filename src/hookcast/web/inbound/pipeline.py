@@ -19,7 +19,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hookcast.events import Event
-from hookcast.metrics import EVENTS_RECEIVED, EVENTS_REJECTED
 from hookcast.runtime import Runtime
 from hookcast.services.intake import ProjectGone, Submission
 from hookcast.sources import Ignored, ParseResult, Rejection
@@ -66,17 +65,17 @@ async def receive(
     source = inbound.source_for(headers)
     caller = await authenticate(runtime, source, headers, project_id)
     if isinstance(caller, Refusal):
-        return _refuse(source, caller)
+        return _refuse(runtime, source, caller)
     try:
         body = await read_limited(request, runtime.settings.max_body_bytes)
     except BodyTooLarge as exc:
-        return _refuse(source, Refusal(413, str(exc)))
+        return _refuse(runtime, source, Refusal(413, str(exc)))
     forged = verify_body(source, caller, headers, body)
     if forged is not None:
-        return _refuse(source, forged)
+        return _refuse(runtime, source, forged)
     parsed = _parse(source, headers, body)
     if isinstance(parsed, Rejection):
-        return _refuse(source, Refusal(parsed.status, parsed.reason))
+        return _refuse(runtime, source, Refusal(parsed.status, parsed.reason))
     return await _submit(runtime, source, caller, headers, parsed, project_id)
 
 
@@ -109,11 +108,11 @@ async def _submit(
     if isinstance(outcome, ProjectGone):  # deleted since it was authenticated
         runtime.tokens.clear()
         gone = Refusal(401, UNKNOWN_TOKEN) if project_id is None else project_not_found(project_id)
-        return _refuse(source, gone)
+        return _refuse(runtime, source, gone)
     if outcome.ignored_reason is not None:
         return _answer(HookAnswer(status="ignored", event_id=outcome.event_id, reason=outcome.ignored_reason))
     if event is not None:
-        EVENTS_RECEIVED.labels(source.name, event.kind.value).inc()
+        runtime.metrics.events_received.labels(source.name, event.kind.value).inc()
     return _answer(
         HookAnswer(
             status="duplicate" if outcome.duplicate else "accepted",
@@ -123,8 +122,8 @@ async def _submit(
     )
 
 
-def _refuse(source: Source, refusal: Refusal) -> JSONResponse:
-    EVENTS_REJECTED.labels(source.name, str(refusal.status)).inc()
+def _refuse(runtime: Runtime, source: Source, refusal: Refusal) -> JSONResponse:
+    runtime.metrics.events_rejected.labels(source.name, str(refusal.status)).inc()
     return JSONResponse({"detail": refusal.reason}, status_code=refusal.status, headers=refusal.headers)
 
 
