@@ -74,18 +74,8 @@ messages = st.builds(
     footer=hostile,
 )
 
-URLS = {
-    PlatformName.FEISHU: "https://open.feishu.cn/open-apis/bot/v2/hook/t",
-    PlatformName.LARK: "https://open.larksuite.com/open-apis/bot/v2/hook/t",
-    PlatformName.DINGTALK: "https://oapi.dingtalk.com/robot/send?access_token=t",
-    PlatformName.WECOM: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=t",
-    PlatformName.SLACK: "https://hooks.slack.com/services/T/B/t",
-    PlatformName.DISCORD: "https://discord.com/api/webhooks/1/t",
-    PlatformName.TEAMS: "https://x.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=t",
-    PlatformName.GOOGLE_CHAT: "https://chat.googleapis.com/v1/spaces/S/messages?key=k&token=t",
-    PlatformName.MATTERMOST: "https://mm.example.com/hooks/abcdefghij0123456789abcdef",
-    PlatformName.TELEGRAM: "https://api.telegram.org/bot1:t/sendMessage",
-}
+# Every registered platform, at its declared example URL: a new platform is covered by itself.
+URLS = {name: platform.example_url for name, platform in PLATFORMS.items()}
 TEAMS_LEGACY = "https://x.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d"
 # Markup that only hookcast may write: hostile text must not add a single one.
 GUARDED = [
@@ -177,7 +167,10 @@ def test_hostile_text_never_breaks_out(message: Message) -> None:
         assert len(raw) <= PLATFORMS[platform].max_body_bytes, platform
         check_platform_limits(platform, body)
         _, reference = encoded(platform, benign(message), url)
-        hostile_text, reference_text = texts(body), texts(reference)
+        if platform is PlatformName.TELEGRAM:  # only "text" is parsed as HTML; buttons are plain
+            hostile_text, reference_text = body["text"], reference["text"]
+        else:
+            hostile_text, reference_text = texts(body), texts(reference)
         for token in GUARDED_HTML if platform is PlatformName.TELEGRAM else GUARDED:
             assert hostile_text.count(token) <= reference_text.count(token), (platform, token)
 
