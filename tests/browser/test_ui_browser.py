@@ -18,7 +18,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
-from hookcast.platforms.shared import TONE_HEX
 from hookcast.platforms.telegram import TONE_MARK
 from tests.browser.conftest import DESKTOP, PHONE, Hookcast, screenshot, sign_in
 from tests.fakes.im_servers import FakeImServer
@@ -168,7 +167,7 @@ def body_colour(platform: PlatformName, body: dict[str, Any]) -> str:
     if platform is PlatformName.TEAMS:
         return str(body["attachments"][0]["content"]["body"][0]["color"])
     if platform is PlatformName.TELEGRAM:  # no colours: the text starts with the tone's mark
-        return next(TONE_HEX[tone] for tone, mark in TONE_MARK.items() if body["text"].startswith(mark))
+        return next(mark for mark in TONE_MARK.values() if body["text"].startswith(mark))
     if platform is PlatformName.GOOGLE_CHAT:  # a tone dot opens the card's body paragraph
         content = body["cardsV2"][0]["card"]["sections"][0]["widgets"][0]["textParagraph"]
     else:
