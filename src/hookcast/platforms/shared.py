@@ -65,12 +65,13 @@ def native_ids(message: Message, platform: PlatformName, pattern: re.Pattern[str
 
 @dataclass(frozen=True, slots=True)
 class Markdown:
-    """How one platform spells inline markdown. ``escape`` makes user text inert."""
+    """How one platform spells inline markdown. ``escape`` makes user text inert; bold and links
+    are CommonMark's unless the platform spells them otherwise."""
 
     escape: Callable[[str], str]
-    bold: Callable[[str], str]
-    link: Callable[[str, str], str]  # (escaped text, safe url)
     mention: Callable[[Mention], str | None]  # native form, or None for plain "@Name"
+    bold: Callable[[str], str] = lambda text: f"**{text}**"
+    link: Callable[[str, str], str] = lambda text, url: f"[{text}]({url})"  # (escaped text, safe url)
     code: Callable[[str], str] | None = None  # wraps escaped text; None: no code styling
     field: Callable[[str, str], str] | None = None  # (rendered label, rendered value)
 

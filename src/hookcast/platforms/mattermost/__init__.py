@@ -88,8 +88,6 @@ def native_mention(mention: Mention) -> str | None:
 
 MARKDOWN = Markdown(
     escape=escape_mattermost,
-    bold=lambda text: f"**{text}**",
-    link=lambda text, url: f"[{text}]({url})",
     mention=native_mention,
     code=lambda text: f"`{text}`",
 )

@@ -65,8 +65,6 @@ LINE_BREAK = "\n\n"  # a TextBlock breaks lines on an empty line
 
 MARKDOWN = Markdown(
     escape=neutralize_markdown,
-    bold=lambda text: f"**{text}**",
-    link=lambda text, url: f"[{text}]({url})",
     mention=lambda mention: None,  # a real Teams mention needs an entity: the plain name it is
 )
 

@@ -77,8 +77,6 @@ def native_mention(mention: Mention) -> str | None:
 
 MARKDOWN = Markdown(
     escape=neutralize_markdown,
-    bold=lambda text: f"**{text}**",
-    link=lambda text, url: f"[{text}]({url})",
     mention=native_mention,
 )
 
