@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from hookcast.sources import Rejection
 
@@ -23,12 +25,32 @@ MAX_TIME_LENGTH = 64
 CLIP_LENGTH = 80
 
 
+# A UTF-16 surrogate written as an escape: only valid in a high + low pair.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def load_json(body: bytes, **options: Any) -> Any:
+    """``json.loads`` for hostile bodies: ValueError for anything that is not JSON, also for
+    nesting too deep to read and for a lone surrogate escape (``"\\ud800"``), which Python
+    accepts but which no UTF-8 text (a database, a chat message) can hold."""
+    try:
+        value = json.loads(body, **options)
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
+    if SURROGATE_ESCAPE.search(body):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError("a lone UTF-16 surrogate (\\ud800-\\udfff) is not text") from error
+    return value
+
+
 def decode_json_object(body: bytes) -> JsonObject | Rejection:
     """The body as a JSON object, keys stripped of surrounding blanks (some senders pad them), or
     a 400 `Rejection` saying why not."""
     try:
-        value = json.loads(body, object_pairs_hook=_strip_keys)
-    except (ValueError, RecursionError) as error:
+        value = load_json(body, object_pairs_hook=_strip_keys)
+    except ValueError as error:
         return Rejection(400, f"malformed JSON body: {clip(str(error))}")
     if not isinstance(value, dict):
         return Rejection(400, f"the body must be a JSON object, not {_type_name(value)}")
