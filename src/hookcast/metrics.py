@@ -15,6 +15,7 @@ ATTEMPT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self.gauges_read_at = float("-inf")  # monotonic time the queue gauges were last read
         registry = self.registry
         self.events_received = Counter(
             "hookcast_events_received_total",

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     extra_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
     public_url: str | None = None
     max_body_bytes: int = 4 * 1024 * 1024
+    metrics_token: SecretStr | None = Field(
+        default=None, description="When set, GET /metrics needs 'Authorization: Bearer <this>'."
+    )
     redis_url: str | None = None
 
     retry_schedule: Annotated[tuple[float, ...], NoDecode] = DEFAULT_RETRY_SCHEDULE

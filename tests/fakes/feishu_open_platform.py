@@ -14,6 +14,7 @@ import hashlib
 import html
 import json
 import os
+import time
 import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any
@@ -178,7 +179,8 @@ class FakeFeishuOpenPlatform(FakeFeishu):
             return plain, headers
         body = json.dumps({"encrypt": encrypt(self.encrypt_key, plain)}).encode()
         if signed:
-            timestamp, nonce = "1700000000", uuid_module.uuid4().hex[:16]
+            # Feishu stamps a push with the time it sends it; hookcast refuses stale ones.
+            timestamp, nonce = str(int(time.time())), uuid_module.uuid4().hex[:16]
             headers |= {
                 "X-Lark-Request-Timestamp": timestamp,
                 "X-Lark-Request-Nonce": nonce,

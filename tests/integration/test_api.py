@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
+from tests.conftest import make_settings, running_client
 from tests.fixtures import load_fixture
 
 FEISHU_URL = "https://open.feishu.cn/open-apis/bot/v2/hook/0f3c8a52-secret-hook-token"
@@ -215,3 +218,19 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/readyz")).json() == {"status": "ready"}
     metrics = await client.get("/metrics")
     assert "hookcast_queue_depth" in metrics.text
+
+
+async def test_metrics_can_require_a_token_and_read_the_queue_at_most_every_ten_seconds(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, tmp_path, metrics_token="scrape-me")
+    async with running_client(settings) as client:
+        assert (await client.get("/metrics")).status_code == 401
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        scraped = await client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+        assert scraped.status_code == 200 and "hookcast_queue_depth" in scraped.text
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        first_read = runtime.metrics.gauges_read_at
+        await client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+        assert runtime.metrics.gauges_read_at == first_read  # no new queries within ten seconds

@@ -17,6 +17,7 @@ from hookcast.feishubot.pushed import (
     BOT_ADDED,
     BOT_REMOVED,
     MESSAGE_RECEIVED,
+    UNOPENED,
     BotAdded,
     BotRemoved,
     Challenge,
@@ -90,6 +91,9 @@ def test_signature_matches_sha256sum() -> None:
     assert signature("1700000000", "nonce-1", ENCRYPT_KEY, body) == hashlib.sha256(joined).hexdigest()
 
 
+NOW = 1700000000.0  # the receive time the tests' signed timestamp is close to
+
+
 def signed(body: bytes, encrypt_key: str = ENCRYPT_KEY) -> dict[str, str]:
     digest = hashlib.sha256(b"1700000000" + b"n-1" + encrypt_key.encode() + body).hexdigest()
     return {
@@ -103,21 +107,23 @@ def signed(body: bytes, encrypt_key: str = ENCRYPT_KEY) -> dict[str, str]:
 def test_encrypted_url_check_is_answered() -> None:
     plain = json.dumps({"challenge": "c-9", "token": TOKEN, "type": "url_verification"}).encode()
     body = json.dumps({"encrypt": openssl_encrypt(ENCRYPT_KEY, plain)}).encode()
-    assert open_request(body, {}, KEYS) == Challenge("c-9")  # Feishu signs events, not the check
+    assert open_request(body, {}, KEYS, NOW) == Challenge("c-9")  # Feishu signs events, not the check
 
 
 def test_plain_url_check_without_encrypt_key() -> None:
     body = json.dumps({"challenge": "c-1", "token": TOKEN, "type": "url_verification"}).encode()
-    assert open_request(body, {}, Keys(TOKEN)) == Challenge("c-1")
+    assert open_request(body, {}, Keys(TOKEN), NOW) == Challenge("c-1")
     wrong = json.dumps({"challenge": "c-1", "token": "nope", "type": "url_verification"}).encode()
-    assert open_request(wrong, {}, Keys(TOKEN)) == FeishuRefusal("the Verification Token does not match", 401)
+    assert open_request(wrong, {}, Keys(TOKEN), NOW) == FeishuRefusal(
+        "the Verification Token does not match", 401
+    )
 
 
 @needs_openssl
 def test_signed_encrypted_event_opens() -> None:
     plain = json.dumps(envelope(BOT_ADDED, {"chat_id": "oc_1"})).encode()
     body = json.dumps({"encrypt": openssl_encrypt(ENCRYPT_KEY, plain)}).encode()
-    opened = open_request(body, signed(body), KEYS)
+    opened = open_request(body, signed(body), KEYS, NOW)
     assert isinstance(opened, Envelope)
     assert (opened.event_id, opened.event_type) == ("ev-1", BOT_ADDED)
 
@@ -126,19 +132,19 @@ def test_signed_encrypted_event_opens() -> None:
 def test_refusals() -> None:
     plain = json.dumps(envelope(BOT_ADDED, {"chat_id": "oc_1"})).encode()
     body = json.dumps({"encrypt": openssl_encrypt(ENCRYPT_KEY, plain)}).encode()
-    bad_signature = open_request(body, signed(body, "other key"), KEYS)
+    bad_signature = open_request(body, signed(body, "other key"), KEYS, NOW)
     assert isinstance(bad_signature, FeishuRefusal) and bad_signature.status == 401
     wrong_token = json.dumps(envelope(BOT_ADDED, {"chat_id": "oc_1"}, token="nope")).encode()
     sealed = json.dumps({"encrypt": openssl_encrypt(ENCRYPT_KEY, wrong_token)}).encode()
-    refused = open_request(sealed, signed(sealed), KEYS)
+    refused = open_request(sealed, signed(sealed), KEYS, NOW)
     assert isinstance(refused, FeishuRefusal) and refused.status == 401
-    unencrypted = open_request(plain, {}, KEYS)
+    unencrypted = open_request(plain, {}, KEYS, NOW)
     assert isinstance(unencrypted, FeishuRefusal) and unencrypted.status == 401
-    no_key = open_request(body, {}, Keys(TOKEN))
+    no_key = open_request(body, {}, Keys(TOKEN), NOW)
     assert isinstance(no_key, FeishuRefusal) and "Encrypt Key" in no_key.reason
-    assert open_request(b"[1]", {}, KEYS) == FeishuRefusal("the body is not a JSON object")
+    assert open_request(b"[1]", {}, KEYS, NOW) == FeishuRefusal(UNOPENED)
     v1 = json.dumps({"uuid": "u", "token": TOKEN, "event": {}}).encode()
-    old = open_request(v1, {}, Keys(TOKEN))
+    old = open_request(v1, {}, Keys(TOKEN), NOW)
     assert isinstance(old, FeishuRefusal) and "2.0" in old.reason
 
 
@@ -183,3 +189,28 @@ def test_parse_message_received() -> None:
     event["message"]["content"] = json.dumps({"image_key": "img"})  # type: ignore[index]
     image = parse_event(Envelope("e", MESSAGE_RECEIVED, envelope(MESSAGE_RECEIVED, event)))
     assert isinstance(image, MessageReceived) and image.text == ""
+
+
+@needs_openssl
+def test_with_an_encrypt_key_events_must_be_signed_and_recent() -> None:
+    plain = json.dumps(envelope(BOT_ADDED, {"chat_id": "oc_1"})).encode()
+    body = json.dumps({"encrypt": openssl_encrypt(ENCRYPT_KEY, plain)}).encode()
+    unsigned = open_request(body, {}, KEYS, NOW)
+    assert isinstance(unsigned, FeishuRefusal) and unsigned.status == 401
+    assert "X-Lark-Signature" in unsigned.reason
+    replayed = open_request(body, signed(body), KEYS, NOW + 301)
+    assert isinstance(replayed, FeishuRefusal) and replayed.status == 401
+    early = open_request(body, signed(body), KEYS, NOW - 301)
+    assert isinstance(early, FeishuRefusal) and early.status == 401
+    assert isinstance(open_request(body, signed(body), KEYS, NOW + 299), Envelope)
+    strange = signed(body) | {"x-lark-signature": "签名"}
+    assert open_request(body, strange, KEYS, NOW).status == 401  # type: ignore[union-attr]
+
+
+@needs_openssl
+def test_a_wrong_key_and_a_broken_body_look_alike() -> None:
+    plain = json.dumps(envelope(BOT_ADDED, {"chat_id": "oc_1"})).encode()
+    other_key = json.dumps({"encrypt": openssl_encrypt("another key", plain)}).encode()
+    not_json = json.dumps({"encrypt": openssl_encrypt(ENCRYPT_KEY, b"not json")}).encode()
+    assert open_request(other_key, signed(other_key), KEYS, NOW) == FeishuRefusal(UNOPENED)
+    assert open_request(not_json, signed(not_json), KEYS, NOW) == FeishuRefusal(UNOPENED)

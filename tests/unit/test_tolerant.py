@@ -23,6 +23,7 @@ from hookcast.sources.tolerant import (
     decode_json_object,
     iso_time,
     joined,
+    load_json,
 )
 
 HOSTILE: list[object] = [None, True, False, [], {}, [1], {"a": 1}, float("nan"), float("inf"), 10**30, "  "]
@@ -110,3 +111,21 @@ def test_iso_times_are_aware() -> None:
     assert iso_time("") is None
     assert iso_time("yesterday") is None
     assert iso_time("9999-99-99T99:99:99Z") is None
+
+
+def test_control_and_bidi_characters_never_reach_the_text() -> None:
+    body = (
+        b'{"title": "fix \\u202eevil\\u202c \\u2066x\\u2069 bell\\u0007 nul\\u0000",'
+        b' "note": "line\\nnext\\ttab"}'
+    )
+    raw_bidi = '{"title": "a\u202eb\u200fc\u0085d"}'.encode()
+    cleaned, raw = load_json(body), load_json(raw_bidi)
+    assert cleaned == {"title": "fix evil x bell nul", "note": "line\nnext\ttab"}
+    assert raw == {"title": "abcd"}
+    assert load_json(b'{"k\\u202e": ["\\u0007"]}') == {"k": [""]}  # keys and lists too
+
+
+def test_a_lone_surrogate_is_not_json_here() -> None:
+    with pytest.raises(ValueError, match="surrogate"):
+        load_json(b'{"a": "\\ud800"}')
+    assert load_json(b'{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}  # a pair is fine

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from hookcast.delivery.sender import Sender, SendError
+from hookcast.delivery.sender import Sender, SendError, UnsendableUrl
 from hookcast.feishubot.chat_sender import ChatSender
 from hookcast.platforms.base import (
     Delivered,
     HttpRequest,
     HttpResponse,
     Outcome,
+    Permanent,
     Platform,
     Unreachable,
     WebhookTarget,
@@ -84,6 +85,10 @@ class Courier:
         except SendError as exc:
             network_error = scrub(str(exc), secrets)
             outcome = Unreachable(reason=network_error)
+        except UnsendableUrl as exc:
+            # The stored URL can never be sent to: fail now and pause the webhook, instead of a
+            # row left 'sending' forever.
+            outcome = Permanent(f"the webhook URL cannot be used: {scrub(str(exc), secrets)}", pause=True)
         return Exchange(
             outcome=outcome,
             response=response,

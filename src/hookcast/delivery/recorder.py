@@ -59,12 +59,22 @@ class Recorder:
             try:
                 await self._record_with_retries(batch)
             except Exception:
-                # Nothing is lost: the rows stay 'sending' and are claimed again after their lease.
                 log.exception("recording delivery results failed", count=len(batch))
+                if len(batch) > 1:
+                    await self._record_one_by_one(batch)
             finally:
                 self._done(result.job.delivery_id for result in batch)
                 for _ in batch:
                     self.results.task_done()
+
+    async def _record_one_by_one(self, batch: list[Result]) -> None:
+        """One bad result must not sink the others written with it: each is tried alone. What
+        still fails stays 'sending' and is claimed again after its lease; nothing is lost."""
+        for result in batch:
+            try:
+                await self._record_with_retries([result])
+            except Exception:
+                log.exception("recording a delivery result failed", delivery=result.job.delivery_id)
 
     async def _record_with_retries(self, batch: list[Result], tries: int = RECORD_TRIES) -> None:
         """A failed write (a deadlock with another worker, a dropped connection) rolled back

@@ -17,6 +17,11 @@ class SendError(Exception):
     """The request did not get an answer (connection refused, reset, timeout...)."""
 
 
+class UnsendableUrl(Exception):
+    """The HTTP client refuses the URL itself (a backslash in the host, a port out of range):
+    no retry can help."""
+
+
 class Sender:
     def __init__(self, timeout: float, max_connections: int = 256) -> None:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -61,4 +66,8 @@ class Sender:
         except TimeoutError as exc:
             raise SendError(f"no answer within {self._timeout.total:g} s") from exc
         except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:
+            if isinstance(exc, ValueError):  # aiohttp's InvalidURL is both
+                raise UnsendableUrl(str(exc)) from exc
             raise SendError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
+        except ValueError as exc:  # from yarl, before any connection
+            raise UnsendableUrl(str(exc)) from exc

@@ -34,6 +34,8 @@ MESSAGE_RECEIVED = "im.message.receive_v1"
 SIGNATURE_HEADER = "x-lark-signature"
 TIMESTAMP_HEADER = "x-lark-request-timestamp"
 NONCE_HEADER = "x-lark-request-nonce"
+FRESH_SECONDS = 300  # how far a signed request's timestamp may be from the receive time
+UNOPENED = "the request could not be opened (not JSON, or not encrypted with this Encrypt Key)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,31 +140,44 @@ def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
 # --- opening a request ----------------------------------------------------------------------
 
 
-def open_request(body: bytes, headers: Mapping[str, str], keys: Keys) -> Challenge | Envelope | FeishuRefusal:
-    """Verify and decrypt one pushed request. ``headers`` has lower-cased names."""
+def open_request(
+    body: bytes, headers: Mapping[str, str], keys: Keys, now: float
+) -> Challenge | Envelope | FeishuRefusal:
+    """Verify and decrypt one pushed request. ``headers`` has lower-cased names; ``now`` is the
+    receive time (Unix seconds) the request's timestamp must be close to.
+
+    With an Encrypt Key set, an event must be signed (``X-Lark-Signature`` over timestamp, nonce,
+    key and body), the signature is checked before anything is decrypted, and its timestamp must
+    be within `FRESH_SECONDS` of ``now`` (a captured request cannot be replayed later). Only the
+    address check (``url_verification``) comes unsigned: Feishu signs no challenge, and the only
+    thing it gets back is the challenge it sent, which took the Encrypt Key to encrypt. Whatever
+    fails to open (a wrong key, a broken body) gets one generic answer: which one it was is not
+    told to whoever is trying keys."""
     outer = _json_object(body)
     if outer is None:
-        return FeishuRefusal("the body is not a JSON object")
-    sent_signature = headers.get(SIGNATURE_HEADER)
-    if sent_signature is not None and keys.encrypt_key:
-        expected = signature(
-            headers.get(TIMESTAMP_HEADER, ""), headers.get(NONCE_HEADER, ""), keys.encrypt_key, body
-        )
-        if not hmac.compare_digest(expected, sent_signature.strip().lower()):
+        return FeishuRefusal(UNOPENED)
+    signed = headers.get(SIGNATURE_HEADER)
+    if keys.encrypt_key and signed is not None:
+        timestamp = headers.get(TIMESTAMP_HEADER, "")
+        if not timestamp.isdigit() or abs(now - int(timestamp)) > FRESH_SECONDS:
+            return FeishuRefusal("the request's timestamp is missing or not recent", 401)
+        expected = signature(timestamp, headers.get(NONCE_HEADER, ""), keys.encrypt_key, body)
+        if not signed.isascii() or not hmac.compare_digest(expected, signed.strip().lower()):
             return FeishuRefusal("X-Lark-Signature does not match", 401)
     if "encrypt" in outer:
         if not keys.encrypt_key:
             return FeishuRefusal("the event is encrypted but no Encrypt Key is set in hookcast", 400)
         try:
-            plain = decrypt(keys.encrypt_key, str(outer["encrypt"]))
-        except ValueError as exc:
-            return FeishuRefusal(str(exc), 400)
-        inner = _json_object(plain)
+            inner = _json_object(decrypt(keys.encrypt_key, str(outer["encrypt"])))
+        except ValueError:
+            inner = None
         if inner is None:
-            return FeishuRefusal("the decrypted event is not a JSON object")
+            return FeishuRefusal(UNOPENED)
         outer = inner
     elif keys.encrypt_key:
         return FeishuRefusal("an Encrypt Key is set but the event came unencrypted", 401)
+    if keys.encrypt_key and signed is None and outer.get("type") != "url_verification":
+        return FeishuRefusal("an Encrypt Key is set: events must carry X-Lark-Signature", 401)
     if outer.get("type") == "url_verification":
         if not _token_ok(outer.get("token"), keys):
             return FeishuRefusal("the Verification Token does not match", 401)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from fnmatch import fnmatch
@@ -185,6 +187,12 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str], publi
         return
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if not _sendable(url):
+        raise Invalid(
+            "the URL cannot be used: its host must be a plain name or address, with no user "
+            "name, password or backslash, and its port a number up to 65535",
+            field="url",
+        )
     on_platform = parts.scheme == "https" and platform.host_allowed(host)
     on_extra = parts.scheme in ("http", "https") and any(fnmatch(host, h.lower()) for h in extra_hosts)
     if not (on_platform or on_extra) and platform.self_hosted:
@@ -205,6 +213,34 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str], publi
     problem = platform.url_problem(url)
     if problem is not None:
         raise Invalid(problem, field="url")
+
+
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
+
+
+def _sendable(url: str) -> bool:
+    """What the HTTP client will connect to, and nothing that could name another host to it:
+    no userinfo, no backslash, a DNS name (ASCII, IDNA-encoded) or an IP literal, a valid port."""
+    if "\\" in url or any(ord(char) < 0x21 or ord(char) == 0x7F for char in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.username is not None or parts.password is not None or port == 0:
+        return False
+    host = (parts.hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")  # 例子.com is xn--fsqu00a.com
+    except UnicodeError:
+        return False
+    return bool(HOST_NAME.fullmatch(ascii_host)) and len(ascii_host) <= 253
 
 
 def _validate_language(language: str) -> None:

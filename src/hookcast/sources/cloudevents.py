@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from typing import Any, get_args
 
 from hookcast.sources import Ignored, ParseResult, Rejection
+from hookcast.sources.tolerant import load_json
 from hookcast.sources.workflow import WorkflowType, parse_workflow_payload
 
 SPEC_VERSION = "1.0"
@@ -61,8 +61,8 @@ def _media_type(value: str) -> str:
 
 def _structured(body: bytes) -> dict[str, Any] | Rejection:
     try:
-        envelope = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        envelope = load_json(body)
+    except ValueError as exc:
         return Rejection(400, f"malformed CloudEvent JSON: {str(exc)[:80]}")
     if not isinstance(envelope, dict):
         return Rejection(400, "a structured CloudEvent must be a JSON object")
@@ -94,8 +94,8 @@ def _binary(headers: Mapping[str, str], body: bytes) -> dict[str, Any] | Rejecti
 
 def _json_data(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return load_json(raw)
+    except ValueError as exc:
         return Rejection(400, f"CloudEvent data is not JSON: {str(exc)[:80]}")
 
 

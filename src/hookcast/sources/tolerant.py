@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from hookcast.sources import Rejection
 
@@ -23,12 +25,56 @@ MAX_TIME_LENGTH = 64
 CLIP_LENGTH = 80
 
 
+# A UTF-16 surrogate written as an escape: only valid in a high + low pair.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+# Characters no chat text should carry: C0 controls but tab and line breaks, DEL and C1 controls,
+# and the bidirectional overrides and isolates that make text read other than it is (U+202E).
+# JSON can only carry the controls escaped (``\\u0007``); the bidi marks may also come raw.
+UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNWANTED_IN_JSON = re.compile(
+    rb"\\u00[01][0-9a-fA-F]|\\u00[7-9][0-9a-fA-F]|\\u20(?:0[eEfF]|2[a-eA-E]|6[6-9])"
+    rb"|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xc2[\x80-\x9f]"
+)
+
+
+def load_json(body: bytes, **options: Any) -> Any:
+    """``json.loads`` for hostile bodies: ValueError for anything that is not JSON, also for
+    nesting too deep to read and for a lone surrogate escape (``"\\ud800"``), which Python
+    accepts but which no UTF-8 text (a database, a chat message) can hold. Control and
+    bidirectional-override characters are taken out of every string (see `UNWANTED`); the bytes
+    are searched first, so a body without any costs one scan."""
+    try:
+        value = json.loads(body, **options)
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
+    if SURROGATE_ESCAPE.search(body):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError("a lone UTF-16 surrogate (\\ud800-\\udfff) is not text") from error
+    if UNWANTED_IN_JSON.search(body):
+        value = _cleaned(value)
+    return value
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return UNWANTED.sub("", value)
+    if isinstance(value, dict):
+        return {_cleaned(key): _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value
+
+
 def decode_json_object(body: bytes) -> JsonObject | Rejection:
     """The body as a JSON object, keys stripped of surrounding blanks (some senders pad them), or
     a 400 `Rejection` saying why not."""
     try:
-        value = json.loads(body, object_pairs_hook=_strip_keys)
-    except (ValueError, RecursionError) as error:
+        value = load_json(body, object_pairs_hook=_strip_keys)
+    except ValueError as error:
         return Rejection(400, f"malformed JSON body: {clip(str(error))}")
     if not isinstance(value, dict):
         return Rejection(400, f"the body must be a JSON object, not {_type_name(value)}")

@@ -22,7 +22,6 @@ changes and comments NEUTRAL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -43,6 +42,7 @@ from hookcast.events import (
 )
 from hookcast.sources import ParseResult, Rejection
 from hookcast.sources.required import Required
+from hookcast.sources.tolerant import load_json
 
 WorkflowType = Literal[
     "issue.created",
@@ -161,8 +161,8 @@ class WorkflowEventIn(_In):
 
 def parse_workflow(body: bytes, *, source: str = "workflow") -> ParseResult:
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        payload = load_json(body)
+    except ValueError as exc:
         return Rejection(400, f"malformed JSON body: {str(exc)[:80]}")
     if not isinstance(payload, dict):
         return Rejection(400, "the body must be a JSON object")

@@ -32,6 +32,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+class ForeignText(TypeDecorator[str]):
+    """Text that comes from outside (a platform's answer, an error naming it): stored without
+    NUL characters, which PostgreSQL refuses in text. One NUL in an answer must not make the
+    attempt unrecordable (and with it every result written in the same transaction)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return value.replace("\x00", "\ufffd") if value is not None else None
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -93,7 +105,7 @@ class Webhook(Base):
     mention_people: Mapped[bool] = mapped_column(default=False)  # mention them in group messages
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    pause_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pause_reason: Mapped[str | None] = mapped_column(ForeignText, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -130,7 +142,7 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a DeliveryWorker's id
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(ForeignText, nullable=True)
     digest_of: Mapped[int | None] = mapped_column(BigId, nullable=True)
     channel: Mapped[str] = mapped_column(String(16), default="group")  # group | direct
     recipient: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the person, for DMs
@@ -160,7 +172,7 @@ class Attempt(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     outcome: Mapped[str] = mapped_column(String(16))
-    response_excerpt: Mapped[str] = mapped_column(Text, default="")
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    response_excerpt: Mapped[str] = mapped_column(ForeignText, default="")
+    error: Mapped[str | None] = mapped_column(ForeignText, nullable=True)
     request_url: Mapped[str] = mapped_column(Text, default="")
-    request_body: Mapped[str] = mapped_column(Text, default="")
+    request_body: Mapped[str] = mapped_column(ForeignText, default="")

@@ -14,7 +14,7 @@ from hookcast.services.deliveries import DeliveryView
 from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
 from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
 from hookcast.store.outbox import State
-from hookcast.web.deps import RuntimeDep, SessionDep, require_admin
+from hookcast.web.deps import MAX_ROW_ID, OptionalRowIdQuery, RowId, RuntimeDep, SessionDep, require_admin
 
 router = APIRouter(prefix="/api/v1", tags=["management"], dependencies=[Depends(require_admin)])
 
@@ -43,24 +43,24 @@ async def list_projects(session: SessionDep) -> list[ProjectView]:
 
 
 @router.get("/projects/{project_id}", response_model=ProjectView)
-async def get_project(project_id: int, session: SessionDep) -> ProjectView:
+async def get_project(project_id: RowId, session: SessionDep) -> ProjectView:
     return projects.view(await projects.get(session, project_id))
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectView)
-async def update_project(project_id: int, patch: ProjectPatch, session: SessionDep) -> ProjectView:
+async def update_project(project_id: RowId, patch: ProjectPatch, session: SessionDep) -> ProjectView:
     return projects.view(await projects.update(session, project_id, patch))
 
 
 @router.delete("/projects/{project_id}", status_code=204)
-async def delete_project(project_id: int, session: SessionDep, runtime: RuntimeDep) -> Response:
+async def delete_project(project_id: RowId, session: SessionDep, runtime: RuntimeDep) -> Response:
     await projects.remove(session, project_id)
     runtime.tokens.clear()
     return Response(status_code=204)
 
 
 @router.post("/projects/{project_id}/rotate-token", response_model=RotatedToken)
-async def rotate_token(project_id: int, session: SessionDep, runtime: RuntimeDep) -> RotatedToken:
+async def rotate_token(project_id: RowId, session: SessionDep, runtime: RuntimeDep) -> RotatedToken:
     token = await projects.rotate_token(session, project_id)
     await session.commit()
     runtime.tokens.clear()
@@ -72,7 +72,7 @@ async def rotate_token(project_id: int, session: SessionDep, runtime: RuntimeDep
 
 @router.post("/projects/{project_id}/webhooks", status_code=201, response_model=WebhookView)
 async def create_webhook(
-    project_id: int, data: WebhookInput, session: SessionDep, runtime: RuntimeDep
+    project_id: RowId, data: WebhookInput, session: SessionDep, runtime: RuntimeDep
 ) -> WebhookView:
     webhook = await webhooks.create(
         session,
@@ -86,18 +86,18 @@ async def create_webhook(
 
 
 @router.get("/projects/{project_id}/webhooks", response_model=list[WebhookView])
-async def list_webhooks(project_id: int, session: SessionDep) -> list[WebhookView]:
+async def list_webhooks(project_id: RowId, session: SessionDep) -> list[WebhookView]:
     return [webhooks.view(w) for w in await webhooks.list_for_project(session, project_id)]
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookView)
-async def get_webhook(webhook_id: int, session: SessionDep) -> WebhookView:
+async def get_webhook(webhook_id: RowId, session: SessionDep) -> WebhookView:
     return webhooks.view(await webhooks.get(session, webhook_id))
 
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookView)
 async def update_webhook(
-    webhook_id: int, patch: WebhookPatch, session: SessionDep, runtime: RuntimeDep
+    webhook_id: RowId, patch: WebhookPatch, session: SessionDep, runtime: RuntimeDep
 ) -> WebhookView:
     webhook = await webhooks.update(
         session,
@@ -112,13 +112,13 @@ async def update_webhook(
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
-async def delete_webhook(webhook_id: int, session: SessionDep) -> Response:
+async def delete_webhook(webhook_id: RowId, session: SessionDep) -> Response:
     await webhooks.remove(session, webhook_id)
     return Response(status_code=204)
 
 
 @router.post("/webhooks/{webhook_id}/test", response_model=TestAnswer)
-async def test_webhook(webhook_id: int, session: SessionDep, runtime: RuntimeDep) -> TestAnswer:
+async def test_webhook(webhook_id: RowId, session: SessionDep, runtime: RuntimeDep) -> TestAnswer:
     """Send a test message now and report the platform's answer (nothing is queued)."""
     await session.commit()  # hand the connection back before going out to the platform
     return await send_test_message(runtime, webhook_id)
@@ -129,11 +129,13 @@ async def test_webhook(webhook_id: int, session: SessionDep, runtime: RuntimeDep
 
 @router.get("/projects/{project_id}/deliveries", response_model=list[DeliveryView])
 async def list_deliveries(
-    project_id: int,
+    project_id: RowId,
     session: SessionDep,
     state: State | None = None,
-    webhook_id: int | None = None,
-    before_id: Annotated[int | None, Query(description="Page: deliveries older than this id")] = None,
+    webhook_id: OptionalRowIdQuery = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="Page: deliveries older than this id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=deliveries.MAX_PAGE)] = 50,
 ) -> list[DeliveryView]:
     return await deliveries.list_for_project(
@@ -152,12 +154,12 @@ class Replayed(BaseModel):
 
 @router.post("/projects/{project_id}/replay", status_code=202, response_model=Replayed)
 async def replay_events(
-    project_id: int,
+    project_id: RowId,
     session: SessionDep,
     runtime: RuntimeDep,
     since: Annotated[datetime, Query(description="Events received at or after (ISO 8601)")],
     until: Annotated[datetime | None, Query(description="... and before (ISO 8601)")] = None,
-    webhook_id: int | None = None,
+    webhook_id: OptionalRowIdQuery = None,
 ) -> Replayed:
     """Queue again the deliveries of every event received in a time range."""
     queued = await deliveries.replay(
@@ -177,12 +179,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryView)
-async def get_delivery(delivery_id: int, session: SessionDep) -> DeliveryView:
+async def get_delivery(delivery_id: RowId, session: SessionDep) -> DeliveryView:
     return await deliveries.get(session, delivery_id)
 
 
 @router.post("/deliveries/{delivery_id}/resend", status_code=202)
-async def resend_delivery(delivery_id: int, session: SessionDep, runtime: RuntimeDep) -> dict[str, str]:
+async def resend_delivery(delivery_id: RowId, session: SessionDep, runtime: RuntimeDep) -> dict[str, str]:
     await deliveries.resend(session, delivery_id)
     await session.commit()
     runtime.wake_worker()

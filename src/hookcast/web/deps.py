@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,11 @@ from hookcast.store.tables import ApiToken
 
 # "Last used" is kept to the minute: no write on every API call.
 LAST_USED_PRECISION = timedelta(minutes=1)
+
+# Row ids are 64-bit: a larger number in a path or query is a 422 here, not a database error.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+OptionalRowIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 
 bearer = HTTPBearer(auto_error=False, description="An API token (or HOOKCAST_ADMIN_TOKEN).")
 

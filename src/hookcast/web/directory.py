@@ -16,7 +16,7 @@ from hookcast.services.errors import Invalid
 from hookcast.services.im_apps import ImAppInput, ImAppView
 from hookcast.services.people import PersonInput, PersonPatch, PersonView
 from hookcast.web.body import BodyTooLarge, read_limited
-from hookcast.web.deps import RuntimeDep, SessionDep, require_admin
+from hookcast.web.deps import RowId, RuntimeDep, SessionDep, require_admin
 
 router = APIRouter(prefix="/api/v1", tags=["directory"], dependencies=[Depends(require_admin)])
 
@@ -51,17 +51,17 @@ async def create_person(data: PersonInput, session: SessionDep) -> PersonView:
 
 
 @router.get("/people/{person_id}", response_model=PersonView)
-async def get_person(person_id: int, session: SessionDep) -> PersonView:
+async def get_person(person_id: RowId, session: SessionDep) -> PersonView:
     return people.view(await people.get(session, person_id))
 
 
 @router.patch("/people/{person_id}", response_model=PersonView)
-async def update_person(person_id: int, patch: PersonPatch, session: SessionDep) -> PersonView:
+async def update_person(person_id: RowId, patch: PersonPatch, session: SessionDep) -> PersonView:
     return people.view(await people.update(session, person_id, patch))
 
 
 @router.delete("/people/{person_id}", status_code=204)
-async def delete_person(person_id: int, session: SessionDep) -> Response:
+async def delete_person(person_id: RowId, session: SessionDep) -> Response:
     await people.remove(session, person_id)
     return Response(status_code=204)
 

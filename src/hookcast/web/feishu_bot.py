@@ -62,7 +62,7 @@ async def _receive(request: Request, runtime: Runtime, platform: PlatformName) -
             f"the {platform.value} bot's Verification Token is not set in hookcast",
         )
     headers = {k.lower(): v for k, v in request.headers.items()}
-    opened = open_request(body, headers, bot_keys)
+    opened = open_request(body, headers, bot_keys, utcnow().timestamp())
     if isinstance(opened, FeishuRefusal):
         return _refuse(runtime, platform.value, opened.status, opened.reason)
     if isinstance(opened, Challenge):

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hookcast.sources.base import Source
 from hookcast.sources.signatures import BodyHmac
-from hookcast.web.deps import RuntimeDep, get_runtime
+from hookcast.web.deps import RowId, RuntimeDep, get_runtime
 from hookcast.web.inbound.pipeline import HookAnswer, InboundRoute, receive
 
 Endpoint = Callable[..., Coroutine[Any, Any, Response]]
@@ -64,7 +64,7 @@ def inbound_router(routes: Sequence[InboundRoute]) -> APIRouter:
 def _endpoint(inbound: InboundRoute) -> Endpoint:
     if inbound.route.names_project:
 
-        async def for_project(request: Request, runtime: RuntimeDep, project_id: int) -> Response:
+        async def for_project(request: Request, runtime: RuntimeDep, project_id: RowId) -> Response:
             return await receive(request, runtime, inbound, project_id)
 
         return for_project

@@ -11,7 +11,7 @@ from hookcast.messages.i18n import translator
 from hookcast.messages.render import kind_label
 from hookcast.services import deliveries, projects, webhooks
 from hookcast.store.outbox import State, is_paused
-from hookcast.web.deps import RuntimeDep
+from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf
 from hookcast.web.ui.common import redirect
 from hookcast.web.ui.pauses import pause_text
@@ -34,7 +34,7 @@ def _whole_number(raw: str) -> int | None:
 
 @router.get("/ui/projects/{project_id}/deliveries", response_class=HTMLResponse)
 async def delivery_list(
-    project_id: int,
+    project_id: RowId,
     request: Request,
     session: DbDep,
     _user: UserDep,
@@ -83,7 +83,7 @@ async def delivery_list(
 
 
 @router.get("/ui/deliveries/{delivery_id}", response_class=HTMLResponse)
-async def delivery_show(delivery_id: int, request: Request, session: DbDep, _user: UserDep) -> Response:
+async def delivery_show(delivery_id: RowId, request: Request, session: DbDep, _user: UserDep) -> Response:
     delivery = await deliveries.get(session, delivery_id)
     webhook = await webhooks.get(session, delivery.webhook_id)
     project = await projects.get(session, delivery.project_id)
@@ -105,7 +105,9 @@ async def delivery_show(delivery_id: int, request: Request, session: DbDep, _use
 
 
 @router.post("/ui/deliveries/{delivery_id}/resend", dependencies=[Depends(csrf.verify)])
-async def delivery_resend(delivery_id: int, session: DbDep, runtime: RuntimeDep, _user: UserDep) -> Response:
+async def delivery_resend(
+    delivery_id: RowId, session: DbDep, runtime: RuntimeDep, _user: UserDep
+) -> Response:
     await deliveries.resend(session, delivery_id)
     await session.commit()
     runtime.wake_worker()

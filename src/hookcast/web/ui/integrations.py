@@ -22,7 +22,7 @@ from hookcast.services.errors import ServiceError
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.outbox import is_paused
 from hookcast.store.tables import Project, Webhook
-from hookcast.web.deps import RuntimeDep
+from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf, preview
 from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
 from hookcast.web.ui.pauses import pause_text
@@ -176,7 +176,7 @@ def _placed(errors: Errors, platform: Platform) -> Errors:
 
 @router.get("/ui/projects/{project_id}/integrations/{platform_name}", response_class=HTMLResponse)
 async def integration_new(
-    project_id: int, platform_name: str, request: Request, session: DbDep, _user: UserDep
+    project_id: RowId, platform_name: str, request: Request, session: DbDep, _user: UserDep
 ) -> Response:
     project = await projects.get(session, project_id)
     return await _form_page(request, project, _platform(platform_name), None)
@@ -184,7 +184,12 @@ async def integration_new(
 
 @router.post("/ui/projects/{project_id}/integrations/{platform_name}", dependencies=[CsrfDep])
 async def integration_create(
-    project_id: int, platform_name: str, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+    project_id: RowId,
+    platform_name: str,
+    request: Request,
+    session: DbDep,
+    runtime: RuntimeDep,
+    _user: UserDep,
 ) -> Response:
     await projects.get(session, project_id)  # an unknown project is a 404 before anything else
     platform = _platform(platform_name)
@@ -233,7 +238,7 @@ async def _load(session: DbDep, webhook_id: int) -> tuple[Webhook, Project, Plat
 
 
 @router.get("/ui/webhooks/{webhook_id}", response_class=HTMLResponse)
-async def integration_edit(webhook_id: int, request: Request, session: DbDep, _user: UserDep) -> Response:
+async def integration_edit(webhook_id: RowId, request: Request, session: DbDep, _user: UserDep) -> Response:
     webhook, project, platform = await _load(session, webhook_id)
     notice = "saved" if request.query_params.get("saved") else None
     return await _form_page(request, project, platform, webhook, notice=notice)
@@ -241,7 +246,7 @@ async def integration_edit(webhook_id: int, request: Request, session: DbDep, _u
 
 @router.post("/ui/webhooks/{webhook_id}", dependencies=[CsrfDep])
 async def integration_update(
-    webhook_id: int, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+    webhook_id: RowId, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
     webhook, project, platform = await _load(session, webhook_id)
     form = await request.form()
@@ -269,7 +274,7 @@ async def integration_update(
 
 @router.post("/ui/webhooks/{webhook_id}/test", dependencies=[CsrfDep])
 async def integration_test(
-    webhook_id: int, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+    webhook_id: RowId, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
     """Send a test message with the saved settings and show the platform's answer."""
     await session.commit()  # hand the connection back before going out to the platform
@@ -279,7 +284,7 @@ async def integration_test(
 
 
 @router.post("/ui/webhooks/{webhook_id}/delete", dependencies=[CsrfDep])
-async def integration_delete(webhook_id: int, session: DbDep, _user: UserDep) -> Response:
+async def integration_delete(webhook_id: RowId, session: DbDep, _user: UserDep) -> Response:
     webhook = await webhooks.get(session, webhook_id)
     project_id = webhook.project_id
     await webhooks.remove(session, webhook_id)

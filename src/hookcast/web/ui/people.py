@@ -14,6 +14,7 @@ from hookcast.platforms import PLATFORMS
 from hookcast.services import people
 from hookcast.services.errors import Invalid, ServiceError
 from hookcast.services.people import CSV_COLUMNS, ID_SUFFIX, ImportReport, PersonInput, PersonPatch
+from hookcast.web.deps import RowId
 from hookcast.web.directory import MAX_CSV_BYTES
 from hookcast.web.ui import csrf
 from hookcast.web.ui.common import Errors, errors_of, redirect, text
@@ -115,13 +116,13 @@ def _person_page(
 
 
 @router.get("/ui/people/{person_id}", response_class=HTMLResponse)
-async def person_show(person_id: int, request: Request, session: DbDep, _user: UserDep) -> Response:
+async def person_show(person_id: RowId, request: Request, session: DbDep, _user: UserDep) -> Response:
     person = people.view(await people.get(session, person_id))
     return _person_page(request, person, _values_of(person), {})
 
 
 @router.post("/ui/people/{person_id}", dependencies=[CsrfDep])
-async def person_update(person_id: int, request: Request, session: DbDep, _user: UserDep) -> Response:
+async def person_update(person_id: RowId, request: Request, session: DbDep, _user: UserDep) -> Response:
     values = _form_values(await request.form())
     try:
         await people.update(session, person_id, PersonPatch(**_fields(values)))
@@ -134,7 +135,7 @@ async def person_update(person_id: int, request: Request, session: DbDep, _user:
 
 
 @router.post("/ui/people/{person_id}/delete", dependencies=[CsrfDep])
-async def person_delete(person_id: int, session: DbDep, _user: UserDep) -> Response:
+async def person_delete(person_id: RowId, session: DbDep, _user: UserDep) -> Response:
     await people.remove(session, person_id)
     await session.commit()
     return redirect("/ui/people?notice=deleted")

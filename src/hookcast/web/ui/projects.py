@@ -19,7 +19,7 @@ from hookcast.services.errors import ServiceError
 from hookcast.services.projects import ProjectInput, ProjectPatch, split_patterns
 from hookcast.store.outbox import is_paused
 from hookcast.store.tables import Project, Webhook
-from hookcast.web.deps import RuntimeDep
+from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf, instance
 from hookcast.web.ui.common import Errors, client_base_url, errors_of, forget_project_tokens, redirect, text
 from hookcast.web.ui.sessions import DbDep, UserDep
@@ -117,14 +117,14 @@ async def project_create(request: Request, session: DbDep, runtime: RuntimeDep, 
 
 @router.get("/ui/projects/{project_id}", response_class=HTMLResponse)
 async def project_show(
-    project_id: int, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+    project_id: RowId, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
     return await _project_page(request, session, runtime, await projects.get(session, project_id))
 
 
 @router.post("/ui/projects/{project_id}/rename", dependencies=[CsrfDep])
 async def project_rename(
-    project_id: int, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+    project_id: RowId, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
     form = await request.form()
     raw = {name: text(form, name) for name in ("name", "gitlab_path", "protected_branches")}
@@ -143,7 +143,7 @@ async def project_rename(
 
 @router.post("/ui/projects/{project_id}/rotate-token", dependencies=[CsrfDep])
 async def project_rotate_token(
-    project_id: int, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+    project_id: RowId, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
     token = await projects.rotate_token(session, project_id)
     await session.commit()
@@ -153,7 +153,7 @@ async def project_rotate_token(
 
 
 @router.post("/ui/projects/{project_id}/delete", dependencies=[CsrfDep])
-async def project_delete(project_id: int, session: DbDep, runtime: RuntimeDep, _user: UserDep) -> Response:
+async def project_delete(project_id: RowId, session: DbDep, runtime: RuntimeDep, _user: UserDep) -> Response:
     await projects.remove(session, project_id)
     await session.commit()
     forget_project_tokens(runtime)

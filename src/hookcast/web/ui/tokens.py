@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from hookcast.services import api_tokens
 from hookcast.services.errors import ServiceError
+from hookcast.web.deps import RowId
 from hookcast.web.ui import csrf
 from hookcast.web.ui.common import errors_of, redirect, text
 from hookcast.web.ui.sessions import DbDep, UserDep
@@ -42,7 +43,7 @@ async def token_create(request: Request, session: DbDep, _user: UserDep) -> Resp
 
 
 @router.post("/ui/tokens/{token_id}/revoke", dependencies=[CsrfDep])
-async def token_revoke(token_id: int, session: DbDep, _user: UserDep) -> Response:
+async def token_revoke(token_id: RowId, session: DbDep, _user: UserDep) -> Response:
     await api_tokens.revoke(session, token_id)
     await session.commit()
     return redirect("/ui/tokens")
