@@ -225,10 +225,10 @@ def _sendable(url: str) -> bool:
         return False
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         return False
-    if parts.username is not None or parts.password is not None or port == 0:
+    if parts.username is not None or parts.password is not None:
         return False
     host = (parts.hostname or "").lower()
     try:
