@@ -1,0 +1,74 @@
+"""Migration 0010 on SQLite and PostgreSQL, with real rows: projects explicitly scoped to a
+GitLab path keep routing events to the exact-path projects inside their scope (the flag is set
+for them); projects with no path, whose tokens re-routed events for any project, lose that."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hookcast.store.db import create_engine
+from hookcast.store.migrate import alembic_config
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def migrate_to(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
+    def run(connection: Connection) -> None:
+        (command.downgrade if down else command.upgrade)(alembic_config(connection), revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def test_scoped_projects_keep_routing_and_unscoped_ones_stop(engine: AsyncEngine) -> None:
+    await migrate_to(engine, "0009")
+    projects = sa.table(
+        "projects",
+        sa.column("name"),
+        sa.column("gitlab_path"),
+        sa.column("token_digest"),
+        sa.column("protected_branches"),
+        sa.column("created_at"),
+        sa.column("updated_at"),
+    )
+    async with engine.begin() as connection:
+        for index, (name, path) in enumerate((("group", "team"), ("app", "team/app"), ("loose", None))):
+            await connection.execute(
+                projects.insert().values(
+                    name=name,
+                    gitlab_path=path,
+                    token_digest=str(index) * 64,
+                    protected_branches="",
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+    await migrate_to(engine, "0010")
+
+    flags = sa.table("projects", sa.column("name"), sa.column("routes_other_projects", sa.Boolean()))
+    async with engine.connect() as connection:
+        found = dict((await connection.execute(sa.select(flags.c.name, flags.c.routes_other_projects))).all())
+    assert found == {"group": True, "app": True, "loose": False}
+
+    await migrate_to(engine, "0009", down=True)
+    async with engine.connect() as connection:
+        columns = await connection.run_sync(
+            lambda c: {col["name"] for col in sa.inspect(c).get_columns("projects")}
+        )
+    assert "routes_other_projects" not in columns
