@@ -175,3 +175,10 @@ async def test_long_idempotency_keys_sharing_a_prefix_are_two_events(
     assert again.json()["event_id"] == second.json()["event_id"]
     await eventually(lambda: len(bot.received) == 2, what="two cards")
     assert len(await deliveries(client, project_id)) == 2
+
+
+async def test_the_flag_is_in_the_openapi_schemas(client: httpx.AsyncClient) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for model in ("ProjectInput", "ProjectPatch", "ProjectView"):
+        assert "routes_other_projects" in schemas[model]["properties"], model
+    assert schemas["ProjectInput"]["properties"]["routes_other_projects"]["default"] is False
