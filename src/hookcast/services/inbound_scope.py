@@ -21,14 +21,13 @@ def target_project(
     submitter: Project, path: str, by_path: Mapping[str, Project], *, named_by_route: bool
 ) -> Project | None:
     """The project an event of GitLab project ``path`` goes to, or None when ``path`` is outside
-    the submitter's scope. A route that names the project (``named_by_route``) is never
-    overruled by the body. Only a receiver of other projects' events hands an event on, to the
-    project with exactly that path; every other event stays with its submitter."""
-    if named_by_route:
-        return submitter
+    the submitter's scope (kept as ignored). A route that names the project
+    (``named_by_route``) is never overruled by the body. Only a receiver of other projects'
+    events hands an event on, to the project with exactly that path; every other event stays
+    with its submitter."""
     if not in_scope(submitter.gitlab_path, path):
         return None
-    if not submitter.routes_other_projects:
+    if named_by_route or not submitter.routes_other_projects:
         return submitter
     return by_path.get(path, submitter)
 
