@@ -59,7 +59,31 @@ async def test_scoped_projects_keep_routing_and_unscoped_ones_stop(engine: Async
                     updated_at=NOW,
                 )
             )
+    events = sa.table(
+        "events",
+        sa.column("project_id"),
+        sa.column("idempotency_key"),
+        sa.column("source"),
+        sa.column("kind"),
+        sa.column("action"),
+        sa.column("event", sa.JSON()),
+        sa.column("received_at"),
+    )
+    async with engine.begin() as connection:
+        project_id = (await connection.execute(sa.text("SELECT min(id) FROM projects"))).scalar_one()
+        await connection.execute(
+            events.insert().values(
+                project_id=project_id,
+                idempotency_key="k",
+                source="gitlab",
+                kind="push",
+                action="",
+                event={},
+                received_at=NOW,
+            )
+        )
     await migrate_to(engine, "0010")
+    assert await event_count(engine) == 1, "the projects' history survives (no table rebuilt)"
 
     flags = sa.table("projects", sa.column("name"), sa.column("routes_other_projects", sa.Boolean()))
     async with engine.connect() as connection:
@@ -72,3 +96,9 @@ async def test_scoped_projects_keep_routing_and_unscoped_ones_stop(engine: Async
             lambda c: {col["name"] for col in sa.inspect(c).get_columns("projects")}
         )
     assert "routes_other_projects" not in columns
+    assert await event_count(engine) == 1
+
+
+async def event_count(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(sa.text("SELECT count(*) FROM events"))).scalar_one())

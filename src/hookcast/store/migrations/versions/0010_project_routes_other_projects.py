@@ -21,11 +21,15 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not a batch: on SQLite a batch recreates ``projects``, and with foreign
+# keys on, dropping the old table would cascade to every project's webhooks and events.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("routes_other_projects", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    op.add_column(
+        "projects",
+        sa.Column("routes_other_projects", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     projects = sa.table("projects", sa.column("gitlab_path"), sa.column("routes_other_projects"))
     op.execute(
         projects.update()
@@ -35,5 +39,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.drop_column("routes_other_projects")
+    op.drop_column("projects", "routes_other_projects")  # SQLite >= 3.35 drops a column in place
