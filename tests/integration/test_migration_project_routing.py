@@ -4,36 +4,14 @@ for them); projects with no path, whose tokens re-routed events for any project,
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
-from alembic import command
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hookcast.store.db import create_engine
-from hookcast.store.migrate import alembic_config
+from tests.integration.migrations import migrate_to
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-async def migrate_to(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
-    def run(connection: Connection) -> None:
-        (command.downgrade if down else command.upgrade)(alembic_config(connection), revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
 
 
 async def test_scoped_projects_keep_routing_and_unscoped_ones_stop(engine: AsyncEngine) -> None:

@@ -7,11 +7,9 @@ group / system hook receiver (``routes_other_projects``) hands events on, and on
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fixtures import load_fixture
@@ -21,12 +19,6 @@ PUSH: dict[str, Any] = json.loads(load_fixture("docs/push.json"))
 PATH = PUSH["project"]["path_with_namespace"]
 GROUP = PATH.partition("/")[0]
 WORKFLOW_TRIGGERS = ["issue.approval_needed"]
-
-
-@pytest.fixture
-async def feishu() -> AsyncIterator[FakePlatformServer]:
-    async with FakePlatformServer() as server:
-        yield server
 
 
 def gitlab_headers(token: str, uuid_: str | None = None) -> dict[str, str]:
@@ -41,9 +33,9 @@ def push_of(path: str) -> dict[str, Any]:
 
 
 async def project_with_bot(
-    client: httpx.AsyncClient, feishu: FakePlatformServer, name: str, **fields: object
+    client: httpx.AsyncClient, fake: FakePlatformServer, name: str, **fields: object
 ) -> tuple[int, str, Any]:
-    bot = feishu.add_bot("feishu")
+    bot = fake.add_bot("feishu")
     project_id, token = await create_project(client, name, **fields)
     await create_webhook(
         client,
@@ -57,10 +49,10 @@ async def project_with_bot(
 
 
 async def test_a_default_token_cannot_post_into_another_project(
-    client: httpx.AsyncClient, feishu: FakePlatformServer
+    client: httpx.AsyncClient, fake: FakePlatformServer
 ) -> None:
-    a_id, a_token, a_bot = await project_with_bot(client, feishu, "a")
-    b_id, _, b_bot = await project_with_bot(client, feishu, "b", gitlab_path=PATH)
+    a_id, a_token, a_bot = await project_with_bot(client, fake, "a")
+    b_id, _, b_bot = await project_with_bot(client, fake, "b", gitlab_path=PATH)
     answer = await client.post("/hooks/gitlab", json=PUSH, headers=gitlab_headers(a_token))
     assert answer.status_code == 202, answer.text
     assert answer.json()["status"] == "accepted" and answer.json()["deliveries"] == 1
@@ -71,10 +63,10 @@ async def test_a_default_token_cannot_post_into_another_project(
 
 
 async def test_a_token_cannot_suppress_another_projects_events(
-    client: httpx.AsyncClient, feishu: FakePlatformServer
+    client: httpx.AsyncClient, fake: FakePlatformServer
 ) -> None:
-    _, a_token, _ = await project_with_bot(client, feishu, "a")
-    _, b_token, b_bot = await project_with_bot(client, feishu, "b", gitlab_path=PATH)
+    _, a_token, _ = await project_with_bot(client, fake, "a")
+    _, b_token, b_bot = await project_with_bot(client, fake, "b", gitlab_path=PATH)
     stolen = "0f6c6a5e-0000-4000-8000-b0b0b0b0b0b0"
     await client.post("/hooks/gitlab", json=PUSH, headers=gitlab_headers(a_token, stolen))
     real = await client.post("/hooks/gitlab", json=PUSH, headers=gitlab_headers(b_token, stolen))
@@ -83,10 +75,10 @@ async def test_a_token_cannot_suppress_another_projects_events(
 
 
 async def test_the_events_api_keeps_an_event_in_the_project_its_url_names(
-    client: httpx.AsyncClient, feishu: FakePlatformServer
+    client: httpx.AsyncClient, fake: FakePlatformServer
 ) -> None:
-    a_id, a_token, a_bot = await project_with_bot(client, feishu, "a")
-    b_id, _, b_bot = await project_with_bot(client, feishu, "b", gitlab_path="team/b")
+    a_id, a_token, a_bot = await project_with_bot(client, fake, "a")
+    b_id, _, b_bot = await project_with_bot(client, fake, "b", gitlab_path="team/b")
     event = {
         "id": "evt-1",
         "type": "issue.approval_needed",
@@ -110,13 +102,13 @@ async def test_the_events_api_keeps_an_event_in_the_project_its_url_names(
 
 
 async def test_a_group_receiver_routes_inside_its_scope_only(
-    client: httpx.AsyncClient, feishu: FakePlatformServer
+    client: httpx.AsyncClient, fake: FakePlatformServer
 ) -> None:
     group_id, group_token, group_bot = await project_with_bot(
-        client, feishu, "group", gitlab_path=GROUP, routes_other_projects=True
+        client, fake, "group", gitlab_path=GROUP, routes_other_projects=True
     )
-    app_id, app_token, app_bot = await project_with_bot(client, feishu, "app", gitlab_path=PATH)
-    _, _, outside_bot = await project_with_bot(client, feishu, "outside", gitlab_path="elsewhere/thing")
+    app_id, app_token, app_bot = await project_with_bot(client, fake, "app", gitlab_path=PATH)
+    _, _, outside_bot = await project_with_bot(client, fake, "outside", gitlab_path="elsewhere/thing")
     shown = (await client.get(f"/api/v1/projects/{group_id}")).json()
     assert shown["routes_other_projects"] is True
     assert (await client.get(f"/api/v1/projects/{app_id}")).json()["routes_other_projects"] is False
@@ -151,19 +143,19 @@ async def test_a_group_receiver_routes_inside_its_scope_only(
 
 
 async def test_a_system_hook_receiver_routes_any_path_to_its_project(
-    client: httpx.AsyncClient, feishu: FakePlatformServer
+    client: httpx.AsyncClient, fake: FakePlatformServer
 ) -> None:
-    _, token, own_bot = await project_with_bot(client, feishu, "system", routes_other_projects=True)
-    _, _, app_bot = await project_with_bot(client, feishu, "app", gitlab_path=PATH)
+    _, token, own_bot = await project_with_bot(client, fake, "system", routes_other_projects=True)
+    _, _, app_bot = await project_with_bot(client, fake, "app", gitlab_path=PATH)
     await client.post("/hooks/gitlab", json=PUSH, headers=gitlab_headers(token))
     await client.post("/hooks/gitlab", json=push_of("nobody/here"), headers=gitlab_headers(token))
     await eventually(lambda: len(app_bot.received) == 1 and len(own_bot.received) == 1)
 
 
 async def test_long_idempotency_keys_sharing_a_prefix_are_two_events(
-    client: httpx.AsyncClient, feishu: FakePlatformServer
+    client: httpx.AsyncClient, fake: FakePlatformServer
 ) -> None:
-    project_id, token, bot = await project_with_bot(client, feishu, "a")
+    project_id, token, bot = await project_with_bot(client, fake, "a")
     shared = "k" * 200
     first = await client.post("/hooks/gitlab", json=PUSH, headers=gitlab_headers(token, shared + "-one"))
     second = await client.post("/hooks/gitlab", json=PUSH, headers=gitlab_headers(token, shared + "-two"))
