@@ -1,4 +1,5 @@
-"""Fixtures the integration tests share: a signed-in UI client, and the fake platform server."""
+"""Fixtures the integration tests share: a signed-in UI client, the fake platform server, and an
+engine on the test database (for the migration tests)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hookcast.store.db import create_engine
 from tests.fakes.platform_server import FakePlatformServer
 from tests.integration.ui_helpers import UiClient, ui_client
 
@@ -23,3 +26,12 @@ async def ui(database_url: str, tmp_path: Path) -> AsyncIterator[UiClient]:
 async def fake() -> AsyncIterator[FakePlatformServer]:
     async with FakePlatformServer() as server:
         yield server
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()

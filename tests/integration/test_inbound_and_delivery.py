@@ -257,7 +257,9 @@ async def test_group_hook_token_routes_by_project_path(
     push = json.loads(PUSH)
     path = push["project"]["path_with_namespace"]
     group, _, _ = path.partition("/")
-    group_id, group_token = await create_project(client, "group", gitlab_path=group)
+    group_id, group_token = await create_project(
+        client, "group", gitlab_path=group, routes_other_projects=True
+    )
     app_id, _ = await create_project(client, "example", gitlab_path=path)
     other_id, other_token = await create_project(client, "other", gitlab_path="someone-else/thing")
     await create_webhook(

@@ -5,42 +5,20 @@ gives the two columns back."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
-from alembic import command
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hookcast.crypto import SecretBox, load_or_create_key
-from hookcast.store.db import create_engine
-from hookcast.store.migrate import alembic_config
 from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakePlatformServer
+from tests.integration.migrations import migrate_to
 
 SECRET = "SEC-migrated-signing-secret"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-async def migrate_to(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
-    def run(connection: Connection) -> None:
-        (command.downgrade if down else command.upgrade)(alembic_config(connection), revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
 
 
 async def insert_webhooks(engine: AsyncEngine, box: SecretBox, url: str) -> dict[str, int]:

@@ -71,9 +71,18 @@ def test_projects_round_trip() -> None:
     )
     assert created["gitlab_token"].startswith("hcp_")
     assert created["protected_branches"] == ["main"]
+    assert created["routes_other_projects"] is False
     project_id = str(created["id"])
     renamed = as_json("projects", "rename", project_id, "renamed")
     assert renamed["name"] == "renamed"
+    receiver = as_json("projects", "update", project_id, "--routes-other-projects", "--gitlab-path", "acme")
+    assert receiver["routes_other_projects"] is True and receiver["gitlab_path"] == "acme"
+    assert receiver["protected_branches"] == ["main"] and receiver["name"] == "renamed"
+    back = as_json("projects", "update", project_id, "--no-routes-other-projects", "--protected-branches", "")
+    assert back["routes_other_projects"] is False and back["protected_branches"] == []
+    group = as_json("projects", "create", "group", "--gitlab-path", "team", "--routes-other-projects")
+    assert group["routes_other_projects"] is True
+    hookcast("projects", "delete", str(group["id"]), "--yes")
     rotated = as_json("projects", "rotate-token", project_id)
     assert rotated["gitlab_token"] != created["gitlab_token"]
     assert [p["name"] for p in as_json("projects", "list")] == ["renamed"]

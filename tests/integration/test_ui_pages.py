@@ -70,6 +70,24 @@ async def test_projects_are_renamed_and_deleted(ui: UiClient) -> None:
     assert "after" not in listing and "taken" in listing
 
 
+async def test_a_project_is_made_a_receiver_of_other_projects_events_and_back(ui: UiClient) -> None:
+    created = await ui.post(
+        "/ui/projects", {"name": "group", "gitlab_path": "team", "routes_other_projects": "on"}
+    )
+    project_id = int(re.search(r"/ui/projects/(\d+)/rename", created.text).group(1))  # type: ignore[union-attr]
+    ticked = re.compile(r'<input type="checkbox" id="routes_other_projects"[^>]* checked>')
+    page = (await ui.get(f"/ui/projects/{project_id}")).text
+    assert ticked.search(page)
+    assert "goes to the project with exactly that path" in page
+    assert "routes other projects&#39; events" in (await ui.get("/ui/projects")).text
+    chinese = (await ui.get(f"/ui/projects/{project_id}?lang=zh_CN")).text
+    assert "把事件转给其他项目（群组或系统钩子）" in chinese and "交给路径与之完全相同的项目" in chinese
+    saved = await ui.post(f"/ui/projects/{project_id}/rename", {"name": "group", "gitlab_path": "team"})
+    assert saved.status_code == 303
+    assert not ticked.search((await ui.get(f"/ui/projects/{project_id}")).text)
+    assert "routes other projects&#39; events" not in (await ui.get("/ui/projects")).text
+
+
 async def test_the_public_url_setting_changes_the_inbound_urls(ui: UiClient) -> None:
     project_id, _ = await create_project(ui)
     refused = await ui.post("/ui/settings", {"retention_days": "0", "public_url": "ftp://x"})

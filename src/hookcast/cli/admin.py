@@ -169,7 +169,7 @@ def users_delete(username: str) -> None:
 
 # --- projects ------------------------------------------------------------------------------
 
-PROJECT_COLUMNS = ("id", "name", "gitlab_path", "protected_branches", "created_at")
+PROJECT_COLUMNS = ("id", "name", "gitlab_path", "routes_other_projects", "protected_branches", "created_at")
 
 
 def _patterns(text: str | None) -> list[str]:
@@ -187,20 +187,40 @@ def projects_list(as_json: JsonOption = False) -> None:
 
 
 @projects_app.command("create")
+@model_options(ProjectInput, skip={"name", "protected_branches"})
 def projects_create(
     name: str,
-    gitlab_path: Annotated[str | None, typer.Option(help="group/app, or a group path.")] = None,
     protected_branches: Annotated[str | None, typer.Option(help="Comma list, e.g. 'main,release/*'.")] = None,
     as_json: JsonOption = False,
+    **given: Any,
 ) -> None:
     """Create a project; prints its GitLab token once."""
+    fields = given_values(given, given.keys())
 
     async def work(_rt: Instance, session: AsyncSession) -> dict[str, Any]:
-        data = ProjectInput(
-            name=name, gitlab_path=gitlab_path, protected_branches=_patterns(protected_branches)
-        )
+        data = ProjectInput(name=name, protected_branches=_patterns(protected_branches), **fields)
         created = await projects.create(session, data)
         return {**projects.view(created.project).model_dump(mode="json"), "gitlab_token": created.token}
+
+    emit_one(run(work), as_json)
+
+
+@projects_app.command("update")
+@model_options(ProjectPatch, patch=True, skip={"protected_branches"}, described_by=ProjectInput)
+def projects_update(
+    project_id: int,
+    protected_branches: Annotated[str | None, typer.Option(help="Comma list, e.g. 'main,release/*'.")] = None,
+    as_json: JsonOption = False,
+    **given: Any,
+) -> None:
+    """Change some settings of a project (the others stay)."""
+    changes = given_values(given, given.keys())
+    if protected_branches is not None:
+        changes["protected_branches"] = _patterns(protected_branches)
+
+    async def work(_rt: Instance, session: AsyncSession) -> dict[str, Any]:
+        project = await projects.update(session, project_id, ProjectPatch(**changes))
+        return projects.view(project).model_dump(mode="json")
 
     emit_one(run(work), as_json)
 

@@ -25,7 +25,8 @@ from hookcast.clock import utcnow
 from hookcast.directmessages.recipients import direct_recipients
 from hookcast.events import Event
 from hookcast.routing import route
-from hookcast.services.projects import in_scope, split_patterns
+from hookcast.services.inbound_scope import stored_key, target_project
+from hookcast.services.projects import split_patterns
 from hookcast.services.webhooks import rules_of
 from hookcast.store import outbox
 from hookcast.store.tables import EventRow, Project, Webhook
@@ -39,13 +40,15 @@ MAX_BATCH = 500
 @dataclass(frozen=True, slots=True)
 class Submission:
     """One inbound event for the project ``project_id`` authenticated. ``event`` is None for a
-    well-formed request hookcast does not notify about (kept with ``reason``)."""
+    well-formed request hookcast does not notify about (kept with ``reason``).
+    ``named_by_route``: the route's path named the project, so the body never re-routes it."""
 
     project_id: int
     event: Event | None
     idempotency_key: str | None
     source: str
     reason: str | None = None
+    named_by_route: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,18 +68,6 @@ class ProjectGone:
 IntakeResult = Accepted | ProjectGone
 
 
-def target_project(authenticated: Project, path: str, by_path: dict[str, Project]) -> Project | None:
-    """The project an event of GitLab project ``path`` belongs to (see README "One token for many
-    projects"): the exact-path project inside the token's scope, else the token's own project;
-    None when ``path`` is outside the scope."""
-    if not in_scope(authenticated.gitlab_path, path):
-        return None
-    exact = by_path.get(path)
-    if exact is not None and path != authenticated.gitlab_path:
-        return exact
-    return authenticated
-
-
 async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) -> list[IntakeResult]:
     projects = {
         p.id: p
@@ -84,7 +75,14 @@ async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) 
             select(Project).where(Project.id.in_({s.project_id for s in submissions}))
         )
     }
-    paths = {s.event.project.path_with_namespace for s in submissions if s.event is not None}
+    paths = {
+        s.event.project.path_with_namespace
+        for s in submissions
+        if s.event is not None
+        and not s.named_by_route
+        and s.project_id in projects
+        and projects[s.project_id].routes_other_projects
+    }
     paths.discard("")
     by_path: dict[str, Project] = {}
     if paths:
@@ -101,13 +99,15 @@ async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) 
         event, reason = submission.event, submission.reason
         target = owner
         if event is not None:
-            found = target_project(owner, event.project.path_with_namespace, by_path)
+            found = target_project(
+                owner, event.project.path_with_namespace, by_path, named_by_route=submission.named_by_route
+            )
             if found is None:
                 reason = f"project {event.project.path_with_namespace!r} is outside this token's scope"
                 event = None
             else:
                 target = found
-        key = (submission.idempotency_key or f"auto:{uuid.uuid4().hex}")[:200]
+        key = stored_key(submission.idempotency_key or f"auto:{uuid.uuid4().hex}", owner, target)
         plans.append(_Plan(target, event, key, submission.source, reason))
 
     webhooks_by_project: dict[int, list[Webhook]] = defaultdict(list)

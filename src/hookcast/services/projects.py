@@ -17,6 +17,11 @@ from hookcast.services.errors import Conflict, NotFound
 from hookcast.store.tables import Project
 
 TOKEN_PREFIX = "hcp"
+ROUTES_OTHER_PROJECTS_HELP = (
+    "A group or system hook receiver: an event whose GitLab path is inside gitlab_path (any path "
+    "when gitlab_path is empty) goes to the project with exactly that path. Off: every event this "
+    "token sends stays in this project."
+)
 
 
 class ProjectInput(BaseModel):
@@ -27,12 +32,13 @@ class ProjectInput(BaseModel):
         default=None,
         max_length=500,
         description="GitLab path_with_namespace (e.g. 'group/app') or a group path ('group') "
-        "whose projects a group hook sends. Empty: any project sent with this token.",
+        "whose events this token accepts; events from other paths are ignored. Empty: any path.",
     )
     protected_branches: list[str] = Field(
         default_factory=list,
         description="Branch name patterns (fnmatch, e.g. 'release/*') treated as protected.",
     )
+    routes_other_projects: bool = Field(default=False, description=ROUTES_OTHER_PROJECTS_HELP)
 
     @field_validator("gitlab_path")
     @classmethod
@@ -47,6 +53,7 @@ class ProjectPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     gitlab_path: str | None = Field(default=None, max_length=500)
     protected_branches: list[str] | None = None
+    routes_other_projects: bool | None = Field(default=None, description=ROUTES_OTHER_PROJECTS_HELP)
 
 
 class ProjectView(BaseModel):
@@ -54,6 +61,7 @@ class ProjectView(BaseModel):
     name: str
     gitlab_path: str | None
     protected_branches: list[str]
+    routes_other_projects: bool
     created_at: datetime
     updated_at: datetime
 
@@ -70,6 +78,7 @@ def view(project: Project) -> ProjectView:
         name=project.name,
         gitlab_path=project.gitlab_path,
         protected_branches=split_patterns(project.protected_branches),
+        routes_other_projects=project.routes_other_projects,
         created_at=project.created_at,
         updated_at=project.updated_at,
     )
@@ -87,6 +96,7 @@ async def create(session: AsyncSession, data: ProjectInput) -> CreatedProject:
         gitlab_path=data.gitlab_path,
         token_digest=token_digest(token),
         protected_branches=",".join(data.protected_branches),
+        routes_other_projects=data.routes_other_projects,
         created_at=now,
         updated_at=now,
     )
@@ -115,6 +125,8 @@ async def update(session: AsyncSession, project_id: int, patch: ProjectPatch) ->
         project.gitlab_path = ProjectInput._clean_path(fields["gitlab_path"])
     if fields.get("protected_branches") is not None:
         project.protected_branches = ",".join(fields["protected_branches"])
+    if fields.get("routes_other_projects") is not None:
+        project.routes_other_projects = fields["routes_other_projects"]
     project.updated_at = utcnow()
     await _flush_unique(session, "a project with this name or GitLab path already exists")
     return project

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -73,6 +73,9 @@ class Project(Base):
     gitlab_path: Mapped[str | None] = mapped_column(String(500), unique=True, nullable=True)
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     protected_branches: Mapped[str] = mapped_column(Text, default="")
+    # A group / system hook receiver: its token may hand an event to the project whose
+    # gitlab_path is the event's path (inside this project's scope). Off: events stay here.
+    routes_other_projects: Mapped[bool] = mapped_column(default=False, server_default=false())
     # HMAC key for sources that sign their bodies (GitHub, GitLab signing): sealed, since
     # checking a signature needs the secret itself, unlike the token's digest.
     signing_secret_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -104,7 +104,10 @@ async def _submit(
     event = parsed if isinstance(parsed, Event) else None
     reason = parsed.reason if isinstance(parsed, Ignored) else None
     key = source.idempotency.of(headers, parsed)
-    outcome = await runtime.intake.submit(Submission(caller.project_id, event, key, source.name, reason))
+    submission = Submission(
+        caller.project_id, event, key, source.name, reason, named_by_route=project_id is not None
+    )
+    outcome = await runtime.intake.submit(submission)
     if isinstance(outcome, ProjectGone):  # deleted since it was authenticated
         runtime.tokens.clear()
         gone = Refusal(401, UNKNOWN_TOKEN) if project_id is None else project_not_found(project_id)

@@ -21,11 +21,20 @@ from hookcast.store.outbox import is_paused
 from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf, instance
-from hookcast.web.ui.common import Errors, client_base_url, errors_of, forget_project_tokens, redirect, text
+from hookcast.web.ui.common import (
+    Errors,
+    checked,
+    client_base_url,
+    errors_of,
+    forget_project_tokens,
+    redirect,
+    text,
+)
 from hookcast.web.ui.sessions import DbDep, UserDep
 from hookcast.web.ui.templating import page
 
 router = APIRouter()
+FORM_FIELDS = ("name", "gitlab_path", "protected_branches", "routes_other_projects")
 CsrfDep = Depends(csrf.verify)
 
 
@@ -91,6 +100,7 @@ def _project_fields(form_data: Any) -> dict[str, Any]:
         "name": text(form_data, "name"),
         "gitlab_path": text(form_data, "gitlab_path") or None,
         "protected_branches": split_patterns(text(form_data, "protected_branches")),
+        "routes_other_projects": checked(form_data, "routes_other_projects"),
     }
 
 
@@ -103,7 +113,7 @@ async def project_list(request: Request, session: DbDep, _user: UserDep) -> Resp
 @router.post("/ui/projects", dependencies=[CsrfDep])
 async def project_create(request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep) -> Response:
     form = await request.form()
-    raw = {name: text(form, name) for name in ("name", "gitlab_path", "protected_branches")}
+    raw = {name: text(form, name) for name in FORM_FIELDS}
     try:
         created = await projects.create(session, ProjectInput(**_project_fields(form)))
         await session.commit()
@@ -127,7 +137,7 @@ async def project_rename(
     project_id: RowId, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
     form = await request.form()
-    raw = {name: text(form, name) for name in ("name", "gitlab_path", "protected_branches")}
+    raw = {name: text(form, name) for name in FORM_FIELDS}
     try:
         await projects.update(session, project_id, ProjectPatch(**_project_fields(form)))
         await session.commit()
