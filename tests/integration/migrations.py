@@ -6,12 +6,11 @@ from alembic import command
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hookcast.store.migrate import alembic_config
+from hookcast.store.migrate import alembic_config, run_migrations
 
 
 async def migrate_to(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
     def run(connection: Connection) -> None:
         (command.downgrade if down else command.upgrade)(alembic_config(connection), revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    await run_migrations(engine, run)

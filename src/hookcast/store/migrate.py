@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -25,5 +26,14 @@ def _upgrade(connection: Connection) -> None:
 
 
 async def upgrade(engine: AsyncEngine) -> None:
+    await run_migrations(engine, _upgrade)
+
+
+async def run_migrations(engine: AsyncEngine, migrate: Callable[[Connection], None]) -> None:
+    """Run ``migrate`` on a connection of ``engine``. On SQLite the migrations switch foreign keys
+    off for their connection (see ``migrations/env.py``), so the pool is renewed afterwards: every
+    later connection gets them on again from the connect hook (``store/db.py``)."""
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+        await connection.run_sync(migrate)
+    if engine.dialect.name == "sqlite":
+        await engine.dispose()
