@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+from aiohttp import web
 
 from tests.fakes.platforms.feishu import FakeFeishu
 from tests.fakes.platforms.slack import FakeSlack
@@ -164,3 +165,60 @@ async def test_im_app_input_errors(client: httpx.AsyncClient) -> None:
     listed = {app["platform"]: app for app in (await client.get("/api/v1/im-apps")).json()}
     assert set(listed) == {"slack", "feishu", "lark", "dingtalk", "wecom"}
     assert listed["wecom"]["fields"] == {"corp_id": "ww0123456789", "agent_id": "1000002"}
+
+
+async def test_an_im_app_base_url_goes_only_where_webhooks_may(client: httpx.AsyncClient) -> None:
+    """The app's credentials are sent to its base URL: never to a metadata address, a local port
+    or another host (the test instance allows 127.0.0.1 as an extra host, as a private
+    deployment would its own)."""
+    credentials = {"app_id": "cli_a1b2c3d4", "app_secret": "feishu-app-secret-value"}
+    for url in (
+        "http://169.254.169.254/latest",
+        "http://[::1]:6379",
+        "https://user:pass@open.feishu.cn",
+        "https://evil.example.com",
+        "http://open.feishu.cn",  # its own host, but not over https
+        "https://open.feishu.cn\\@evil.example",
+    ):
+        refused = await client.put(
+            "/api/v1/im-apps/feishu",
+            json={"credentials": credentials, "api_base_url": url},
+            params={"validate": "false"},
+        )
+        assert refused.status_code == 422, (url, refused.text)
+        assert "api_base_url" in refused.text
+    own = await client.put(
+        "/api/v1/im-apps/feishu",
+        json={"credentials": credentials, "api_base_url": "https://open.feishu.cn/"},
+        params={"validate": "false"},
+    )
+    assert own.status_code == 200, own.text
+
+
+async def test_a_foreign_answer_is_not_echoed_in_the_refusal(client: httpx.AsyncClient) -> None:
+    """What some other service on an allowed host answers is not handed back to whoever set the
+    URL (an internal service's error page can carry its secrets)."""
+
+    async def internal(_request: web.Request) -> web.Response:
+        return web.Response(status=502, text="internal error: redis password=hunter2")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", internal)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        answer = await client.put(
+            "/api/v1/im-apps/feishu",
+            json={
+                "credentials": {"app_id": "cli_a1b2c3d4", "app_secret": "feishu-app-secret-value"},
+                "api_base_url": f"http://127.0.0.1:{port}",
+            },
+        )
+    finally:
+        await runner.cleanup()
+    assert answer.status_code == 422
+    assert "502" in answer.text
+    assert "hunter2" not in answer.text

@@ -173,7 +173,15 @@ def im_apps_set(
             ctx.sessions.begin() as session,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(10)) as http,
         ):
-            row = await im_apps.save(session, name, data, box=ctx.box, http=http, validate=validate)
+            row = await im_apps.save(
+                session,
+                name,
+                data,
+                box=ctx.box,
+                http=http,
+                validate=validate,
+                extra_hosts=ctx.settings.extra_allowed_hosts,
+            )
             return im_apps.view(name, row)
 
     saved = _run(work)

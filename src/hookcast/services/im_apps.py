@@ -7,6 +7,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from fnmatch import fnmatch
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -21,6 +22,7 @@ from hookcast.platforms import get_platform
 from hookcast.platforms.base import FieldSpec, PlatformName
 from hookcast.services import fields
 from hookcast.services.errors import Invalid, NotFound, Term
+from hookcast.services.webhooks import sendable_url
 from hookcast.store.directory import ImAppRow
 
 
@@ -135,13 +137,29 @@ def merged_credentials(
     return fields.merged(specs, kept, changes, field="credentials")
 
 
-def clean_base_url(value: str | None) -> str | None:
+def clean_base_url(value: str | None, platform: PlatformName, extra_hosts: Sequence[str]) -> str | None:
+    """An override of the app's API address: https on the app's own API host (a regional or
+    private endpoint of the same platform), or http(s) on the instance's extra allowed hosts, as
+    webhook URLs. The app's credentials are sent there: anywhere else (an instance-metadata
+    address, a Redis port on localhost) would hand them, and a look into the network, to whoever
+    set the URL."""
     value = (value or "").strip().rstrip("/")
     if not value:
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or not sendable_url(value):
         raise Invalid("api_base_url must be an http(s) URL", field="api_base_url")
+    host = (parts.hostname or "").lower()
+    own_host = (urlsplit(MESSENGERS[platform].default_base_url).hostname or "").lower()
+    on_own = parts.scheme == "https" and host == own_host
+    on_extra = any(fnmatch(host, allowed.lower()) for allowed in extra_hosts)
+    if not (on_own or on_extra):
+        raise Invalid(
+            "api_base_url must be https on {host} (or on the instance's extra allowed hosts: {hosts})",
+            field="api_base_url",
+            host=own_host,
+            hosts=", ".join(extra_hosts) or "—",
+        )
     return value
 
 
@@ -153,6 +171,7 @@ async def save(
     box: SecretBox,
     http: aiohttp.ClientSession,
     validate: bool = True,
+    extra_hosts: Sequence[str] = (),
 ) -> ImAppRow:
     """Create or replace the app of ``platform``; with ``validate`` (the default) the
     credentials must fetch a token (and carry the scopes) first, or nothing is saved."""
@@ -161,7 +180,7 @@ async def save(
     stored = open_credentials(row, box) if row is not None else {}
     specs = credential_specs(name)
     values = merged_credentials(specs, data.credentials, stored)
-    base_url = clean_base_url(data.api_base_url)
+    base_url = clean_base_url(data.api_base_url, name, extra_hosts)
     now = utcnow()
     validated_at = None
     if validate and data.enabled:

@@ -187,7 +187,7 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str], publi
         return
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if not _sendable(url):
+    if not sendable_url(url):
         raise Invalid(
             "the URL cannot be used: its host must be a plain name or address, with no user "
             "name, password or backslash, and its port a number up to 65535",
@@ -218,7 +218,7 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str], publi
 HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
 
 
-def _sendable(url: str) -> bool:
+def sendable_url(url: str) -> bool:
     """What the HTTP client will connect to, and nothing that could name another host to it:
     no userinfo, no backslash, a DNS name (ASCII, IDNA-encoded) or an IP literal, a valid port."""
     if "\\" in url or any(ord(char) < 0x21 or ord(char) == 0x7F for char in url):

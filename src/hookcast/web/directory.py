@@ -131,7 +131,15 @@ async def put_im_app(
 ) -> ImAppView:
     """Save the app's settings; the credentials are checked against the platform first."""
     async with aiohttp.ClientSession(timeout=VALIDATION_TIMEOUT) as http:
-        row = await im_apps.save(session, platform, data, box=runtime.box, http=http, validate=validate)
+        row = await im_apps.save(
+            session,
+            platform,
+            data,
+            box=runtime.box,
+            http=http,
+            validate=validate,
+            extra_hosts=runtime.settings.extra_allowed_hosts,
+        )
     return im_apps.view(im_apps.supported(platform), row)
 
 

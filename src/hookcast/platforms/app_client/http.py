@@ -62,9 +62,9 @@ async def call(
     if status == 429:
         raise Stop(RetryAfter(f"{label}: HTTP 429 rate limited", answer.header_seconds(), throttled=True))
     if status >= 500:
-        raise Stop(RetryAfter(f"{label}: HTTP {status} {raw[:200].decode('utf-8', 'replace')}".strip()))
+        raise Stop(RetryAfter(f"{label}: HTTP {status}"))  # the answer's text is not echoed
     if data is None:
-        raise Stop(Permanent(f"{label}: HTTP {status} with a non-JSON answer {raw[:200]!r}"))
+        raise Stop(Permanent(f"{label}: HTTP {status} with a non-JSON answer"))
     return answer
 
 

@@ -103,7 +103,14 @@ async def im_app_save(
             credentials=credentials, api_base_url=values["api_base_url"] or None, enabled=enabled
         )
         async with aiohttp.ClientSession(timeout=VALIDATION_TIMEOUT) as http:
-            await im_apps.save(session, name, data, box=runtime.box, http=http)
+            await im_apps.save(
+                session,
+                name,
+                data,
+                box=runtime.box,
+                http=http,
+                extra_hosts=runtime.settings.extra_allowed_hosts,
+            )
         await session.commit()
     except (ValidationError, ServiceError) as exc:
         await session.rollback()
