@@ -86,6 +86,9 @@ async def test_listening_is_said_once_a_client_is_answered(served: Served, tmp_p
     db = data_dir / "hookcast.db"
     assert f"hookcast serve: data dir {data_dir}, database sqlite+aiosqlite:///{db}\n" in served.lines
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    private = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data_dir.iterdir()}
+    assert private["hookcast.db"] == 0o600 and private["hookcast.key"] == 0o600
+    assert all(mode & 0o077 == 0 for mode in private.values()), private  # -wal and -shm too
     assert not (tmp_path / "server-folder" / "hookcast.db").exists()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any
 
 import orjson
@@ -41,6 +43,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
         [database], options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+        _create_private(str(database))
         kwargs.setdefault("async_creator", inline_creator(str(database), dict(options)))
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -49,6 +52,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def _create_private(database: str) -> None:
+    """Create the database file readable by its owner only (it holds every event and, sealed,
+    every webhook URL). SQLite gives its -wal and -shm files the same permissions. An existing
+    file is left as the operator made it; ``:memory:`` and URI names are not files."""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
