@@ -8,9 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from hookcast.app import create_app
 from hookcast.runtime import ProcessRole
+from hookcast.services import api_tokens
 from tests.conftest import ADMIN_TOKEN, make_settings
 from tests.integration.ui_helpers import ui_client
 
@@ -114,3 +116,33 @@ async def test_inbound_routes_keep_their_own_auth_and_limits(app_http: httpx.Asy
     assert answer.status_code == 401
     answer = await app_http.post("/api/v1/projects/1/events", json={}, headers={"authorization": "Bearer x"})
     assert answer.status_code == 401
+
+
+async def test_a_write_looks_its_api_token_up_once(tmp_path: Path) -> None:
+    """The guard checks the token before the body; the route's own check trusts it, instead of a
+    second lookup (and a second 'last used' write) on every API write."""
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'hookcast.db'}", tmp_path)
+    app = create_app(settings, ProcessRole.SERVE)
+    async with app.router.lifespan_context(app):
+        runtime = app.state.runtime
+        async with runtime.sessions.begin() as session:
+            token = (await api_tokens.create(session, "ci")).token
+        lookups: list[str] = []
+
+        def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if "FROM api_tokens" in statement:
+                lookups.append(statement)
+
+        event.listen(runtime.engine.sync_engine, "before_cursor_execute", count)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hookcast.test") as http:
+            headers = {"authorization": f"Bearer {token}"}
+            created = await http.post("/api/v1/projects", json={"name": "team/app"}, headers=headers)
+            assert created.status_code == 201
+            assert len(lookups) == 1
+            lookups.clear()
+            listed = await http.get("/api/v1/projects", headers=headers)  # no body: the route checks
+            assert listed.status_code == 200
+            assert len(lookups) == 1
+            refused = await http.get("/api/v1/projects", headers={"authorization": "Bearer hca_wrong"})
+            assert refused.status_code == 401

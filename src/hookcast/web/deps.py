@@ -24,6 +24,10 @@ MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 OptionalRowIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 
+# Set in the request's state by the request guard once it has checked the token of a request that
+# carries a body (before reading it), so the route's dependency does not look the token up again.
+API_TOKEN_CHECKED = "api_token_checked"
+
 bearer = HTTPBearer(auto_error=False, description="An API token (or HOOKCAST_ADMIN_TOKEN).")
 
 
@@ -63,10 +67,13 @@ async def is_admin_token(runtime: Runtime, session: AsyncSession, token: str) ->
 
 
 async def require_admin(
+    request: Request,
     runtime: RuntimeDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
+    if getattr(request.state, API_TOKEN_CHECKED, False):
+        return
     if credentials is None or not await is_admin_token(runtime, session, credentials.credentials):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

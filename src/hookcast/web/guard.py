@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hookcast.runtime import Runtime
 from hookcast.services import users
-from hookcast.web.deps import is_admin_token
+from hookcast.web.deps import API_TOKEN_CHECKED, is_admin_token
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -102,6 +102,7 @@ class RequestGuard:
                         "a valid API token is required (Authorization: Bearer …)",
                         {"WWW-Authenticate": "Bearer"},
                     )
+            scope.setdefault("state", {})[API_TOKEN_CHECKED] = True
         elif path.startswith("/ui/") and path != "/ui/sign-in":
             cookie = _cookie(scope, SESSION_COOKIE)
             async with runtime.sessions() as session:
