@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from hookcast.events import Tone
 from hookcast.messages.model import Message
+from hookcast.platforms.egress import HTTPS_PORT
 
 # The names live in a leaf module (a platform may name itself without importing the registry).
 from hookcast.platforms.names import PlatformName as PlatformName
@@ -195,6 +196,9 @@ class Platform:
     # Self-hosted platforms (Mattermost) have no hosts of their own: a webhook's host is the one
     # in its URL, accepted when it is a public name or address (see ``webhook_url.public_host``).
     self_hosted: ClassVar[bool] = False
+    # The ports its webhook URLs may name off the instance's extra allowed hosts (when saved; the
+    # connection itself is limited to the ports of every platform, `delivery/egress.py`).
+    ports: ClassVar[frozenset[int]] = frozenset({HTTPS_PORT})
     webhook_url: ClassVar[WebhookUrlSpec]  # the path and query its webhook URLs have, on any host
     settings: ClassVar[tuple[FieldSpec, ...]] = ()
     rate_limits: ClassVar[tuple[RateLimit, ...]] = ()

@@ -28,6 +28,7 @@ from hookcast.platforms.base import (
     RetryAfter,
     WebhookTarget,
 )
+from hookcast.platforms.egress import HTTPS_PORT
 from hookcast.platforms.shared import (
     HEX_PALETTE,
     TONE_HEX,
@@ -103,6 +104,8 @@ class Mattermost(Platform):
     palette: ClassVar[Palette] = HEX_PALETTE
     hosts: ClassVar[tuple[str, ...]] = ()
     self_hosted: ClassVar[bool] = True
+    # 8065: the port Mattermost serves on by default, TLS included when it terminates it itself.
+    ports: ClassVar[frozenset[int]] = frozenset({HTTPS_PORT, 8065})
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Mattermost webhook URL",
         where="Integrations > Incoming Webhooks on your Mattermost server",
