@@ -39,7 +39,6 @@ from hookcast.platforms.shared import (
     classify_status,
     mention_id,
     native_ids,
-    redact_path_after,
     render_line,
     retry_after,
     usable_actions,
@@ -53,6 +52,7 @@ from hookcast.platforms.text import (
     safe_url,
     truncate,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, path_after
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{2,21}")  # Mattermost's rule for usernames
@@ -165,9 +165,9 @@ class Mattermost(Platform):
             return RetryAfter(outcome.reason, min(outcome.seconds, MAX_RETRY_AFTER), outcome.throttled)
         return outcome
 
-    def redact_url(self, url: str) -> str:
+    def url_secrets(self, url: str) -> UrlSecrets:
         """Keep the server, hide the hook id (the whole secret) and anything after it."""
-        return redact_path_after(url, 0)
+        return path_after(url, 0)
 
 
 def inert(text: str, limit: int) -> str:
