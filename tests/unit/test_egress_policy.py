@@ -3,7 +3,9 @@ what a URL's own address and port say before any connection."""
 
 from __future__ import annotations
 
+import ast
 import ipaddress
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +111,24 @@ def test_an_im_app_base_url_on_another_port_is_refused() -> None:
     assert (
         clean_base_url("https://open.feishu.cn:443", PlatformName.FEISHU, ()) == "https://open.feishu.cn:443"
     )
+
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "hookcast"
+
+
+def test_no_module_opens_an_http_session_of_its_own() -> None:
+    """Every outbound session comes from `delivery/egress.py: guarded_session`, so none can skip
+    the rule: a ``ClientSession(...)`` or ``TCPConnector(...)`` anywhere else fails this."""
+    makers = {"ClientSession", "TCPConnector"}
+    found = []
+    for path in SRC.rglob("*.py"):
+        if path == SRC / "delivery" / "egress.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = (
+                    node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                )
+                if name in makers:
+                    found.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert found == []
