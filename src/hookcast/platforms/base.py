@@ -244,15 +244,12 @@ class Platform:
         return self.url_secrets(url).redact(url)
 
     def secrets_of(self, target: WebhookTarget, sent_url: str) -> tuple[str, ...]:
-        """Everything of a destination that must never be shown, for `url_secrets.scrub`: its
-        URL and the URL sent to (a signed one), each of their secret parts, and every secret
-        setting (a signing secret)."""
+        """The secrets of a destination, for `url_secrets.Scrubber`: each secret part of its URL
+        and of the URL sent to (a signed one), and every secret setting (a signing secret)."""
         settings = (target.settings.get(spec.name) for spec in self.settings if spec.secret)
         return tuple(
             secret
             for secret in (
-                target.url,
-                sent_url,
                 *self.url_secrets(target.url).parts(target.url),
                 *self.url_secrets(sent_url).parts(sent_url),
                 target.secret,

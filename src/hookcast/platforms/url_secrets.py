@@ -88,21 +88,40 @@ def query_values(*names: str) -> UrlSecrets:
     return UrlSecrets(query=names)
 
 
+# Characters no encoding changes: a secret made of these alone has no other form (most tokens).
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def forms(secret: str) -> set[str]:
     """``secret`` as an echo may give it back: as written, percent-decoded (``+`` as a plus or
     a space), percent-encoded (again, or as written: a client encodes a query value it is
     given), with JSON's escaped slashes."""
+    if _PLAIN.fullmatch(secret):
+        return {secret}
     decoded = unquote(secret)
     encoded = (quote(decoded, safe=""), quote(decoded), quote(secret, safe=""))
     found = {secret, decoded, unquote_plus(secret), *encoded}
     return found | {form.replace("/", "\\/") for form in found}
 
 
+class Scrubber:
+    """Replaces every secret, in each of its `forms`, and each ``verbatim`` text as it is (a
+    whole URL: its secret parts are among the secrets, in every form) by ``***``, longest
+    first. Built once per request and applied to each text of it."""
+
+    __slots__ = ("_forms",)
+
+    def __init__(self, secrets: Iterable[str | None], verbatim: Iterable[str] = ()) -> None:
+        every = {form for secret in secrets if secret for form in forms(secret)} | set(verbatim)
+        self._forms = sorted((form for form in every if len(form) >= MIN_SECRET_CHARS), key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._forms:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+
 def scrub(text: str, secrets: Iterable[str | None]) -> str:
-    """``text`` with every secret in it, in each of its `forms`, replaced by ``***`` (longest
-    first, so a whole URL goes before its parts)."""
-    every = {form for secret in secrets if secret for form in forms(secret)}
-    for secret in sorted(every, key=len, reverse=True):
-        if len(secret) >= MIN_SECRET_CHARS:
-            text = text.replace(secret, REDACTED)
-    return text
+    """``text`` with every secret in it, in each of its `forms`, replaced by ``***``."""
+    return Scrubber(secrets)(text)
