@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, load_or_create_key, new_token, token_digest
 from hookcast.delivery.courier import Courier
+from hookcast.delivery.egress import instance_policy
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.sender import Sender
 from hookcast.delivery.worker import Worker
@@ -81,7 +82,11 @@ async def running(
         if role is not ProcessRole.WORKER:
             await ensure_admin_token(sessions, settings)
             await ensure_admin_user(sessions, settings, passwords)
-        async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
+        async with Sender(
+            settings.delivery_timeout,
+            settings.max_concurrent_sends,
+            policy=instance_policy(settings.extra_allowed_hosts),
+        ) as sender:
             messengers = MessengerPool(box, sender.session)
             metrics = Metrics()
             courier = Courier(sender, ChatSender(sessions, messengers))

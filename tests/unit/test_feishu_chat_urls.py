@@ -45,11 +45,10 @@ def test_validation_takes_the_public_url_from_its_caller() -> None:
 
 
 def test_redacted() -> None:
-    assert (
-        urls.redacted(f"https://h.example.com/feishu/chats/{TOKEN}")
-        == "https://h.example.com/feishu/chats/***"
-    )
-    assert urls.redacted("https://open.feishu.cn/open-apis/bot/v2/hook/abc") is None
+    chat = f"https://h.example.com/feishu/chats/{TOKEN}"
+    assert urls.secret_parts(chat) is not None
+    assert urls.secret_parts("https://open.feishu.cn/open-apis/bot/v2/hook/abc") is None
+    assert TOKEN in get_platform("feishu").url_secrets(chat).parts(chat)
     assert (
         get_platform("feishu").redact_url(f"https://h.example.com/feishu/chats/{TOKEN}")
         == "https://h.example.com/feishu/chats/***"

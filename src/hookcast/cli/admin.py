@@ -365,6 +365,7 @@ def webhooks_delete(webhook_id: int) -> None:
 def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
     """Send a test message now and show the platform's answer (exit 1 if not delivered)."""
     from hookcast.delivery.courier import Courier
+    from hookcast.delivery.egress import instance_policy
     from hookcast.delivery.sender import Sender
     from hookcast.delivery.test_message import TestAnswer, send_test_message
     from hookcast.directmessages import MessengerPool
@@ -372,7 +373,11 @@ def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
 
     async def work(instance: Instance, _session: AsyncSession) -> TestAnswer:
         settings = instance.settings
-        async with Sender(settings.delivery_timeout, settings.max_concurrent_sends) as sender:
+        async with Sender(
+            settings.delivery_timeout,
+            settings.max_concurrent_sends,
+            policy=instance_policy(settings.extra_allowed_hosts),
+        ) as sender:
             messengers = MessengerPool(instance.box, sender.session)
             courier = Courier(sender, ChatSender(instance.sessions, messengers))
             return await send_test_message(_Sending(instance.sessions, instance.box, courier), webhook_id)

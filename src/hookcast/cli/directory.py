@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hookcast.cli.instance import Instance, MissingInstance, opened
+from hookcast.delivery.egress import guarded_session, instance_policy
 from hookcast.directmessages import MESSENGERS, credential_specs
 from hookcast.platforms.base import PlatformName
 from hookcast.services import im_apps, people
@@ -171,7 +172,9 @@ def im_apps_set(
     async def work(ctx: Instance) -> im_apps.ImAppView:
         async with (
             ctx.sessions.begin() as session,
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(10)) as http,
+            guarded_session(
+                instance_policy(ctx.settings.extra_allowed_hosts), timeout=aiohttp.ClientTimeout(10)
+            ) as http,
         ):
             row = await im_apps.save(
                 session,

@@ -2,15 +2,15 @@
 to a group, whether for a queued delivery (the worker) or for "Send test message" (API, UI, CLI).
 
 A webhook URL handed out by the Feishu / Lark assistant bot is posted through the app into its
-chat; every other URL is posted to as it is. Answers and request bodies come back with the
-destination's secrets scrubbed, ready to be shown or stored.
+chat; every other URL is posted to as it is. Answers, errors, outcomes and the recorded request
+come back with the destination's secrets scrubbed (its URL, each secret part of it in any
+encoding, `Platform.secrets_of`, and its secret settings), ready to be shown or stored.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiohttp
 
@@ -26,16 +26,9 @@ from hookcast.platforms.base import (
     Unreachable,
     WebhookTarget,
 )
+from hookcast.platforms.url_secrets import Scrubber
 
 EXCERPT_CHARS = 1000
-
-
-def scrub(text: str, secrets: Sequence[str | None]) -> str:
-    """``text`` with every secret in it replaced by ``***``."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
 
 
 def excerpt(body: bytes) -> str:
@@ -71,7 +64,7 @@ class Courier:
         return self._sender.session
 
     async def deliver(self, platform: Platform, target: WebhookTarget, request: HttpRequest) -> Exchange:
-        secrets = (target.secret, target.url)
+        scrub = Scrubber(platform.secrets_of(target, request.url), verbatim=(target.url, request.url))
         clock = time.perf_counter()
         response: HttpResponse | None = None
         network_error: str | None = None
@@ -83,18 +76,20 @@ class Courier:
                 response = await self._sender.send(request)
                 outcome = platform.classify(response)
         except SendError as exc:
-            network_error = scrub(str(exc), secrets)
+            network_error = scrub(str(exc))
             outcome = Unreachable(reason=network_error)
         except UnsendableUrl as exc:
             # The stored URL can never be sent to: fail now and pause the webhook, instead of a
             # row left 'sending' forever.
-            outcome = Permanent(f"the webhook URL cannot be used: {scrub(str(exc), secrets)}", pause=True)
+            outcome = Permanent(f"the webhook URL cannot be used: {exc}", pause=True)
+        if not isinstance(outcome, Delivered):  # its reason is stored, shown and logged
+            outcome = replace(outcome, reason=scrub(outcome.reason))
         return Exchange(
             outcome=outcome,
             response=response,
-            answer=scrub(excerpt(response.body), secrets) if response is not None else "",
+            answer=scrub(excerpt(response.body)) if response is not None else "",
             error=None if isinstance(outcome, Delivered) else network_error or outcome.reason,
             duration=time.perf_counter() - clock,
-            request_url=platform.redact_url(request.url),
-            request_body=scrub(request.body.decode("utf-8", "replace"), secrets),
+            request_url=scrub(platform.redact_url(request.url)),
+            request_body=scrub(request.body.decode("utf-8", "replace")),
         )

@@ -19,6 +19,7 @@ from hookcast.events import Person
 from hookcast.metrics import Metrics
 from hookcast.platforms.app_client.base import describe
 from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
+from hookcast.platforms.url_secrets import scrub
 from hookcast.store.directory import ImAppRow
 from hookcast.store.outbox import Channel, outcome_label
 
@@ -66,7 +67,7 @@ class DirectMessages:
                     found = await messenger.resolve(person)  # just looked up: from the client's cache
             except Exception as exc:
                 log.exception("direct message failed unexpectedly", to=describe(person))
-                outcome = RetryAfter(reason=f"direct message failed: {exc!r}")
+                outcome = RetryAfter(reason=scrub(f"direct message failed: {exc!r}", messenger.secrets()))
         self._metrics.attempts.labels(f"{platform.name.value}-im", outcome_label(outcome)).inc()
         if isinstance(outcome, Permanent):
             log.info("direct message not sent", to=describe(person), reason=outcome.reason)

@@ -6,9 +6,12 @@ import asyncio
 from types import TracebackType
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 from yarl import URL
 
+from hookcast.delivery.egress import RefusedDestination, guarded_session
 from hookcast.platforms.base import HttpRequest, HttpResponse
+from hookcast.platforms.egress import EgressPolicy
 
 MAX_ANSWER_BYTES = 64 * 1024
 
@@ -18,20 +21,35 @@ class SendError(Exception):
 
 
 class UnsendableUrl(Exception):
-    """The HTTP client refuses the URL itself (a backslash in the host, a port out of range):
-    no retry can help."""
+    """The HTTP client refuses the URL itself (a backslash in the host, a port out of range), or
+    the egress rule does (a private address or a port written in it): no retry can help."""
 
 
 class Sender:
-    def __init__(self, timeout: float, max_connections: int = 256) -> None:
+    """The one connection pool for everything hookcast sends out, built with the instance's
+    egress rule (``policy``: no extra allowed hosts unless given; see `delivery/egress.py`);
+    ``resolver`` replaces the system's DNS (tests)."""
+
+    def __init__(
+        self,
+        timeout: float,
+        max_connections: int = 256,
+        *,
+        policy: EgressPolicy | None = None,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_connections = max_connections
+        self._policy = policy if policy is not None else EgressPolicy()
+        self._resolver = resolver
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Sender:
-        connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
-        self._session = aiohttp.ClientSession(
-            connector=connector, timeout=self._timeout, headers={"User-Agent": "hookcast"}
+        self._session = guarded_session(
+            self._policy,
+            timeout=self._timeout,
+            max_connections=self._max_connections,
+            resolver=self._resolver,
         )
         return self
 
@@ -63,6 +81,9 @@ class Sender:
                 body = await answer.content.read(MAX_ANSWER_BYTES)
                 headers = {k.lower(): v for k, v in answer.headers.items()}
                 return HttpResponse(status=answer.status, headers=headers, body=body)
+        except RefusedDestination as exc:
+            # A URL's own address or port never changes; a DNS answer may, so that is retried.
+            raise (UnsendableUrl if exc.lasting else SendError)(exc.reason) from exc
         except TimeoutError as exc:
             raise SendError(f"no answer within {self._timeout.total:g} s") from exc
         except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as exc:

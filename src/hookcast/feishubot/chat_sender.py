@@ -6,6 +6,7 @@ HTTP post and records the attempt as usual (retries, rate limits, pauses, histor
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.directmessages import MessengerPool
 from hookcast.feishubot import service
 from hookcast.feishubot.runner import bot_api
-from hookcast.platforms.base import HttpRequest, HttpResponse, Outcome, Permanent, PlatformName
+from hookcast.platforms.base import Delivered, HttpRequest, HttpResponse, Outcome, Permanent, PlatformName
 from hookcast.platforms.feishu import chat_urls as urls
 from hookcast.platforms.text import json_bytes
+from hookcast.platforms.url_secrets import scrub
 
 
 class ChatSender:
@@ -53,6 +55,8 @@ class ChatSender:
             )
         payload: dict[str, Any] = json.loads(request.body)
         answer, outcome = await api.send_card("chat_id", chat.chat_id, payload["card"])
+        if not isinstance(outcome, Delivered):  # the open platform may echo the app's secrets
+            outcome = replace(outcome, reason=scrub(outcome.reason, api.app.secrets()))
         if answer is None:
             return None, outcome
         return HttpResponse(answer.status, answer.headers, json_bytes(answer.data)), outcome

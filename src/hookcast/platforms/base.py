@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
 
 from hookcast.events import Tone
 from hookcast.messages.model import Message
+from hookcast.platforms.egress import HTTPS_PORT
 
 # The names live in a leaf module (a platform may name itself without importing the registry).
 from hookcast.platforms.names import PlatformName as PlatformName
 from hookcast.platforms.text import json_bytes
+from hookcast.platforms.url_secrets import UrlSecrets, whole
 from hookcast.platforms.webhook_url import WebhookUrlSpec, public_host
 
 if TYPE_CHECKING:
@@ -195,6 +196,9 @@ class Platform:
     # Self-hosted platforms (Mattermost) have no hosts of their own: a webhook's host is the one
     # in its URL, accepted when it is a public name or address (see ``webhook_url.public_host``).
     self_hosted: ClassVar[bool] = False
+    # The ports its webhook URLs may name off the instance's extra allowed hosts (when saved; the
+    # connection itself is limited to the ports of every platform, `delivery/egress.py`).
+    ports: ClassVar[frozenset[int]] = frozenset({HTTPS_PORT})
     webhook_url: ClassVar[WebhookUrlSpec]  # the path and query its webhook URLs have, on any host
     settings: ClassVar[tuple[FieldSpec, ...]] = ()
     rate_limits: ClassVar[tuple[RateLimit, ...]] = ()
@@ -229,13 +233,30 @@ class Platform:
     def classify(self, response: HttpResponse) -> Outcome:
         raise NotImplementedError
 
-    def redact_url(self, url: str) -> str:
-        """The URL with its secret parts hidden, for logs, API answers and delivery records.
+    def url_secrets(self, url: str) -> UrlSecrets:
+        """Which parts of ``url`` are secret: the one declaration redaction and scrubbing derive
+        from (`platforms/url_secrets.py`). The default: the whole path and query, for most
+        platforms the URL is the credential."""
+        return whole(url)
 
-        The default hides the whole path and query: for most platforms the URL is the secret.
-        """
-        parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.netloc}/***" if parts.path not in ("", "/") else url
+    def redact_url(self, url: str) -> str:
+        """The URL with its secret parts hidden, for logs, API answers and delivery records."""
+        return self.url_secrets(url).redact(url)
+
+    def secrets_of(self, target: WebhookTarget, sent_url: str) -> tuple[str, ...]:
+        """The secrets of a destination, for `url_secrets.Scrubber`: each secret part of its URL
+        and of the URL sent to (a signed one), and every secret setting (a signing secret)."""
+        settings = (target.settings.get(spec.name) for spec in self.settings if spec.secret)
+        return tuple(
+            secret
+            for secret in (
+                *self.url_secrets(target.url).parts(target.url),
+                *self.url_secrets(sent_url).parts(sent_url),
+                target.secret,
+                *settings,
+            )
+            if secret
+        )
 
     def relayed(self, url: str) -> bool:
         """True when hookcast delivers to ``url`` through the platform's app instead of posting

@@ -10,10 +10,11 @@ repeat the URL: its path and query are the secret. Pure.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
+
+from hookcast.platforms.egress import address_kind, ip_literal
 
 # What documentation examples put where the secret goes: "…", "...", "<token>", "{id}" (raw or
 # percent-encoded). None of these can be in a real webhook URL.
@@ -81,18 +82,15 @@ def public_host(host: str) -> bool:
     mapped-private address). A name needs a dot and an alphabetic top-level domain (so "127.1",
     "0x7f.1" and bare intranet names such as "mattermost" are refused) and must not be in a private
     zone ("localhost", "*.local", "*.internal"…). Pure: a public name that resolves to a private
-    address is not caught here.
+    address is caught when it is connected to (`platforms/egress.py`).
     """
     host = host.strip().lower().rstrip(".").strip("[]")
     if not host:
         return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        labels = host.split(".")
-        if len(labels) < 2 or not _LAST_LABEL.fullmatch(labels[-1]):
-            return False
-        return not any(host == zone or host.endswith("." + zone) for zone in _PRIVATE_ZONES)
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
+    address = ip_literal(host)
+    if address is not None:
+        return address_kind(address) is None
+    labels = host.split(".")
+    if len(labels) < 2 or not _LAST_LABEL.fullmatch(labels[-1]):
+        return False
+    return not any(host == zone or host.endswith("." + zone) for zone in _PRIVATE_ZONES)

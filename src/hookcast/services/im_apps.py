@@ -20,9 +20,10 @@ from hookcast.crypto import SecretBox
 from hookcast.directmessages import MESSENGERS, build, credential_specs, open_credentials
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import FieldSpec, PlatformName
+from hookcast.platforms.egress import HTTPS_PORT
 from hookcast.services import fields
 from hookcast.services.errors import Invalid, NotFound, Term
-from hookcast.services.webhooks import sendable_url
+from hookcast.services.webhooks import refuse_other_ports, sendable_url
 from hookcast.store.directory import ImAppRow
 
 
@@ -160,6 +161,8 @@ def clean_base_url(value: str | None, platform: PlatformName, extra_hosts: Seque
             host=own_host,
             hosts=", ".join(extra_hosts) or "—",
         )
+    if not on_extra:
+        refuse_other_ports(parts.port, frozenset({HTTPS_PORT}), extra_hosts, field="api_base_url")
     return value
 
 

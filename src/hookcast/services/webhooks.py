@@ -210,9 +210,25 @@ def validate_url(platform: Platform, url: str, extra_hosts: Sequence[str], publi
             platform=Term(platform.label),
             hosts=", ".join((*platform.hosts, *extra_hosts)),
         )
+    if not on_extra:
+        refuse_other_ports(parts.port, platform.ports, extra_hosts, field="url")
     problem = platform.url_problem(url)
     if problem is not None:
         raise Invalid(problem, field="url")
+
+
+def refuse_other_ports(
+    port: int | None, allowed: frozenset[int], extra_hosts: Sequence[str], *, field: str
+) -> None:
+    """Off the extra allowed hosts, a URL names only a port its platform uses (the egress rule,
+    `platforms/egress.py`, also limits the connection itself): say so when the URL is saved."""
+    if port is not None and port not in allowed:
+        raise Invalid(
+            "the port must be {ports} (other ports only on the instance's extra allowed hosts: {hosts})",
+            field=field,
+            ports=", ".join(str(p) for p in sorted(allowed)),
+            hosts=", ".join(extra_hosts) or "—",
+        )
 
 
 HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")

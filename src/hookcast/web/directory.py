@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
+from hookcast.delivery.egress import guarded_session, instance_policy
 from hookcast.directmessages import MESSENGERS
 from hookcast.platforms.base import PlatformName
 from hookcast.services import im_apps, people
@@ -130,7 +131,9 @@ async def put_im_app(
     validate: Annotated[bool, Query(description="Fetch a token (check scopes) before saving.")] = True,
 ) -> ImAppView:
     """Save the app's settings; the credentials are checked against the platform first."""
-    async with aiohttp.ClientSession(timeout=VALIDATION_TIMEOUT) as http:
+    async with guarded_session(
+        instance_policy(runtime.settings.extra_allowed_hosts), timeout=VALIDATION_TIMEOUT
+    ) as http:
         row = await im_apps.save(
             session,
             platform,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import ClassVar, TypeVar
 
 import aiohttp
@@ -13,7 +14,16 @@ from hookcast.events import Person
 from hookcast.messages.model import Message
 from hookcast.platforms.app_client.base import USER_NOT_FOUND, Stop, TokenRejected, describe
 from hookcast.platforms.app_client.tokens import AccessTokenCache, Clock, LookupCache, Token
-from hookcast.platforms.base import FieldSpec, Outcome, Permanent, Platform, PlatformName, RetryAfter
+from hookcast.platforms.base import (
+    Delivered,
+    FieldSpec,
+    Outcome,
+    Permanent,
+    Platform,
+    PlatformName,
+    RetryAfter,
+)
+from hookcast.platforms.url_secrets import scrub
 
 T = TypeVar("T")
 
@@ -70,6 +80,16 @@ class AppClient:
     async def send(
         self, message: Message, person: Person, *, idempotency_key: str, user_id: str | None = None
     ) -> Outcome:
+        """The outcome of messaging ``person``; its reason never carries the app's secrets (an API
+        may echo the request it refused, credentials and all)."""
+        outcome = await self._send(message, person, idempotency_key, user_id)
+        if isinstance(outcome, Delivered):
+            return outcome
+        return replace(outcome, reason=scrub(outcome.reason, self.secrets()))
+
+    async def _send(
+        self, message: Message, person: Person, idempotency_key: str, user_id: str | None
+    ) -> Outcome:
         try:
             target = user_id or await self._resolve(person)
             if target is None:
@@ -88,8 +108,14 @@ class AppClient:
         try:
             await self.tokens.get()
         except Stop as stop:
-            return getattr(stop.outcome, "reason", "the credentials were refused")
+            return scrub(getattr(stop.outcome, "reason", "the credentials were refused"), self.secrets())
         return None
+
+    def secrets(self) -> tuple[str, ...]:
+        """What the client holds that must never be shown: its secret credentials (an app
+        secret, a bot token) and the access tokens it was given."""
+        held = (self.creds.get(spec.name) for spec in self.credentials if spec.secret)
+        return tuple(secret for secret in (*held, *self.tokens.issued) if secret)
 
     # --- shared machinery -----------------------------------------------------------------
 

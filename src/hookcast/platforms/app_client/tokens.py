@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ class AccessTokenCache:
         self._value: str | None = None
         self._refresh_at = 0.0
         self.fetches = 0
+        self.issued: deque[str] = deque(maxlen=2)  # the latest tokens, to scrub from reasons
 
     async def get(self) -> str:
         if self._value is not None and self._clock() < self._refresh_at:
@@ -44,6 +46,7 @@ class AccessTokenCache:
             self.fetches += 1
             margin = min(REFRESH_MARGIN, token.expires_in * MIN_LIFETIME_SHARE)
             self._value = token.value
+            self.issued.append(token.value)
             self._refresh_at = self._clock() + max(token.expires_in - margin, 0.0)
             return token.value
 

@@ -35,7 +35,6 @@ from hookcast.platforms.shared import (
     mention_id,
     native_ids,
     plain_title,
-    redact_query,
     usable_actions,
     with_keyword,
     with_query,
@@ -49,6 +48,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, query_values
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 PERSON_ID = re.compile(r"[A-Za-z0-9_\-$+]{1,64}")
@@ -176,8 +176,8 @@ class DingTalk(Platform):
     def classify(self, response: HttpResponse) -> Outcome:
         return classify_coded(response, ANSWERS)
 
-    def redact_url(self, url: str) -> str:
-        return redact_query(url, ("access_token", "sign"))
+    def url_secrets(self, url: str) -> UrlSecrets:
+        return query_values("access_token", "sign")
 
 
 def at_field(people: list[str]) -> dict[str, Any]:

@@ -29,7 +29,6 @@ from hookcast.platforms.shared import (
     mention_id,
     native_ids,
     plain_title,
-    redact_path_after,
     render_line,
     usable_actions,
 )
@@ -41,6 +40,7 @@ from hookcast.platforms.text import (
     truncate,
     utf16_len,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, path_after
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 USER_ID = re.compile(r"[0-9]{15,21}")
@@ -133,9 +133,9 @@ class Discord(Platform):
         wait = float(seconds) if isinstance(seconds, int | float) and seconds >= 0 else None
         return classify_status(response, "discord", pause=frozenset({401, 403, 404}), seconds=wait)
 
-    def redact_url(self, url: str) -> str:
+    def url_secrets(self, url: str) -> UrlSecrets:
         """Keep ``/api/webhooks/{id}``, hide the token."""
-        return redact_path_after(url, 3)
+        return path_after(url, 3)
 
 
 def embed_field(field: MessageField) -> dict[str, Any]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from hookcast.platforms.base import PlatformName
+from hookcast.platforms.url_secrets import UrlSecrets
 
 CHAT_PATH = "/feishu/chats/"
 CHAT_PLATFORMS = frozenset({PlatformName.FEISHU, PlatformName.LARK})
 TOKEN = re.compile(r"fc[0-9a-f]{48}")
-REDACTED = "***"
 
 
 def new_token() -> str:
@@ -52,10 +52,9 @@ def problem(url: str, public_url: str | None) -> str | None:
     return None
 
 
-def redacted(url: str) -> str | None:
-    """A chat URL with its token hidden, or None when ``url`` is not a chat URL."""
+def secret_parts(url: str) -> UrlSecrets | None:
+    """Where a chat URL keeps its secret (the token), or None when ``url`` is not a chat URL."""
     if not is_chat_url(url):
         return None
-    parts = urlsplit(url)
-    head = parts.path.rpartition(CHAT_PATH)[0]
-    return urlunsplit(parts._replace(path=f"{head}{CHAT_PATH}{REDACTED}"))
+    path = urlsplit(url).path
+    return UrlSecrets(path=(path.rindex(CHAT_PATH) + len(CHAT_PATH), len(path)), query=None)

@@ -36,7 +36,6 @@ from hookcast.platforms.shared import (
     classify_coded,
     mention_id,
     plain_title,
-    redact_path_after,
     usable_actions,
 )
 from hookcast.platforms.text import (
@@ -48,6 +47,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, path_after
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 # The card header templates for the tones, and their colours on screen.
@@ -189,9 +189,9 @@ class Feishu(Platform):
     def classify(self, response: HttpResponse) -> Outcome:
         return classify_coded(response, ANSWERS, self.name.value)
 
-    def redact_url(self, url: str) -> str:
+    def url_secrets(self, url: str) -> UrlSecrets:
         """Keep ``/open-apis/bot/v2/hook/``, hide the hook token (or the chat URL's token)."""
-        return chat_urls.redacted(url) or redact_path_after(url, 4)
+        return chat_urls.secret_parts(url) or path_after(url, 4)
 
     def relayed(self, url: str) -> bool:
         return chat_urls.is_chat_url(url)

@@ -35,7 +35,6 @@ from hookcast.platforms.shared import (
     classify_status,
     native_ids,
     plain_title,
-    redact_query,
     render_line,
     usable_actions,
     with_query,
@@ -51,6 +50,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, query_values
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 USER_ID = re.compile(r"[0-9]{1,30}")  # the number of a ``users/{user}`` resource name
@@ -178,9 +178,9 @@ class GoogleChat(Platform):
             return RetryAfter(outcome.reason, seconds, outcome.throttled)
         return outcome
 
-    def redact_url(self, url: str) -> str:
+    def url_secrets(self, url: str) -> UrlSecrets:
         """Keep the space, hide the key and the token."""
-        return redact_query(url, ("key", "token"))
+        return query_values("key", "token")
 
 
 def thread_key_of(target: WebhookTarget) -> str:

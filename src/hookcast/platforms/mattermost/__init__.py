@@ -28,6 +28,7 @@ from hookcast.platforms.base import (
     RetryAfter,
     WebhookTarget,
 )
+from hookcast.platforms.egress import HTTPS_PORT
 from hookcast.platforms.shared import (
     HEX_PALETTE,
     TONE_HEX,
@@ -38,7 +39,6 @@ from hookcast.platforms.shared import (
     classify_status,
     mention_id,
     native_ids,
-    redact_path_after,
     render_line,
     retry_after,
     usable_actions,
@@ -52,6 +52,7 @@ from hookcast.platforms.text import (
     safe_url,
     truncate,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, path_after
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{2,21}")  # Mattermost's rule for usernames
@@ -103,6 +104,8 @@ class Mattermost(Platform):
     palette: ClassVar[Palette] = HEX_PALETTE
     hosts: ClassVar[tuple[str, ...]] = ()
     self_hosted: ClassVar[bool] = True
+    # 8065: the port Mattermost serves on by default, TLS included when it terminates it itself.
+    ports: ClassVar[frozenset[int]] = frozenset({HTTPS_PORT, 8065})
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Mattermost webhook URL",
         where="Integrations > Incoming Webhooks on your Mattermost server",
@@ -162,9 +165,9 @@ class Mattermost(Platform):
             return RetryAfter(outcome.reason, min(outcome.seconds, MAX_RETRY_AFTER), outcome.throttled)
         return outcome
 
-    def redact_url(self, url: str) -> str:
+    def url_secrets(self, url: str) -> UrlSecrets:
         """Keep the server, hide the hook id (the whole secret) and anything after it."""
-        return redact_path_after(url, 0)
+        return path_after(url, 0)
 
 
 def inert(text: str, limit: int) -> str:

@@ -29,7 +29,6 @@ from hookcast.platforms.shared import (
     classify_status,
     mention_id,
     plain_title,
-    redact_path_after,
     render_line,
     usable_actions,
 )
@@ -43,6 +42,7 @@ from hookcast.platforms.text import (
     neutralize_plain,
     truncate,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, path_after
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
@@ -124,9 +124,9 @@ class Slack(Platform):
             return Permanent(f"slack: HTTP 200 with unexpected answer {body_text(response)!r}")
         return classify_status(response, "slack", pause=frozenset({403, 404, 410}))
 
-    def redact_url(self, url: str) -> str:
+    def url_secrets(self, url: str) -> UrlSecrets:
         """Keep ``/services/``, hide the three path tokens."""
-        return redact_path_after(url, 1)
+        return path_after(url, 1)
 
 
 def fallback_text(message: Message) -> str:

@@ -30,8 +30,6 @@ from hookcast.platforms.shared import (
     classify_status,
     json_object,
     plain_title,
-    redact_path_after,
-    redact_query,
     render_line,
     usable_actions,
 )
@@ -44,6 +42,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, query_values, whole
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 LEGACY_HOSTS = ("*.webhook.office.com", "outlook.office.com", "outlook.office365.com")
@@ -127,9 +126,9 @@ class Teams(Platform):
             return classify_success_status(response, text)
         return classify_status(response, "teams", pause=frozenset({404}))
 
-    def redact_url(self, url: str) -> str:
+    def url_secrets(self, url: str) -> UrlSecrets:
         """Workflows URLs: hide ``sig``; connector URLs are secret as a whole."""
-        return redact_path_after(url, 0) if is_legacy(url) else redact_query(url, ("sig",))
+        return whole(url) if is_legacy(url) else query_values("sig")
 
 
 def classify_success_status(response: HttpResponse, text: str) -> Outcome:

@@ -33,7 +33,6 @@ from hookcast.platforms.base import (
     WebhookTarget,
 )
 from hookcast.platforms.shared import (
-    REDACTED,
     TONE_HEX,
     Markdown,
     body_lines,
@@ -50,6 +49,7 @@ from hookcast.platforms.telegram.html import (
     visible_len,
 )
 from hookcast.platforms.text import fit_to_budget, json_bytes, one_line, safe_url, truncate, utf16_len
+from hookcast.platforms.url_secrets import UrlSecrets, whole
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 API_HOST = "api.telegram.org"
@@ -74,7 +74,7 @@ TONE_MARK: dict[Tone, str] = {
 MARK_PALETTE = Palette(**{tone.name.lower(): ToneColour(TONE_MARK[tone], TONE_HEX[tone]) for tone in Tone})
 # 400 answers meaning the chat or topic itself is gone or refuses the bot: pause, do not retry.
 GONE = ("chat not found", "thread not found", "topic_deleted", "topic_closed", "not enough rights")
-_TOKEN_SEGMENT = re.compile(r"^/bot[^/]*")
+_TOKEN_SEGMENT = re.compile(r"/bot([^/]*)")
 
 
 def native_mention(mention: Mention) -> str | None:
@@ -159,13 +159,13 @@ class Telegram(Platform):
             return Delivered()
         return classify_error(response, body)
 
-    def redact_url(self, url: str) -> str:
-        """Hide the token in ``/bot<token>/``, keep the method: ``…/bot***/sendMessage``."""
-        parts = urlsplit(url)
-        path = _TOKEN_SEGMENT.sub(f"/bot{REDACTED}", parts.path)
-        if path == parts.path:
-            return super().redact_url(url)
-        return parts._replace(path=path, query="", fragment="").geturl()
+    def url_secrets(self, url: str) -> UrlSecrets:
+        """The token in ``/bot<token>/`` (and the query); the method is kept:
+        ``…/bot***/sendMessage``."""
+        token = _TOKEN_SEGMENT.match(urlsplit(url).path)
+        if token is None or token.end(1) == token.start(1):
+            return whole(url)
+        return UrlSecrets(path=token.span(1), query=None)
 
 
 def message_text(message: Message, limit: int = TEXT_CHARS) -> str:

@@ -26,7 +26,6 @@ from hookcast.platforms.shared import (
     body_lines,
     classify_coded,
     mention_id,
-    redact_query,
     usable_actions,
 )
 from hookcast.platforms.text import (
@@ -37,6 +36,7 @@ from hookcast.platforms.text import (
     truncate,
     utf8_len,
 )
+from hookcast.platforms.url_secrets import UrlSecrets, query_values
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 from hookcast.platforms.wecom.im_app import WeComMessenger
 
@@ -129,5 +129,5 @@ class WeCom(Platform):
     def classify(self, response: HttpResponse) -> Outcome:
         return classify_coded(response, ANSWERS)
 
-    def redact_url(self, url: str) -> str:
-        return redact_query(url, ("key",))
+    def url_secrets(self, url: str) -> UrlSecrets:
+        return query_values("key")

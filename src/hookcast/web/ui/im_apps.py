@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from hookcast.delivery.egress import guarded_session, instance_policy
 from hookcast.directmessages import MESSENGERS
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
@@ -102,7 +103,9 @@ async def im_app_save(
         data = ImAppInput(
             credentials=credentials, api_base_url=values["api_base_url"] or None, enabled=enabled
         )
-        async with aiohttp.ClientSession(timeout=VALIDATION_TIMEOUT) as http:
+        async with guarded_session(
+            instance_policy(runtime.settings.extra_allowed_hosts), timeout=VALIDATION_TIMEOUT
+        ) as http:
             await im_apps.save(
                 session,
                 name,
