@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.directmessages.recipients import direct_recipients
 from hookcast.events import Event
+from hookcast.logs import error_fields, short_digest
 from hookcast.routing import route
 from hookcast.services.inbound_scope import stored_key, target_project
 from hookcast.services.projects import split_patterns
@@ -62,6 +63,14 @@ class Accepted:
 @dataclass(frozen=True, slots=True)
 class ProjectGone:
     """The authenticated project was deleted meanwhile."""
+
+
+class NotStored(Exception):
+    """The event could not be stored (the reason is logged, with ids): nothing was accepted, the
+    sender may try again."""
+
+    def __init__(self) -> None:
+        super().__init__("the event could not be stored; try again later")
 
 
 # What intake answers for one submission (not a platform's `Outcome`).
@@ -268,8 +277,13 @@ class IntakeQueue:
                 batch.append(self._queue.get_nowait())
             try:
                 outcomes = await self._write([w.submission for w in batch])
-            except Exception:
-                log.exception("intake batch failed; retrying one by one", size=len(batch))
+            except Exception as error:
+                log.error(
+                    "intake batch failed; storing its events one by one",
+                    size=len(batch),
+                    project_ids=sorted({w.submission.project_id for w in batch}),
+                    **error_fields(error),
+                )
                 await self._write_one_by_one(batch)
                 continue
             self._settle(batch, outcomes)
@@ -294,11 +308,20 @@ class IntakeQueue:
 
     async def _write_one_by_one(self, batch: list[_Waiting]) -> None:
         for waiting in batch:
+            submission = waiting.submission
             try:
-                [outcome] = await self._write([waiting.submission])
-            except Exception as exc:
+                [outcome] = await self._write([submission])
+            except Exception as error:
+                log.error(
+                    "could not store an event",
+                    project_id=submission.project_id,
+                    source=submission.source,
+                    key=short_digest(submission.idempotency_key) if submission.idempotency_key else None,
+                    **error_fields(error),
+                )
                 if not waiting.future.done():
-                    waiting.future.set_exception(exc)
+                    # Not the error itself: its text carries the event, and the caller may log it.
+                    waiting.future.set_exception(NotStored())
                 continue
             self._settle([waiting], [outcome])
 
