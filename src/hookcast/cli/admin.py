@@ -24,7 +24,7 @@ from hookcast.cli.instance import Instance, MissingInstance, opened
 from hookcast.cli.model_options import given_values, model_options
 from hookcast.events import EventKind
 from hookcast.services import api_tokens, deliveries, projects, users, webhook_settings, webhooks
-from hookcast.services.errors import NotFound, ServiceError
+from hookcast.services.errors import Conflict, NotFound, ServiceError
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.projects import ProjectInput, ProjectPatch
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
@@ -437,15 +437,21 @@ def deliveries_show(delivery_id: int, as_json: JsonOption = False) -> None:
 def deliveries_resend(delivery_ids: Annotated[list[int], typer.Argument(help="One or more ids.")]) -> None:
     """Queue deliveries to be sent again (the running worker picks them up)."""
 
-    async def work(_rt: Instance, session: AsyncSession) -> None:
+    async def work(_rt: Instance, session: AsyncSession) -> int:
+        queued = 0
         with Progress(console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("resending", total=len(delivery_ids))
             for delivery_id in delivery_ids:
-                await deliveries.resend(session, delivery_id)
+                try:
+                    await deliveries.resend(session, delivery_id)
+                    queued += 1
+                except Conflict as busy:  # a worker is sending it (nothing was changed): go on
+                    progress.console.print(f"skipped: {busy.message}")
                 progress.advance(task)
+        return queued
 
-    run(work)
-    typer.echo(f"queued {len(delivery_ids)} deliveries", err=True)
+    queued = run(work)
+    typer.echo(f"queued {queued} of {len(delivery_ids)} deliveries", err=True)
 
 
 # --- API tokens ----------------------------------------------------------------------------
