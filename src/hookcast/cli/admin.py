@@ -264,7 +264,18 @@ def projects_rotate_token(project_id: int, as_json: JsonOption = False) -> None:
 
 # --- webhooks ------------------------------------------------------------------------------
 
-WEBHOOK_COLUMNS = ("id", "project_id", "platform", "name", "url", "active", "language", "paused_until")
+WEBHOOK_COLUMNS = (
+    "id",
+    "project_id",
+    "platform",
+    "name",
+    "url",
+    "active",
+    "language",
+    "paused_until",
+    "waiting",
+    "set_aside",
+)
 TriggerOption = Annotated[
     list[EventKind] | None, typer.Option("--trigger", help="An event kind; repeat for several.")
 ]
@@ -275,7 +286,7 @@ def webhooks_list(project_id: int, as_json: JsonOption = False) -> None:
     """List a project's webhooks (URLs redacted, secrets never shown)."""
 
     async def work(_rt: Instance, session: AsyncSession) -> list[webhooks.WebhookView]:
-        return [webhooks.view(w) for w in await webhooks.list_for_project(session, project_id)]
+        return await webhooks.views(session, await webhooks.list_for_project(session, project_id))
 
     emit(run(work), WEBHOOK_COLUMNS, as_json, f"webhooks of project {project_id}")
 
@@ -345,7 +356,8 @@ def webhooks_update(webhook_id: int, as_json: JsonOption = False, **given: Any) 
             extra_hosts=runtime.settings.extra_allowed_hosts,
             public_url=runtime.settings.public_url,
         )
-        return webhooks.view(webhook).model_dump(mode="json")
+        [shown] = await webhooks.views(session, [webhook])
+        return shown.model_dump(mode="json")
 
     emit_one(run(work), as_json)
 

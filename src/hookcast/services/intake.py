@@ -77,7 +77,12 @@ class NotStored(Exception):
 IntakeResult = Accepted | ProjectGone
 
 
-async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) -> list[IntakeResult]:
+async def accept_many(
+    session: AsyncSession, submissions: Sequence[Submission], *, paused_backlog: int
+) -> list[IntakeResult]:
+    """Store the submissions and their deliveries. A paused webhook keeps at most
+    ``paused_backlog`` deliveries waiting; its new ones beyond that are set aside
+    (``outbox.bound``)."""
     projects = {
         p.id: p
         for p in await session.scalars(
@@ -146,6 +151,8 @@ async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) 
         deliveries.extend(fresh_rows)
         outcomes.append(Accepted(event_id, False, len(fresh_rows)))
         stored[(plan.project.id, plan.key)] = (event_id, False)  # a repeat within the batch
+    paused = {w.id for hooks in webhooks_by_project.values() for w in hooks if outbox.is_paused(w, now)}
+    await outbox.bound(session, deliveries, paused, paused_backlog)
     await outbox.enqueue(session, deliveries)
     return outcomes
 
@@ -243,10 +250,14 @@ class IntakeQueue:
         self,
         sessions: async_sessionmaker[AsyncSession],
         on_work: Callable[[dict[int, Event]], None] | None = None,
+        *,
+        paused_backlog: int,
     ) -> None:
         """``on_work`` hears of each committed batch that has deliveries, with its new events by
-        id (an in-process worker then need not read them back)."""
+        id (an in-process worker then need not read them back). ``paused_backlog``
+        (``HOOKCAST_PAUSED_BACKLOG``): see `accept_many`."""
         self._sessions = sessions
+        self._paused_backlog = paused_backlog
         self._on_work = on_work
         self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -291,7 +302,7 @@ class IntakeQueue:
     async def _write(self, submissions: list[Submission]) -> list[IntakeResult]:
         on_work = self._on_work
         async with self._sessions.begin() as session:
-            outcomes = await accept_many(session, submissions)
+            outcomes = await accept_many(session, submissions, paused_backlog=self._paused_backlog)
             fresh = {
                 outcome.event_id: submission.event
                 for submission, outcome in zip(submissions, outcomes, strict=True)

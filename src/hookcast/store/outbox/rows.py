@@ -40,6 +40,7 @@ def new_delivery(
         "created_at": now,
         "updated_at": now,
         "idempotency_key": uuid.uuid4().hex,
+        "last_error": None,
         "channel": channel.value,
         "recipient": recipient,
     }
