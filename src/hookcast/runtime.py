@@ -96,7 +96,11 @@ async def running(
                 if role is not ProcessRole.API
                 else None
             )
-            intake = IntakeQueue(sessions, on_work=worker.expect if worker is not None else None)
+            intake = IntakeQueue(
+                sessions,
+                on_work=worker.expect if worker is not None else None,
+                paused_backlog=settings.paused_backlog,
+            )
             runtime = Runtime(
                 settings,
                 engine,

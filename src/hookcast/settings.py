@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     cool_down_seconds: float = Field(
         default=30, description="How long a bot rests after a 'too fast' answer that does not say."
     )
+    paused_backlog: int = Field(
+        default=300,
+        ge=0,
+        description="How many deliveries may wait for a paused webhook; newer ones are set aside "
+        "(state 'skipped', kept in the history, sent again on request).",
+    )
     retention_days: float = Field(
         default=30,
         description="Delivered deliveries and their attempts are pruned after this; dead ones kept.",

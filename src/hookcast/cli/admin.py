@@ -24,7 +24,7 @@ from hookcast.cli.instance import Instance, MissingInstance, opened
 from hookcast.cli.model_options import given_values, model_options
 from hookcast.events import EventKind
 from hookcast.services import api_tokens, deliveries, projects, users, webhook_settings, webhooks
-from hookcast.services.errors import NotFound, ServiceError
+from hookcast.services.errors import Conflict, NotFound, ServiceError
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.projects import ProjectInput, ProjectPatch
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
@@ -264,7 +264,18 @@ def projects_rotate_token(project_id: int, as_json: JsonOption = False) -> None:
 
 # --- webhooks ------------------------------------------------------------------------------
 
-WEBHOOK_COLUMNS = ("id", "project_id", "platform", "name", "url", "active", "language", "paused_until")
+WEBHOOK_COLUMNS = (
+    "id",
+    "project_id",
+    "platform",
+    "name",
+    "url",
+    "active",
+    "language",
+    "paused_until",
+    "waiting",
+    "set_aside",
+)
 TriggerOption = Annotated[
     list[EventKind] | None, typer.Option("--trigger", help="An event kind; repeat for several.")
 ]
@@ -275,7 +286,7 @@ def webhooks_list(project_id: int, as_json: JsonOption = False) -> None:
     """List a project's webhooks (URLs redacted, secrets never shown)."""
 
     async def work(_rt: Instance, session: AsyncSession) -> list[webhooks.WebhookView]:
-        return [webhooks.view(w) for w in await webhooks.list_for_project(session, project_id)]
+        return await webhooks.views(session, await webhooks.list_for_project(session, project_id))
 
     emit(run(work), WEBHOOK_COLUMNS, as_json, f"webhooks of project {project_id}")
 
@@ -345,7 +356,8 @@ def webhooks_update(webhook_id: int, as_json: JsonOption = False, **given: Any) 
             extra_hosts=runtime.settings.extra_allowed_hosts,
             public_url=runtime.settings.public_url,
         )
-        return webhooks.view(webhook).model_dump(mode="json")
+        [shown] = await webhooks.views(session, [webhook])
+        return shown.model_dump(mode="json")
 
     emit_one(run(work), as_json)
 
@@ -442,15 +454,21 @@ def deliveries_show(delivery_id: int, as_json: JsonOption = False) -> None:
 def deliveries_resend(delivery_ids: Annotated[list[int], typer.Argument(help="One or more ids.")]) -> None:
     """Queue deliveries to be sent again (the running worker picks them up)."""
 
-    async def work(_rt: Instance, session: AsyncSession) -> None:
+    async def work(_rt: Instance, session: AsyncSession) -> int:
+        queued = 0
         with Progress(console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("resending", total=len(delivery_ids))
             for delivery_id in delivery_ids:
-                await deliveries.resend(session, delivery_id)
+                try:
+                    await deliveries.resend(session, delivery_id)
+                    queued += 1
+                except Conflict as busy:  # a worker is sending it (nothing was changed): go on
+                    progress.console.print(f"skipped: {busy.message}")
                 progress.advance(task)
+        return queued
 
-    run(work)
-    typer.echo(f"queued {len(delivery_ids)} deliveries", err=True)
+    queued = run(work)
+    typer.echo(f"queued {queued} of {len(delivery_ids)} deliveries", err=True)
 
 
 # --- API tokens ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from hookcast.delivery.jobs import Job, Result, unsent
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.posting import Poster
 from hookcast.delivery.shutdown import SendsInFlight
+from hookcast.logs import error_fields
 from hookcast.platforms.base import HttpResponse, Outcome, RetryAfter
 from hookcast.store.outbox import Channel
 
@@ -140,7 +141,12 @@ class Lanes:
         try:
             prepared = self._composer.request(batch)
         except Exception as exc:
-            log.exception("rendering or encoding failed", deliveries=[job.delivery_id for job in batch])
+            # Where it failed, not the text: an exception may quote the event it choked on.
+            log.error(
+                "rendering or encoding failed",
+                deliveries=[job.delivery_id for job in batch],
+                **error_fields(exc),
+            )
             for job in batch:
                 self._results.put_nowait(unsent(job, f"hookcast could not render this message: {exc!r}"))
             return

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.delivery.jobs import Result
 from hookcast.delivery.policy import after_attempt, pause_for
+from hookcast.logs import error_fields
 from hookcast.platforms.base import Delivered, Outcome, Permanent, RetryAfter
 from hookcast.services import people
 from hookcast.store import outbox
@@ -58,8 +59,8 @@ class Recorder:
                 batch.append(self.results.get_nowait())
             try:
                 await self._record_with_retries(batch)
-            except Exception:
-                log.exception("recording delivery results failed", count=len(batch))
+            except Exception as error:
+                log.error("recording delivery results failed", deliveries=_ids(batch), **error_fields(error))
                 if len(batch) > 1:
                     await self._record_one_by_one(batch)
             finally:
@@ -73,8 +74,10 @@ class Recorder:
         for result in batch:
             try:
                 await self._record_with_retries([result])
-            except Exception:
-                log.exception("recording a delivery result failed", delivery=result.job.delivery_id)
+            except Exception as error:
+                log.error(
+                    "recording a delivery result failed", deliveries=_ids([result]), **error_fields(error)
+                )
 
     async def _record_with_retries(self, batch: list[Result], tries: int = RECORD_TRIES) -> None:
         """A failed write (a deadlock with another worker, a dropped connection) rolled back
@@ -83,10 +86,15 @@ class Recorder:
             try:
                 await self.record(batch)
                 return
-            except DBAPIError:
+            except DBAPIError as error:
                 if attempt == tries:
                     raise
-                log.warning("recording delivery results failed; trying again", attempt=attempt)
+                log.warning(
+                    "recording delivery results failed; trying again",
+                    attempt=attempt,
+                    deliveries=_ids(batch),
+                    **error_fields(error),
+                )
                 await asyncio.sleep(0.05 * attempt)
 
     async def record(self, batch: list[Result]) -> None:
@@ -154,6 +162,11 @@ class Recorder:
                     until=pause.until.isoformat(),
                     reason=pause.reason,
                 )
+
+
+def _ids(batch: list[Result]) -> list[int]:
+    """The deliveries a log line is about (what they carried is never logged: see `error_fields`)."""
+    return [result.job.delivery_id for result in batch]
 
 
 async def _remember_found_ids(session: AsyncSession, batch: list[Result]) -> None:

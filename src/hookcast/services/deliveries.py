@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.clock import utcnow
 from hookcast.services import projects, webhooks
-from hookcast.services.errors import NotFound
+from hookcast.services.errors import Conflict, NotFound
 from hookcast.store import outbox
 from hookcast.store.outbox import State
 from hookcast.store.tables import Attempt, Delivery, EventRow
@@ -94,11 +94,17 @@ async def get(session: AsyncSession, delivery_id: int) -> DeliveryView:
 
 
 async def resend(session: AsyncSession, delivery_id: int) -> None:
-    """Queue the delivery again now, whatever its state; its webhook is resumed if paused."""
+    """Queue the delivery again now, whatever its state; its webhook is resumed if paused.
+
+    Refused (`Conflict`) while a worker holds it: it is being sent, and its result is about to be
+    recorded. Refusing is what the person can act on at once (wait a moment, look at the result,
+    resend); a resend remembered for later would need a queue of its own and could still surprise
+    whoever sees the first send succeed."""
     delivery = await session.get(Delivery, delivery_id)
     if delivery is None:
         raise NotFound("delivery {id} not found", id=delivery_id)
-    await outbox.requeue(session, [Delivery.id == delivery_id], utcnow())
+    if not await outbox.requeue(session, [Delivery.id == delivery_id], utcnow()):
+        raise Conflict("delivery {id} is being sent right now; resend it once it is finished", id=delivery_id)
     outbox.resume(await webhooks.get(session, delivery.webhook_id))
 
 
@@ -162,7 +168,8 @@ async def event_ids_in_range(
 async def requeue_events(
     session: AsyncSession, project_id: int, event_ids: Sequence[int], *, webhook_id: int | None = None
 ) -> int:
-    """Queue the deliveries of these events again now; their webhooks are resumed if paused."""
+    """Queue the deliveries of these events again now (those a worker holds right now are left to
+    it); their webhooks are resumed if paused."""
     if not event_ids:
         return 0
     chosen = [Delivery.project_id == project_id, Delivery.event_id.in_(event_ids)]

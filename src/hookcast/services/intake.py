@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.directmessages.recipients import direct_recipients
 from hookcast.events import Event
+from hookcast.logs import error_fields, short_digest
 from hookcast.routing import route
 from hookcast.services.inbound_scope import stored_key, target_project
 from hookcast.services.projects import split_patterns
@@ -64,11 +65,24 @@ class ProjectGone:
     """The authenticated project was deleted meanwhile."""
 
 
+class NotStored(Exception):
+    """The event could not be stored (the reason is logged, with ids): nothing was accepted, the
+    sender may try again."""
+
+    def __init__(self) -> None:
+        super().__init__("the event could not be stored; try again later")
+
+
 # What intake answers for one submission (not a platform's `Outcome`).
 IntakeResult = Accepted | ProjectGone
 
 
-async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) -> list[IntakeResult]:
+async def accept_many(
+    session: AsyncSession, submissions: Sequence[Submission], *, paused_backlog: int
+) -> list[IntakeResult]:
+    """Store the submissions and their deliveries. A paused webhook keeps at most
+    ``paused_backlog`` deliveries waiting; its new ones beyond that are set aside
+    (``outbox.bound``)."""
     projects = {
         p.id: p
         for p in await session.scalars(
@@ -137,6 +151,8 @@ async def accept_many(session: AsyncSession, submissions: Sequence[Submission]) 
         deliveries.extend(fresh_rows)
         outcomes.append(Accepted(event_id, False, len(fresh_rows)))
         stored[(plan.project.id, plan.key)] = (event_id, False)  # a repeat within the batch
+    paused = {w.id for hooks in webhooks_by_project.values() for w in hooks if outbox.is_paused(w, now)}
+    await outbox.bound(session, deliveries, paused, paused_backlog)
     await outbox.enqueue(session, deliveries)
     return outcomes
 
@@ -234,10 +250,14 @@ class IntakeQueue:
         self,
         sessions: async_sessionmaker[AsyncSession],
         on_work: Callable[[dict[int, Event]], None] | None = None,
+        *,
+        paused_backlog: int,
     ) -> None:
         """``on_work`` hears of each committed batch that has deliveries, with its new events by
-        id (an in-process worker then need not read them back)."""
+        id (an in-process worker then need not read them back). ``paused_backlog``
+        (``HOOKCAST_PAUSED_BACKLOG``): see `accept_many`."""
         self._sessions = sessions
+        self._paused_backlog = paused_backlog
         self._on_work = on_work
         self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -268,8 +288,13 @@ class IntakeQueue:
                 batch.append(self._queue.get_nowait())
             try:
                 outcomes = await self._write([w.submission for w in batch])
-            except Exception:
-                log.exception("intake batch failed; retrying one by one", size=len(batch))
+            except Exception as error:
+                log.error(
+                    "intake batch failed; storing its events one by one",
+                    size=len(batch),
+                    project_ids=sorted({w.submission.project_id for w in batch}),
+                    **error_fields(error),
+                )
                 await self._write_one_by_one(batch)
                 continue
             self._settle(batch, outcomes)
@@ -277,7 +302,7 @@ class IntakeQueue:
     async def _write(self, submissions: list[Submission]) -> list[IntakeResult]:
         on_work = self._on_work
         async with self._sessions.begin() as session:
-            outcomes = await accept_many(session, submissions)
+            outcomes = await accept_many(session, submissions, paused_backlog=self._paused_backlog)
             fresh = {
                 outcome.event_id: submission.event
                 for submission, outcome in zip(submissions, outcomes, strict=True)
@@ -294,11 +319,20 @@ class IntakeQueue:
 
     async def _write_one_by_one(self, batch: list[_Waiting]) -> None:
         for waiting in batch:
+            submission = waiting.submission
             try:
-                [outcome] = await self._write([waiting.submission])
-            except Exception as exc:
+                [outcome] = await self._write([submission])
+            except Exception as error:
+                log.error(
+                    "could not store an event",
+                    project_id=submission.project_id,
+                    source=submission.source,
+                    key=short_digest(submission.idempotency_key) if submission.idempotency_key else None,
+                    **error_fields(error),
+                )
                 if not waiting.future.done():
-                    waiting.future.set_exception(exc)
+                    # Not the error itself: its text carries the event, and the caller may log it.
+                    waiting.future.set_exception(NotStored())
                 continue
             self._settle([waiting], [outcome])
 

@@ -138,6 +138,11 @@ class WebhookView(BaseModel):
     paused_until: datetime | None
     pause_reason: str | None
     consecutive_failures: int
+    waiting: int = Field(description="Deliveries waiting to be sent (held while it is paused).")
+    set_aside: int = Field(
+        description="Deliveries set aside while it was paused with a full backlog (state 'skipped'; "
+        "HOOKCAST_PAUSED_BACKLOG), not resent since."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -146,7 +151,15 @@ def _add_flat(schema: dict[str, Any], *, view: bool) -> None:
     schema.setdefault("properties", {}).update(webhook_settings.schema_properties(view=view))
 
 
-def view(webhook: Webhook) -> WebhookView:
+async def views(session: AsyncSession, hooks: Sequence[Webhook]) -> list[WebhookView]:
+    """`view` of each webhook, with its backlog (one query for all)."""
+    counted = await outbox.backlogs(session, [w.id for w in hooks])
+    return [view(w, counted.get(w.id, outbox.Backlog())) for w in hooks]
+
+
+def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView:
+    """What is shown of ``webhook``; ``backlog``: its counts, when read (`views`), else none."""
+    backlog = backlog or outbox.Backlog()
     platform = get_platform(webhook.platform)
     return WebhookView(
         id=webhook.id,
@@ -168,6 +181,8 @@ def view(webhook: Webhook) -> WebhookView:
         paused_until=webhook.paused_until,
         pause_reason=webhook.pause_reason,
         consecutive_failures=webhook.consecutive_failures,
+        waiting=backlog.waiting,
+        set_aside=backlog.set_aside,
         created_at=webhook.created_at,
         updated_at=webhook.updated_at,
         **webhook_settings.flat_view(platform, webhook.settings),

@@ -33,6 +33,9 @@ def _json_text(value: Any) -> str:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # A failed statement's error text would otherwise carry its parameters (events, message
+    # bodies, sealed secrets) into whatever logs or shows it.
+    kwargs.setdefault("hide_parameters", True)
     kwargs.setdefault("json_serializer", _json_text)
     kwargs.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):

@@ -87,12 +87,13 @@ async def create_webhook(
 
 @router.get("/projects/{project_id}/webhooks", response_model=list[WebhookView])
 async def list_webhooks(project_id: RowId, session: SessionDep) -> list[WebhookView]:
-    return [webhooks.view(w) for w in await webhooks.list_for_project(session, project_id)]
+    return await webhooks.views(session, await webhooks.list_for_project(session, project_id))
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookView)
 async def get_webhook(webhook_id: RowId, session: SessionDep) -> WebhookView:
-    return webhooks.view(await webhooks.get(session, webhook_id))
+    [shown] = await webhooks.views(session, [await webhooks.get(session, webhook_id)])
+    return shown
 
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookView)
@@ -108,7 +109,8 @@ async def update_webhook(
         public_url=runtime.settings.public_url,
     )
     runtime.wake_worker()
-    return webhooks.view(webhook)
+    [shown] = await webhooks.views(session, [webhook])
+    return shown
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)

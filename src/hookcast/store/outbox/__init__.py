@@ -5,13 +5,15 @@ claimed by one worker (`claim`: ``sending`` with a lease and the worker's name),
 waits for its bot (`renew`), and ends with an attempt recorded and its next state (`record`):
 ``delivered``, ``failed``, ``dead``, or ``pending`` again for a retry. A worker that cannot send
 it gives it back untouched (`give_back`); people queue it again (`requeue`). Whether a webhook's
-rows may be claimed at all is its pause (`pauses`).
+rows may be claimed at all is its pause (`pauses`); while it is paused, how many may wait is
+bounded, and the rest are born ``skipped`` (`backlog`).
 
 What comes next after an answer is decided elsewhere (``delivery/policy.py``, pure); this package
 only writes the decisions. The Feishu bot's own queues use the same claim primitive
 (`claim_due`), over their tables.
 """
 
+from hookcast.store.outbox.backlog import BACKLOG_FULL, Backlog, backlogs, bound
 from hookcast.store.outbox.leases import claim_due, settle
 from hookcast.store.outbox.pauses import is_paused, pause, resume, resume_recovered
 from hookcast.store.outbox.rows import (
@@ -30,12 +32,16 @@ from hookcast.store.outbox.rows import (
 from hookcast.store.outbox.states import NOTIFY_CHANNEL, Channel, State, outcome_label
 
 __all__ = [
+    "BACKLOG_FULL",
     "NOTIFY_CHANNEL",
     "AttemptRow",
+    "Backlog",
     "Channel",
     "Claimed",
     "NextStep",
     "State",
+    "backlogs",
+    "bound",
     "claim",
     "claim_due",
     "enqueue",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, Update, bindparam, insert, select, text, update
+from sqlalchemy import ColumnElement, Table, Update, and_, bindparam, insert, not_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.store.outbox.leases import claim_due
@@ -40,6 +40,7 @@ def new_delivery(
         "created_at": now,
         "updated_at": now,
         "idempotency_key": uuid.uuid4().hex,
+        "last_error": None,
         "channel": channel.value,
         "recipient": recipient,
     }
@@ -227,14 +228,33 @@ async def release(session: AsyncSession, ids: Iterable[int], now: datetime) -> N
     await session.execute(give_back(Delivery.id.in_(list(ids)), now))
 
 
+def held(now: datetime) -> ColumnElement[bool]:
+    """The SQL condition "a worker holds this delivery now": ``sending`` under a lease that runs."""
+    return and_(Delivery.state == State.SENDING, Delivery.lease_until >= now)
+
+
 async def requeue(session: AsyncSession, chosen: Sequence[ColumnElement[bool]], now: datetime) -> list[int]:
     """Queue the chosen deliveries again from scratch, whatever their state: pending, due now,
     attempts 0 (the retry schedule starts over; the attempt history stays). Returns the ids of
-    their webhooks, with repeats."""
+    their webhooks, with repeats.
+
+    A delivery a worker holds is left alone: queued again it would be claimed and sent by another
+    worker while the first one sends it, and the first one's result would then overwrite the
+    state. The condition is in the ``UPDATE`` itself, so a claim committed meanwhile is seen
+    (PostgreSQL re-checks it on the locked row). Once its lease ran out (the worker is gone) it
+    may be queued again."""
     rows = await session.execute(
         update(Delivery)
-        .where(*chosen)
-        .values(state=State.PENDING, attempts=0, next_attempt_at=now, lease_until=None, updated_at=now)
+        .where(*chosen, not_(held(now)))
+        .values(
+            state=State.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            lease_until=None,
+            claimed_by=None,
+            updated_at=now,
+        )
         .returning(Delivery.webhook_id)
+        .execution_options(synchronize_session=False)
     )
     return [row.webhook_id for row in rows]

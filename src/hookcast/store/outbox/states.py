@@ -17,6 +17,7 @@ class State(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"  # a permanent answer: retrying would not help
     DEAD = "dead"  # retries exhausted
+    SKIPPED = "skipped"  # set aside at birth: its webhook was paused with a full backlog (backlog.py)
 
 
 class Channel(StrEnum):

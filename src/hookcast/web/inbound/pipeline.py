@@ -19,8 +19,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hookcast.events import Event
+from hookcast.logs import error_fields
 from hookcast.runtime import Runtime
-from hookcast.services.intake import ProjectGone, Submission
+from hookcast.services.intake import NotStored, ProjectGone, Submission
 from hookcast.sources import Ignored, ParseResult, Rejection
 from hookcast.sources.base import Headers, Route, Source
 from hookcast.web.body import BodyTooLarge, read_limited
@@ -73,19 +74,19 @@ async def receive(
     forged = verify_body(source, caller, headers, body)
     if forged is not None:
         return _refuse(runtime, source, forged)
-    parsed = _parse(source, headers, body)
+    parsed = _parse(source, caller, headers, body)
     if isinstance(parsed, Rejection):
         return _refuse(runtime, source, Refusal(parsed.status, parsed.reason))
     return await _submit(runtime, source, caller, headers, parsed, project_id)
 
 
-def _parse(source: Source, headers: Headers, body: bytes) -> ParseResult:
-    """The source's parser, with a last guard: a parser bug is logged and answered 400 (the
-    body is what it choked on), never 500."""
+def _parse(source: Source, caller: Caller, headers: Headers, body: bytes) -> ParseResult:
+    """The source's parser, with a last guard: a parser bug is logged (where, not the body's
+    text it may quote) and answered 400 (the body is what it choked on), never 500."""
     try:
         return source.parse(headers, body)
     except Exception as error:
-        log.exception("parser failed", source=source.name)
+        log.error("parser failed", source=source.name, project_id=caller.project_id, **error_fields(error))
         return Rejection(400, f"unreadable {source.name} body ({type(error).__name__})")
 
 
@@ -107,7 +108,10 @@ async def _submit(
     submission = Submission(
         caller.project_id, event, key, source.name, reason, named_by_route=project_id is not None
     )
-    outcome = await runtime.intake.submit(submission)
+    try:
+        outcome = await runtime.intake.submit(submission)
+    except NotStored as not_stored:  # logged by the intake queue, with ids
+        return _refuse(runtime, source, Refusal(503, str(not_stored)))
     if isinstance(outcome, ProjectGone):  # deleted since it was authenticated
         runtime.tokens.clear()
         gone = Refusal(401, UNKNOWN_TOKEN) if project_id is None else project_not_found(project_id)

@@ -10,6 +10,7 @@ from hookcast.events import EventKind
 from hookcast.messages.i18n import translator
 from hookcast.messages.render import kind_label
 from hookcast.services import deliveries, projects, webhooks
+from hookcast.services.errors import Conflict
 from hookcast.store.outbox import State, is_paused
 from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf
@@ -84,6 +85,13 @@ async def delivery_list(
 
 @router.get("/ui/deliveries/{delivery_id}", response_class=HTMLResponse)
 async def delivery_show(delivery_id: RowId, request: Request, session: DbDep, _user: UserDep) -> Response:
+    return await _delivery_page(request, session, delivery_id)
+
+
+async def _delivery_page(
+    request: Request, session: DbDep, delivery_id: int, *, refused: Conflict | None = None
+) -> Response:
+    """The delivery's page; ``refused``: a resend that was refused, said at the top (409)."""
     delivery = await deliveries.get(session, delivery_id)
     webhook = await webhooks.get(session, delivery.webhook_id)
     project = await projects.get(session, delivery.project_id)
@@ -100,15 +108,19 @@ async def delivery_show(delivery_id: RowId, request: Request, session: DbDep, _u
         # A delivery waiting for a paused webhook is held, whatever its own next attempt says.
         "held": pause_text(webhook, now, translator(language)) if held else None,
         "due_now": waiting and delivery.next_attempt_at is not None and delivery.next_attempt_at <= now,
+        "refused": translator(language).format(refused.msgid, **refused.params) if refused else None,
     }
-    return page(request, "delivery.html", context)
+    return page(request, "delivery.html", context, status_code=409 if refused else 200)
 
 
 @router.post("/ui/deliveries/{delivery_id}/resend", dependencies=[Depends(csrf.verify)])
 async def delivery_resend(
-    delivery_id: RowId, session: DbDep, runtime: RuntimeDep, _user: UserDep
+    delivery_id: RowId, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
 ) -> Response:
-    await deliveries.resend(session, delivery_id)
+    try:
+        await deliveries.resend(session, delivery_id)
+    except Conflict as refused:  # a worker is sending it right now (nothing was changed)
+        return await _delivery_page(request, session, delivery_id, refused=refused)
     await session.commit()
     runtime.wake_worker()
     return redirect(f"/ui/deliveries/{delivery_id}?resent=1")

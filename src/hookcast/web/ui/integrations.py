@@ -20,7 +20,7 @@ from hookcast.routing import BranchFilter, LabelBehavior
 from hookcast.services import projects, webhook_settings, webhooks
 from hookcast.services.errors import ServiceError
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
-from hookcast.store.outbox import is_paused
+from hookcast.store.outbox import Backlog, backlogs, is_paused
 from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf, preview
@@ -110,8 +110,10 @@ async def _form_page(
     errors: Errors | None = None,
     test_answer: TestAnswer | None = None,
     notice: str | None = None,
+    backlog: Backlog | None = None,
     status_code: int = 200,
 ) -> Response:
+    """``backlog``: the webhook's waiting and set-aside deliveries, when read."""
     language = language_of(request)
     t = translator(language)
     main, more = trigger_options(language)
@@ -126,6 +128,7 @@ async def _form_page(
         "webhook": webhook,
         "state": status_of(webhook, now) if webhook else None,
         "pause": pause_text(webhook, now, t) if webhook is not None and is_paused(webhook, now) else None,
+        "backlog": backlog,
         "values": shown,
         "errors": errors,
         "settings_specs": [
@@ -241,7 +244,8 @@ async def _load(session: DbDep, webhook_id: int) -> tuple[Webhook, Project, Plat
 async def integration_edit(webhook_id: RowId, request: Request, session: DbDep, _user: UserDep) -> Response:
     webhook, project, platform = await _load(session, webhook_id)
     notice = "saved" if request.query_params.get("saved") else None
-    return await _form_page(request, project, platform, webhook, notice=notice)
+    backlog = (await backlogs(session, [webhook.id])).get(webhook.id, Backlog())
+    return await _form_page(request, project, platform, webhook, notice=notice, backlog=backlog)
 
 
 @router.post("/ui/webhooks/{webhook_id}", dependencies=[CsrfDep])

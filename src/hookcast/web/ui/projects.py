@@ -17,7 +17,7 @@ from hookcast.services import deliveries, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
 from hookcast.services.errors import ServiceError
 from hookcast.services.projects import ProjectInput, ProjectPatch, split_patterns
-from hookcast.store.outbox import is_paused
+from hookcast.store.outbox import Backlog, backlogs, is_paused
 from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf, instance
@@ -43,6 +43,7 @@ class WebhookStatus:
     webhook: Webhook
     state: str  # active | paused | disabled
     last: DeliveryView | None
+    backlog: Backlog
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +63,17 @@ def status_of(webhook: Webhook, now: datetime) -> str:
 async def integration_cards(session: DbDep, project: Project) -> list[IntegrationCard]:
     now = utcnow()
     by_platform: dict[str, list[WebhookStatus]] = {}
-    for webhook in await webhooks.list_for_project(session, project.id):
+    hooks = await webhooks.list_for_project(session, project.id)
+    counted = await backlogs(session, [w.id for w in hooks])
+    for webhook in hooks:
         latest = await deliveries.list_for_project(session, project.id, webhook_id=webhook.id, limit=1)
         by_platform.setdefault(webhook.platform, []).append(
-            WebhookStatus(webhook, status_of(webhook, now), latest[0] if latest else None)
+            WebhookStatus(
+                webhook,
+                status_of(webhook, now),
+                latest[0] if latest else None,
+                counted.get(webhook.id, Backlog()),
+            )
         )
     return [IntegrationCard(p, by_platform.get(p.name.value, [])) for p in PLATFORMS.values()]
 
