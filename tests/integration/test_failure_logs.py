@@ -132,3 +132,31 @@ async def test_a_failed_result_write_logs_delivery_ids_not_the_message(
     output = production_logs.getvalue()
     assert SECRET not in output
     assert f'"deliveries": [{row["id"]}]' in output or f'"deliveries":[{row["id"]}]' in output
+
+
+class BrokenLogFile(io.StringIO):
+    """A log destination that fails (a full disk, a closed pipe)."""
+
+    def write(self, text: str) -> int:
+        raise OSError("no space left on device")
+
+
+async def test_the_intake_queue_outlives_a_failure_outside_the_database(client: httpx.AsyncClient) -> None:
+    """Even when reporting a failed batch fails (here: the log cannot be written), the callers of
+    that batch are answered and the next events are stored: the queue does not die with it."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    project_id, token = await create_project(client)
+    await refuse_rows_mentioning(runtime.engine, "events", "event", SECRET)
+    poisoned = numbered_push(0)
+    poisoned["project"]["name"] = f"Diaspora {SECRET}"  # type: ignore[index]
+    headers = {"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook"}
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=BrokenLogFile()))
+    try:
+        refused = await asyncio.wait_for(client.post("/hooks/gitlab", json=poisoned, headers=headers), 30)
+    finally:
+        structlog.reset_defaults()
+    assert refused.status_code == 503
+    after = await asyncio.wait_for(client.post("/hooks/gitlab", json=numbered_push(1), headers=headers), 30)
+    assert after.status_code == 202, after.text
+    listed = (await client.get(f"/api/v1/projects/{project_id}/events")).json()
+    assert len(listed) == 1

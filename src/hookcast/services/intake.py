@@ -287,17 +287,27 @@ class IntakeQueue:
             while not self._queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self._queue.get_nowait())
             try:
-                outcomes = await self._write([w.submission for w in batch])
-            except Exception as error:
-                log.error(
-                    "intake batch failed; storing its events one by one",
-                    size=len(batch),
-                    project_ids=sorted({w.submission.project_id for w in batch}),
-                    **error_fields(error),
-                )
-                await self._write_one_by_one(batch)
-                continue
-            self._settle(batch, outcomes)
+                await self._store(batch)
+            except Exception:  # the queue must outlive any one batch
+                # Something failed outside the database work (a log handler, say): whoever still
+                # waits is told the event was not stored, and the next batch is served.
+                for waiting in batch:
+                    if not waiting.future.done():
+                        waiting.future.set_exception(NotStored())
+
+    async def _store(self, batch: list[_Waiting]) -> None:
+        try:
+            outcomes = await self._write([w.submission for w in batch])
+        except Exception as error:
+            log.error(
+                "intake batch failed; storing its events one by one",
+                size=len(batch),
+                project_ids=sorted({w.submission.project_id for w in batch}),
+                **error_fields(error),
+            )
+            await self._write_one_by_one(batch)
+            return
+        self._settle(batch, outcomes)
 
     async def _write(self, submissions: list[Submission]) -> list[IntakeResult]:
         on_work = self._on_work
