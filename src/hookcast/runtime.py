@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
-from hookcast.crypto import SecretBox, load_or_create_key, new_token, token_digest
+from hookcast.crypto import SecretBox, new_token, token_digest
 from hookcast.delivery.courier import Courier
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.sender import Sender
@@ -26,6 +26,7 @@ from hookcast.directmessages import MessengerPool
 from hookcast.feishubot.chat_sender import ChatSender
 from hookcast.feishubot.runner import BotRunner
 from hookcast.metrics import Metrics
+from hookcast.secret_keys import KeySource, make_owner_only
 from hookcast.services.intake import IntakeQueue
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.project_tokens import ProjectTokenCache
@@ -76,7 +77,7 @@ async def running(
         if apply_migrations:
             await migrate.upgrade(engine)
         sessions = session_factory(engine)
-        box = SecretBox(load_or_create_key(_secret(settings), settings.data_dir))
+        box = secret_box(settings)
         passwords = PasswordHashing()
         if role is not ProcessRole.WORKER:
             await ensure_admin_token(sessions, settings)
@@ -179,8 +180,13 @@ async def until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[Any]]) -> 
             raise error
 
 
-def _secret(settings: Settings) -> str | None:
-    return settings.secret_key.get_secret_value() if settings.secret_key else None
+def secret_box(settings: Settings) -> SecretBox:
+    """The instance's keys (made on first start), the key file narrowed to 0600 if it was wider.
+    Keys from a file are read again when a value opens with none of them (see SecretBox)."""
+    source = KeySource.of(settings)
+    if not source.from_setting and make_owner_only(source.path):
+        log.warning("the key file was readable by others; it is now 0600", path=str(source.path))
+    return SecretBox(source.load_or_create(), reload=None if source.from_setting else source.read)
 
 
 async def ensure_admin_token(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> str | None:

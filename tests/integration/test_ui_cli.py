@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from hookcast.cli import app
 from hookcast.cli.admin import webhooks_app
-from hookcast.crypto import load_or_create_key
+from hookcast.secret_keys import KEY_FILE_NAME, KeySource
 from hookcast.services import webhook_settings
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
 from hookcast.settings import get_settings
@@ -36,7 +36,7 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("HOOKCAST_LOG_JSON", "false")
     get_settings.cache_clear()
     hookcast("migrate")
-    load_or_create_key(None, tmp_path)
+    KeySource(None, tmp_path / KEY_FILE_NAME).load_or_create()
     yield
     get_settings.cache_clear()
 

@@ -1,0 +1,167 @@
+"""Re-sealing every secret at rest with the newest key (``hookcast keys rotate``), and checking
+that none still needs an older one (``hookcast keys retire``).
+
+The sealed columns are the ones the tables declare so (``store/sealed.py``). Rows are taken in
+primary-key order, a batch per transaction, locked while they are re-sealed (``FOR UPDATE`` on
+PostgreSQL; SQLite has one writer at a time), so an edit made meanwhile through the API is
+neither lost nor overwritten. A value that already opens with the newest key is left as it is:
+a run that stopped half way (a crash, a lost connection) is finished by running it again, and a
+second run finds nothing to do. A value no key opens is counted and left alone: it was unreadable
+before the rotation too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hookcast.crypto import SecretBox
+from hookcast.services import webhook_settings
+from hookcast.store import accounts, directory, feishu_chats  # noqa: F401  (their tables join Base.metadata)
+from hookcast.store.sealed import Sealed, SealedTable, sealed_tables
+from hookcast.store.tables import Base
+
+BATCH_SIZE = 200
+
+
+@dataclass(slots=True)
+class ColumnCount:
+    """What a pass found in one sealed column."""
+
+    older: int = 0  # was sealed with an older key (and is re-sealed, when the pass writes)
+    current: int = 0  # already sealed with the newest key
+    unreadable: int = 0  # no key opens it
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts per ``table.column``, in the order the columns were visited."""
+
+    columns: dict[str, ColumnCount] = field(default_factory=dict)
+
+    def of(self, name: str) -> ColumnCount:
+        return self.columns.setdefault(name, ColumnCount())
+
+    @property
+    def older(self) -> int:
+        return sum(count.older for count in self.columns.values())
+
+    @property
+    def unreadable(self) -> int:
+        return sum(count.unreadable for count in self.columns.values())
+
+
+def sealed() -> list[SealedTable]:
+    """Every table holding sealed values (all the tables' modules are imported above)."""
+    return sealed_tables(Base.metadata)
+
+
+def _outcome(box: SecretBox, token: str, write: bool) -> tuple[str, str | None]:
+    """("current" | "older" | "unreadable", and the token sealed anew when ``write``)."""
+    if box.is_current(token):
+        return "current", None
+    try:
+        opened = box.open(token)
+    except ValueError:
+        return "unreadable", None
+    return "older", box.seal(opened) if write else None
+
+
+def _values(kind: Sealed, value: Any) -> Iterator[tuple[str, str]]:
+    """(name, sealed token) of one cell: the cell itself, or each sealed webhook setting."""
+    if value is None:
+        return
+    if kind is Sealed.VALUE:
+        yield "", str(value)
+    else:
+        yield from webhook_settings.sealed_values(value).items()
+
+
+def _rebuilt(kind: Sealed, value: Any, new: dict[str, str]) -> Any:
+    if kind is Sealed.VALUE:
+        return new[""]
+    return webhook_settings.with_sealed(value, {**webhook_settings.sealed_values(value), **new})
+
+
+async def _batch(
+    session: AsyncSession,
+    where: SealedTable,
+    after: Any,
+    size: int,
+    box: SecretBox,
+    tally: Tally,
+    write: bool,
+) -> Any:
+    """One batch of rows after key ``after``: counted, and re-sealed when ``write``. The last
+    key of the batch (None when there were no rows)."""
+    table, key = where.table, where.key
+    query = select(key, *(column for column, _ in where.columns)).order_by(key).limit(size)
+    if after is not None:
+        query = query.where(key > after)
+    if write:
+        query = query.with_for_update()
+    rows = (await session.execute(query)).all()
+    for row in rows:
+        changes: dict[str, Any] = {}
+        for (column, kind), value in zip(where.columns, row[1:], strict=True):
+            count = tally.of(f"{table.name}.{column.name}")
+            new: dict[str, str] = {}
+            for name, token in _values(kind, value):
+                outcome, sealed_anew = _outcome(box, token, write)
+                count.add(outcome)
+                if sealed_anew is not None:
+                    new[name] = sealed_anew
+            if new:
+                changes[column.name] = _rebuilt(kind, value, new)
+        if changes:
+            await session.execute(update(table).where(key == row[0]).values(**changes))
+    return rows[-1][0] if rows else None
+
+
+async def _pass(
+    sessions: async_sessionmaker[AsyncSession],
+    box: SecretBox,
+    *,
+    write: bool,
+    batch_size: int,
+    on_batch: Callable[[], None] | None,
+) -> Tally:
+    tally = Tally()
+    for where in sealed():
+        for column, _ in where.columns:
+            tally.of(f"{where.table.name}.{column.name}")
+        after: Any = None
+        while True:
+            async with sessions.begin() as session:
+                after = await _batch(session, where, after, batch_size, box, tally, write)
+            if after is None:
+                break
+            if on_batch is not None:
+                on_batch()
+    return tally
+
+
+async def reseal(
+    sessions: async_sessionmaker[AsyncSession],
+    box: SecretBox,
+    *,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[], None] | None = None,
+) -> Tally:
+    """Seal every value sealed with an older key again with the newest one, a batch per
+    transaction (``on_batch`` is called after each commits: progress, or a test's crash)."""
+    return await _pass(sessions, box, write=True, batch_size=batch_size, on_batch=on_batch)
+
+
+async def survey(
+    sessions: async_sessionmaker[AsyncSession], box: SecretBox, *, batch_size: int = BATCH_SIZE
+) -> Tally:
+    """The same counts without writing: ``older`` is then what still needs an older key."""
+    return await _pass(sessions, box, write=False, batch_size=batch_size, on_batch=None)
