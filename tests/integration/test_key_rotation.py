@@ -7,10 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import asyncpg
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
@@ -276,3 +279,66 @@ async def test_a_running_process_reads_what_a_rotation_resealed(
         async with session_factory(client.app.state.runtime.engine)() as session:  # type: ignore[attr-defined]
             row = await session.get(Webhook, later["id"])
             assert row is not None and box.is_current(row.url_sealed)
+
+
+class EditingBox(SecretBox):
+    """While the rotation re-seals project p0's signing secret, another connection tries to
+    change that row, as the API could; what happened to it is kept in ``edit``."""
+
+    def __init__(self, keys: list[bytes], edit: Callable[[], str]) -> None:
+        super().__init__(keys)
+        self._edit = edit
+        self.edit: str | None = None
+
+    def seal(self, plaintext: str) -> str:
+        if plaintext == "signing-0" and self.edit is None:
+            with ThreadPoolExecutor(1) as other:  # another connection, another thread
+                self.edit = other.submit(self._edit).result()
+        return super().seal(plaintext)
+
+
+def concurrent_edit(database_url: str) -> Callable[[], str]:
+    """Renames project p0 from another connection, waiting at most a moment for its lock."""
+    if database_url.startswith("sqlite"):
+        path = database_url.split(":///", 1)[1]
+
+        def edit_sqlite() -> str:
+            connection = sqlite3.connect(path, timeout=0.3)
+            try:
+                connection.execute("UPDATE projects SET name = 'edited' WHERE name = 'p0'")
+                connection.commit()
+            except sqlite3.OperationalError as exc:
+                return f"waited: {exc}"
+            finally:
+                connection.close()
+            return "written"
+
+        return edit_sqlite
+
+    async def edit_postgres() -> str:
+        connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            await connection.execute("SET lock_timeout = '300ms'")
+            await connection.execute("UPDATE projects SET name = 'edited' WHERE name = 'p0'")
+        except asyncpg.LockNotAvailableError as exc:
+            return f"waited: {exc}"
+        finally:
+            await connection.close()
+        return "written"
+
+    return lambda: asyncio.run(edit_postgres())
+
+
+async def test_rows_being_resealed_are_locked_against_a_concurrent_edit(
+    instance: tuple[async_sessionmaker[AsyncSession], dict[Location, str]], tmp_path: Path, database_url: str
+) -> None:
+    """Without the lock, the edit would land between the rotation's read and its write, and be
+    overwritten by (or overwrite) the row the rotation wrote back."""
+    sessions, clear = instance
+    (old,) = key_file(tmp_path)
+    new = Fernet.generate_key()
+    box = EditingBox([new, old], concurrent_edit(database_url))
+    await key_rotation.reseal(sessions, box, batch_size=2)
+    assert box.edit is not None and box.edit.startswith("waited"), box.edit
+    assert opened(await sealed_values(sessions), SecretBox([new])) == clear
+    assert await asyncio.to_thread(concurrent_edit(database_url)) == "written"  # once it is done

@@ -33,7 +33,7 @@ class HookcastGroup(LazyGroup):
             "The user directory (for mentions and direct messages).",
         ),
         Lazy("im-apps", "hookcast.cli.directory:im_apps_app", "IM apps that send direct messages."),
-        Lazy("keys", "hookcast.cli.keys:keys_app", "The key sealing secrets at rest: rotate, retire."),
+        Lazy("keys", "hookcast.cli.keys:keys_app", "The key sealing secrets at rest (rotate, retire)."),
         Lazy(
             "samples",
             "hookcast.cli.samples:samples_app",

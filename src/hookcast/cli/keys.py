@@ -42,6 +42,9 @@ def _run(work: Callable[[Instance], Awaitable[T]]) -> T:
     except (MissingInstance, ValueError) as exc:
         typer.echo(f"hookcast: {exc}", err=True)
         raise typer.Exit(1) from exc
+    except OSError as exc:  # the key file cannot be written: nothing was re-sealed with a new key
+        typer.echo(f"hookcast: the key file cannot be written: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 def _print(tally: Tally, verb: str) -> None:

@@ -3,7 +3,7 @@ that none still needs an older one (``hookcast keys retire``).
 
 The sealed columns are the ones the tables declare so (``store/sealed.py``). Rows are taken in
 primary-key order, a batch per transaction, locked while they are re-sealed (``FOR UPDATE`` on
-PostgreSQL; SQLite has one writer at a time), so an edit made meanwhile through the API is
+PostgreSQL, the write lock taken first on SQLite), so an edit made meanwhile through the API is
 neither lost nor overwritten. A value that already opens with the newest key is left as it is:
 a run that stopped half way (a crash, a lost connection) is finished by running it again, and a
 second run finds nothing to do. A value no key opens is counted and left alone: it was unreadable
@@ -12,11 +12,11 @@ before the rotation too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.crypto import SecretBox
@@ -107,6 +107,10 @@ async def _batch(
         query = query.where(key > after)
     if write:
         query = query.with_for_update()
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite has no FOR UPDATE: an empty write takes the database's write lock first, so
+            # the rows read next cannot change before they are written back.
+            await session.execute(update(table).where(false()).values({key.name: key}))
     rows = (await session.execute(query)).all()
     for row in rows:
         changes: dict[str, Any] = {}
@@ -131,7 +135,6 @@ async def _pass(
     *,
     write: bool,
     batch_size: int,
-    on_batch: Callable[[], None] | None,
 ) -> Tally:
     tally = Tally()
     for where in sealed():
@@ -143,8 +146,6 @@ async def _pass(
                 after = await _batch(session, where, after, batch_size, box, tally, write)
             if after is None:
                 break
-            if on_batch is not None:
-                on_batch()
     return tally
 
 
@@ -153,15 +154,14 @@ async def reseal(
     box: SecretBox,
     *,
     batch_size: int = BATCH_SIZE,
-    on_batch: Callable[[], None] | None = None,
 ) -> Tally:
     """Seal every value sealed with an older key again with the newest one, a batch per
-    transaction (``on_batch`` is called after each commits: progress, or a test's crash)."""
-    return await _pass(sessions, box, write=True, batch_size=batch_size, on_batch=on_batch)
+    transaction."""
+    return await _pass(sessions, box, write=True, batch_size=batch_size)
 
 
 async def survey(
     sessions: async_sessionmaker[AsyncSession], box: SecretBox, *, batch_size: int = BATCH_SIZE
 ) -> Tally:
     """The same counts without writing: ``older`` is then what still needs an older key."""
-    return await _pass(sessions, box, write=False, batch_size=batch_size, on_batch=None)
+    return await _pass(sessions, box, write=False, batch_size=batch_size)
