@@ -11,20 +11,25 @@ from collections.abc import Callable, Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+KeyWatch = Callable[[], Sequence[bytes] | None]  # the keys again when they changed, else None
+
 
 class SecretBox:
     """Encrypts and decrypts the secrets hookcast keeps (webhook URLs, signing secrets, app keys).
 
     It holds the instance's keys, newest first: the newest seals, every one of them opens, so
     values sealed before a rotation stay readable until ``hookcast keys rotate`` has re-sealed
-    them. ``reload`` (the key file, when the keys come from one) is read again when a value opens
-    with none of the keys held: a process started before a rotation then reads what the rotation
-    re-sealed, without a restart (it seals with the new key from then on too).
+    them. ``watch`` (given when the keys come from the key file) answers the keys again when the
+    file has changed since: the box asks before it seals or derives a key, and when a value opens
+    with none of its keys, so a process started before a rotation reads what the rotation
+    re-sealed and seals with the new key, without a restart.
     """
 
-    def __init__(self, keys: Sequence[bytes], *, reload: Callable[[], Sequence[bytes]] | None = None) -> None:
+    def __init__(
+        self, keys: Sequence[bytes], *, watch: Callable[[], Sequence[bytes] | None] | None = None
+    ) -> None:
         self._use(keys)
-        self._reload = reload
+        self._watch = watch
 
     def _use(self, keys: Sequence[bytes]) -> None:
         if not keys:
@@ -33,39 +38,33 @@ class SecretBox:
         self._newest = Fernet(keys[0])
         self._all = MultiFernet([Fernet(key) for key in keys])
 
-    @property
-    def key_count(self) -> int:
-        return len(self._keys)
+    def _refreshed(self) -> bool:
+        """Take the keys again if their file changed; True when they did."""
+        keys = self._watch() if self._watch is not None else None
+        if keys is None or tuple(keys) == self._keys:
+            return False
+        self._use(keys)
+        return True
 
     def derived_key(self, purpose: str) -> bytes:
         """A key for ``purpose`` (an HMAC key, say), derived from the newest instance key: one
         secret to keep, and a key used for one thing can never be replayed as another's. After a
-        rotation it changes (forms issued before it are issued again)."""
+        rotation it changes (a form issued before it is refused once)."""
+        self._refreshed()
         return hmac.new(self._keys[0], purpose.encode(), hashlib.sha256).digest()
 
     def seal(self, plaintext: str) -> str:
+        self._refreshed()
         return self._newest.encrypt(plaintext.encode()).decode()
 
     def open(self, token: str) -> str:
         try:
             return self._all.decrypt(token.encode()).decode()
         except InvalidToken:
-            if self._reload is not None and self._reloaded():
+            if self._refreshed():
                 with contextlib.suppress(InvalidToken):
                     return self._all.decrypt(token.encode()).decode()
         raise ValueError("a stored secret cannot be decrypted with HOOKCAST_SECRET_KEY")
-
-    def _reloaded(self) -> bool:
-        """Read the keys again; True when they changed (so opening is worth another try)."""
-        assert self._reload is not None
-        try:
-            keys = tuple(self._reload())
-        except (OSError, ValueError):  # the file is gone or damaged: keep the keys held
-            return False
-        if keys == self._keys:
-            return False
-        self._use(keys)
-        return True
 
     def is_current(self, token: str) -> bool:
         """Whether ``token`` opens with the newest key alone (what a rotation leaves behind)."""

@@ -181,12 +181,13 @@ async def until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[Any]]) -> 
 
 
 def secret_box(settings: Settings) -> SecretBox:
-    """The instance's keys (made on first start), the key file narrowed to 0600 if it was wider.
-    Keys from a file are read again when a value opens with none of them (see SecretBox)."""
+    """The instance's keys (made on first start), the key file narrowed to 0600 if it was wider,
+    and watched for a rotation (see SecretBox)."""
     source = KeySource.of(settings)
     if not source.from_setting and make_owner_only(source.path):
         log.warning("the key file was readable by others; it is now 0600", path=str(source.path))
-    return SecretBox(source.load_or_create(), reload=None if source.from_setting else source.read)
+    watch = source.watch()
+    return SecretBox(source.load_or_create(), watch=watch)
 
 
 async def ensure_admin_token(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> str | None:

@@ -70,6 +70,11 @@ class KeySource:
             return parse_keys(self.configured, "HOOKCAST_SECRET_KEY")
         return parse_keys(self.path.read_text(encoding="ascii"), str(self.path))
 
+    def watch(self) -> KeyFileWatch | None:
+        """What tells a running box of a rotation: the key file's watch (None for the setting,
+        which a process learns at start only)."""
+        return None if self.from_setting else KeyFileWatch(self.path)
+
     def load_or_create(self) -> list[bytes]:
         """The keys; a first key is made in the key file (0600) when there is neither a setting
         nor a file."""
@@ -95,6 +100,34 @@ class KeySource:
         except ValueError as exc:
             return f"{self.path} ({exc})"
         return f"{self.path} ({_keys(count)}, mode {mode:04o}{warning})"
+
+
+class KeyFileWatch:
+    """The key file's keys again when it has changed since last seen (another process rotated
+    them), else None: one ``stat`` per question. Made before the keys are first read, so a
+    change in between is seen too."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._seen = self._signature()
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        try:
+            status = self._path.stat()
+        except OSError:
+            return None
+        return status.st_ino, status.st_mtime_ns, status.st_size
+
+    def __call__(self) -> list[bytes] | None:
+        now = self._signature()
+        if now is None or now == self._seen:
+            return None
+        try:
+            keys = parse_keys(self._path.read_text(encoding="ascii"), str(self._path))
+        except (OSError, ValueError):  # gone or damaged: keep the keys held, look again later
+            return None
+        self._seen = now
+        return keys
 
 
 def _keys(count: int) -> str:

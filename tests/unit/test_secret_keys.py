@@ -83,13 +83,31 @@ def test_a_key_file_readable_by_others_is_narrowed_at_start(tmp_path: Path) -> N
     assert not make_owner_only(path)
 
 
-def test_a_box_reads_the_key_file_again_for_a_value_its_keys_do_not_open(tmp_path: Path) -> None:
+def test_a_running_box_learns_a_rotation_from_the_key_file(tmp_path: Path) -> None:
+    """A process started before a rotation opens what it re-sealed and seals with the new key."""
     path = tmp_path / KEY_FILE_NAME
     replace_key_file(path, [OLD])
     source = KeySource(None, path)
-    box = SecretBox(source.read(), reload=source.read)  # a process started before the rotation
+    box = SecretBox(source.read(), watch=source.watch())
     replace_key_file(path, [NEW, OLD])  # the rotation, in another process
     assert box.open(SecretBox([NEW]).seal("re-sealed")) == "re-sealed"
-    assert box.is_current(box.seal("from now on"))  # sealed with the new key too
+    assert SecretBox([NEW]).open(box.seal("from now on")) == "from now on"
     with pytest.raises(ValueError, match="cannot be decrypted"):
         box.open(SecretBox([Fernet.generate_key()]).seal("never"))
+
+
+def test_a_box_seals_with_the_new_key_before_meeting_a_resealed_value(tmp_path: Path) -> None:
+    path = tmp_path / KEY_FILE_NAME
+    replace_key_file(path, [OLD])
+    source = KeySource(None, path)
+    box = SecretBox(source.read(), watch=source.watch())
+    csrf_before = box.derived_key("csrf")
+    replace_key_file(path, [NEW, OLD])
+    assert SecretBox([NEW]).is_current(box.seal("after the rotation"))
+    assert box.derived_key("csrf") == SecretBox([NEW]).derived_key("csrf") != csrf_before
+    path.write_text("damaged")  # a broken file is not taken: the keys held stay
+    assert SecretBox([NEW]).is_current(box.seal("still"))
+
+
+def test_keys_from_the_setting_are_not_watched() -> None:
+    assert KeySource(f"{NEW.decode()},{OLD.decode()}", Path("/nonexistent") / KEY_FILE_NAME).watch() is None

@@ -52,7 +52,8 @@ class Instance:
         from hookcast.crypto import SecretBox
 
         source = self.keys
-        return SecretBox(source.read(), reload=None if source.from_setting else source.read)
+        watch = source.watch()
+        return SecretBox(source.read(), watch=watch)
 
 
 def check_database_file(settings: Settings) -> None:

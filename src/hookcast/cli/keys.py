@@ -26,9 +26,9 @@ T = TypeVar("T")
 # Its one-line help is in hookcast.cli (the root lists it without importing this module).
 keys_app = typer.Typer(no_args_is_help=True)
 
-RESTART = (
-    "Restart every hookcast process (serve, api, worker) so each seals with the newest key; "
-    "until then they read the re-sealed values"
+NEXT = (
+    "The running processes take the new key from the key file by themselves (with "
+    "HOOKCAST_SECRET_KEY: once restarted); 'hookcast keys retire' then removes the older keys."
 )
 
 
@@ -102,7 +102,7 @@ def keys_rotate(batch_size: BatchOption = 200) -> None:
     if done == "finished":
         typer.echo("every value is now sealed with the newest key (no new key was made: it was there)")
     _print(tally, "re-sealed")
-    typer.echo(f"{RESTART}; then 'hookcast keys retire' removes the older keys.", err=True)
+    typer.echo(NEXT, err=True)
 
 
 @keys_app.command("retire")
@@ -122,7 +122,7 @@ def keys_retire(batch_size: BatchOption = 200) -> None:
             _print(tally, "need an older key")
             typer.echo(
                 f"hookcast: {tally.older} value(s) still need an older key, which is kept: run "
-                "'hookcast keys rotate' (it finishes the re-sealing), restart the processes, and retire then",
+                "'hookcast keys rotate' (it finishes the re-sealing), then retire",
                 err=True,
             )
             raise typer.Exit(1)
