@@ -12,11 +12,11 @@ before the rotation too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import false, select, update
+from sqlalchemy import bindparam, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.crypto import SecretBox
@@ -90,6 +90,25 @@ def _rebuilt(kind: Sealed, value: Any, new: dict[str, str]) -> Any:
     return webhook_settings.with_sealed(value, {**webhook_settings.sealed_values(value), **new})
 
 
+def _row_changes(
+    where: SealedTable, cells: Sequence[Any], box: SecretBox, tally: Tally, write: bool
+) -> dict[str, Any]:
+    """The row's sealed cells counted; those holding a value on an older key, sealed anew (when
+    ``write``), by column name."""
+    changes: dict[str, Any] = {}
+    for (column, kind), value in zip(where.columns, cells, strict=True):
+        count = tally.of(f"{where.table.name}.{column.name}")
+        new: dict[str, str] = {}
+        for name, token in _values(kind, value):
+            outcome, sealed_anew = _outcome(box, token, write)
+            count.add(outcome)
+            if sealed_anew is not None:
+                new[name] = sealed_anew
+        if new:
+            changes[column.name] = _rebuilt(kind, value, new)
+    return changes
+
+
 async def _batch(
     session: AsyncSession,
     where: SealedTable,
@@ -112,20 +131,15 @@ async def _batch(
             # the rows read next cannot change before they are written back.
             await session.execute(update(table).where(false()).values({key.name: key}))
     rows = (await session.execute(query)).all()
+    writes: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # rows, by the columns they change
     for row in rows:
-        changes: dict[str, Any] = {}
-        for (column, kind), value in zip(where.columns, row[1:], strict=True):
-            count = tally.of(f"{table.name}.{column.name}")
-            new: dict[str, str] = {}
-            for name, token in _values(kind, value):
-                outcome, sealed_anew = _outcome(box, token, write)
-                count.add(outcome)
-                if sealed_anew is not None:
-                    new[name] = sealed_anew
-            if new:
-                changes[column.name] = _rebuilt(kind, value, new)
+        changes = _row_changes(where, row[1:], box, tally, write)
         if changes:
-            await session.execute(update(table).where(key == row[0]).values(**changes))
+            bound = {f"new_{name}": value for name, value in changes.items()}
+            writes.setdefault(tuple(sorted(changes)), []).append({"row_key": row[0], **bound})
+    for names, values in writes.items():  # one statement for the batch's rows
+        new = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names}
+        await session.execute(update(table).where(key == bindparam("row_key")).values(new), values)
     return rows[-1][0] if rows else None
 
 
