@@ -260,3 +260,54 @@ def test_a_secret_or_url_is_read_from_stdin_never_taken_from_the_command_line(pu
         json.loads(piped.stdout)["sign"]
         and json.loads(piped.stdout).keys() == json.loads(expected.stdout).keys()
     )
+
+
+def test_a_secret_read_at_a_terminal_is_not_echoed() -> None:
+    """'--secret -' typed at a terminal asks for the secret with echo off, as a password prompt."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import termios
+
+    import hookcast
+
+    primary, secondary = pty.openpty()
+    terminal = os.ttyname(secondary)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from hookcast.cli import app; app()", "preview", "--platform", "feishu",
+         "--sample", "push", "--secret", "-"],
+        stdin=secondary,
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env={**os.environ, "PYTHONPATH": str(Path(hookcast.__file__).parents[1])},  # this checkout
+        start_new_session=True,
+        preexec_fn=lambda: os.close(os.open(terminal, os.O_RDWR)),  # its controlling terminal
+    )  # fmt: skip
+    os.close(secondary)
+    try:
+        seen = b""
+        while b"--secret" not in seen:  # the question, on the terminal
+            assert select.select([primary], [], [], 30)[0], seen
+            seen += os.read(primary, 1024)
+        for _ in range(3000):  # until the terminal stops echoing (a bounded wait, not a timing)
+            if not termios.tcgetattr(primary)[3] & termios.ECHO:
+                break
+            select.select([], [], [], 0.01)
+        assert not termios.tcgetattr(primary)[3] & termios.ECHO, "what is typed would be echoed"
+        os.write(primary, b"typed-at-a-tty\n")
+        body, _ = process.communicate(timeout=60)
+        while select.select([primary], [], [], 0.2)[0]:
+            try:
+                seen += os.read(primary, 1024)
+            except OSError:  # the other end is closed
+                break
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(primary)
+    assert process.returncode == 0
+    assert json.loads(body)["sign"]
+    assert b"typed-at-a-tty" not in seen

@@ -31,6 +31,8 @@ def refuse(name: str, why: str) -> NoReturn:
 
 def read_line(name: str) -> str:
     """One line of stdin (without its line break), for the option called ``name``."""
+    if sys.stdin.isatty():  # '-' typed at a terminal: ask, without echoing what is typed
+        return str(typer.prompt(name, hide_input=True, err=True))
     # From the bytes under the text layer, which would read ahead: what follows the line stays
     # there for whoever reads stdin next (``hookcast preview``'s body given as -).
     line = sys.stdin.buffer.readline()
