@@ -1,53 +1,78 @@
-"""Secrets at rest (Fernet) and inbound/API tokens (random, stored as SHA-256 digests)."""
+"""Secrets at rest (Fernet, with key rotation) and inbound/API tokens (random, stored as SHA-256
+digests)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
-import os
 import secrets
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-KEY_FILE_NAME = "hookcast.key"
+KeyWatch = Callable[[], Sequence[bytes] | None]  # the keys again when they changed, else None
 
 
 class SecretBox:
-    """Encrypts and decrypts the secrets hookcast keeps (webhook URLs, signing secrets, app keys)."""
+    """Encrypts and decrypts the secrets hookcast keeps (webhook URLs, signing secrets, app keys).
 
-    def __init__(self, key: bytes) -> None:
-        self._fernet = Fernet(key)
-        self._key = key
+    It holds the instance's keys, newest first: the newest seals, every one of them opens, so
+    values sealed before a rotation stay readable until ``hookcast keys rotate`` has re-sealed
+    them. ``watch`` (given when the keys come from the key file) answers the keys again when the
+    file has changed since: the box asks before it seals or derives a key, and when a value opens
+    with none of its keys, so a process started before a rotation reads what the rotation
+    re-sealed and seals with the new key, without a restart.
+    """
+
+    def __init__(
+        self, keys: Sequence[bytes], *, watch: Callable[[], Sequence[bytes] | None] | None = None
+    ) -> None:
+        self._use(keys)
+        self._watch = watch
+
+    def _use(self, keys: Sequence[bytes]) -> None:
+        if not keys:
+            raise ValueError("a secret box needs at least one key")
+        self._keys = tuple(keys)
+        self._newest = Fernet(keys[0])
+        self._all = MultiFernet([Fernet(key) for key in keys])
+
+    def _refreshed(self) -> bool:
+        """Take the keys again if their file changed; True when they did."""
+        keys = self._watch() if self._watch is not None else None
+        if keys is None or tuple(keys) == self._keys:
+            return False
+        self._use(keys)
+        return True
 
     def derived_key(self, purpose: str) -> bytes:
-        """A key for ``purpose`` (an HMAC key, say), derived from the instance key: one secret
-        to keep, and a key used for one thing can never be replayed as another's."""
-        return hmac.new(self._key, purpose.encode(), hashlib.sha256).digest()
+        """A key for ``purpose`` (an HMAC key, say), derived from the newest instance key: one
+        secret to keep, and a key used for one thing can never be replayed as another's. After a
+        rotation it changes (a form issued before it is refused once)."""
+        self._refreshed()
+        return hmac.new(self._keys[0], purpose.encode(), hashlib.sha256).digest()
 
     def seal(self, plaintext: str) -> str:
-        return self._fernet.encrypt(plaintext.encode()).decode()
+        self._refreshed()
+        return self._newest.encrypt(plaintext.encode()).decode()
 
     def open(self, token: str) -> str:
         try:
-            return self._fernet.decrypt(token.encode()).decode()
-        except InvalidToken as exc:
-            raise ValueError("a stored secret cannot be decrypted with HOOKCAST_SECRET_KEY") from exc
+            return self._all.decrypt(token.encode()).decode()
+        except InvalidToken:
+            if self._refreshed():
+                with contextlib.suppress(InvalidToken):
+                    return self._all.decrypt(token.encode()).decode()
+        raise ValueError("a stored secret cannot be decrypted with HOOKCAST_SECRET_KEY")
 
-
-def load_or_create_key(configured: str | None, data_dir: Path) -> bytes:
-    """The configured key, or the one kept in ``data_dir``, created there (mode 0600) on first use."""
-    if configured:
-        return configured.encode()
-    path = data_dir / KEY_FILE_NAME
-    if path.exists():
-        return path.read_bytes().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
-    return key
+    def is_current(self, token: str) -> bool:
+        """Whether ``token`` opens with the newest key alone (what a rotation leaves behind)."""
+        try:
+            self._newest.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
 
 
 def new_token(prefix: str) -> str:

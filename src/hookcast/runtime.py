@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
-from hookcast.crypto import SecretBox, load_or_create_key, new_token, token_digest
+from hookcast.crypto import SecretBox, new_token, token_digest
 from hookcast.delivery.courier import Courier
 from hookcast.delivery.egress import instance_policy
 from hookcast.delivery.limiter import BotLimiter
@@ -27,6 +27,7 @@ from hookcast.directmessages import MessengerPool
 from hookcast.feishubot.chat_sender import ChatSender
 from hookcast.feishubot.runner import BotRunner
 from hookcast.metrics import Metrics
+from hookcast.secret_keys import KeySource, make_owner_only
 from hookcast.services.intake import IntakeQueue
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.project_tokens import ProjectTokenCache
@@ -77,7 +78,7 @@ async def running(
         if apply_migrations:
             await migrate.upgrade(engine)
         sessions = session_factory(engine)
-        box = SecretBox(load_or_create_key(_secret(settings), settings.data_dir))
+        box = secret_box(settings)
         passwords = PasswordHashing()
         if role is not ProcessRole.WORKER:
             await ensure_admin_token(sessions, settings)
@@ -188,8 +189,14 @@ async def until_stopped(stop: asyncio.Event, tasks: list[asyncio.Task[Any]]) -> 
             raise error
 
 
-def _secret(settings: Settings) -> str | None:
-    return settings.secret_key.get_secret_value() if settings.secret_key else None
+def secret_box(settings: Settings) -> SecretBox:
+    """The instance's keys (made on first start), the key file narrowed to 0600 if it was wider,
+    and watched for a rotation (see SecretBox)."""
+    source = KeySource.of(settings)
+    if not source.from_setting and make_owner_only(source.path):
+        log.warning("the key file was readable by others; it is now 0600", path=str(source.path))
+    watch = source.watch()
+    return SecretBox(source.load_or_create(), watch=watch)
 
 
 async def ensure_admin_token(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> str | None:

@@ -239,7 +239,7 @@ async def test_the_factory_builds_from_an_app_row(http: aiohttp.ClientSession) -
     from hookcast.directmessages import MessengerPool, messenger_for
     from hookcast.store.directory import ImAppRow
 
-    box = SecretBox(Fernet.generate_key())
+    box = SecretBox([Fernet.generate_key()])
     server = FakeWeCom("ww0123456789", "1000002", "wecom-secret")
     server.add_user("BobZhang", email="bob@example.com")
     await server.__aenter__()

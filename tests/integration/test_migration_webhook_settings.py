@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hookcast.crypto import SecretBox, load_or_create_key
+from hookcast.crypto import SecretBox
+from hookcast.secret_keys import KEY_FILE_NAME, KeySource
 from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakePlatformServer
 from tests.integration.migrations import migrate_to
@@ -89,7 +90,7 @@ async def rows(engine: AsyncEngine, *columns: str) -> dict[str, tuple[Any, ...]]
 
 
 async def test_the_settings_move_into_one_column_and_back(engine: AsyncEngine, tmp_path: Path) -> None:
-    box = SecretBox(load_or_create_key(None, tmp_path))
+    box = SecretBox(KeySource(None, tmp_path / KEY_FILE_NAME).load_or_create())
     await migrate_to(engine, "0006")
     await insert_webhooks(engine, box, "https://open.feishu.cn/open-apis/bot/v2/hook/abc")
     await migrate_to(engine, "0007")
@@ -111,7 +112,7 @@ async def test_the_settings_move_into_one_column_and_back(engine: AsyncEngine, t
 async def test_delivery_signs_with_the_migrated_secret(
     engine: AsyncEngine, database_url: str, tmp_path: Path
 ) -> None:
-    box = SecretBox(load_or_create_key(None, tmp_path))
+    box = SecretBox(KeySource(None, tmp_path / KEY_FILE_NAME).load_or_create())
     async with FakePlatformServer() as fake:
         bot = fake.add_bot("feishu", secret=SECRET, keyword="deploy")
         await migrate_to(engine, "0006")

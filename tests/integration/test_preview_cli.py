@@ -49,10 +49,11 @@ def assert_failed_cleanly(result: Result, *fragments: str) -> None:
 
 @pytest.mark.parametrize("platform", list(PLATFORMS))
 def test_push_preview_in_chinese_is_the_encoded_body(platform: PlatformName, push_file: Path) -> None:
-    secret = ["--secret", SECRET] if platform in SIGNED else []
+    secret = ["--secret", "-"] if platform in SIGNED else []
     result = run(
-        "--platform", platform.value, "--language", "zh_CN", "--gitlab-event", "Push Hook", *secret, push_file
-    )
+        "--platform", platform.value, "--language", "zh_CN", "--gitlab-event", "Push Hook", *secret,
+        push_file, stdin=f"{SECRET}\n".encode(),
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     body = json.loads(result.stdout)  # stdout is nothing but the JSON body
     expected = golden_body(Case(platform, "zh_CN", "gitlab-docs-push"))
@@ -113,8 +114,11 @@ def test_missing_payload_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("platform", list(PLATFORMS))
 def test_a_sample_previews_as_its_golden_body(platform: PlatformName) -> None:
-    secret = ["--secret", SECRET] if platform in SIGNED else []
-    result = run("--platform", platform.value, "--language", "zh_CN", "--sample", "push", *secret)
+    secret = ["--secret", "-"] if platform in SIGNED else []
+    result = run(
+        "--platform", platform.value, "--language", "zh_CN", "--sample", "push", *secret,
+        stdin=f"{SECRET}\n".encode(),
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     expected = golden_body(Case(platform, "zh_CN", "gitlab-docs-push"))
     assert without_clock(json.loads(result.stdout)) == without_clock(expected)
@@ -226,10 +230,84 @@ def test_samples_write_refuses_to_overwrite_without_force(tmp_path: Path) -> Non
 def test_settings_reach_the_encoded_body() -> None:
     """--secret, --keyword and --setting NAME=VALUE make the target as a stored webhook's would."""
     signed = run(
-        "--platform", "feishu", "--sample", "push", "--secret", "s3", "--keyword", "KW-7", "--setting", "x=1"
-    )
+        "--platform", "feishu", "--sample", "push", "--secret", "-", "--keyword", "KW-7", "--setting", "x=1",
+        stdin=b"s3\n",
+    )  # fmt: skip
     assert signed.exit_code == 0, signed.output
     body = json.loads(signed.stdout)
     assert body["sign"] and "KW-7" in body["card"]["header"]["title"]["content"]
     malformed = run("--platform", "feishu", "--sample", "push", "--setting", "no-equals-sign")
     assert malformed.exit_code == 2 and "NAME=VALUE" in malformed.output
+
+
+def test_a_secret_or_url_is_read_from_stdin_never_taken_from_the_command_line(push_file: Path) -> None:
+    for typed in (["--secret", "s3"], ["--url", "https://open.feishu.cn/open-apis/bot/v2/hook/t0k3n"]):
+        refused = run("--platform", "feishu", "--sample", "push", *typed)
+        assert_failed_cleanly(refused, "not taken on the command line", f"{typed[0]} -")
+        assert typed[1] not in refused.stderr
+    refused = run("--platform", "telegram", "--sample", "push", "--setting", "chat_id=1", "--url", "-")
+    assert_failed_cleanly(refused, "stdin, which ended before it")
+    # The secret's line first, then the body (given as -) is the rest of stdin.
+    body = push_file.read_bytes()
+    piped = run(
+        "--platform", "feishu", "--secret", "-", "--gitlab-event", "Push Hook", "-", stdin=b"s3\n" + body
+    )
+    assert piped.exit_code == 0, piped.stderr
+    expected = run(
+        "--platform", "feishu", "--secret", "-", "--gitlab-event", "Push Hook", push_file, stdin=b"s3\n"
+    )
+    assert (
+        json.loads(piped.stdout)["sign"]
+        and json.loads(piped.stdout).keys() == json.loads(expected.stdout).keys()
+    )
+
+
+def test_a_secret_read_at_a_terminal_is_not_echoed() -> None:
+    """'--secret -' typed at a terminal asks for the secret with echo off, as a password prompt."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import termios
+
+    import hookcast
+
+    primary, secondary = pty.openpty()
+    terminal = os.ttyname(secondary)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from hookcast.cli import app; app()", "preview", "--platform", "feishu",
+         "--sample", "push", "--secret", "-"],
+        stdin=secondary,
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env={**os.environ, "PYTHONPATH": str(Path(hookcast.__file__).parents[1])},  # this checkout
+        start_new_session=True,
+        preexec_fn=lambda: os.close(os.open(terminal, os.O_RDWR)),  # its controlling terminal
+    )  # fmt: skip
+    os.close(secondary)
+    try:
+        seen = b""
+        while b"--secret" not in seen:  # the question, on the terminal
+            assert select.select([primary], [], [], 30)[0], seen
+            seen += os.read(primary, 1024)
+        for _ in range(3000):  # until the terminal stops echoing (a bounded wait, not a timing)
+            if not termios.tcgetattr(primary)[3] & termios.ECHO:
+                break
+            select.select([], [], [], 0.01)
+        assert not termios.tcgetattr(primary)[3] & termios.ECHO, "what is typed would be echoed"
+        os.write(primary, b"typed-at-a-tty\n")
+        body, _ = process.communicate(timeout=60)
+        while select.select([primary], [], [], 0.2)[0]:
+            try:
+                seen += os.read(primary, 1024)
+            except OSError:  # the other end is closed
+                break
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(primary)
+    assert process.returncode == 0
+    assert json.loads(body)["sign"]
+    assert b"typed-at-a-tty" not in seen

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from hookcast.cli import app
 from hookcast.cli.admin import webhooks_app
-from hookcast.crypto import load_or_create_key
+from hookcast.secret_keys import KEY_FILE_NAME, KeySource
 from hookcast.services import webhook_settings
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
 from hookcast.settings import get_settings
@@ -36,33 +36,66 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("HOOKCAST_LOG_JSON", "false")
     get_settings.cache_clear()
     hookcast("migrate")
-    load_or_create_key(None, tmp_path)
+    KeySource(None, tmp_path / KEY_FILE_NAME).load_or_create()
     yield
     get_settings.cache_clear()
 
 
-def hookcast(*args: str, code: int = 0) -> str:
-    result = runner.invoke(app, list(args))
+def hookcast(*args: str, code: int = 0, stdin: str | None = None) -> str:
+    result = runner.invoke(app, list(args), input=stdin)
     assert result.exit_code == code, (result.output, result.exception)
     return result.stdout
 
 
-def as_json(*args: str) -> Any:
-    return json.loads(hookcast(*args, "--json"))
+def as_json(*args: str, stdin: str | None = None) -> Any:
+    return json.loads(hookcast(*args, "--json", stdin=stdin))
 
 
 def test_users_are_created_listed_changed_and_deleted() -> None:
-    created = as_json("users", "create", "alice", "--password", "first-password")
+    created = as_json("users", "create", "alice", "--password", "-", stdin="first-password\n")
     assert created["username"] == "alice"
     assert [u["username"] for u in as_json("users", "list")] == ["alice"]
-    hookcast("users", "create", "alice", "--password", "other-password", code=2)
-    hookcast("users", "create", "bob", "--password", "short", code=2)
-    hookcast("users", "set-password", "alice", "--password", "second-password")
-    hookcast("users", "set-password", "nobody", "--password", "second-password", code=1)
+    hookcast("users", "create", "alice", "--password", "-", stdin="other-password\n", code=2)
+    hookcast("users", "create", "bob", "--password", "-", stdin="short\n", code=2)
+    hookcast("users", "set-password", "alice", "--password", "-", stdin="second-password\n")
+    hookcast("users", "set-password", "nobody", "--password", "-", stdin="second-password\n", code=1)
     hookcast("users", "delete", "alice")
     assert as_json("users", "list") == []
     table = hookcast("users", "list")
     assert "username" in table
+
+
+def signs_in(username: str, password: str) -> bool:
+    """Whether the stored hash takes ``password`` (what the sign-in form checks)."""
+    import asyncio
+
+    from hookcast.cli.instance import opened
+    from hookcast.services import users
+    from hookcast.services.passwords import PasswordHashing
+
+    async def check() -> bool:
+        async with opened() as instance, instance.sessions() as session:
+            row = next(u for u in await users.list_all(session) if u.username == username)
+            return await PasswordHashing().verify(row.password_hash, password)
+
+    return asyncio.run(check())
+
+
+def test_a_password_is_read_from_stdin_or_asked_for_never_taken_from_the_command_line() -> None:
+    refused = runner.invoke(app, ["users", "create", "alice", "--password", "typed-in-clear"])
+    assert refused.exit_code == 2
+    assert "not taken on the command line" in refused.stderr and "shell's history" in refused.stderr
+    assert "--password -" in refused.stderr and "typed-in-clear" not in refused.stderr
+    assert as_json("users", "list") == []
+    as_json("users", "create", "alice", "--password", "-", stdin="from-stdin-pass\n")
+    assert signs_in("alice", "from-stdin-pass")
+    asked = runner.invoke(app, ["users", "create", "bob"], input="asked-for-pass\nasked-for-pass\n")
+    assert asked.exit_code == 0, asked.output
+    assert "asked-for-pass" not in asked.output  # hidden
+    assert signs_in("bob", "asked-for-pass")
+    hookcast("users", "set-password", "bob", stdin="changed-by-prompt\nchanged-by-prompt\n")
+    assert signs_in("bob", "changed-by-prompt")
+    hookcast("users", "set-password", "bob", "--password", "-", code=2, stdin="")  # stdin ended
 
 
 def test_projects_round_trip() -> None:
@@ -97,9 +130,9 @@ def test_webhooks_deliveries_and_a_real_test_message() -> None:
     with ThreadedFakeServer() as fake:
         bot = fake.server.add_bot("feishu", secret="cli-signing-secret")
         created = as_json(
-            "webhooks", "create", project_id, "--platform", "feishu", "--url", bot.url,
-            "--secret", "cli-signing-secret", "--language", "zh_CN",
-            "--trigger", "push", "--trigger", "pipeline",
+            "webhooks", "create", project_id, "--platform", "feishu", "--url", "-",
+            "--secret", "-", "--language", "zh_CN", "--trigger", "push", "--trigger", "pipeline",
+            stdin=f"{bot.url}\ncli-signing-secret\n",
         )  # fmt: skip
         webhook_id = str(created["id"])
         assert created["secret_set"] is True
@@ -113,7 +146,9 @@ def test_webhooks_deliveries_and_a_real_test_message() -> None:
     listed = as_json("webhooks", "list", project_id)
     assert [w["id"] for w in listed] == [int(webhook_id)]
     bad = runner.invoke(
-        app, ["webhooks", "create", project_id, "--platform", "slack", "--url", "https://x.test/"]
+        app,
+        ["webhooks", "create", project_id, "--platform", "slack", "--url", "-"],
+        input="https://x.test/\n",
     )
     assert bad.exit_code == 2 and "url" in bad.output
     assert as_json("deliveries", "list", project_id, "--state", "failed") == []
@@ -138,7 +173,9 @@ def test_a_missing_key_is_reported_not_replaced(tmp_path: Path) -> None:
     project_id = str(as_json("projects", "create", "app")["id"])
     (tmp_path / "hookcast.key").unlink()
     result = runner.invoke(
-        app, ["webhooks", "create", project_id, "--platform", "feishu", "--url", "http://127.0.0.1:9/x"]
+        app,
+        ["webhooks", "create", project_id, "--platform", "feishu", "--url", "-"],
+        input="http://127.0.0.1:9/x\n",
     )
     assert result.exit_code == 1
     assert f"no secret key at {tmp_path / 'hookcast.key'}" in result.stderr
@@ -158,9 +195,10 @@ def test_webhook_commands_take_every_field_of_the_api_model(command: str, model:
 def test_webhook_options_the_cli_lacked_and_platform_settings() -> None:
     project_id = str(as_json("projects", "create", "app")["id"])
     created = as_json(
-        "webhooks", "create", project_id, "--platform", "feishu", "--url", FEISHU_URL,
-        "--direct-messages", "--mention-people", "--keyword", "deploy", "--secret", "cli-secret",
-        "--only-broken-pipelines", "--labels", "~bug",
+        "webhooks", "create", project_id, "--platform", "feishu", "--direct-messages",
+        "--mention-people", "--keyword", "deploy", "--secret", "-", "--only-broken-pipelines",
+        "--labels", "~bug",
+        stdin=f"cli-secret\n{FEISHU_URL}\n",  # '--secret -', then the URL, asked for (left out)
     )  # fmt: skip
     assert created["direct_messages"] is True and created["mention_people"] is True
     assert created["direct_only"] is False and created["notify_only_broken_pipelines"] is True
@@ -176,3 +214,87 @@ def test_webhook_options_the_cli_lacked_and_platform_settings() -> None:
     assert updated["settings"] == {"secret": "set", "keyword": None}
     too_long = runner.invoke(app, ["webhooks", "update", webhook_id, "--keyword", "k" * 65])
     assert too_long.exit_code == 2 and "keyword" in too_long.output and "64" in too_long.output
+
+
+def test_webhook_secrets_and_urls_come_from_stdin_or_a_prompt_never_the_command_line() -> None:
+    project_id = str(as_json("projects", "create", "app")["id"])
+    for typed in (["--url", FEISHU_URL], ["--url", "-", "--secret", "in-clear-secret"]):
+        refused = runner.invoke(
+            app, ["webhooks", "create", project_id, "--platform", "feishu", *typed], input=f"{FEISHU_URL}\n"
+        )
+        assert refused.exit_code == 2, refused.output
+        assert "not taken on the command line" in refused.stderr
+        assert FEISHU_URL not in refused.stderr and "in-clear-secret" not in refused.stderr
+    assert as_json("webhooks", "list", project_id) == []
+    with ThreadedFakeServer() as fake:
+        bot = fake.server.add_bot("feishu", secret="piped-secret")
+        asked = runner.invoke(
+            app,
+            ["webhooks", "create", project_id, "--platform", "feishu", "--secret", "-", "--json"],
+            input=f"piped-secret\n{bot.url}\n",  # '--secret -' first, then the URL asked for
+        )
+        assert asked.exit_code == 0, asked.output
+        assert bot.url not in asked.stdout
+        webhook_id = str(json.loads(asked.stdout[asked.stdout.index("{") :])["id"])
+        assert as_json("webhooks", "test", webhook_id)["ok"] is True  # URL and secret as piped
+        assert bot.received
+        other = fake.server.add_bot("feishu", secret="second-secret")
+        hookcast(
+            "webhooks",
+            "update",
+            webhook_id,
+            "--url",
+            "-",
+            "--secret",
+            "-",
+            stdin=f"{other.url}\nsecond-secret\n",
+        )
+        assert as_json("webhooks", "test", webhook_id)["ok"] is True
+        assert other.received
+    refused = runner.invoke(app, ["webhooks", "update", webhook_id, "--secret", "in-clear"])
+    assert refused.exit_code == 2 and "--secret -" in refused.stderr
+    assert as_json("webhooks", "update", webhook_id, "--secret", "")["settings"]["secret"] == "not set"
+
+
+def stored_credentials(platform: str) -> dict[str, str]:
+    import asyncio
+
+    from hookcast.cli.instance import opened
+    from hookcast.directmessages import open_credentials
+    from hookcast.platforms.base import PlatformName
+    from hookcast.services import im_apps
+
+    async def read() -> dict[str, str]:
+        async with opened() as instance, instance.sessions() as session:
+            row = await im_apps.find(session, PlatformName(platform))
+            assert row is not None
+            return open_credentials(row, instance.box)
+
+    return asyncio.run(read())
+
+
+def test_im_app_secrets_come_from_stdin_or_a_prompt_never_the_command_line() -> None:
+    set_wecom = [
+        "im-apps",
+        "set",
+        "wecom",
+        "--no-validate",
+        "-c",
+        "corp_id=ww-corp",
+        "-c",
+        "agent_id=1000002",
+    ]
+    refused = runner.invoke(app, [*set_wecom, "-c", "secret=typed-app-secret"])
+    assert refused.exit_code == 2
+    assert "not taken on the command line" in refused.stderr and "-c secret=-" in refused.stderr
+    assert "typed-app-secret" not in refused.stderr
+    hookcast(*set_wecom, "-c", "secret=-", stdin="piped-app-secret\n")
+    assert stored_credentials("wecom") == {
+        "corp_id": "ww-corp",
+        "agent_id": "1000002",
+        "secret": "piped-app-secret",
+    }
+    asked = runner.invoke(app, [*set_wecom], input="asked-app-secret\n")
+    assert asked.exit_code == 0, asked.output
+    assert "asked-app-secret" not in asked.output
+    assert stored_credentials("wecom")["secret"] == "asked-app-secret"

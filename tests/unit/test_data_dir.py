@@ -110,3 +110,20 @@ def test_info_says_where_the_data_is_without_the_password(tmp_path: Path) -> Non
     assert "redis:      yes" in text
     sqlite = describe(Settings(_env_file=None, data_dir=tmp_path))
     assert f"{tmp_path / 'hookcast.db'} (does not exist yet" in sqlite
+
+
+def test_info_says_where_the_keys_are_how_many_and_never_shows_them(tmp_path: Path) -> None:
+    from cryptography.fernet import Fernet
+
+    from hookcast.cli.instance import describe
+
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    configured = describe(Settings(_env_file=None, data_dir=tmp_path, secret_key=f"{new},{old}"))
+    assert "secret key: HOOKCAST_SECRET_KEY (2 keys, newest first)" in configured
+    assert new not in configured and old not in configured
+    key_file = tmp_path / "hookcast.key"
+    key_file.write_text(new + "\n")
+    key_file.chmod(0o640)
+    kept = describe(Settings(_env_file=None, data_dir=tmp_path))
+    assert f"secret key: {key_file} (1 key, mode 0640: readable by others" in kept
+    assert new not in kept

@@ -17,6 +17,7 @@ import typer
 
 from hookcast import __version__
 from hookcast.cli.lazy import Lazy, LazyGroup
+from hookcast.cli.secret_input import secret_option
 
 
 class HookcastGroup(LazyGroup):
@@ -32,6 +33,7 @@ class HookcastGroup(LazyGroup):
             "The user directory (for mentions and direct messages).",
         ),
         Lazy("im-apps", "hookcast.cli.directory:im_apps_app", "IM apps that send direct messages."),
+        Lazy("keys", "hookcast.cli.keys:keys_app", "The key sealing secrets at rest (rotate, retire)."),
         Lazy(
             "samples",
             "hookcast.cli.samples:samples_app",
@@ -139,9 +141,15 @@ class PreviewSource(StrEnum):
 
 
 def _named_values(pairs: list[str]) -> dict[str, str]:
+    """The ``--setting`` pairs; a secret one's value from stdin (``NAME=-``), never typed."""
+    from hookcast.cli.secret_input import secret_pair
+    from hookcast.services.webhook_settings import secret_names
+
     if any(not pair.partition("=")[0] or "=" not in pair for pair in pairs):
         raise typer.BadParameter("settings are NAME=VALUE", param_hint="--setting")
-    return dict(pair.partition("=")[::2] for pair in pairs)
+    named = dict(pair.partition("=")[::2] for pair in pairs)
+    secret = secret_names()
+    return {k: secret_pair(k, v, "--setting") if k in secret and v else v for k, v in named.items()}
 
 
 @app.command()
@@ -168,12 +176,28 @@ def preview(
     source: Annotated[
         PreviewSource | None, typer.Option(help="Where the body comes from (default gitlab).")
     ] = None,
-    url: Annotated[str, typer.Option(help="Webhook URL to encode for.")] = "",
-    secret: Annotated[str | None, typer.Option(help="Signing secret, to see the signed body.")] = None,
+    url: Annotated[
+        str,
+        typer.Option(
+            help="Webhook URL to encode for (default: an example); '-' reads it from stdin.",
+            callback=secret_option,
+        ),
+    ] = "",
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            help="Signing secret, to see the signed body; '-' reads it from stdin (the line before "
+            "a body given as -).",
+            callback=secret_option,
+        ),
+    ] = None,
     keyword: Annotated[str | None, typer.Option(help="Keyword the platform requires.")] = None,
     setting: Annotated[
         list[str] | None,
-        typer.Option(help="Any other setting the platform declares, as NAME=VALUE; repeat for several."),
+        typer.Option(
+            help="Any other setting the platform declares, as NAME=VALUE (a secret one as NAME=-, "
+            "read from stdin); repeat for several."
+        ),
     ] = None,
 ) -> None:
     """Print the exact JSON body hookcast would post for an event (no network)."""

@@ -22,6 +22,7 @@ from rich.table import Table
 from hookcast.cli import replay
 from hookcast.cli.instance import Instance, MissingInstance, opened
 from hookcast.cli.model_options import given_values, model_options
+from hookcast.cli.secret_input import asked_secret
 from hookcast.events import EventKind
 from hookcast.services import api_tokens, deliveries, projects, users, webhook_settings, webhooks
 from hookcast.services.errors import Conflict, NotFound, ServiceError
@@ -113,21 +114,21 @@ def _cell(value: Any) -> str:
 # --- users ---------------------------------------------------------------------------------
 
 
-def _password(password: str | None) -> str:
-    return password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+PasswordOption = Annotated[
+    str,
+    typer.Option(
+        help="Asked for (hidden) when left out; '-' reads it from stdin.",
+        callback=asked_secret("Password", confirm=True),
+    ),
+]
 
 
 @users_app.command("create")
-def users_create(
-    username: str,
-    password: Annotated[str | None, typer.Option(help="Prompted for when not given.")] = None,
-    as_json: JsonOption = False,
-) -> None:
+def users_create(username: str, password: PasswordOption = "", as_json: JsonOption = False) -> None:
     """Create a user who can sign in to the web UI."""
-    secret = _password(password)
 
     async def work(_rt: Instance, session: AsyncSession) -> users.UserView:
-        return users.view(await users.create(session, username, secret, PasswordHashing()))
+        return users.view(await users.create(session, username, password, PasswordHashing()))
 
     emit_one(run(work).model_dump(mode="json"), as_json)
 
@@ -143,14 +144,11 @@ def users_list(as_json: JsonOption = False) -> None:
 
 
 @users_app.command("set-password")
-def users_set_password(
-    username: str, password: Annotated[str | None, typer.Option(help="Prompted for when not given.")] = None
-) -> None:
+def users_set_password(username: str, password: PasswordOption = "") -> None:
     """Set a user's password (signs them out everywhere)."""
-    secret = _password(password)
 
     async def work(_rt: Instance, session: AsyncSession) -> None:
-        await users.set_password(session, username, secret, PasswordHashing())
+        await users.set_password(session, username, password, PasswordHashing())
 
     run(work)
     typer.echo(f"password of {username!r} changed", err=True)
@@ -305,6 +303,11 @@ WEBHOOK_SPELLINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The options holding a secret (the URL is the credential on most platforms): from stdin or a
+# prompt, never typed on the command line (cli/secret_input.py).
+WEBHOOK_SECRETS = frozenset({"url", *webhook_settings.secret_names()})
+
+
 def _setting_options(*, patch: bool) -> dict[str, str]:
     """One string option per platform setting (``--secret``, ``--keyword``, …), from the platforms'
     declarations."""
@@ -314,7 +317,11 @@ def _setting_options(*, patch: bool) -> dict[str, str]:
 
 @webhooks_app.command("create")
 @model_options(
-    WebhookInput, skip={"settings"}, extra=_setting_options(patch=False), spellings=WEBHOOK_SPELLINGS
+    WebhookInput,
+    skip={"settings"},
+    extra=_setting_options(patch=False),
+    spellings=WEBHOOK_SPELLINGS,
+    secret=WEBHOOK_SECRETS,
 )
 def webhooks_create(project_id: int, as_json: JsonOption = False, **given: Any) -> None:
     """Add a chat webhook to a project."""
@@ -342,6 +349,7 @@ def webhooks_create(project_id: int, as_json: JsonOption = False, **given: Any) 
     extra=_setting_options(patch=True),
     spellings=WEBHOOK_SPELLINGS,
     described_by=WebhookInput,
+    secret=WEBHOOK_SECRETS,
 )
 def webhooks_update(webhook_id: int, as_json: JsonOption = False, **given: Any) -> None:
     """Change some settings of a webhook (the others stay)."""

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hookcast.cli.instance import Instance, MissingInstance, opened
+from hookcast.cli.secret_input import secret_pair
 from hookcast.delivery.egress import guarded_session, instance_policy
 from hookcast.directmessages import MESSENGERS, credential_specs
 from hookcast.platforms.base import PlatformName
@@ -154,7 +155,10 @@ def im_apps_set(
     credential: Annotated[
         list[str] | None,
         typer.Option(
-            "--credential", "-c", help="NAME=VALUE (repeatable); secrets left out are prompted for."
+            "--credential",
+            "-c",
+            help="NAME=VALUE (repeatable); what is left out is asked for. Secret ones only as NAME=- "
+            "(read from stdin) or asked for (hidden): never typed on the command line.",
         ),
     ] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="API base URL override.")] = None,
@@ -164,7 +168,11 @@ def im_apps_set(
     """Set an IM app's credentials (checked against the platform before saving)."""
     name = _platform(platform)
     given = _pairs(credential or [], "--credential")
-    for spec in credential_specs(name):
+    specs = credential_specs(name)
+    for spec in specs:  # a secret from stdin ('-') or the prompt, never the command line
+        if spec.secret and given.get(spec.name):
+            given[spec.name] = secret_pair(spec.name, given[spec.name], "-c")
+    for spec in specs:
         if spec.name not in given:
             given[spec.name] = typer.prompt(f"{spec.label} ({spec.help})", hide_input=spec.secret)
     data = ImAppInput(credentials=given, api_base_url=base_url, enabled=not disabled)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from hookcast.crypto import SecretBox
+    from hookcast.secret_keys import KeySource
 
 HINT = "start 'hookcast serve' first, or set HOOKCAST_DATA_DIR / HOOKCAST_DATABASE_URL"
 
@@ -35,15 +36,24 @@ class Instance:
         self.sessions = sessions
 
     @cached_property
-    def box(self) -> SecretBox:
-        """The server's key; never a new one, which would seal secrets the server cannot open."""
-        from hookcast.crypto import KEY_FILE_NAME, SecretBox, load_or_create_key
+    def keys(self) -> KeySource:
+        """Where the server's keys are; MissingInstance when there are none (never a new key,
+        which would seal secrets the server cannot open)."""
+        from hookcast.secret_keys import KeySource
 
-        configured = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
-        path = self.settings.data_dir / KEY_FILE_NAME
-        if not configured and not path.is_file():
-            raise MissingInstance(f"no secret key at {path} and HOOKCAST_SECRET_KEY is unset: {HINT}")
-        return SecretBox(load_or_create_key(configured, self.settings.data_dir))
+        source = KeySource.of(self.settings)
+        if not source.exists:
+            raise MissingInstance(f"no secret key at {source.path} and HOOKCAST_SECRET_KEY is unset: {HINT}")
+        return source
+
+    @cached_property
+    def box(self) -> SecretBox:
+        """The server's keys, as the server holds them."""
+        from hookcast.crypto import SecretBox
+
+        source = self.keys
+        watch = source.watch()
+        return SecretBox(source.read(), watch=watch)
 
 
 def check_database_file(settings: Settings) -> None:
@@ -80,6 +90,8 @@ async def opened(settings: Settings | None = None) -> AsyncIterator[Instance]:
 
 def describe(settings: Settings | None = None) -> str:
     """What ``hookcast info`` prints: where the data is, as seen with the current settings."""
+    from hookcast.secret_keys import KeySource
+
     settings = settings or get_settings()
     path = settings.database_file
     if path is None:
@@ -95,6 +107,7 @@ def describe(settings: Settings | None = None) -> str:
         ("data dir", str(settings.data_dir)),
         ("database", f"{redact_url(settings.database_url)} {state}"),
         ("public URL", public_url),
+        ("secret key", KeySource.of(settings).describe()),
         ("redis", redis),
     )
     return "\n".join(f"{name + ':':<12}{value}" for name, value in rows)

@@ -21,6 +21,8 @@ import typer
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from hookcast.cli.secret_input import asked_secret, secret_option
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -44,6 +46,7 @@ def _parameter(
     *,
     default: Any,
     spellings: Sequence[str],
+    secret: bool = False,
 ) -> inspect.Parameter:
     kind = _unwrapped(annotation)
     if kind is bool:
@@ -59,13 +62,21 @@ def _parameter(
     else:
         raise TypeError(f"no command-line option for field {name!r} of type {annotation!r}")
     option = typer.Option(*decls, help=help_text)
+    if secret:  # from stdin ('-') or a hidden prompt when needed, never as command-line text
+        needed = default is inspect.Parameter.empty
+        option = typer.Option(
+            *decls,
+            help=f"{help_text} '-' reads it from stdin" + ("; asked for when left out." if needed else "."),
+            callback=asked_secret(help_text.rstrip(".") or name) if needed else secret_option,
+        )
+        default = None if needed else default
     return inspect.Parameter(
         name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[typed, option], default=default
     )
 
 
 def _field_parameter(
-    name: str, field: FieldInfo, *, patch: bool, spellings: Sequence[str], help_text: str
+    name: str, field: FieldInfo, *, patch: bool, spellings: Sequence[str], help_text: str, secret: bool
 ) -> inspect.Parameter:
     if patch:
         default: Any = None
@@ -75,7 +86,7 @@ def _field_parameter(
         default = field.get_default(call_default_factory=True)
         if isinstance(default, list):
             default = None  # an empty --option list keeps the model's default
-    return _parameter(name, field.annotation, help_text, default=default, spellings=spellings)
+    return _parameter(name, field.annotation, help_text, default=default, spellings=spellings, secret=secret)
 
 
 def model_options(
@@ -86,12 +97,14 @@ def model_options(
     extra: Mapping[str, str] = {},
     spellings: Mapping[str, Sequence[str]] = {},
     described_by: type[BaseModel] | None = None,
+    secret: Collection[str] = (),
 ) -> Callable[[F], F]:
     """Decorate a command taking ``**given``: it gets an option per field of ``model`` (but
     ``skip``) and per name in ``extra`` (a string option, name -> help). With ``patch`` every
     option defaults to None (not given). ``spellings`` names the older spellings of an option;
     for a flag they replace its ``--x/--no-x``. A field ``model`` leaves undescribed takes the
-    description of the same field of ``described_by`` (a patch model, say, of its full model)."""
+    description of the same field of ``described_by`` (a patch model, say, of its full model).
+    The options named in ``secret`` take their value from stdin or a prompt (`secret_input`)."""
 
     def help_of(name: str, field: FieldInfo) -> str:
         other = described_by.model_fields.get(name) if described_by is not None else None
@@ -102,13 +115,25 @@ def model_options(
         own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
         derived = [
             _field_parameter(
-                name, field, patch=patch, spellings=spellings.get(name, ()), help_text=help_of(name, field)
+                name,
+                field,
+                patch=patch,
+                spellings=spellings.get(name, ()),
+                help_text=help_of(name, field),
+                secret=name in secret,
             )
             for name, field in model.model_fields.items()
             if name not in skip
         ]
         derived += [
-            _parameter(name, str | None, help_text, default=None, spellings=spellings.get(name, ()))
+            _parameter(
+                name,
+                str | None,
+                help_text,
+                default=None,
+                spellings=spellings.get(name, ()),
+                secret=name in secret,
+            )
             for name, help_text in extra.items()
         ]
         taken = {p.name for p in own} & {p.name for p in derived}

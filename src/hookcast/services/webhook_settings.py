@@ -104,6 +104,17 @@ def stored(platform: Platform, values: Mapping[str, str], box: SecretBox) -> dic
     }
 
 
+def with_sealed(column: Mapping[str, Any] | None, sealed: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The column with its sealed values replaced by ``sealed`` (a key rotation's re-sealed ones)."""
+    plain, _ = _parts(column)
+    return {"plain": plain, "sealed": dict(sealed)}
+
+
+def sealed_values(column: Mapping[str, Any] | None) -> dict[str, str]:
+    """The sealed values of the column, by name (still sealed)."""
+    return _parts(column)[1]
+
+
 def shown(platform: Platform, column: Mapping[str, Any] | None) -> dict[str, str | None]:
     """Every setting the platform declares: plain ones with their value (None when not set),
     secret ones only as "set" / "not set"."""

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hookcast.store.sealed import SEALED
 from hookcast.store.tables import Base, BigId, UTCDateTime
 
 
@@ -34,7 +35,7 @@ class ImAppRow(Base):
     __tablename__ = "im_apps"
 
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
-    credentials_sealed: Mapped[str] = mapped_column(Text)  # JSON of every credential, sealed
+    credentials_sealed: Mapped[str] = mapped_column(Text, info=SEALED)  # JSON of every credential, sealed
     public_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # e.g. app_id, agent_id
     api_base_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     enabled: Mapped[bool] = mapped_column(default=True)

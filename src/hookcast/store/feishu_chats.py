@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hookcast.store.sealed import SEALED
 from hookcast.store.tables import Base, BigId, UTCDateTime
 
 
@@ -31,7 +32,7 @@ class FeishuChat(Base):
     name: Mapped[str] = mapped_column(String(300), default="")
     language: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None: not known
     state: Mapped[str] = mapped_column(String(16), default="active")  # active | gone
-    token_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    token_sealed: Mapped[str | None] = mapped_column(Text, nullable=True, info=SEALED)
     token_digest: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     added_by: Mapped[str | None] = mapped_column(String(128), nullable=True)  # open_id
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -70,7 +71,7 @@ class FeishuBotMessage(Base):
     receive_id_type: Mapped[str] = mapped_column(String(16))  # chat_id | open_id
     receive_id: Mapped[str] = mapped_column(String(128))
     purpose: Mapped[str] = mapped_column(String(32))  # welcome | help | webhook_url | ...
-    card_sealed: Mapped[str] = mapped_column(Text)  # the card JSON, sealed (it may hold a URL)
+    card_sealed: Mapped[str] = mapped_column(Text, info=SEALED)  # the card JSON, sealed (it may hold a URL)
     uuid: Mapped[str] = mapped_column(String(50))  # Feishu's de-duplication key
     # outbox.State: pending | sending | delivered | failed | dead
     state: Mapped[str] = mapped_column(String(16), default="pending")
@@ -86,6 +87,6 @@ class FeishuBotKeys(Base):
     __tablename__ = "feishu_bot_keys"
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    verification_token_sealed: Mapped[str] = mapped_column(Text)
-    encrypt_key_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    verification_token_sealed: Mapped[str] = mapped_column(Text, info=SEALED)
+    encrypt_key_sealed: Mapped[str | None] = mapped_column(Text, nullable=True, info=SEALED)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from hookcast.store.sealed import SEALED, SEALED_SETTINGS
+
 # BIGINT keys on PostgreSQL, INTEGER (rowid alias) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -78,7 +80,7 @@ class Project(Base):
     routes_other_projects: Mapped[bool] = mapped_column(default=False, server_default=false())
     # HMAC key for sources that sign their bodies (GitHub, GitLab signing): sealed, since
     # checking a signature needs the secret itself, unlike the token's digest.
-    signing_secret_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    signing_secret_sealed: Mapped[str | None] = mapped_column(Text, nullable=True, info=SEALED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -90,12 +92,12 @@ class Webhook(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     platform: Mapped[str] = mapped_column(String(32))
-    url_sealed: Mapped[str] = mapped_column(Text)
+    url_sealed: Mapped[str] = mapped_column(Text, info=SEALED)
     url_redacted: Mapped[str] = mapped_column(Text)
     url_digest: Mapped[str] = mapped_column(String(64), index=True)  # identifies the bot
     # The platform's declared settings: {"plain": {name: value}, "sealed": {name: sealed value}}
     # (see services/webhook_settings.py).
-    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=SEALED_SETTINGS)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(16), default="en")
     triggers: Mapped[list[str]] = mapped_column(JSON)
