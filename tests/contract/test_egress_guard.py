@@ -66,7 +66,7 @@ async def deliver(
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}")  # chat URLs only
     try:
         async with Sender(5.0, policy=policy, resolver=resolver) as sender:
-            box = SecretBox(Fernet.generate_key())
+            box = SecretBox([Fernet.generate_key()])
             chats = ChatSender(session_factory(engine), MessengerPool(box, sender.session))
             courier = Courier(sender, chats)
             target = WebhookTarget(url)

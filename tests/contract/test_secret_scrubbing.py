@@ -81,7 +81,7 @@ async def post_once(platform: PlatformName, target: WebhookTarget, tmp_path: Pat
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}")  # chat URLs only
     try:
         async with Sender(5.0, policy=instance_policy(("127.0.0.1",))) as sender:
-            messengers = MessengerPool(SecretBox(Fernet.generate_key()), sender.session)
+            messengers = MessengerPool(SecretBox([Fernet.generate_key()]), sender.session)
             courier = Courier(sender, ChatSender(session_factory(engine), messengers))
             declared = PLATFORMS[platform]
             message = render_test_message("en", "scrub", declared.label)
