@@ -13,10 +13,15 @@ The events (each well under the default 4 MiB body cap, ``HOOKCAST_MAX_BODY_BYTE
   and 2,000 labels;
 - ``alerts``: an Alertmanager group of 400 alerts with 2 KiB names, labels and annotations, and
   586 KiB common summary and description;
-- ``workflow``: an issue-workflow event with every field at the longest its schema accepts.
+- ``workflow``: an issue-workflow event with every field at the longest its schema accepts;
+- ``stored_push``: the ``push`` as an older release stored it (nothing cut at parse time), read
+  back from JSON as the worker does: rendering and encoding must be bounded on their own.
 
-    .venv/bin/python bench/worst_case_render.py
-    .venv/bin/python bench/worst_case_render.py --rounds 3
+Run it from the checkout with its ``src`` first on the path (the virtual environment may hold
+another checkout's code):
+
+    PYTHONPATH=src .venv/bin/python bench/worst_case_render.py
+    PYTHONPATH=src .venv/bin/python bench/worst_case_render.py --rounds 3 --platform teams
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hookcast.events import Event, EventKind
+from hookcast.events import Event, EventKind, Item, Person
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import render
 from hookcast.platforms import PLATFORMS
@@ -165,19 +170,42 @@ def workflow() -> bytes:
     return json.dumps(body).encode()
 
 
+def stored_push() -> str:
+    """A hostile push as an older release stored it, before texts were cut at parse time: the
+    worker renders stored events, so rendering must be bounded on its own."""
+    parsed = parse_gitlab("Push Hook", push()[1])
+    assert isinstance(parsed, Event)
+    ref = "refs/heads/" + huge("r")
+    items = tuple(Item(title=huge("m", 8 * 1024), id=f"{n:08x}", author=huge("a", 512)) for n in range(300))
+    labels = tuple(huge("l", 128) for _ in range(2000))
+    actor = Person(name=huge("u"), username=huge("n"))
+    stored = parsed.model_copy(
+        update={
+            "ref": ref,
+            "branch": ref[11:],
+            "title": ref[11:],
+            "actor": actor,
+            "items": items,
+            "labels": labels,
+        }
+    )
+    return stored.model_dump_json()
+
+
 def hostile_events() -> dict[str, Callable[[], ParseResult]]:
     push_header, push_body = push()
     mr_header, mr_body = merge_request()
-    alert_body, workflow_body = alerts(), workflow()
+    alert_body, workflow_body, stored = alerts(), workflow(), stored_push()
     return {
         "push": lambda: parse_gitlab(push_header, push_body),
         "merge_request": lambda: parse_gitlab(mr_header, mr_body),
         "alerts": lambda: parse_alertmanager(alert_body),
         "workflow": lambda: parse_workflow(workflow_body),
+        "stored_push": lambda: Event.model_validate_json(stored),  # what the worker reads back
     }
 
 
-EVENT_NAMES = ("push", "merge_request", "alerts", "workflow")
+EVENT_NAMES = ("push", "merge_request", "alerts", "workflow", "stored_push")
 
 
 @dataclass
@@ -187,7 +215,9 @@ class Worst:
     body_bytes: int = 0
 
 
-def one_pass(parse: Callable[[], ParseResult], platform_name: PlatformName, language: str) -> tuple[float, int]:
+def one_pass(
+    parse: Callable[[], ParseResult], platform_name: PlatformName, language: str
+) -> tuple[float, int]:
     """Milliseconds for parse -> route -> render -> encode of one event, and the body's size."""
     platform = PLATFORMS[platform_name]
     target = WebhookTarget(url=platform.example_url, secret=SECRET, settings=platform.example_settings)
