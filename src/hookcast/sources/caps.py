@@ -15,7 +15,9 @@ Where GitLab documents a limit, the cap is at least that limit, so a real event 
   than any platform shows (the largest body budget is 40 kB), so descriptions are cut at 8 KiB;
 - names of users, projects, labels and branches are GitLab string columns of 255 characters; a
   Git ref is at most 255 bytes per path component (the file system's name limit), refs here get
-  1 KiB;
+  1 KiB; a project's full path decides where a group hook's event goes
+  (`services/inbound_scope.py`), so it keeps GitLab's most: 20 nested groups (the subgroup
+  depth GitLab allows) of 255 characters;
 - a push payload carries at most the newest 20 commits (GitLab's push data builder,
   gitlab-org/gitlab#20551); lists are cut at 100.
 
@@ -43,7 +45,7 @@ class Caps:
 
     ref: int = 1024  # refs, branches, tags, shas and other identifiers shown
     name: int = 255  # people, projects, labels, statuses, actions
-    path: int = 1024  # a project's full path (20 nested groups of GitLab are allowed)
+    path: int = 5120  # a project's full path: GitLab nests 20 levels of 255-character paths
     title: int = 1024  # titles and one-line summaries (commit subjects, alert summaries)
     text: int = 8192  # descriptions, comments, commit messages, detail values
     url: int = 4096  # longer URLs are dropped
