@@ -77,7 +77,9 @@ class HeldLeases:
             renewed = await outbox.renew(
                 session, sorted(ids), holder=self._holder, lease_until=until, skip_locked=self._skip_locked
             )
-        self.taken(renewed, until)
+        for delivery_id in renewed:  # only what is still held: one recorded meanwhile is let go
+            if delivery_id in self._until:
+                self._until[delivery_id] = until
         return set(renewed)
 
     def send_window(self, requests: int) -> timedelta:
