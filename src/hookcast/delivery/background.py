@@ -3,39 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection
-from datetime import timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
+from hookcast.delivery.leases import HeldLeases
 from hookcast.delivery.retention import prune, retention_days
-from hookcast.store import outbox
 
 log = structlog.get_logger("hookcast.delivery")
 
 RETENTION_EVERY = 600.0
 
 
-async def renew_leases_forever(
-    sessions: async_sessionmaker[AsyncSession],
-    held: Callable[[], Collection[int]],
-    *,
-    lease_seconds: float,
-    skip_locked: bool,
-) -> None:
+async def renew_leases_forever(leases: HeldLeases) -> None:
     """Keep the leases of what this worker holds (waiting in a lane for a rate-limit slot, or
-    being sent), so that no other worker takes it over while this one is alive."""
+    being sent), so that no other worker takes it over while this one is alive. A row another
+    worker took over meanwhile is not renewed (and not sent: `HeldLeases.still_ours`)."""
     while True:
-        await asyncio.sleep(lease_seconds / 3)
-        ids = sorted(held())
+        await asyncio.sleep(leases.length.total_seconds() / 3)
+        ids = sorted(leases.held())
         if not ids:
             continue
         try:
-            async with sessions.begin() as session:
-                lease_until = utcnow() + timedelta(seconds=lease_seconds)
-                await outbox.renew(session, ids, lease_until=lease_until, skip_locked=skip_locked)
+            await leases.renew(ids)
         except Exception:
             log.exception("renewing leases failed")
 

@@ -5,7 +5,6 @@ messages, the IM apps, all read in the claim's transaction."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 from sqlalchemy import Text, select
 from sqlalchemy import cast as cast_as
@@ -15,9 +14,11 @@ from hookcast.clock import utcnow
 from hookcast.delivery.composer import Composer
 from hookcast.delivery.direct import DirectMessages
 from hookcast.delivery.jobs import Job
+from hookcast.delivery.leases import HeldLeases
 from hookcast.delivery.mentions import directory_for, mentions_for
 from hookcast.events import Event
 from hookcast.services import people
+from hookcast.sources.caps import capped
 from hookcast.store import outbox
 from hookcast.store.outbox import Channel
 from hookcast.store.tables import EventRow, Webhook
@@ -32,18 +33,18 @@ class Claimer:
         composer: Composer,
         direct: DirectMessages,
         paused: set[int],
+        leases: HeldLeases,
         *,
-        holder: str,
-        lease_seconds: float,
         skip_locked: bool,
     ) -> None:
-        """``paused``: the webhooks this worker saw paused; one found claimable again leaves it."""
+        """``paused``: the webhooks this worker saw paused; one found claimable again leaves it.
+        ``leases``: what this worker holds; a row it claims again (its lease ran out while it
+        waited here) gets the new lease, and no second job."""
         self._sessions = sessions
         self._composer = composer
         self._direct = direct
         self._paused = paused
-        self._holder = holder
-        self._lease = timedelta(seconds=lease_seconds)
+        self._leases = leases
         self._skip_locked = skip_locked
         self._recent_events: dict[int, Event] = {}
 
@@ -56,46 +57,48 @@ class Claimer:
 
     async def claim(self, limit: int) -> list[Job]:
         now = utcnow()
+        lease_until = self._leases.lease_from(now)
         async with self._sessions.begin() as session:
-            rows = await outbox.claim(
+            claimed = await outbox.claim(
                 session,
-                holder=self._holder,
+                holder=self._leases.holder,
                 now=now,
-                lease_until=now + self._lease,
+                lease_until=lease_until,
                 limit=limit,
                 skip_locked=self._skip_locked,
             )
-            if not rows:
-                return []
-            wanted = {r.event_id for r in rows}
-            events = {i: e for i in wanted if (e := self._recent_events.pop(i, None)) is not None}
-            if len(events) < len(wanted):
-                events |= await _load_events(session, wanted - events.keys())
-            webhooks = await _load_webhooks(session, {r.webhook_id for r in rows})
-            direct = any(row.channel is Channel.DIRECT for row in rows)
-            if direct:
-                await self._direct.load_apps(session)
-            mentioning = {r.event_id for r in rows if webhooks[r.webhook_id].mention_people}
-            directory = await directory_for(session, [events[i] for i in mentioning])
-            jobs = [
-                Job(
-                    delivery_id=row.id,
-                    attempts=row.attempts,
-                    idempotency_key=row.idempotency_key,
-                    event=events[row.event_id],
-                    event_id=row.event_id,
-                    destination=self._composer.destination(
-                        webhooks[row.webhook_id], row.channel, row.recipient
-                    ),
-                    mentions=mentions_for(events[row.event_id], directory)
-                    if row.event_id in mentioning
-                    else (),
-                )
-                for row in rows
-            ]
-            if direct:
-                jobs = [await _with_known_recipient(session, job) for job in jobs]
-        self._paused.difference_update(webhooks)  # claimed, so not paused (any more)
+            rows = [row for row in claimed if not self._leases.holds(row.id)]  # others: already in a lane
+            jobs = await self._jobs(session, rows) if rows else []
+        self._leases.taken((row.id for row in claimed), lease_until)  # committed: ours
+        self._paused.difference_update(row.webhook_id for row in rows)  # claimed, so not paused (any more)
+        return jobs
+
+    async def _jobs(self, session: AsyncSession, rows: list[outbox.Claimed]) -> list[Job]:
+        """Jobs of the claimed rows: their events, webhooks, mentions and recipients."""
+        wanted = {r.event_id for r in rows}
+        events = {i: e for i in wanted if (e := self._recent_events.pop(i, None)) is not None}
+        if len(events) < len(wanted):
+            events |= await _load_events(session, wanted - events.keys())
+        webhooks = await _load_webhooks(session, {r.webhook_id for r in rows})
+        direct = any(row.channel is Channel.DIRECT for row in rows)
+        if direct:
+            await self._direct.load_apps(session)
+        mentioning = {r.event_id for r in rows if webhooks[r.webhook_id].mention_people}
+        directory = await directory_for(session, [events[i] for i in mentioning])
+        jobs = [
+            Job(
+                delivery_id=row.id,
+                attempts=row.attempts,
+                idempotency_key=row.idempotency_key,
+                event=events[row.event_id],
+                event_id=row.event_id,
+                destination=self._composer.destination(webhooks[row.webhook_id], row.channel, row.recipient),
+                mentions=mentions_for(events[row.event_id], directory) if row.event_id in mentioning else (),
+            )
+            for row in rows
+        ]
+        if direct:
+            jobs = [await _with_known_recipient(session, job) for job in jobs]
         return jobs
 
 
@@ -109,10 +112,12 @@ async def _with_known_recipient(session: AsyncSession, job: Job) -> Job:
 
 
 async def _load_events(session: AsyncSession, ids: set[int]) -> dict[int, Event]:
-    # Read as text and parsed by pydantic in one pass: no intermediate dicts.
+    """Read as text and parsed by pydantic in one pass: no intermediate dicts. Events stored by a
+    release that did not cut texts at parse time are cut now (`capped`: the same event when it
+    already was), so rendering them costs no more than rendering a new one."""
     as_text = cast_as(EventRow.event, Text).label("event")
     rows = await session.execute(select(EventRow.id, as_text).where(EventRow.id.in_(ids)))
-    return {row.id: Event.model_validate_json(row.event) for row in rows}
+    return {row.id: capped(Event.model_validate_json(row.event)) for row in rows}
 
 
 async def _load_webhooks(session: AsyncSession, ids: set[int]) -> dict[int, Webhook]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection, Sequence, Set
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from hookcast.delivery.composer import Composer
 from hookcast.delivery.digest import parts_that_fit, should_merge
 from hookcast.delivery.direct import DirectMessages
 from hookcast.delivery.jobs import Job, Result, unsent
+from hookcast.delivery.leases import DIRECT_REQUESTS, GROUP_REQUESTS, HeldLeases
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.posting import Poster
 from hookcast.delivery.shutdown import SendsInFlight
@@ -72,6 +73,8 @@ class Lanes:
         results: asyncio.Queue[Result],
         paused: Set[int],
         release: Callable[[Sequence[Job]], Awaitable[None]],
+        forget: Callable[[Iterable[int]], None],
+        leases: HeldLeases,
         cool_down_seconds: float,
     ) -> None:
         self._limiter = limiter
@@ -82,6 +85,8 @@ class Lanes:
         self._results = results
         self._paused = paused
         self._release = release
+        self._forget = forget
+        self._leases = leases
         self._cool_down_seconds = cool_down_seconds
         self._lanes: dict[str, Lane] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -125,8 +130,10 @@ class Lanes:
             return
         head = lane.jobs[0]
         if head.destination.channel is Channel.DIRECT:
+            if not await self._still_ours(lane, [lane.jobs.popleft()], DIRECT_REQUESTS):
+                return
             with self._sends.sending():
-                direct = await self._direct.attempt(lane.jobs.popleft())
+                direct = await self._direct.attempt(head)
             for result in direct:
                 self._results.put_nowait(result)
             return
@@ -137,7 +144,9 @@ class Lanes:
             return
         # Build the request first and take the slot last, right before it leaves: the platform
         # counts arrivals, so the gap between the two must be as short as can be.
-        batch = await self._next_batch(bot_key, lane)
+        batch = await self._still_ours(lane, await self._next_batch(bot_key, lane))
+        if not batch:
+            return
         try:
             prepared = self._composer.request(batch)
         except Exception as exc:
@@ -160,6 +169,22 @@ class Lanes:
         rest = cool_down_for(results[0].outcome, response, self._cool_down_seconds)
         if rest is not None:
             await self._limiter.cool_down(bot_key, rest)
+
+    async def _still_ours(self, lane: Lane, batch: list[Job], requests: int = GROUP_REQUESTS) -> list[Job]:
+        """The jobs of ``batch`` whose leases outlast the send (renewed when short). The others
+        were taken over by another worker while this one's lease ran out (a loop blocked for
+        longer than the lease): sending them would be a duplicate, so they are left to their new
+        holder, and nothing is written to their rows."""
+        try:
+            ours = await self._leases.still_ours([job.delivery_id for job in batch], requests)
+        except Exception:
+            lane.jobs.extendleft(reversed(batch))  # tried again at the lane's next step
+            raise
+        lost = [job.delivery_id for job in batch if job.delivery_id not in ours]
+        if lost:
+            log.warning("lease lost before sending: left to the worker that holds it now", deliveries=lost)
+            self._forget(lost)
+        return [job for job in batch if job.delivery_id in ours]
 
     async def _next_batch(self, bot_key: str, lane: Lane) -> list[Job]:
         """The oldest message alone, or a digest of the oldest ones when more wait than the bot's

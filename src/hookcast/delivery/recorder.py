@@ -30,14 +30,17 @@ RECORD_BATCH = 100
 
 
 class Recorder:
-    """``paused`` is kept up to date with the webhooks this worker paused (the lanes hand their
-    jobs back); ``done`` hears of every delivery recorded (or not: it then waits for its lease);
-    ``wake`` is called when a retry is due before the next poll."""
+    """``holder``: this worker; a result changes its row only while the row is still this
+    worker's (`outbox.record` is fenced). ``paused`` is kept up to date with the webhooks this
+    worker paused (the lanes hand their jobs back); ``done`` hears of every delivery recorded (or
+    not: it then waits for its lease); ``wake`` is called when a retry is due before the next
+    poll."""
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
+        holder: str,
         retry_schedule: Sequence[float],
         poll_interval: float,
         paused: set[int],
@@ -45,6 +48,7 @@ class Recorder:
         wake: Callable[[], None],
     ) -> None:
         self._sessions = sessions
+        self._holder = holder
         self._schedule = retry_schedule
         self._poll_interval = poll_interval
         self._paused = paused
@@ -119,9 +123,16 @@ class Recorder:
             ):
                 soonest_retry = step.next_attempt_at
         async with self._sessions.begin() as session:
-            await outbox.record(session, [result.attempt_row() for result in batch], steps, now)
+            lost = await outbox.record(
+                session, [result.attempt_row() for result in batch], steps, now, holder=self._holder
+            )
             await self._track_webhook_health(session, batch, now)
             await _remember_found_ids(session, batch)
+        if lost:
+            log.warning(
+                "sent after the lease was lost: the attempt is kept, the row left to its holder",
+                deliveries=lost,
+            )
         if soonest_retry is not None and soonest_retry <= now + timedelta(seconds=self._poll_interval):
             self._wake()
 

@@ -32,6 +32,7 @@ from hookcast.delivery.courier import Courier
 from hookcast.delivery.direct import DirectMessages
 from hookcast.delivery.jobs import Job
 from hookcast.delivery.lanes import Lanes
+from hookcast.delivery.leases import HeldLeases
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.posting import Poster
 from hookcast.delivery.recorder import Recorder
@@ -67,24 +68,26 @@ class Worker:
         self.wakeup = asyncio.Event()
         self._in_flight = 0
         self._backlogged = False  # the claim loop is waiting for in-flight work to drain
-        self._held: set[int] = set()  # claimed here and not yet recorded: their leases are renewed
         paused: set[int] = set()  # webhooks paused meanwhile: the lanes give their jobs back
         self.presence = Presence(sessions, sole_worker=not self._is_postgres, skip_locked=self._is_postgres)
+        # claimed here and not yet recorded: their leases are renewed, and checked before a send
+        self._leases = HeldLeases(
+            sessions,
+            holder=self.presence.id,
+            lease_seconds=settings.lease_seconds,
+            delivery_timeout=settings.delivery_timeout,
+            skip_locked=self._is_postgres,
+        )
         self._sends = SendsInFlight()
         composer = Composer(box)
         poster = Poster(courier, composer, metrics)
         direct = DirectMessages(messengers, composer, poster, metrics)
         self._claimer = Claimer(
-            sessions,
-            composer,
-            direct,
-            paused,
-            holder=self.presence.id,
-            lease_seconds=settings.lease_seconds,
-            skip_locked=self._is_postgres,
+            sessions, composer, direct, paused, self._leases, skip_locked=self._is_postgres
         )
         self._recorder = Recorder(
             sessions,
+            holder=self.presence.id,
             retry_schedule=settings.retry_schedule,
             poll_interval=settings.poll_interval,
             paused=paused,
@@ -100,6 +103,8 @@ class Worker:
             results=self._recorder.results,
             paused=paused,
             release=self._release,
+            forget=self._let_go,
+            leases=self._leases,
             cool_down_seconds=settings.cool_down_seconds,
         )
         self._stopping = asyncio.Event()
@@ -115,12 +120,7 @@ class Worker:
         chores = {
             "recorder": self._recorder.record_forever(),
             "retention": prune_forever(self._sessions, settings.retention_days),
-            "leases": renew_leases_forever(
-                self._sessions,
-                lambda: self._held,
-                lease_seconds=settings.lease_seconds,
-                skip_locked=self._is_postgres,
-            ),
+            "leases": renew_leases_forever(self._leases),
             "heartbeat": self.presence.beat_forever(self.wake),
         }
         if self._is_postgres:
@@ -177,7 +177,6 @@ class Worker:
         jobs = await self._claimer.claim(self._settings.claim_batch)
         for job in jobs:
             self._in_flight += 1
-            self._held.add(job.delivery_id)
             self._lanes.add(job)
         return len(jobs)
 
@@ -192,6 +191,6 @@ class Worker:
         """These claimed deliveries are recorded or given back: no longer in flight here."""
         ids = list(delivery_ids)
         self._in_flight -= len(ids)
-        self._held.difference_update(ids)
+        self._leases.let_go(ids)
         if self._backlogged and self._in_flight < MAX_IN_FLIGHT // 2:
             self.wake()  # the claim loop stopped at the cap: there is room again

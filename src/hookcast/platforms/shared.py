@@ -23,7 +23,15 @@ from hookcast.platforms.base import (
     RetryAfter,
     ToneColour,
 )
-from hookcast.platforms.text import BodyLine, neutralize_plain, one_line, safe_url, truncate
+from hookcast.platforms.text import (
+    LONGEST_SHOWN,
+    BodyLine,
+    neutralize_plain,
+    one_line,
+    precut,
+    safe_url,
+    truncate,
+)
 
 # --- tones --------------------------------------------------------------------------------
 
@@ -76,11 +84,13 @@ class Markdown:
     field: Callable[[str, str], str] | None = None  # (rendered label, rendered value)
 
 
-def escaped_text(segment: Text | Link | Mention, md: Markdown) -> str:
-    """The segment's text made inert, without links or styling."""
+def escaped_text(segment: Text | Link | Mention, md: Markdown, longest: int = LONGEST_SHOWN) -> str:
+    """The segment's text made inert, without links or styling. A text longer than ``longest``
+    (any platform's most, or what the caller will cut the line to) is cut before it is escaped
+    (`precut`: the bytes sent are the same, the work bounded)."""
     if isinstance(segment, Mention):
-        return md.escape("@" + segment.name)
-    return md.escape(segment.text)
+        return md.escape(precut("@" + segment.name, longest))
+    return md.escape(precut(segment.text, longest))
 
 
 def styled_segment(segment: Text | Link | Mention, escaped: str, md: Markdown) -> str:
@@ -95,9 +105,11 @@ def styled_segment(segment: Text | Link | Mention, escaped: str, md: Markdown) -
     return md.bold(escaped) if segment.bold and escaped.strip() else escaped
 
 
-def render_line(line: Line, md: Markdown) -> BodyLine:
-    """The line's markup and its plain form (for when it must be cut); each text escaped once."""
-    escaped = [escaped_text(segment, md) for segment in line]
+def render_line(line: Line, md: Markdown, longest: int = LONGEST_SHOWN) -> BodyLine:
+    """The line's markup and its plain form (for when it must be cut); each text escaped once.
+    A caller that shows at most ``longest`` characters of the line says so: texts are cut to
+    that (plus one) before they are escaped."""
+    escaped = [escaped_text(segment, md, longest) for segment in line]
     return BodyLine(
         markup="".join(styled_segment(s, text, md) for s, text in zip(line, escaped, strict=True)),
         plain="".join(escaped),
@@ -110,7 +122,7 @@ def label_separator(language: str) -> str:
 
 
 def render_field(field: MessageField, md: Markdown, language: str = "en") -> BodyLine:
-    label = md.escape(field.label)
+    label = md.escape(precut(field.label))
     value = render_line(field.value, md)
     colon = label_separator(language)
     join = md.field or (lambda name, text: f"{md.bold(name)}{colon}{text}" if name else text)
@@ -157,7 +169,11 @@ def action_links(actions: Iterable[Action], md: Markdown, separator: str = "  ")
 
 def plain_title(message: Message, limit: int, keyword: str | None = None) -> str:
     """The title as inert plain text, cut to ``limit`` chars, carrying ``keyword`` if set."""
-    title = neutralize_plain(message.title.strip()) or neutralize_plain(message.summary) or "—"
+    longest = limit + 1  # still too long once cut, so truncated exactly as the whole would be
+    title = neutralize_plain(precut(message.title.strip(), longest)) or neutralize_plain(
+        precut(message.summary, longest)
+    )
+    title = title or "—"
     return with_keyword(truncate(title, limit), keyword, limit)
 
 

@@ -18,7 +18,15 @@ import orjson
 ELLIPSIS = "…"
 ZWSP = "\u200b"  # zero-width space: invisible, but breaks a token such as "@all" or "<at"
 
+# How long a text is for a platform's limit: every measure counts each character at least once
+# (characters, UTF-8 bytes, UTF-16 code units), which is what lets texts be cut before measuring.
 Measure = Callable[[str], int]
+
+# No platform's body holds more bytes than this (`Platform.max_body_bytes`, checked by a unit
+# test), so no text of a message is ever shown longer: longer ones are cut first (`precut`).
+LONGEST_SHOWN = 64_000
+# URLs longer than this are no links: no browser or chat keeps them, and each is measured whole.
+LONGEST_URL = 4096
 T = TypeVar("T")
 
 
@@ -44,14 +52,37 @@ def utf16_len(text: str) -> int:
 def truncate(text: str, limit: int, measure: Measure = char_len) -> str:
     """``text`` cut to at most ``limit`` units of ``measure``, ending in "…" when it was cut.
 
-    Cuts on code point boundaries only, so a UTF-8 measure never splits a character.
+    Cuts on code point boundaries only, so a UTF-8 measure never splits a character. Every
+    measure here counts each character at least once, so no more than ``limit`` characters are
+    ever measured, however long ``text`` is.
     """
-    if measure(text) <= limit:
+    if len(text) <= limit and measure(text) <= limit:
         return text
     room = limit - measure(ELLIPSIS)
     if room < 0:
         return ""
-    return _longest_prefix(text, room, measure) + ELLIPSIS
+    return _longest_prefix(text[:room], room, measure) + ELLIPSIS
+
+
+def precut(text: str, longest: int = LONGEST_SHOWN) -> str:
+    """``text`` as `one_line` makes it, cut after ``longest`` characters ("…" behind) when longer.
+
+    Escaping and measuring cost as much as a text is long, and the sender decides how long that
+    is. No platform shows more than ``LONGEST_SHOWN`` characters of one text (its whole body has
+    fewer bytes), escaping never makes a one-line text shorter, and every measure counts each
+    character at least once: a text cut here is still too long to be shown whole, and what is
+    shown of it (a prefix shorter than the budget) is the same as for the whole text. So this
+    bounds the work per text without changing a byte of what is sent.
+    """
+    if len(text) <= longest:
+        return text
+    size = longest + 1
+    while True:  # line breaks collapse into one space: read on until enough is left
+        flat = one_line(text[:size])
+        if len(flat) > longest or size >= len(text):
+            break
+        size *= 2
+    return flat[:longest] + ELLIPSIS if len(flat) > longest else text
 
 
 def _longest_prefix(text: str, limit: int, measure: Measure) -> str:
@@ -146,7 +177,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 def safe_url(url: str | None) -> str | None:
     """An http(s) URL with the characters that could end a markdown / mrkdwn link escaped."""
-    if not url:
+    if not url or len(url) > LONGEST_URL:
         return None
     url = url.strip()
     if not _HTTP_URL.match(url):
@@ -155,6 +186,8 @@ def safe_url(url: str | None) -> str | None:
 
 
 # --- fitting ------------------------------------------------------------------------------
+
+FIT_ATTEMPTS = 12  # builds of one body at most: the full budget, nothing, ten halvings
 
 
 def json_bytes(payload: Any) -> bytes:
@@ -196,18 +229,23 @@ def fit_lines(lines: Sequence[BodyLine], budget: int, measure: Measure, separato
 
 
 def fit_to_budget(build: Callable[[int], T], fits: Callable[[T], bool], full_budget: int) -> T:
-    """``build(budget)`` for the largest budget in [0, full_budget] whose result ``fits``.
+    """``build(budget)`` for about the largest budget in [0, full_budget] whose result ``fits``.
 
-    ``build`` must grow with its budget. The full budget is tried first (the common case);
-    otherwise a binary search finds the largest budget that fits.
+    ``build`` must grow with its budget. The full budget is tried first (the common case: one
+    build); otherwise nothing, then a bisection of at most ``FIT_ATTEMPTS`` builds in all, which
+    comes within 1/1024 of the largest budget that fits. Each build costs what the budget and the
+    message's fixed parts cost (texts are cut first, `precut`), so neither the number of builds
+    nor their price grows with the sender's text.
     """
     best = build(full_budget)
     if fits(best):
         return best
-    low, high = 0, full_budget - 1
     best = build(0)
-    while low <= high:
-        middle = (low + high) // 2
+    low, high = 0, full_budget - 1
+    for _ in range(FIT_ATTEMPTS - 2):
+        if low > high:
+            break
+        middle = (low + high + 1) // 2
         candidate = build(middle)
         if fits(candidate):
             best, low = candidate, middle + 1

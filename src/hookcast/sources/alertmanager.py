@@ -30,6 +30,7 @@ from datetime import datetime
 
 from hookcast.events import Event, EventKind, Item, Tone, details_of
 from hookcast.sources import ParseResult, Rejection
+from hookcast.sources.caps import capped
 from hookcast.sources.required import Required
 from hookcast.sources.tolerant import (
     MAX_TIME_LENGTH,
@@ -72,7 +73,7 @@ def parse_alertmanager(body: bytes) -> ParseResult:
     receiver = as_text(payload.get("receiver"))
     truncated = min(max(as_int(payload.get("truncatedAlerts")) or 0, 0), MAX_TRUNCATED)
     items = tuple(_alert_item(alert) for alert in alerts)
-    return Event(
+    event = Event(
         kind=EventKind.ALERT,
         action=status,
         tone=Tone.FAILURE if status == FIRING else Tone.SUCCESS,
@@ -101,6 +102,7 @@ def parse_alertmanager(body: bytes) -> ParseResult:
         total_items=len(items) + truncated,
         occurred_at=_occurred_at(status, alerts),
     )
+    return capped(event)
 
 
 def _time(value: object) -> datetime | None:

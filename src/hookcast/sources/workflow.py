@@ -41,6 +41,7 @@ from hookcast.events import (
     details_of,
 )
 from hookcast.sources import ParseResult, Rejection
+from hookcast.sources.caps import capped
 from hookcast.sources.required import Required
 from hookcast.sources.tolerant import load_json
 
@@ -218,7 +219,7 @@ def workflow_event(data: WorkflowEventIn, *, source: str = "workflow") -> Event:
         "comment_url": data.comment.url if data.comment else None,
         "task_url": data.task.url if data.task else None,
     }
-    return Event(
+    event = Event(
         kind=kind,
         action=kind.value.split(".", 1)[1],
         tone=tone_of(kind, status),
@@ -236,6 +237,7 @@ def workflow_event(data: WorkflowEventIn, *, source: str = "workflow") -> Event:
         related_users=_related(data),
         occurred_at=data.occurred_at,
     )
+    return capped(event)
 
 
 # --- tones ----------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def facts(message: Message) -> list[tuple[str, str]]:
     return [
         (
             neutralize_plain(truncate(field.label, 100)),
-            truncate(render_line(field.value, MARKDOWN).plain, FACT_CHARS, utf8_len) or "—",
+            truncate(render_line(field.value, MARKDOWN, FACT_CHARS + 1).plain, FACT_CHARS, utf8_len) or "—",
         )
         for field in message.fields[:MAX_FACTS]
     ]

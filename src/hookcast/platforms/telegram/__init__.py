@@ -48,7 +48,15 @@ from hookcast.platforms.telegram.html import (
     inert,
     visible_len,
 )
-from hookcast.platforms.text import fit_to_budget, json_bytes, one_line, safe_url, truncate, utf16_len
+from hookcast.platforms.text import (
+    fit_to_budget,
+    json_bytes,
+    one_line,
+    precut,
+    safe_url,
+    truncate,
+    utf16_len,
+)
 from hookcast.platforms.url_secrets import UrlSecrets, whole
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
@@ -80,7 +88,9 @@ _TOKEN_SEGMENT = re.compile(r"/bot([^/]*)")
 def native_mention(mention: Mention) -> str | None:
     """A link to the person's account: Telegram notifies them (names without an id stay text)."""
     person = mention_id(mention, PlatformName.TELEGRAM, USER_ID)
-    return f'<a href="tg://user?id={person}">{escape_text("@" + mention.name)}</a>' if person else None
+    return (
+        f'<a href="tg://user?id={person}">{escape_text(precut("@" + mention.name))}</a>' if person else None
+    )
 
 
 HTML = Markdown(
@@ -171,13 +181,17 @@ class Telegram(Platform):
 def message_text(message: Message, limit: int = TEXT_CHARS) -> str:
     """Title (linked when the message has a URL), body lines and fields, footer: at most ``limit``
     characters after entity parsing (the body gives way first)."""
-    title = one_line(message.title.strip()) or one_line(message.summary.strip()) or "—"
+    longest = TITLE_CHARS + 1  # still too long once cut, so truncated exactly as the whole would be
+    title = one_line(precut(message.title.strip(), longest)) or one_line(
+        precut(message.summary.strip(), longest)
+    )
+    title = title or "—"
     title = f"<b>{escape_text(truncate(title, TITLE_CHARS, utf16_len))}</b>"
     url = safe_url(message.url)
     if url:
         title = HTML.link(title, url)
     header = f"{TONE_MARK[message.tone]} {title}"
-    footer = message.footer and one_line(message.footer).strip()
+    footer = message.footer and one_line(precut(message.footer, FOOTER_CHARS + 1)).strip()
     tail = f"<i>{escape_text(truncate(footer, FOOTER_CHARS, utf16_len))}</i>" if footer else ""
     room = limit - visible_len(header) - 1 - (visible_len(tail) + 1 if tail else 0)
     body = fit_lines([line.markup for line in body_lines(message, HTML)], room)
@@ -188,7 +202,7 @@ def buttons(message: Message) -> list[list[dict[str, str]]]:
     """The actions as rows of URL buttons (a button's text is plain: no markup to escape, and
     inert like the rest)."""
     found = [
-        {"text": truncate(inert(action.label).strip(), BUTTON_CHARS) or "Open", "url": url}
+        {"text": truncate(inert(precut(action.label)).strip(), BUTTON_CHARS) or "Open", "url": url}
         for action in usable_actions(message, max(len(message.actions), 1))
         if (url := button_url(action.url))
     ][:MAX_BUTTONS]

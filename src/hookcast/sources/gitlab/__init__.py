@@ -143,6 +143,7 @@ release -> asset links; vulnerability -> linked issues.
 from __future__ import annotations
 
 from hookcast.sources import Ignored, ParseResult, Rejection
+from hookcast.sources.caps import capped
 from hookcast.sources.gitlab import ci, code, issues, other
 from hookcast.sources.gitlab.common import Family, Hook, parse_gitlab_time
 from hookcast.sources.tolerant import JsonObject, as_text, clip, decode_json_object
@@ -244,6 +245,7 @@ def parse_gitlab(event_header: str | None, body: bytes, *, event_uuid: str | Non
         event = family.parse(payload, hook)
     except Exception as error:  # a last guard: a parser bug must not turn into a 500
         return Rejection(400, f"unreadable GitLab {hook.family} payload ({type(error).__name__})")
+    event = capped(event)
     return event.model_copy(update={"source_id": event_uuid}) if event_uuid else event
 
 

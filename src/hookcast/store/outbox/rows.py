@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, Update, and_, bindparam, insert, not_, select, text, update
+from sqlalchemy import ColumnElement, Table, Update, and_, bindparam, insert, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.store.outbox.leases import claim_due
@@ -115,22 +115,30 @@ async def claim(
 
 
 async def renew(
-    session: AsyncSession, ids: Sequence[int], *, lease_until: datetime, skip_locked: bool
-) -> None:
-    """Extend the lease of deliveries still ``sending``. Rows another transaction holds (the
+    session: AsyncSession, ids: Sequence[int], *, holder: str, lease_until: datetime, skip_locked: bool
+) -> list[int]:
+    """Extend the lease of deliveries still ``sending`` under ``holder``; the ids renewed. A row
+    another worker took over (after this one's lease ran out) is not touched, and its id is not
+    returned: it is no longer this worker's to send. Rows another transaction holds (the
     recorder finishing them) are skipped, never waited for: renewal must not take locks in
     another order than the recorder."""
+    renewed: list[int] = []
     for start in range(0, len(ids), RENEW_CHUNK):
         lockable = select(Delivery.id).where(
-            Delivery.id.in_(ids[start : start + RENEW_CHUNK]), Delivery.state == State.SENDING
+            Delivery.id.in_(ids[start : start + RENEW_CHUNK]),
+            Delivery.state == State.SENDING,
+            Delivery.claimed_by == holder,
         )
         if skip_locked:
             lockable = lockable.with_for_update(skip_locked=True)
-        await session.execute(
+        rows = await session.execute(
             update(Delivery)
             .where(Delivery.id.in_(lockable.scalar_subquery()))
             .values(lease_until=lease_until)
+            .returning(Delivery.id)
         )
+        renewed.extend(row.id for row in rows)
+    return renewed
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,10 +169,24 @@ class NextStep:
 
 
 async def record(
-    session: AsyncSession, attempts: Sequence[AttemptRow], steps: Sequence[NextStep], now: datetime
-) -> None:
+    session: AsyncSession,
+    attempts: Sequence[AttemptRow],
+    steps: Sequence[NextStep],
+    now: datetime,
+    *,
+    holder: str,
+) -> list[int]:
     """Write the attempts and each delivery's next state (lease and holder cleared), in the
-    caller's transaction. Rows are updated in id order: two workers always lock alike."""
+    caller's transaction. Rows are updated in id order: two workers always lock alike.
+
+    Fenced: a delivery's state changes only while it is still ``sending`` under ``holder``. One
+    that another worker took over meanwhile (this one's lease ran out) keeps its new holder's
+    state; its attempt is still written (it happened). Returns the ids left alone that way."""
+    not_ours = or_(
+        Delivery.state != State.SENDING, Delivery.claimed_by.is_(None), Delivery.claimed_by != holder
+    )
+    wanted = [step.delivery_id for step in steps]
+    lost = list(await session.scalars(select(Delivery.id).where(Delivery.id.in_(wanted), not_ours)))
     connection = await session.connection()
     await connection.execute(
         insert(cast(Table, Attempt.__table__)),
@@ -184,9 +206,17 @@ async def record(
         ],
     )
     deliveries = cast(Table, Delivery.__table__)
+    kept = set(wanted) - set(lost)
+    steps = [step for step in steps if step.delivery_id in kept]
+    if not steps:
+        return lost
     await connection.execute(
         update(deliveries)
-        .where(deliveries.c.id == bindparam("b_id"))
+        .where(
+            deliveries.c.id == bindparam("b_id"),
+            deliveries.c.state == State.SENDING.value,
+            deliveries.c.claimed_by == holder,
+        )
         .values(
             state=bindparam("b_state"),
             attempts=bindparam("b_attempts"),
@@ -210,6 +240,7 @@ async def record(
             for s in sorted(steps, key=lambda s: s.delivery_id)
         ],
     )
+    return lost
 
 
 def give_back(chosen: ColumnElement[bool], now: datetime) -> Update:
