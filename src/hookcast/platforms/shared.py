@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from hookcast.events import Tone
 from hookcast.messages.model import Action, Line, Link, Mention, Message, MessageField, Text
@@ -242,26 +242,6 @@ def int_code(value: Any) -> int | None:
 
 
 # --- URLs ---------------------------------------------------------------------------------
-
-REDACTED = "***"
-
-
-def redact_query(url: str, names: Iterable[str]) -> str:
-    """``url`` with the values of the named query parameters replaced by ***."""
-    hidden = set(names)
-    parts = urlsplit(url)
-    query = [(key, REDACTED if key in hidden else value) for key, value in parse_qsl(parts.query, True)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="*"), fragment=""))
-
-
-def redact_path_after(url: str, keep_segments: int) -> str:
-    """``url`` keeping the first ``keep_segments`` path segments and hiding the rest."""
-    parts = urlsplit(url)
-    segments = [segment for segment in parts.path.split("/") if segment]
-    if len(segments) <= keep_segments:
-        return urlunsplit(parts._replace(query="", fragment=""))
-    path = "/" + "/".join([*segments[:keep_segments], REDACTED])
-    return urlunsplit(parts._replace(path=path, query="", fragment=""))
 
 
 def with_query(url: str, params: list[tuple[str, str]]) -> str:
