@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hookcast import __version__
@@ -43,6 +47,19 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=status, headers=headers)
 
 
+# A UTF-16 surrogate on its own: Python text may hold one (JSON's "\\ud800" decodes to it), UTF-8
+# cannot carry it.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+async def _invalid_request(_request: Request, exc: Exception) -> Response:
+    """FastAPI's 422, whose details quote the refused input back; a lone surrogate in it is
+    replaced by U+FFFD, where FastAPI's own handler failed to encode it and answered 500."""
+    assert isinstance(exc, RequestValidationError)
+    text = json.dumps(jsonable_encoder({"detail": exc.errors()}), ensure_ascii=False)
+    return Response(LONE_SURROGATE.sub("\ufffd", text), status_code=422, media_type="application/json")
+
+
 def create_app(
     settings: Settings, role: ProcessRole = ProcessRole.SERVE, *, sources: Sequence[Source] = SOURCES
 ) -> FastAPI:
@@ -59,6 +76,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     inbound = group_by_route(sources)
     app.include_router(inbound_router(inbound))
     for router in ROUTERS:
