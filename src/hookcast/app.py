@@ -18,7 +18,7 @@ from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceE
 from hookcast.settings import Settings
 from hookcast.sources.base import Source
 from hookcast.sources.registry import SOURCES
-from hookcast.web import api, directory, feishu_bot, ops
+from hookcast.web import api, directory, docs, feishu_bot, ops
 from hookcast.web.guard import RequestGuard
 from hookcast.web.headers import SecurityHeaders
 from hookcast.web.inbound.routes import InboundFastLane, group_by_route, inbound_router
@@ -28,6 +28,7 @@ from hookcast.web.ui import router as ui_router
 # from the list of sources (`hookcast.sources.registry`).
 ROUTERS = (
     ops.router,
+    docs.router,
     api.router,
     directory.router,
     ui_router,
@@ -74,6 +75,8 @@ def create_app(
         version=__version__,
         summary="Development events to team chats, delivered reliably.",
         lifespan=lifespan,
+        docs_url=None,  # hookcast serves /docs itself, without a CDN (web/docs.py)
+        redoc_url=None,
     )
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
