@@ -765,6 +765,9 @@ def _ui(seed: Seed, routes: list[tuple[str, str]]) -> Iterator[Case]:
         "/guide/feishu/images/..%2f..%2f..%2fsettings.py",
         "/guide/feishu/images/%2e%2e",
         "/ui/static/%c0%ae%c0%ae%2fapp.py",
+        "/docs/static/..%2fcore.py",
+        "/docs/static/redoc.standalone.js",
+        "/docs/static/" + "a" * 5000 + ".js",
     ):
         yield Case("GET", traversal, (), None, f"static path {traversal[:60]}", expect=frozenset({404, 400}))
     for page in (
@@ -813,6 +816,9 @@ def _operations_and_unknown(seed: Seed) -> Iterator[Case]:
         ("PROPFIND", "/ui/projects"),
         ("GET", "/%00"),
         ("GET", "/ui/" + "a/" * 2000),
+        ("POST", "/docs"),
+        ("POST", "/openapi.json"),
+        ("GET", "/docs?url=https://evil.example/openapi.json&" + "x=1&" * 1000),
     ):
         yield Case(
             method,
