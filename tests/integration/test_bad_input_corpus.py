@@ -1,4 +1,4 @@
-"""The bad-input corpus (`hostile_corpus.py`) against the real app, on SQLite and PostgreSQL.
+"""The bad-input corpus (`hostile_corpus/`) against the real app, on SQLite and PostgreSQL.
 
 Every case runs against a known seeded database, one at a time. After each: the answer is not a
 5xx (and is among the statuses the case expects, when it names some), ``/healthz`` still answers
