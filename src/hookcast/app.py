@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hookcast import __version__
@@ -14,7 +18,7 @@ from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceE
 from hookcast.settings import Settings
 from hookcast.sources.base import Source
 from hookcast.sources.registry import SOURCES
-from hookcast.web import api, directory, feishu_bot, ops
+from hookcast.web import api, directory, docs, feishu_bot, ops
 from hookcast.web.guard import RequestGuard
 from hookcast.web.headers import SecurityHeaders
 from hookcast.web.inbound.routes import InboundFastLane, group_by_route, inbound_router
@@ -24,6 +28,7 @@ from hookcast.web.ui import router as ui_router
 # from the list of sources (`hookcast.sources.registry`).
 ROUTERS = (
     ops.router,
+    docs.router,
     api.router,
     directory.router,
     ui_router,
@@ -43,6 +48,19 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=status, headers=headers)
 
 
+# A UTF-16 surrogate on its own: Python text may hold one (JSON's "\\ud800" decodes to it), UTF-8
+# cannot carry it.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+async def _invalid_request(_request: Request, exc: Exception) -> Response:
+    """FastAPI's 422, whose details quote the refused input back; a lone surrogate in it is
+    replaced by U+FFFD, where FastAPI's own handler failed to encode it and answered 500."""
+    assert isinstance(exc, RequestValidationError)
+    text = json.dumps(jsonable_encoder({"detail": exc.errors()}), ensure_ascii=False)
+    return Response(LONE_SURROGATE.sub("\ufffd", text), status_code=422, media_type="application/json")
+
+
 def create_app(
     settings: Settings, role: ProcessRole = ProcessRole.SERVE, *, sources: Sequence[Source] = SOURCES
 ) -> FastAPI:
@@ -57,8 +75,11 @@ def create_app(
         version=__version__,
         summary="Development events to team chats, delivered reliably.",
         lifespan=lifespan,
+        docs_url=None,  # hookcast serves /docs itself, without a CDN (web/docs.py)
+        redoc_url=None,
     )
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     inbound = group_by_route(sources)
     app.include_router(inbound_router(inbound))
     for router in ROUTERS:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from aiohttp import web
 
 
 async def eventually(check: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
@@ -56,3 +58,21 @@ async def settled(
         if loop.time() > deadline:
             raise AssertionError(f"deliveries never settled: {rows}")
         await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def answering_server(answer: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
+    """A real HTTP server on 127.0.0.1 that answers every request, whatever its method and path,
+    with ``answer``: a one-off stand-in for some other service (the platform fakes in
+    ``tests/fakes`` play the real platforms). Yields its base URL."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()

@@ -10,6 +10,7 @@ from aiohttp import web
 from tests.fakes.platforms.feishu import FakeFeishu
 from tests.fakes.platforms.slack import FakeSlack
 from tests.fakes.platforms.wecom import FakeWeCom
+from tests.integration.helpers import answering_server
 
 
 async def test_people_crud(client: httpx.AsyncClient) -> None:
@@ -202,23 +203,14 @@ async def test_a_foreign_answer_is_not_echoed_in_the_refusal(client: httpx.Async
     async def internal(_request: web.Request) -> web.Response:
         return web.Response(status=502, text="internal error: redis password=hunter2")
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", internal)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async with answering_server(internal) as base_url:
         answer = await client.put(
             "/api/v1/im-apps/feishu",
             json={
                 "credentials": {"app_id": "cli_a1b2c3d4", "app_secret": "feishu-app-secret-value"},
-                "api_base_url": f"http://127.0.0.1:{port}",
+                "api_base_url": base_url,
             },
         )
-    finally:
-        await runner.cleanup()
     assert answer.status_code == 422
     assert "502" in answer.text
     assert "hunter2" not in answer.text

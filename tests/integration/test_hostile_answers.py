@@ -17,7 +17,7 @@ from hookcast.platforms.base import EncodeContext, Permanent, WebhookTarget
 from hookcast.services.errors import Invalid
 from hookcast.services.webhooks import validate_url
 from tests.fixtures import load_fixture
-from tests.integration.helpers import create_project, create_webhook, settled
+from tests.integration.helpers import answering_server, create_project, create_webhook, settled
 
 
 @pytest.fixture
@@ -27,15 +27,8 @@ async def nul_answering_bot() -> AsyncIterator[str]:
     async def answer(_request: web.Request) -> web.Response:
         return web.Response(status=400, body=b"invalid_payload\x00 and more")
 
-    app = web.Application()
-    app.router.add_post("/services/{a}/{b}/{c}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}/services/T1/B1/secret"
-    await runner.cleanup()
+    async with answering_server(answer) as base_url:
+        yield f"{base_url}/services/T1/B1/secret"
 
 
 async def test_a_nul_in_the_answer_is_recorded(client: httpx.AsyncClient, nul_answering_bot: str) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookcast.clock import utcnow
 from hookcast.crypto import new_token, token_digest
 from hookcast.services.errors import Invalid, NotFound
+from hookcast.services.text_input import NUL_MESSAGE, has_nul
 from hookcast.store.tables import ApiToken
 
 TOKEN_PREFIX = "hca"
@@ -40,6 +41,8 @@ async def create(session: AsyncSession, name: str) -> CreatedToken:
     name = name.strip()
     if not name or len(name) > MAX_NAME:
         raise Invalid("a token needs a name of 1-{max} characters", field="name", max=MAX_NAME)
+    if has_nul(name):
+        raise Invalid(NUL_MESSAGE, field="name")
     token = new_token(TOKEN_PREFIX)
     row = ApiToken(name=name, token_digest=token_digest(token), created_at=utcnow())
     session.add(row)

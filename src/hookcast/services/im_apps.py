@@ -23,11 +23,12 @@ from hookcast.platforms.base import FieldSpec, PlatformName
 from hookcast.platforms.egress import HTTPS_PORT
 from hookcast.services import fields
 from hookcast.services.errors import Invalid, NotFound, Term
+from hookcast.services.text_input import TextInput
 from hookcast.services.webhooks import refuse_other_ports, sendable_url
 from hookcast.store.directory import ImAppRow
 
 
-class ImAppInput(BaseModel):
+class ImAppInput(TextInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     credentials: dict[str, str] = Field(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from hookcast.clock import utcnow
 from hookcast.events import Person
 from hookcast.platforms.base import PlatformName
 from hookcast.services.errors import Conflict, Invalid, NotFound
+from hookcast.services.text_input import TextInput
 from hookcast.store.directory import PersonRow
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -47,7 +48,7 @@ def clean_mobile(value: str | None) -> str | None:
     return value
 
 
-class _PersonFields(BaseModel):
+class _PersonFields(TextInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("email", check_fields=False)
@@ -252,7 +253,11 @@ def csv_rows(text: str) -> tuple[list[tuple[int, PersonInput]], list[RowError]]:
     """Parse the CSV (header: name,email,mobile,gitlab_username and optional <platform>_id
     columns). Pure: valid rows and per-row errors."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip().lower() for h in reader.fieldnames or []]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        return [], [RowError(1, f"unreadable header line ({exc})")]
+    headers = [h.strip().lower() for h in fieldnames or []]
     if not headers:
         return [], [RowError(1, "the file is empty: the first line must name the columns")]
     unknown = [h for h in headers if h not in CSV_COLUMNS and not _platform_column(h)]
@@ -264,7 +269,7 @@ def csv_rows(text: str) -> tuple[list[tuple[int, PersonInput]], list[RowError]]:
     rows: list[tuple[int, PersonInput]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    for index, raw in enumerate(reader):
+    for index, raw in enumerate(_readable(reader, errors)):
         line = reader.line_num
         if index >= MAX_IMPORT_ROWS:
             errors.append(RowError(line, f"over {MAX_IMPORT_ROWS} rows: the rest is not imported"))
@@ -290,6 +295,20 @@ def csv_rows(text: str) -> tuple[list[tuple[int, PersonInput]], list[RowError]]:
         seen.update({k: line for k in _keys(person)})
         rows.append((line, person))
     return rows, errors
+
+
+def _readable(reader: csv.DictReader[str], errors: list[RowError]) -> Iterator[dict[str, str]]:
+    """The reader's rows up to the first line the csv module refuses (a field over its size
+    limit): that one is an error, and the rest is not read."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # the refused line was not counted: it is the one after the last read
+            errors.append(RowError(reader.line_num + 1, f"unreadable line ({exc}): the rest is not imported"))
+            return
 
 
 def _platform_column(header: str) -> PlatformName | None:

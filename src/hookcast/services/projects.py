@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookcast.clock import utcnow
 from hookcast.crypto import digests_equal, new_token, token_digest
 from hookcast.services.errors import Conflict, NotFound
+from hookcast.services.text_input import TextInput
 from hookcast.store.tables import Project
 
 TOKEN_PREFIX = "hcp"
@@ -24,7 +25,7 @@ ROUTES_OTHER_PROJECTS_HELP = (
 )
 
 
-class ProjectInput(BaseModel):
+class ProjectInput(TextInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
@@ -47,7 +48,7 @@ class ProjectInput(BaseModel):
         return value or None
 
 
-class ProjectPatch(BaseModel):
+class ProjectPatch(TextInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=1, max_length=200)

@@ -25,6 +25,7 @@ from hookcast.platforms.targets import target_from
 from hookcast.routing import BranchFilter, LabelBehavior, RouteRules, parse_labels
 from hookcast.services import fields, projects, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
+from hookcast.services.text_input import TextInput
 from hookcast.store import outbox
 from hookcast.store.tables import Webhook
 
@@ -35,7 +36,7 @@ SETTINGS_HELP = (
 )
 
 
-class WebhookFields(BaseModel):
+class WebhookFields(TextInput):
     """The settings of a webhook, as the API, the UI and the CLI take them."""
 
     model_config = ConfigDict(
@@ -81,7 +82,7 @@ class WebhookInput(WebhookFields):
     platform: PlatformName
 
 
-class WebhookPatch(BaseModel):
+class WebhookPatch(TextInput):
     model_config = ConfigDict(
         extra="forbid",
         str_strip_whitespace=True,

@@ -54,11 +54,11 @@ async def _receive(request: Request, runtime: Runtime, platform: PlatformName) -
         return _refuse(runtime, platform.value, 413, str(exc))
     async with runtime.sessions() as session:
         bot_keys = await keys.load(session, runtime.box, platform)
-    if bot_keys is None:
+    if bot_keys is None:  # nothing listens here: a stranger's push is no server error to alert on
         return _refuse(
             runtime,
             platform.value,
-            503,
+            404,
             f"the {platform.value} bot's Verification Token is not set in hookcast",
         )
     headers = {k.lower(): v for k, v in request.headers.items()}

@@ -2,9 +2,10 @@
 
 - Every answer: ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: same-origin`` (a URL
   of hookcast's, which may name a project, never leaks to another site).
-- The UI and the guide (``/ui/...``, ``/guide/...``): a policy that allows scripts from hookcast
-  itself only (no inline script, no other origin), no framing by anyone (``frame-ancestors
-  'none'`` and ``X-Frame-Options: DENY`` for old browsers), forms that post only to hookcast.
+- The UI, the guide and the API's documentation (``/ui/...``, ``/guide/...``, ``/docs``): a
+  policy that allows scripts from hookcast itself only (no inline script, no other origin), no
+  framing by anyone (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY`` for old
+  browsers), forms that post only to hookcast.
   Inline ``style`` attributes stay allowed: the preview colours a card with one.
 - UI pages other than static files: ``Cache-Control: no-store``, so a signed-in page is never
   kept by a shared cache or shown again from the browser's history after sign-out.
@@ -29,7 +30,7 @@ PAGE_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
-PAGES = ("/ui/", "/guide/")
+PAGES = ("/ui/", "/guide/", "/docs")
 STATIC = "/ui/static/"
 
 

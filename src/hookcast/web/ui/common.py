@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from hookcast.messages.i18n import N_, Translator
 from hookcast.runtime import Runtime
 from hookcast.services.errors import ServiceError, Term
+from hookcast.services.text_input import NUL_ERROR
 
 Errors = dict[str, str]
 
@@ -26,6 +27,7 @@ VALIDATION_MESSAGES: dict[str, str] = {
     "int_parsing": N_("Enter a whole number."),
     "bool_parsing": N_("Enter yes or no."),
     "url_parsing": N_("Enter a valid URL."),
+    NUL_ERROR: N_("Remove the NUL character (U+0000): no field takes one."),
 }
 
 

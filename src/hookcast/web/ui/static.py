@@ -22,9 +22,18 @@ router = APIRouter()
 @router.get("/ui/static/{name}")
 async def static_file(name: str) -> FileResponse:
     path = STATIC_DIR / name
-    if "/" in name or name.startswith(".") or path.suffix not in TYPES or not path.is_file():
+    if "/" in name or name.startswith(".") or path.suffix not in TYPES or not _is_file(path):
         raise HTTPException(404, "no such file")
     return FileResponse(path, media_type=TYPES[path.suffix], headers=CACHED)
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` raises for a name the file system refuses (over 255 bytes, a NUL): no
+    such file either."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 @router.get("/favicon.ico")
