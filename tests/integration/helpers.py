@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hookcast.clock import utcnow
+from hookcast.store.tables import Delivery, EventRow, Project, Webhook
 
 
 async def eventually(check: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
@@ -76,3 +81,56 @@ async def answering_server(answer: Callable[[web.Request], Awaitable[web.Respons
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+async def held_deliveries(
+    sessions: async_sessionmaker[AsyncSession], holder: str | None, count: int, *, attempts: int = 0
+) -> list[int]:
+    """``count`` deliveries in ``sending``, held by ``holder`` for another minute, each tried
+    ``attempts`` times, written straight into the store (a project, a webhook and an event of
+    their own): the state a worker leaves behind mid-send. Returns their ids."""
+    now = utcnow()
+    async with sessions.begin() as session:
+        project = Project(name=f"p-{holder}", token_digest=f"d-{holder}", created_at=now, updated_at=now)
+        session.add(project)
+        await session.flush()
+        webhook = Webhook(
+            project_id=project.id,
+            platform="feishu",
+            url_sealed="sealed",
+            url_redacted="redacted",
+            url_digest="digest",
+            triggers=["push"],
+            created_at=now,
+            updated_at=now,
+        )
+        event = EventRow(
+            project_id=project.id,
+            idempotency_key=f"k-{holder}",
+            source="gitlab",
+            kind="push",
+            action="push",
+            event={},
+            received_at=now,
+        )
+        session.add_all([webhook, event])
+        await session.flush()
+        rows = [
+            Delivery(
+                event_id=event.id,
+                webhook_id=webhook.id,
+                project_id=project.id,
+                idempotency_key=f"{holder}-{n}",
+                state="sending",
+                attempts=attempts,
+                next_attempt_at=now,
+                lease_until=now + timedelta(seconds=60),
+                claimed_by=holder,
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(count)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        return sorted(row.id for row in rows)

@@ -16,7 +16,8 @@ from hookcast.clock import utcnow
 from hookcast.delivery.claims import STALE_AFTER, Place, Presence, this_place
 from hookcast.store import migrate
 from hookcast.store.db import create_engine, session_factory
-from hookcast.store.tables import Delivery, DeliveryWorker, EventRow, Project, Webhook
+from hookcast.store.tables import Delivery, DeliveryWorker
+from tests.integration.helpers import held_deliveries
 
 ELSEWHERE = Place("another-machine", 4242, "another-boot/pid:[1]")
 
@@ -38,48 +39,7 @@ def presence(sessions: async_sessionmaker[AsyncSession], place: Place, *, sole: 
 
 async def claimed_rows(sessions: async_sessionmaker[AsyncSession], holder: str | None, count: int) -> None:
     """``count`` deliveries in ``sending``, held by ``holder``, each already tried twice."""
-    now = utcnow()
-    async with sessions.begin() as session:
-        project = Project(name=f"p-{holder}", token_digest=f"d-{holder}", created_at=now, updated_at=now)
-        session.add(project)
-        await session.flush()
-        webhook = Webhook(
-            project_id=project.id,
-            platform="feishu",
-            url_sealed="sealed",
-            url_redacted="redacted",
-            url_digest="digest",
-            triggers=["push"],
-            created_at=now,
-            updated_at=now,
-        )
-        event = EventRow(
-            project_id=project.id,
-            idempotency_key=f"k-{holder}",
-            source="gitlab",
-            kind="push",
-            action="push",
-            event={},
-            received_at=now,
-        )
-        session.add_all([webhook, event])
-        await session.flush()
-        session.add_all(
-            Delivery(
-                event_id=event.id,
-                webhook_id=webhook.id,
-                project_id=project.id,
-                idempotency_key=f"{holder}-{n}",
-                state="sending",
-                attempts=2,
-                next_attempt_at=now,
-                lease_until=now + timedelta(seconds=60),
-                claimed_by=holder,
-                created_at=now,
-                updated_at=now,
-            )
-            for n in range(count)
-        )
+    await held_deliveries(sessions, holder, count, attempts=2)
 
 
 async def rows_of(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, int, object, str | None]]:

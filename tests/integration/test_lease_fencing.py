@@ -21,10 +21,10 @@ from hookcast.clock import utcnow
 from hookcast.store import migrate, outbox
 from hookcast.store.db import create_engine, session_factory
 from hookcast.store.outbox import AttemptRow, NextStep, State
-from hookcast.store.tables import Attempt, Delivery, EventRow, Project, Webhook
+from hookcast.store.tables import Attempt, Delivery
 from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
-from tests.integration.helpers import create_project, create_webhook, eventually
+from tests.integration.helpers import create_project, create_webhook, eventually, held_deliveries
 from tests.markers import numbered_push, numbers_in
 
 ANOTHER_WORKER = "another-host:4242:boot"
@@ -207,48 +207,4 @@ async def test_renewal_skips_rows_another_worker_holds(store: async_sessionmaker
 
 
 async def _two_rows_held_by(store: async_sessionmaker[AsyncSession], holder: str) -> list[int]:
-    now = utcnow()
-    async with store.begin() as session:
-        project = Project(name="p", token_digest="d", created_at=now, updated_at=now)
-        session.add(project)
-        await session.flush()
-        webhook = Webhook(
-            project_id=project.id,
-            platform="feishu",
-            url_sealed="sealed",
-            url_redacted="redacted",
-            url_digest="digest",
-            triggers=["push"],
-            created_at=now,
-            updated_at=now,
-        )
-        event = EventRow(
-            project_id=project.id,
-            idempotency_key="k",
-            source="gitlab",
-            kind="push",
-            action="push",
-            event={},
-            received_at=now,
-        )
-        session.add_all([webhook, event])
-        await session.flush()
-        rows = [
-            Delivery(
-                event_id=event.id,
-                webhook_id=webhook.id,
-                project_id=project.id,
-                idempotency_key=f"{holder}-{n}",
-                state="sending",
-                attempts=0,
-                next_attempt_at=now,
-                lease_until=now + timedelta(seconds=60),
-                claimed_by=holder,
-                created_at=now,
-                updated_at=now,
-            )
-            for n in range(2)
-        ]
-        session.add_all(rows)
-        await session.flush()
-        return sorted(row.id for row in rows)
+    return await held_deliveries(store, holder, 2)
