@@ -9,6 +9,7 @@ is reached by moving the worker's clock (the claimer's ``utcnow``) past it."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,12 +21,16 @@ import pytest
 import hookcast.samples
 from hookcast import clock
 from hookcast.delivery import claimer
+from hookcast.quiet_hours import Weekday
+from tests.conftest import ADMIN_TOKEN
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
 from tests.integration.helpers import create_project, create_webhook, deliveries, eventually, settled
+from tests.integration.ui_helpers import UiClient
 from tests.markers import numbered_push, numbers_in
 
 SAMPLES = Path(hookcast.samples.__file__).parent
 TRIGGERS = ["push", "pipeline", "alert"]
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def window_around(now: datetime) -> dict[str, str]:
@@ -180,3 +185,48 @@ async def test_quiet_hours_are_kept_changed_and_turned_off(client: httpx.AsyncCl
     off = (await client.patch(path, json={"quiet_from": "", "quiet_until": "", "quiet_days": []})).json()
     assert (off["quiet_from"], off["quiet_until"], off["quiet_days"]) == ("", "", [])
     assert off["quiet_timezone"] == "Europe/Berlin"
+
+
+async def test_the_ui_form_sets_quiet_hours_and_the_history_says_until_when(
+    ui: UiClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("discord")
+    now = datetime.now(UTC)
+    quiet_day = list(Weekday)[(now.weekday() + 3) % 7].value  # neither today nor tomorrow
+    project = await ui.post("/ui/projects", {"name": "app"})
+    project_id = int(re.search(r"/ui/projects/(\d+)/rename", project.text).group(1))  # type: ignore[union-attr]
+    token = re.search(r'id="gitlab-token"[^>]*value="(hcp_[^"]+)"', project.text).group(1)  # type: ignore[union-attr]
+    form = {
+        "active": "on",
+        "language": "en",
+        "triggers": ["push"],
+        "branches_to_be_notified": "all",
+        "labels_to_be_notified_behavior": "match_any",
+        "url": bot.url,
+        "quiet_days": [quiet_day],
+        "quiet_break_at_severity": "warning",
+        **window_around(now),
+    }
+    refused = await ui.post(
+        f"/ui/projects/{project_id}/integrations/discord", {**form, "quiet_timezone": "Nowhere/Land"}
+    )
+    assert refused.status_code == 422
+    assert 'id="quiet_timezone-error"' in refused.text and "is not a time zone" in refused.text
+    saved = await ui.post(f"/ui/projects/{project_id}/integrations/discord", form)
+    assert saved.status_code == 303, saved.text
+    ui.http.headers.update(ADMIN)
+    [webhook] = (await ui.http.get(f"/api/v1/projects/{project_id}/webhooks")).json()
+    assert (webhook["quiet_from"], webhook["quiet_days"]) == (form["quiet_from"], [quiet_day])
+    assert webhook["quiet_break_at_severity"] == "warning"
+    edit = (await ui.get(f"/ui/webhooks/{webhook['id']}")).text
+    assert f'name="quiet_from" type="time" value="{form["quiet_from"]}"' in edit
+    assert f'name="quiet_days" value="{quiet_day}" checked' in edit
+
+    await post_push(ui.http, token, 7)
+    [row] = (await ui.http.get(f"/api/v1/projects/{project_id}/deliveries")).json()
+    assert row["state"] == "pending" and row["held_until"] is not None
+    listed = (await ui.get(f"/ui/projects/{project_id}/deliveries")).text
+    assert f"Quiet hours: waiting until {form['quiet_until']} UTC" in listed
+    shown = (await ui.get(f"/ui/deliveries/{row['id']}")).text
+    assert 'data-testid="quiet"' in shown and f"{form['quiet_until']} UTC" in shown
+    assert bot.received == []

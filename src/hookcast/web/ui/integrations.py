@@ -74,9 +74,16 @@ def _quiet_values(quiet: dict[str, Any]) -> dict[str, Any]:
 
 
 def _quiet_input(form: FormData) -> dict[str, Any]:
-    """Quiet hours from the form: texts, the ticked days (none ticked clears them), the box."""
+    """Quiet hours from the form: texts, the ticked days (none ticked clears them), the box. A
+    form without the quiet hours fieldset (no time zone field) leaves them as they are."""
+    if "quiet_timezone" not in form:
+        return {}
     return {
-        **{name: text(form, name) for name in QUIET_TEXTS},
+        **{
+            name: text(form, name)
+            for name in QUIET_TEXTS
+            if text(form, name) or name != "quiet_break_at_severity"
+        },
         "quiet_days": sorted(set(texts(form, "quiet_days"))),
         "quiet_break_on_failures": checked(form, "quiet_break_on_failures"),
     }
@@ -95,7 +102,7 @@ def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     values["triggers"] = set(texts(form, "triggers"))
     values["branches_to_be_notified"] = text(form, "branches_to_be_notified")
     values["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
-    values.update(_quiet_values(_quiet_input(form) | {"quiet_days": texts(form, "quiet_days")}))
+    values.update(_quiet_values(quiet_hours.shown(None) | _quiet_input(form)))
     return values
 
 
