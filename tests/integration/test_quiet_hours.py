@@ -230,3 +230,29 @@ async def test_the_ui_form_sets_quiet_hours_and_the_history_says_until_when(
     shown = (await ui.get(f"/ui/deliveries/{row['id']}")).text
     assert 'data-testid="quiet"' in shown and f"{form['quiet_until']} UTC" in shown
     assert bot.received == []
+
+
+async def test_turning_quiet_hours_off_sends_what_they_held_as_one_digest(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("discord")
+    project_id, token = await create_project(client)
+    webhook = await create_webhook(
+        client,
+        project_id,
+        platform="discord",
+        url=bot.url,
+        triggers=TRIGGERS,
+        branches_to_be_notified="all",
+        **window_around(datetime.now(UTC)),
+    )
+    for n in range(3):
+        await post_push(client, token, n)
+    rows = await deliveries(client, project_id)
+    assert [r["state"] for r in rows] == ["pending"] * 3 and all(r["held_until"] for r in rows)
+    off = await client.patch(f"/api/v1/webhooks/{webhook['id']}", json={"quiet_from": "", "quiet_until": ""})
+    assert off.status_code == 200, off.text
+    rows = await settled(client, project_id, count=3)
+    assert {r["state"] for r in rows} == {"delivered"}
+    assert len(bot.received) == 1
+    assert sorted(numbers_in([bot.received[0][1]])) == [0, 1, 2]

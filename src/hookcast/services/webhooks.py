@@ -22,7 +22,7 @@ from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
 from hookcast.platforms.targets import target_from
-from hookcast.quiet_hours import Severity, Weekday
+from hookcast.quiet_hours import Severity, Weekday, quiet_until
 from hookcast.routing import BranchFilter, LabelBehavior, RouteRules, parse_labels
 from hookcast.services import fields, projects, quiet_hours, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
@@ -406,6 +406,7 @@ async def update(
         webhook.settings = webhook_settings.stored(platform, values, box)
     if any(changes.get(name) is not None for name in quiet_hours.FIELDS):
         webhook.quiet_hours = quiet_hours.stored(webhook.quiet_hours, changes)
+        await _reschedule_held(session, webhook)
     if changes.get("triggers") is not None:
         webhook.triggers = sorted({EventKind(t).value for t in changes["triggers"]})
     for name in (
@@ -428,6 +429,15 @@ async def update(
     webhook.updated_at = utcnow()
     await session.flush()
     return webhook
+
+
+async def _reschedule_held(session: AsyncSession, webhook: Webhook) -> None:
+    """What the old quiet hours held waits for the new ones: until they end, or not at all
+    when they do not cover now (turned off, say)."""
+    now = utcnow()
+    hours = quiet_hours.effective(webhook.quiet_hours)
+    ends = quiet_until(hours, now) if hours is not None else None
+    await outbox.reschedule_held(session, webhook.id, ends or now, now)
 
 
 async def get(session: AsyncSession, webhook_id: int) -> Webhook:

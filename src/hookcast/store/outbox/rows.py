@@ -276,6 +276,22 @@ def held(now: datetime) -> ColumnElement[bool]:
     return and_(Delivery.state == State.SENDING, Delivery.lease_until >= now)
 
 
+async def reschedule_held(session: AsyncSession, webhook_id: int, due: datetime, now: datetime) -> None:
+    """The webhook's deliveries still waiting for its quiet hours to end become due at ``due``
+    (its quiet hours changed: ``now`` when they no longer cover it). They stay marked held, so
+    they still go out as one digest."""
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.webhook_id == webhook_id,
+            Delivery.state == State.PENDING,
+            Delivery.held_until > now,
+        )
+        .values(next_attempt_at=due, held_until=due, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def requeue(session: AsyncSession, chosen: Sequence[ColumnElement[bool]], now: datetime) -> list[int]:
     """Queue the chosen deliveries again from scratch, whatever their state: pending, due now,
     attempts 0 (the retry schedule starts over; the attempt history stays). Returns the ids of
