@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -72,8 +72,11 @@ def stored(current: Mapping[str, Any] | None, changes: Mapping[str, Any]) -> dic
     }
 
 
-def load_zone(name: str) -> ZoneInfo:
-    """The IANA time zone ``name`` (``Europe/Berlin``), or an `Invalid` naming the field."""
+def load_zone(name: str) -> tzinfo:
+    """The IANA time zone ``name`` (``Europe/Berlin``), or an `Invalid` naming the field. UTC,
+    the default, needs no time zone database (a slim container may have none)."""
+    if name == DEFAULT_ZONE:
+        return UTC
     try:
         if len(name) <= 64 and _ZONE_NAME.fullmatch(name):
             return ZoneInfo(name)
@@ -115,7 +118,7 @@ def local_end(instant: datetime, stored: Mapping[str, Any] | None, now: datetime
     try:
         zone = load_zone(zone_name)
     except Invalid:
-        zone_name, zone = DEFAULT_ZONE, ZoneInfo(DEFAULT_ZONE)
+        zone_name, zone = DEFAULT_ZONE, UTC
     local = instant.astimezone(zone)
     shape = "%H:%M" if (instant - now).total_seconds() < 86400 else "%Y-%m-%d %H:%M"
     return f"{local.strftime(shape)} {zone_name}"
