@@ -134,6 +134,14 @@ def _branch_wanted(event: Event, branch_filter: BranchFilter, protected_branches
     return is_default or is_protected
 
 
+def on_default_or_protected_branch(event: Event, protected_branches: Sequence[str] = ()) -> bool:
+    """Whether ``event`` is on the default branch or a protected one, as the branch filter sees
+    them (quiet hours let failures there through). An event without a branch, or of a tag, is not."""
+    if event.is_tag or not event.branch:
+        return False
+    return _is_default_branch(event) or _is_protected_branch(event, protected_branches)
+
+
 def _is_default_branch(event: Event) -> bool:
     default = event.project.default_branch
     if default:

@@ -94,6 +94,7 @@ class Claimer:
                 event_id=row.event_id,
                 destination=self._composer.destination(webhooks[row.webhook_id], row.channel, row.recipient),
                 mentions=mentions_for(events[row.event_id], directory) if row.event_id in mentioning else (),
+                held=row.held,
             )
             for row in rows
         ]

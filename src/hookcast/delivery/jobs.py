@@ -35,6 +35,7 @@ class Job:
     event_id: int
     destination: Destination
     mentions: tuple[Mention, ...] = ()
+    held: bool = False  # waited for its webhook's quiet hours to end: goes in one digest with the others
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,12 +188,28 @@ class Lanes:
 
     async def _next_batch(self, bot_key: str, lane: Lane) -> list[Job]:
         """The oldest message alone, or a digest of the oldest ones when more wait than the bot's
-        limit lets through now."""
+        limit lets through now, or of the messages quiet hours held (`_held_together`)."""
         head = lane.jobs[0]
         platform = head.destination.platform
+        if head.held:
+            held = self._held_together(lane, head)
+            if len(held) > 1:
+                for job in held:
+                    lane.jobs.remove(job)
+                return held
         remaining = await self._limiter.remaining(bot_key, platform.rate_limits)
         if not should_merge(len(lane.jobs), remaining):
             return [lane.jobs.popleft()]
         messages = [self._composer.message(job) for job in list(lane.jobs)]
         count = parts_that_fit(messages, platform.digest_budget)
         return [lane.jobs.popleft() for _ in range(count)]
+
+    def _held_together(self, lane: Lane, head: Job) -> list[Job]:
+        """The messages quiet hours held for ``head``'s webhook, oldest first, as many as one
+        digest carries: they became due together when the quiet time ended, and go out as one
+        digest however many slots the bot has left."""
+        held = [
+            job for job in lane.jobs if job.held and job.destination.webhook_id == head.destination.webhook_id
+        ]
+        messages = [self._composer.message(job) for job in held]
+        return held[: parts_that_fit(messages, head.destination.platform.digest_budget)]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +46,11 @@ class DeliveryView(BaseModel):
     attempts: int
     next_attempt_at: datetime | None
     last_error: str | None
+    held_until: datetime | None = Field(
+        default=None,
+        description="Born inside its webhook's quiet hours: held until then, and sent in one digest "
+        "with the other messages they held.",
+    )
     created_at: datetime
     updated_at: datetime
     attempt_log: list[AttemptView]
@@ -136,6 +141,7 @@ def _view(
         attempts=len(attempts),
         next_attempt_at=delivery.next_attempt_at if waiting else None,
         last_error=delivery.last_error,
+        held_until=delivery.held_until,
         created_at=delivery.created_at,
         updated_at=delivery.updated_at,
         attempt_log=attempts,

@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -25,7 +26,9 @@ from hookcast.clock import utcnow
 from hookcast.directmessages.recipients import direct_recipients
 from hookcast.events import Event
 from hookcast.logs import error_fields, short_digest
+from hookcast.quiet_hours import breaks_through, quiet_until
 from hookcast.routing import route
+from hookcast.services import quiet_hours
 from hookcast.services.inbound_scope import stored_key, target_project
 from hookcast.services.projects import split_patterns
 from hookcast.services.webhooks import rules_of
@@ -168,15 +171,15 @@ class _Plan:
 
 def _fan_out(plan: _Plan, event_id: int, webhooks: list[Webhook], now: Any) -> list[dict[str, Any]]:
     assert plan.event is not None
-    chosen = route(
-        plan.event, [(w, rules_of(w)) for w in webhooks], split_patterns(plan.project.protected_branches)
-    )
+    protected = split_patterns(plan.project.protected_branches)
+    chosen = route(plan.event, [(w, rules_of(w)) for w in webhooks], protected)
     rows: list[dict[str, Any]] = []
     for webhook in chosen:
         where = {"event_id": event_id, "webhook_id": webhook.id, "project_id": plan.project.id, "now": now}
         recipients = direct_recipients(plan.event) if webhook.direct_messages else ()
         if not (recipients and webhook.direct_only):
-            rows.append(outbox.new_delivery(**where))
+            held_until = _held_until(plan.event, webhook, protected, now)
+            rows.append(outbox.new_delivery(**where, held_until=held_until))
         rows.extend(
             outbox.new_delivery(
                 **where,
@@ -186,6 +189,15 @@ def _fan_out(plan: _Plan, event_id: int, webhooks: list[Webhook], now: Any) -> l
             for person in recipients
         )
     return rows
+
+
+def _held_until(event: Event, webhook: Webhook, protected: Sequence[str], now: datetime) -> datetime | None:
+    """When the group message must wait for the webhook's quiet hours to end, None to send it
+    now. Direct messages are never held: they are one person's, not a group's night."""
+    hours = quiet_hours.effective(webhook.quiet_hours)
+    if hours is None or breaks_through(event, hours, protected):
+        return None
+    return quiet_until(hours, now)
 
 
 async def _insert_events(

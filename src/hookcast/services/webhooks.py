@@ -22,8 +22,9 @@ from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
 from hookcast.platforms.targets import target_from
+from hookcast.quiet_hours import Severity, Weekday, quiet_until
 from hookcast.routing import BranchFilter, LabelBehavior, RouteRules, parse_labels
-from hookcast.services import fields, projects, webhook_settings
+from hookcast.services import fields, projects, quiet_hours, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.services.text_input import TextInput
 from hookcast.store import outbox
@@ -34,6 +35,18 @@ SETTINGS_HELP = (
     "The platform's settings by name, as the platform declares them (GET /api/v1/platforms); "
     "the same names are also taken at the top level (secret, keyword). "
 )
+
+QUIET_FROM_HELP = (
+    "Quiet hours: when they start each day, HH:MM in quiet_timezone (empty: no daily window). "
+    "Messages are held until they end, then sent as one digest."
+)
+QUIET_UNTIL_HELP = "Quiet hours: when they end, HH:MM (before the start: they cross midnight)."
+QUIET_DAYS_HELP = "Quiet hours: weekdays quiet all day (mon, tue, wed, thu, fri, sat, sun)."
+QUIET_ZONE_HELP = "Quiet hours: their IANA time zone, e.g. Europe/Berlin."
+QUIET_FAILURES_HELP = (
+    "Quiet hours: failed pipelines and jobs on the default or a protected branch are sent at once."
+)
+QUIET_SEVERITY_HELP = "Quiet hours: firing alerts of this severity or above are sent at once (off: none)."
 
 
 class WebhookFields(TextInput):
@@ -71,6 +84,12 @@ class WebhookFields(TextInput):
     )
     direct_only: bool = Field(default=False, description="With direct_messages: skip the group message.")
     mention_people: bool = Field(default=False, description="Mention the people concerned in the group.")
+    quiet_from: str = Field(default="", max_length=5, description=QUIET_FROM_HELP)
+    quiet_until: str = Field(default="", max_length=5, description=QUIET_UNTIL_HELP)
+    quiet_days: list[Weekday] = Field(default_factory=list, max_length=7, description=QUIET_DAYS_HELP)
+    quiet_timezone: str = Field(default=quiet_hours.DEFAULT_ZONE, max_length=64, description=QUIET_ZONE_HELP)
+    quiet_break_on_failures: bool = Field(default=False, description=QUIET_FAILURES_HELP)
+    quiet_break_at_severity: Severity = Field(default=Severity.OFF, description=QUIET_SEVERITY_HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -104,6 +123,12 @@ class WebhookPatch(TextInput):
     direct_messages: bool | None = None
     direct_only: bool | None = None
     mention_people: bool | None = None
+    quiet_from: str | None = Field(default=None, max_length=5, description=QUIET_FROM_HELP)
+    quiet_until: str | None = Field(default=None, max_length=5, description=QUIET_UNTIL_HELP)
+    quiet_days: list[Weekday] | None = Field(default=None, max_length=7, description=QUIET_DAYS_HELP)
+    quiet_timezone: str | None = Field(default=None, max_length=64, description=QUIET_ZONE_HELP)
+    quiet_break_on_failures: bool | None = Field(default=None, description=QUIET_FAILURES_HELP)
+    quiet_break_at_severity: Severity | None = Field(default=None, description=QUIET_SEVERITY_HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -146,6 +171,12 @@ class WebhookView(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    quiet_from: str = Field(description=QUIET_FROM_HELP)
+    quiet_until: str = Field(description=QUIET_UNTIL_HELP)
+    quiet_days: list[Weekday] = Field(description=QUIET_DAYS_HELP)
+    quiet_timezone: str = Field(description=QUIET_ZONE_HELP)
+    quiet_break_on_failures: bool = Field(description=QUIET_FAILURES_HELP)
+    quiet_break_at_severity: Severity = Field(description=QUIET_SEVERITY_HELP)
 
 
 def _add_flat(schema: dict[str, Any], *, view: bool) -> None:
@@ -186,6 +217,7 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         set_aside=backlog.set_aside,
         created_at=webhook.created_at,
         updated_at=webhook.updated_at,
+        **quiet_hours.shown(webhook.quiet_hours),
         **webhook_settings.flat_view(platform, webhook.settings),
     )
 
@@ -342,6 +374,7 @@ async def create(
         direct_messages=data.direct_messages,
         direct_only=data.direct_only,
         mention_people=data.mention_people,
+        quiet_hours=quiet_hours.stored(None, {name: getattr(data, name) for name in quiet_hours.FIELDS}),
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -371,6 +404,9 @@ async def update(
     if changes.get("settings"):
         values = _settings(platform, webhook_settings.opened(webhook.settings, box), changes["settings"])
         webhook.settings = webhook_settings.stored(platform, values, box)
+    if any(changes.get(name) is not None for name in quiet_hours.FIELDS):
+        webhook.quiet_hours = quiet_hours.stored(webhook.quiet_hours, changes)
+        await _reschedule_held(session, webhook)
     if changes.get("triggers") is not None:
         webhook.triggers = sorted({EventKind(t).value for t in changes["triggers"]})
     for name in (
@@ -393,6 +429,15 @@ async def update(
     webhook.updated_at = utcnow()
     await session.flush()
     return webhook
+
+
+async def _reschedule_held(session: AsyncSession, webhook: Webhook) -> None:
+    """What the old quiet hours held waits for the new ones: until they end, or not at all
+    when they do not cover now (turned off, say)."""
+    now = utcnow()
+    hours = quiet_hours.effective(webhook.quiet_hours)
+    ends = quiet_until(hours, now) if hours is not None else None
+    await outbox.reschedule_held(session, webhook.id, ends or now, now)
 
 
 async def get(session: AsyncSession, webhook_id: int) -> Webhook:

@@ -108,6 +108,9 @@ class Webhook(Base):
     direct_messages: Mapped[bool] = mapped_column(default=False)  # DM the people concerned
     direct_only: Mapped[bool] = mapped_column(default=False)  # ... instead of posting to the group
     mention_people: Mapped[bool] = mapped_column(default=False)  # mention them in group messages
+    # Quiet hours (services/quiet_hours.py): {"from", "until", "days", "timezone", "break_on_failures",
+    # "break_at_severity"}; None: never set (no quiet hours).
+    quiet_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     pause_reason: Mapped[str | None] = mapped_column(ForeignText, nullable=True)
@@ -151,6 +154,9 @@ class Delivery(Base):
     digest_of: Mapped[int | None] = mapped_column(BigId, nullable=True)
     channel: Mapped[str] = mapped_column(String(16), default="group")  # group | direct
     recipient: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the person, for DMs
+    # Born inside its webhook's quiet hours: held until they end, then sent in one digest with
+    # the others held (kept afterwards, so the history says it waited).
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

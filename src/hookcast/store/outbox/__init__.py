@@ -28,6 +28,7 @@ from hookcast.store.outbox.rows import (
     release,
     renew,
     requeue,
+    reschedule_held,
 )
 from hookcast.store.outbox.states import NOTIFY_CHANNEL, Channel, State, outcome_label
 
@@ -54,6 +55,7 @@ __all__ = [
     "release",
     "renew",
     "requeue",
+    "reschedule_held",
     "resume",
     "resume_recovered",
     "settle",

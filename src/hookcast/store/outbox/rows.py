@@ -28,15 +28,18 @@ def new_delivery(
     now: datetime,
     channel: Channel = Channel.GROUP,
     recipient: dict[str, Any] | None = None,
+    held_until: datetime | None = None,
 ) -> dict[str, Any]:
-    """A fresh delivery row, due now, with its own idempotency key (for `enqueue`)."""
+    """A fresh delivery row, due now (or, held by quiet hours, at ``held_until``), with its own
+    idempotency key (for `enqueue`)."""
     return {
         "event_id": event_id,
         "webhook_id": webhook_id,
         "project_id": project_id,
         "state": State.PENDING.value,
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": held_until or now,
+        "held_until": held_until,
         "created_at": now,
         "updated_at": now,
         "idempotency_key": uuid.uuid4().hex,
@@ -67,6 +70,7 @@ class Claimed:
     idempotency_key: str
     channel: Channel
     recipient: dict[str, Any] | None
+    held: bool = False  # it waited for quiet hours to end: sent in one digest with the others
 
 
 async def claim(
@@ -101,12 +105,20 @@ async def claim(
             Delivery.idempotency_key,
             Delivery.channel,
             Delivery.recipient,
+            Delivery.held_until,
         ),
     )
     return sorted(
         (
             Claimed(
-                r.id, r.event_id, r.webhook_id, r.attempts, r.idempotency_key, Channel(r.channel), r.recipient
+                r.id,
+                r.event_id,
+                r.webhook_id,
+                r.attempts,
+                r.idempotency_key,
+                Channel(r.channel),
+                r.recipient,
+                held=r.held_until is not None,
             )
             for r in rows
         ),
@@ -264,6 +276,22 @@ def held(now: datetime) -> ColumnElement[bool]:
     return and_(Delivery.state == State.SENDING, Delivery.lease_until >= now)
 
 
+async def reschedule_held(session: AsyncSession, webhook_id: int, due: datetime, now: datetime) -> None:
+    """The webhook's deliveries still waiting for its quiet hours to end become due at ``due``
+    (its quiet hours changed: ``now`` when they no longer cover it). They stay marked held, so
+    they still go out as one digest."""
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.webhook_id == webhook_id,
+            Delivery.state == State.PENDING,
+            Delivery.held_until > now,
+        )
+        .values(next_attempt_at=due, held_until=due, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def requeue(session: AsyncSession, chosen: Sequence[ColumnElement[bool]], now: datetime) -> list[int]:
     """Queue the chosen deliveries again from scratch, whatever their state: pending, due now,
     attempts 0 (the retry schedule starts over; the attempt history stays). Returns the ids of
@@ -281,6 +309,7 @@ async def requeue(session: AsyncSession, chosen: Sequence[ColumnElement[bool]], 
             state=State.PENDING,
             attempts=0,
             next_attempt_at=now,
+            held_until=None,  # sent now, on its own: no longer waiting for quiet hours to end
             lease_until=None,
             claimed_by=None,
             updated_at=now,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -9,7 +12,7 @@ from hookcast.clock import utcnow
 from hookcast.events import EventKind
 from hookcast.messages.i18n import translator
 from hookcast.messages.render import kind_label
-from hookcast.services import deliveries, projects, webhooks
+from hookcast.services import deliveries, projects, quiet_hours, webhooks
 from hookcast.services.errors import Conflict
 from hookcast.store.outbox import State, is_paused
 from hookcast.web.deps import RowId, RuntimeDep
@@ -31,6 +34,20 @@ def _whole_number(raw: str) -> int | None:
     """A positive id from a query parameter, or None (empty, or not a number)."""
     raw = raw.strip()
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
+
+
+def _waiting_for_quiet_hours(delivery: deliveries.DeliveryView, now: datetime) -> bool:
+    return delivery.state == State.PENDING and delivery.held_until is not None and delivery.held_until > now
+
+
+def _quiet_text(
+    delivery: deliveries.DeliveryView, stored: dict[str, Any] | None, now: datetime, language: str
+) -> str:
+    assert delivery.held_until is not None
+    return translator(language).format(
+        "Quiet hours: waiting until {time}, then sent in one digest.",
+        time=quiet_hours.local_end(delivery.held_until, stored, now),
+    )
 
 
 @router.get("/ui/projects/{project_id}/deliveries", response_class=HTMLResponse)
@@ -73,6 +90,11 @@ async def delivery_list(
         "rows": rows,
         "hooks": hooks,
         "paused": {hook_id for hook_id, hook in hooks.items() if is_paused(hook, now)},
+        "quiet": {
+            d.id: _quiet_text(d, hooks[d.webhook_id].quiet_hours, now, language)
+            for d in rows
+            if d.webhook_id in hooks and _waiting_for_quiet_hours(d, now)
+        },
         "states": [s.value for s in State],
         "state": chosen_state,
         "webhook_id": chosen_hook,
@@ -107,6 +129,9 @@ async def _delivery_page(
         "resent": bool(request.query_params.get("resent")),
         # A delivery waiting for a paused webhook is held, whatever its own next attempt says.
         "held": pause_text(webhook, now, translator(language)) if held else None,
+        "quiet": _quiet_text(delivery, webhook.quiet_hours, now, language)
+        if _waiting_for_quiet_hours(delivery, now)
+        else None,
         "due_now": waiting and delivery.next_attempt_at is not None and delivery.next_attempt_at <= now,
         "refused": translator(language).format(refused.msgid, **refused.params) if refused else None,
     }

@@ -16,8 +16,9 @@ from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import kind_label
 from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import Platform, PlatformName
+from hookcast.quiet_hours import Severity, Weekday
 from hookcast.routing import BranchFilter, LabelBehavior
-from hookcast.services import projects, webhook_settings, webhooks
+from hookcast.services import projects, quiet_hours, webhook_settings, webhooks
 from hookcast.services.errors import ServiceError
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.outbox import Backlog, backlogs, is_paused
@@ -36,6 +37,7 @@ router = APIRouter()
 CsrfDep = Depends(csrf.verify)
 
 BOOLEANS = ("active", "notify_only_broken_pipelines", "direct_messages", "direct_only", "mention_people")
+QUIET_TEXTS = ("quiet_from", "quiet_until", "quiet_timezone", "quiet_break_at_severity")
 
 
 def _platform(name: str) -> Platform:
@@ -57,7 +59,34 @@ def values_of(webhook: Webhook | None, platform: Platform) -> dict[str, Any]:
     values["triggers"] = {str(getattr(t, "value", t)) for t in source.triggers}
     values["branches_to_be_notified"] = BranchFilter(source.branches_to_be_notified).value
     values["labels_to_be_notified_behavior"] = LabelBehavior(source.labels_to_be_notified_behavior).value
+    quiet = quiet_hours.shown(webhook.quiet_hours if webhook is not None else None)
+    values.update(_quiet_values(quiet))
     return values
+
+
+def _quiet_values(quiet: dict[str, Any]) -> dict[str, Any]:
+    """Quiet hours as the form shows them (plain strings, the days a set)."""
+    return {
+        **{name: str(getattr(quiet[name], "value", quiet[name])) for name in QUIET_TEXTS},
+        "quiet_days": {str(getattr(d, "value", d)) for d in quiet["quiet_days"]},
+        "quiet_break_on_failures": bool(quiet["quiet_break_on_failures"]),
+    }
+
+
+def _quiet_input(form: FormData) -> dict[str, Any]:
+    """Quiet hours from the form: texts, the ticked days (none ticked clears them), the box. A
+    form without the quiet hours fieldset (no time zone field) leaves them as they are."""
+    if "quiet_timezone" not in form:
+        return {}
+    return {
+        **{
+            name: text(form, name)
+            for name in QUIET_TEXTS
+            if text(form, name) or name != "quiet_break_at_severity"
+        },
+        "quiet_days": sorted(set(texts(form, "quiet_days"))),
+        "quiet_break_on_failures": checked(form, "quiet_break_on_failures"),
+    }
 
 
 def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
@@ -73,6 +102,7 @@ def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     values["triggers"] = set(texts(form, "triggers"))
     values["branches_to_be_notified"] = text(form, "branches_to_be_notified")
     values["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
+    values.update(_quiet_values(quiet_hours.shown(None) | _quiet_input(form)))
     return values
 
 
@@ -83,6 +113,7 @@ def _options_input(form: FormData) -> dict[str, Any]:
         fields[name] = text(form, name)
     fields["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
     fields["triggers"] = sorted(set(texts(form, "triggers")))
+    fields.update(_quiet_input(form))
     return fields
 
 
@@ -149,6 +180,8 @@ async def _form_page(
         "language_names": [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES],
         "branch_filters": [b.value for b in BranchFilter],
         "label_behaviors": [b.value for b in LabelBehavior],
+        "weekdays": [d.value for d in Weekday],
+        "severities": [s.value for s in Severity],
         "test_answer": test_answer,
         "notice": notice,
         "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
@@ -165,6 +198,7 @@ async def _form_page(
 FORM_FIELDS = frozenset(
     {"active", "language", "triggers", "url", "branches_to_be_notified", "labels_to_be_notified"}
     | {"labels_to_be_notified_behavior", "name", "mention_people", "direct_messages", "direct_only"}
+    | set(quiet_hours.FIELDS)
 )
 
 
