@@ -73,8 +73,9 @@ def stored(current: Mapping[str, Any] | None, changes: Mapping[str, Any]) -> dic
 
 
 def load_zone(name: str) -> tzinfo:
-    """The IANA time zone ``name`` (``Europe/Berlin``), or an `Invalid` naming the field. UTC,
-    the default, needs no time zone database (a slim container may have none)."""
+    """The IANA time zone ``name`` (``Europe/Berlin``), or an `Invalid` naming the field. The
+    zones come from the system's database, or from the pinned ``tzdata`` package where the system
+    has none (a slim container)."""
     if name == DEFAULT_ZONE:
         return UTC
     try:
