@@ -132,6 +132,25 @@ class EventRow(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class PipelineResult(Base):
+    """The result of the newest finished pipeline hookcast saw on one ref of one GitLab project,
+    so that the next one can say "fixed" or "still failing" (`services/pipeline_results.py`).
+    ``previous_status`` is the result it replaced: written in the same upsert, it is what the
+    newest pipeline is compared with, without a read that a concurrent writer could overtake."""
+
+    __tablename__ = "pipeline_results"
+
+    project_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    gitlab_path: Mapped[str] = mapped_column(Text, primary_key=True)  # one project may receive several
+    ref: Mapped[str] = mapped_column(Text, primary_key=True)  # refs/heads/<branch> or refs/tags/<tag>
+    pipeline_id: Mapped[int] = mapped_column(BigInteger)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(32))
+    previous_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
 class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (

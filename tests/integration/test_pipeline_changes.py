@@ -1,0 +1,178 @@
+"""Pipelines that say what changed, end to end: GitLab pipeline hooks in, cards out to the fake
+Feishu, with hookcast remembering each ref's last result in the database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hookcast.store.tables import PipelineResult
+from tests.fakes.platform_server import FakePlatformServer
+from tests.fakes.platforms.base import FakeBot
+from tests.fixtures import load_fixture_json
+from tests.integration.helpers import create_project, create_webhook, eventually
+
+SAMPLE = load_fixture_json("docs/pipeline.json")
+
+
+@pytest.fixture
+async def feishu() -> AsyncIterator[FakePlatformServer]:
+    async with FakePlatformServer() as server:
+        yield server
+
+
+def pipeline_body(pipeline_id: int, status: str, ref: str = "master", minute: int | None = None) -> bytes:
+    payload: dict[str, Any] = copy.deepcopy(SAMPLE)
+    attrs = payload["object_attributes"]
+    attrs.update(
+        id=pipeline_id,
+        status=status,
+        ref=ref,
+        finished_at=f"2026-11-29 10:{minute if minute is not None else pipeline_id % 60:02d}:00 UTC",
+    )
+    attrs.pop("url", None)
+    return json.dumps(payload).encode()
+
+
+async def send(client: httpx.AsyncClient, token: str, body: bytes) -> None:
+    headers = {
+        "X-Gitlab-Token": token,
+        "X-Gitlab-Event": "Pipeline Hook",
+        "X-Gitlab-Event-UUID": str(uuid.uuid4()),
+        "Content-Type": "application/json",
+    }
+    answer = await client.post("/hooks/gitlab", content=body, headers=headers)
+    assert answer.status_code == 202, answer.text
+
+
+def titles(bot: FakeBot) -> list[str]:
+    return [str(card["card"]["header"]["title"]["content"]) for _, card in bot.received]
+
+
+async def pipelines_webhook(
+    client: httpx.AsyncClient, feishu: FakePlatformServer, **fields: Any
+) -> tuple[FakeBot, str, int]:
+    bot = feishu.add_bot("feishu")
+    project_id, token = await create_project(client)
+    await create_webhook(
+        client,
+        project_id,
+        platform="feishu",
+        url=bot.url,
+        triggers=["pipeline"],
+        branches_to_be_notified="all",
+        **fields,
+    )
+    return bot, token, project_id
+
+
+async def received(bot: FakeBot, count: int) -> list[str]:
+    await eventually(lambda: len(bot.received) >= count, what=f"{count} cards")
+    return titles(bot)
+
+
+async def test_a_pass_after_a_failure_says_fixed_and_a_second_failure_still_failing(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
+    bot, token, _ = await pipelines_webhook(client, feishu)
+    await send(client, token, pipeline_body(40, "failed"))
+    await received(bot, 1)
+    await send(client, token, pipeline_body(41, "failed"))
+    await received(bot, 2)
+    await send(client, token, pipeline_body(42, "success"))
+    await received(bot, 3)
+    await send(client, token, pipeline_body(43, "success"))
+    assert await received(bot, 4) == [
+        "Pipeline #40 failed on master",
+        "Still failing: Pipeline #41 failed on master",
+        "Fixed: Pipeline #42 passed on master",
+        "Pipeline #43 passed on master",
+    ]
+    fixed = bot.received[2][1]
+    assert fixed["card"]["header"]["template"] == "green"
+
+
+async def test_chinese_webhooks_say_fixed_in_chinese(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
+    bot, token, _ = await pipelines_webhook(client, feishu, language="zh_CN")
+    await send(client, token, pipeline_body(50, "failed"))
+    await received(bot, 1)
+    await send(client, token, pipeline_body(51, "success"))
+    assert (await received(bot, 2))[1] == "已修复：master 上的流水线 #51 已通过"
+
+
+async def test_a_late_older_pipeline_neither_changes_nor_overwrites_the_ref(
+    client: httpx.AsyncClient, feishu: FakePlatformServer, engine: AsyncEngine
+) -> None:
+    bot, token, project_id = await pipelines_webhook(client, feishu)
+    await send(client, token, pipeline_body(62, "failed"))
+    await received(bot, 1)
+    await send(client, token, pipeline_body(63, "success"))
+    await received(bot, 2)
+    await send(client, token, pipeline_body(61, "failed"))  # finished long ago, delivered late
+    await received(bot, 3)
+    await send(client, token, pipeline_body(64, "failed"))
+    assert await received(bot, 4) == [
+        "Pipeline #62 failed on master",
+        "Fixed: Pipeline #63 passed on master",
+        "Pipeline #61 failed on master",
+        "Pipeline #64 failed on master",  # broken again after #63's pass, not "still failing"
+    ]
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(select(PipelineResult).where(PipelineResult.project_id == project_id))
+        ).all()
+    assert [(r.ref, r.pipeline_id, r.status, r.previous_status) for r in rows] == [
+        ("refs/heads/master", 64, "failed", "success")
+    ]
+
+
+async def test_a_retried_pipeline_that_passes_later_is_fixed(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
+    bot, token, _ = await pipelines_webhook(client, feishu)
+    await send(client, token, pipeline_body(70, "failed", minute=1))
+    await received(bot, 1)
+    await send(client, token, pipeline_body(70, "success", minute=9))  # its failed job retried
+    await received(bot, 2)
+    await send(client, token, pipeline_body(70, "success", minute=9))  # the same hook again
+    assert await received(bot, 3) == [
+        "Pipeline #70 failed on master",
+        "Fixed: Pipeline #70 passed on master",
+        "Pipeline #70 passed on master",
+    ]
+
+
+async def test_each_ref_keeps_its_own_result(client: httpx.AsyncClient, feishu: FakePlatformServer) -> None:
+    bot, token, _ = await pipelines_webhook(client, feishu)
+    await send(client, token, pipeline_body(80, "failed", ref="feature"))
+    await received(bot, 1)
+    await send(client, token, pipeline_body(81, "success", ref="master"))
+    await received(bot, 2)
+    await send(client, token, pipeline_body(82, "success", ref="feature"))
+    assert await received(bot, 3) == [
+        "Pipeline #80 failed on feature",
+        "Pipeline #81 passed on master",
+        "Fixed: Pipeline #82 passed on feature",
+    ]
+
+
+async def test_canceled_pipelines_are_not_remembered(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
+    bot, token, _ = await pipelines_webhook(client, feishu)
+    await send(client, token, pipeline_body(90, "failed"))
+    await received(bot, 1)
+    await send(client, token, pipeline_body(91, "canceled"))
+    await received(bot, 2)
+    await send(client, token, pipeline_body(92, "success"))
+    assert (await received(bot, 3))[2] == "Fixed: Pipeline #92 passed on master"
