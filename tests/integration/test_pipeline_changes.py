@@ -176,3 +176,67 @@ async def test_canceled_pipelines_are_not_remembered(
     await received(bot, 2)
     await send(client, token, pipeline_body(92, "success"))
     assert (await received(bot, 3))[2] == "Fixed: Pipeline #92 passed on master"
+
+
+async def test_a_broken_and_fixed_webhook_gets_the_first_failure_and_the_fix_only(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
+    changes, token, project_id = await pipelines_webhook(
+        client, feishu, pipelines_to_be_notified="broken_and_fixed"
+    )
+    every = feishu.add_bot("feishu")
+    await create_webhook(
+        client,
+        project_id,
+        platform="feishu",
+        url=every.url,
+        triggers=["pipeline"],
+        branches_to_be_notified="all",
+    )
+    for pipeline_id, status in (
+        (100, "success"),
+        (101, "failed"),
+        (102, "failed"),
+        (103, "success"),
+        (104, "success"),
+    ):
+        await send(client, token, pipeline_body(pipeline_id, status))
+        await received(every, pipeline_id - 99)
+    await send(client, token, pipeline_body(105, "failed"))
+    await received(every, 6)
+    assert titles(changes) == [
+        "Pipeline #101 failed on master",
+        "Fixed: Pipeline #103 passed on master",
+        "Pipeline #105 failed on master",
+    ]
+
+
+async def test_the_api_takes_the_pipeline_filter_and_gitlabs_boolean(client: httpx.AsyncClient) -> None:
+    project_id, _ = await create_project(client)
+    url = "https://open.feishu.cn/open-apis/bot/v2/hook/0f3c8a52-pipelines"
+    legacy = await create_webhook(
+        client, project_id, platform="feishu", url=url, notify_only_broken_pipelines=True
+    )
+    assert legacy["pipelines_to_be_notified"] == "broken" and legacy["notify_only_broken_pipelines"] is True
+    plain = await create_webhook(client, project_id, platform="feishu", url=url + "2")
+    assert plain["pipelines_to_be_notified"] == "all" and plain["notify_only_broken_pipelines"] is False
+    path = f"/api/v1/webhooks/{legacy['id']}"
+
+    async def patched(**fields: object) -> dict[str, Any]:
+        answer = await client.patch(path, json=fields)
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    assert (await patched(pipelines_to_be_notified="broken_and_fixed"))[
+        "notify_only_broken_pipelines"
+    ] is False
+    kept = await patched(notify_only_broken_pipelines=False)  # "not only broken": still broken and fixed
+    assert kept["pipelines_to_be_notified"] == "broken_and_fixed"
+    assert (await patched(notify_only_broken_pipelines=True))["pipelines_to_be_notified"] == "broken"
+    assert (await patched(notify_only_broken_pipelines=False))["pipelines_to_be_notified"] == "all"
+    assert (await patched(active=True))["pipelines_to_be_notified"] == "all"
+    refused = await client.patch(path, json={"pipelines_to_be_notified": "sometimes"})
+    assert refused.status_code == 422
+    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert schema["PipelineFilter"]["enum"] == ["all", "broken_and_fixed", "broken"]
