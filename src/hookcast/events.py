@@ -88,6 +88,7 @@ DetailKey = Literal[
     "commit_sha",
     "commit_title",
     "commit_url",
+    "commit_author",
     "ref_protected",
     "tag",
     "source_branch",
@@ -230,6 +231,8 @@ class Item(_Frozen):
     id: str | None = None
     author: str | None = None
     status: str | None = None
+    stage: str | None = None  # a job's CI stage
+    failure_reason: str | None = None  # a failed job's, as GitLab names it (``script_failure``)
 
 
 class Event(_Frozen):

@@ -7,8 +7,20 @@ from typing import Any
 
 import pytest
 
-from hookcast.events import SUPERSEDED, Event, EventKind, PipelineChange, ProjectRef, Tone, pipeline_change
+from hookcast.events import (
+    SUPERSEDED,
+    Event,
+    EventKind,
+    Item,
+    PipelineChange,
+    ProjectRef,
+    Tone,
+    pipeline_change,
+)
+from hookcast.messages.model import plain
 from hookcast.messages.render import render
+from hookcast.sources.gitlab import parse_gitlab
+from tests.fixtures import load_fixture
 
 PROJECT = ProjectRef(name="App", path_with_namespace="team/app", default_branch="main")
 
@@ -82,3 +94,35 @@ def test_the_previous_status_survives_storage_as_json() -> None:
     fixed = pipeline("success", "failed")
     stored = fixed.model_dump_json(exclude_unset=True)
     assert Event.model_validate_json(stored).previous_status == "failed"
+
+
+def test_failed_jobs_name_their_stage_and_why_they_failed_and_the_commit_its_author() -> None:
+    jobs = (
+        Item(
+            title="rspec", url="https://j/1", status="failed", stage="test", failure_reason="script_failure"
+        ),
+        Item(title="lint", status="failed", stage="check", failure_reason="some_new_reason"),
+        Item(title="old", status="failed"),  # a payload without stages or reasons
+    )
+    failed = pipeline("failed", "success", items=jobs, total_items=3).model_copy(
+        update={"details": {"status": "failed", "commit_author": "Bob"}}
+    )
+    english = render(failed, "en")
+    assert [plain(line) for line in english.lines[-3:]] == [
+        "• test / rspec — Failed, Script failure",
+        "• check / lint — Failed, some new reason",
+        "• old — Failed",
+    ]
+    assert {f.label: plain(f.value) for f in english.fields}["Commit author"] == "Bob"
+    chinese = render(failed, "zh_CN")
+    assert plain(chinese.lines[-3]) == "• test / rspec — 失败, 脚本执行失败"
+    assert {f.label: plain(f.value) for f in chinese.fields}["提交作者"] == "Bob"
+
+
+def test_the_pipeline_hook_gives_each_failed_jobs_stage_and_reason_and_the_commit_author() -> None:
+    event = parse_gitlab("Pipeline Hook", load_fixture("docs/pipeline.json"))
+    assert isinstance(event, Event)
+    assert [(job.title, job.stage, job.failure_reason) for job in event.items] == [
+        ("test-build", "test", "script_failure")
+    ]
+    assert event.detail("commit_author") == "User"

@@ -110,7 +110,11 @@ def ref_segment(event: Event, ref: str) -> Segment:
 
 
 def failure_reason(event: Event, t: Translator) -> str:
-    reason = event.detail("failure_reason")
+    return reason_name(event.detail("failure_reason"), t)
+
+
+def reason_name(reason: str | None, t: Translator) -> str:
+    """GitLab's ``failure_reason`` in words (an unknown one with its underscores as spaces)."""
     if not reason:
         return ""
     known = _FAILURE_REASONS.get(reason.lower())
@@ -214,12 +218,13 @@ def render_pipeline(event: Event, t: Translator, mentions: Sequence[Mention]) ->
         _merge_request_line(event, t),
         _commit_title_line(event),
         _jobs_header(event, t),
-        *item_lines(event, t),
+        *item_lines(event, t, explain=lambda job: reason_name(job.failure_reason, t)),
     ]
     fields = [
         _status_field(event, t),
         _ref_field(event, t),
         _commit_field(event, t),
+        text_field(t.gettext("Commit author"), event.detail("commit_author")),
         text_field(t.gettext("Triggered by"), actor_name(event, t)),
         text_field(t.gettext("Duration"), format_duration(event.detail("duration"), t)),
         text_field(t.gettext("Source"), event.detail("pipeline_source")),
