@@ -3,6 +3,7 @@ Feishu, with hookcast remembering each ref's last result in the database (SQLite
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import uuid
@@ -240,3 +241,30 @@ async def test_the_api_takes_the_pipeline_filter_and_gitlabs_boolean(client: htt
     assert refused.status_code == 422
     schema = (await client.get("/openapi.json")).json()["components"]["schemas"]
     assert schema["PipelineFilter"]["enum"] == ["all", "broken_and_fixed", "broken"]
+
+
+async def test_pipelines_arriving_together_leave_the_newest_remembered(
+    client: httpx.AsyncClient, feishu: FakePlatformServer, engine: AsyncEngine
+) -> None:
+    _, token, project_id = await pipelines_webhook(client, feishu)
+    statuses = {pipeline_id: ("failed" if pipeline_id % 3 else "success") for pipeline_id in range(200, 212)}
+    order = [205, 211, 200, 203, 209, 201, 210, 202, 207, 204, 206, 208]  # one batch or several
+    await asyncio.gather(*(send(client, token, pipeline_body(i, statuses[i])) for i in order))  # all stored
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(select(PipelineResult).where(PipelineResult.project_id == project_id))
+        ).one()
+    assert (row.pipeline_id, row.status) == (211, statuses[211])
+
+
+@pytest.mark.parametrize("pipeline_id", [2**63, -5, "31a", 0])
+async def test_a_pipeline_id_hookcast_cannot_order_is_sent_plainly(
+    client: httpx.AsyncClient, feishu: FakePlatformServer, pipeline_id: object
+) -> None:
+    bot, token, _ = await pipelines_webhook(client, feishu)
+    await send(client, token, pipeline_body(40, "failed"))
+    await received(bot, 1)
+    payload = json.loads(pipeline_body(41, "failed"))
+    payload["object_attributes"]["id"] = pipeline_id
+    await send(client, token, json.dumps(payload).encode())
+    assert not (await received(bot, 2))[1].startswith("Still failing")

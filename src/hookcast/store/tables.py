@@ -144,8 +144,8 @@ class PipelineResult(Base):
     project_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
     )
-    gitlab_path: Mapped[str] = mapped_column(Text, primary_key=True)  # one project may receive several
-    ref: Mapped[str] = mapped_column(Text, primary_key=True)  # refs/heads/<branch> or refs/tags/<tag>
+    gitlab_path: Mapped[str] = mapped_column(ForeignText, primary_key=True)  # a project may get several
+    ref: Mapped[str] = mapped_column(ForeignText, primary_key=True)  # refs/heads/<branch>, refs/tags/<tag>
     pipeline_id: Mapped[int] = mapped_column(BigInteger)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(32))
