@@ -88,6 +88,7 @@ DetailKey = Literal[
     "commit_sha",
     "commit_title",
     "commit_url",
+    "commit_author",
     "ref_protected",
     "tag",
     "source_branch",
@@ -180,6 +181,24 @@ def _known_details(value: object) -> object:
     return value
 
 
+class PipelineChange(StrEnum):
+    """What a finished pipeline changed on its ref, against the ref's previous result."""
+
+    BROKEN = "broken"  # failed, and the ref passed before (or hookcast had not seen it yet)
+    STILL_FAILING = "still_failing"  # failed again
+    FIXED = "fixed"  # passed, and the ref failed before
+
+
+# The results a ref is remembered by: a canceled or skipped pipeline says nothing of whether the
+# ref builds, so it neither fixes nor breaks it and is not remembered.
+PASSED = "success"
+FAILED = "failed"
+REMEMBERED_RESULTS: frozenset[str] = frozenset({PASSED, FAILED})
+# `Event.previous_status` of a pipeline older than the ref's newest one seen (it arrived late):
+# it changed nothing, so it is neither a breakage nor a fix.
+SUPERSEDED = "superseded"
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -212,6 +231,8 @@ class Item(_Frozen):
     id: str | None = None
     author: str | None = None
     status: str | None = None
+    stage: str | None = None  # a job's CI stage
+    failure_reason: str | None = None  # a failed job's, as GitLab names it (``script_failure``)
 
 
 class Event(_Frozen):
@@ -242,6 +263,21 @@ class Event(_Frozen):
     total_items: int = 0
     related_users: tuple[RelatedUser, ...] = ()
     occurred_at: datetime | None = None
+    # Not from the payload: intake's memory of the ref (`services/pipeline_results.py`), handed
+    # to routing and rendering as data so that they stay pure. See `pipeline_change`.
+    previous_status: str | None = None
 
     def detail(self, key: DetailKey) -> str | None:
         return self.details.get(key) or None
+
+
+def pipeline_change(event: Event) -> PipelineChange | None:
+    """Whether ``event`` (a finished pipeline carrying its ref's `Event.previous_status`) broke,
+    fixed or kept failing its ref; None for anything else (a pass after a pass, a late arrival)."""
+    if event.kind != EventKind.PIPELINE or event.previous_status == SUPERSEDED:
+        return None
+    if event.action == FAILED:
+        return PipelineChange.STILL_FAILING if event.previous_status == FAILED else PipelineChange.BROKEN
+    if event.action == PASSED and event.previous_status == FAILED:
+        return PipelineChange.FIXED
+    return None

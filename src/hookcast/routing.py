@@ -11,8 +11,12 @@ Pure functions; the rules follow GitLab's chat integrations (``Integrations::Bas
 4. pipelines notify on their final states only — ``success``, ``failed``, ``canceled``,
    ``skipped`` — and on ``manual`` (waiting for someone), see `NOTIFIED_PIPELINE_STATUSES`;
    running, pending and other in-progress states would triple the chat traffic of every
-   pipeline. With ``notify_only_broken_pipelines`` only ``failed`` pipelines notify; the same
-   holds for jobs (any job status otherwise);
+   pipeline. ``pipelines_to_be_notified`` narrows that (`PipelineFilter`): ``broken`` (GitLab's
+   ``notify_only_broken_pipelines``) keeps ``failed`` pipelines only, ``broken_and_fixed`` keeps
+   the pipelines that changed their ref's state: the first failure after a pass (or on a ref
+   hookcast has not seen yet) and the pass that fixes it, not a failure after a failure ("still
+   failing") nor a pass after a pass (`events.pipeline_change`). Under either, jobs notify when
+   they fail (a job has no memory of its ref); under ``all``, in any status;
 5. the branch filter applies to push, pipeline, deployment and job events, never to tag pushes
    or to pipelines / jobs / deployments of a tag. ``default`` compares the branch with the
    project's default branch; when the event does not know it, ``main`` and ``master`` count as
@@ -33,7 +37,7 @@ from enum import StrEnum
 from fnmatch import fnmatchcase
 from typing import TypeVar
 
-from hookcast.events import Event, EventKind
+from hookcast.events import Event, EventKind, PipelineChange, pipeline_change
 from hookcast.kinds import Filter, kinds_with, spec_of
 
 T = TypeVar("T")
@@ -57,6 +61,17 @@ class BranchFilter(StrEnum):
     DEFAULT_AND_PROTECTED = "default_and_protected"
 
 
+class PipelineFilter(StrEnum):
+    """Which finished pipelines a webhook is told about (rule 4)."""
+
+    ALL = "all"
+    BROKEN_AND_FIXED = "broken_and_fixed"
+    BROKEN = "broken"
+
+
+_STATE_CHANGES: frozenset[PipelineChange] = frozenset({PipelineChange.BROKEN, PipelineChange.FIXED})
+
+
 class LabelBehavior(StrEnum):
     MATCH_ANY = "match_any"
     MATCH_ALL = "match_all"
@@ -66,7 +81,7 @@ class LabelBehavior(StrEnum):
 class RouteRules:
     active: bool
     triggers: frozenset[EventKind]
-    notify_only_broken_pipelines: bool = False
+    pipelines_to_be_notified: PipelineFilter = PipelineFilter.ALL
     branches_to_be_notified: BranchFilter = BranchFilter.DEFAULT
     labels_to_be_notified: frozenset[str] = frozenset()
     labels_behavior: LabelBehavior = LabelBehavior.MATCH_ANY
@@ -115,7 +130,10 @@ def _is_quiet_update(event: Event) -> bool:
 
 
 def _ci_status_wanted(event: Event, rules: RouteRules) -> bool:
-    if rules.notify_only_broken_pipelines and event.kind in _ONLY_BROKEN_KINDS:
+    narrowing = rules.pipelines_to_be_notified
+    if narrowing != PipelineFilter.ALL and event.kind in _ONLY_BROKEN_KINDS:
+        if narrowing == PipelineFilter.BROKEN_AND_FIXED and event.kind == EventKind.PIPELINE:
+            return pipeline_change(event) in _STATE_CHANGES
         return event.action == BROKEN_STATUS
     return event.kind not in _PIPELINE_STATE_KINDS or event.action in NOTIFIED_PIPELINE_STATUSES
 

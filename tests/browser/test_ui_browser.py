@@ -221,7 +221,7 @@ def test_the_ui_switches_to_chinese(page: Page) -> None:
     for text in (
         "启用集成",
         "触发器",
-        "仅通知失败的流水线",
+        "需要通知的流水线",  # the label of the select whose options say "仅通知失败的流水线"
         "发送通知的分支",
         "需要通知的标记",
         "需要通知的标记的匹配方式",

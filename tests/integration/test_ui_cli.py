@@ -211,6 +211,10 @@ def test_webhook_options_the_cli_lacked_and_platform_settings() -> None:
     )  # fmt: skip
     assert updated["direct_only"] is True and updated["mention_people"] is False
     assert updated["direct_messages"] is True and updated["notify_only_broken_pipelines"] is False
+    assert created["pipelines_to_be_notified"] == "broken" and updated["pipelines_to_be_notified"] == "all"
+    changes_only = as_json("webhooks", "update", webhook_id, "--pipelines", "broken_and_fixed")
+    assert changes_only["pipelines_to_be_notified"] == "broken_and_fixed"
+    assert changes_only["notify_only_broken_pipelines"] is False
     assert updated["settings"] == {"secret": "set", "keyword": None}
     too_long = runner.invoke(app, ["webhooks", "update", webhook_id, "--keyword", "k" * 65])
     assert too_long.exit_code == 2 and "keyword" in too_long.output and "64" in too_long.output

@@ -147,7 +147,7 @@ async def test_the_form_shows_the_platforms_own_settings(ui: UiClient) -> None:
     assert 'name="secret"' not in slack and 'name="keyword"' not in slack
     for trigger in ("push", "confidential_issue", "vulnerability", "alert", "release"):
         assert f'name="triggers" value="{trigger}" checked' in feishu
-    for option in ("direct_messages", "direct_only", "mention_people", "notify_only_broken_pipelines"):
+    for option in ("direct_messages", "direct_only", "mention_people", "pipelines_to_be_notified"):
         assert f'name="{option}"' in feishu
 
 
@@ -324,3 +324,19 @@ async def test_a_newly_declared_setting_is_on_the_form_and_saved(
     async with ui.http.app.state.runtime.sessions() as session:  # type: ignore[attr-defined]
         webhook = (await session.scalars(select(Webhook))).one()
     assert webhook.settings == {"plain": {"chat_id": "-100"}, "sealed": {}}
+
+
+async def test_the_form_sets_which_pipelines_are_notified_and_shows_it_again(ui: UiClient) -> None:
+    project_id, _ = await create_project(ui)
+    form = {**FORM, "url": SETTINGS_FEISHU_URL, "pipelines_to_be_notified": "broken_and_fixed"}
+    saved = await ui.post(f"/ui/projects/{project_id}/integrations/feishu", form)
+    assert saved.status_code == 303, saved.text
+    page = (await ui.get(saved.headers["location"].split("?")[0])).text
+    assert '<option value="broken_and_fixed" selected>Notify on broken and fixed pipelines</option>' in page
+    async with ui.http.app.state.runtime.sessions() as session:  # type: ignore[attr-defined]
+        webhook = (await session.scalars(select(Webhook))).one()
+    assert webhook.pipelines_to_be_notified == "broken_and_fixed"
+    refused = await ui.post(
+        f"/ui/projects/{project_id}/integrations/feishu", {**form, "pipelines_to_be_notified": "some"}
+    )
+    assert refused.status_code == 422

@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 
-from hookcast.events import Event, EventKind, ProjectRef
+from hookcast.events import SUPERSEDED, Event, EventKind, ProjectRef
 from hookcast.kinds import DEFAULT_TRIGGERS
 from hookcast.routing import (
     NOTIFIED_PIPELINE_STATUSES,
     BranchFilter,
     LabelBehavior,
+    PipelineFilter,
     RouteRules,
     parse_labels,
     route,
@@ -173,7 +174,7 @@ def test_note_and_wiki_updates_are_still_notified() -> None:
 def test_pipeline_statuses(status: str, normally: bool, only_broken: bool) -> None:
     pipeline = event(EventKind.PIPELINE, action=status, branch="main", ref="main")
     assert wants(pipeline, rules()) is normally
-    assert wants(pipeline, rules(notify_only_broken_pipelines=True)) is only_broken
+    assert wants(pipeline, rules(pipelines_to_be_notified=PipelineFilter.BROKEN)) is only_broken
     assert (status in NOTIFIED_PIPELINE_STATUSES) is normally
 
 
@@ -183,12 +184,41 @@ def test_pipeline_statuses(status: str, normally: bool, only_broken: bool) -> No
 def test_jobs_follow_only_broken_pipelines(status: str, only_broken: bool) -> None:
     job = event(EventKind.JOB, action=status, branch="main")
     assert wants(job, rules())
-    assert wants(job, rules(notify_only_broken_pipelines=True)) is only_broken
+    assert wants(job, rules(pipelines_to_be_notified=PipelineFilter.BROKEN)) is only_broken
 
 
 def test_only_broken_pipelines_does_not_touch_other_kinds() -> None:
     deploy = event(EventKind.DEPLOYMENT, action="success", branch="main")
-    assert wants(deploy, rules(notify_only_broken_pipelines=True))
+    assert wants(deploy, rules(pipelines_to_be_notified=PipelineFilter.BROKEN))
+    assert wants(deploy, rules(pipelines_to_be_notified=PipelineFilter.BROKEN_AND_FIXED))
+
+
+@pytest.mark.parametrize(
+    ("status", "previous", "wanted"),
+    [
+        ("failed", "success", True),  # the first failure
+        ("failed", None, True),  # the first result hookcast sees on the ref
+        ("success", "failed", True),  # the fix
+        ("failed", "failed", False),  # still failing
+        ("success", "success", False),
+        ("success", None, False),
+        ("failed", SUPERSEDED, False),  # arrived after a newer pipeline of its ref
+        ("canceled", "failed", False),
+        ("manual", "success", False),
+    ],
+)
+def test_broken_and_fixed_pipelines_are_the_changes_of_the_ref(
+    status: str, previous: str | None, wanted: bool
+) -> None:
+    pipeline = event(EventKind.PIPELINE, action=status, branch="main", ref="main", previous_status=previous)
+    assert wants(pipeline, rules(pipelines_to_be_notified=PipelineFilter.BROKEN_AND_FIXED)) is wanted
+    assert wants(pipeline, rules()) is (status in NOTIFIED_PIPELINE_STATUSES)
+
+
+@pytest.mark.parametrize(("status", "wanted"), [("failed", True), ("success", False)])
+def test_jobs_under_broken_and_fixed_notify_when_they_fail(status: str, wanted: bool) -> None:
+    job = event(EventKind.JOB, action=status, branch="main", previous_status="failed")
+    assert wants(job, rules(pipelines_to_be_notified=PipelineFilter.BROKEN_AND_FIXED)) is wanted
 
 
 # --------------------------------------------------------------------------- branch filter

@@ -293,6 +293,7 @@ def webhooks_list(project_id: int, as_json: JsonOption = False) -> None:
 WEBHOOK_SPELLINGS: dict[str, tuple[str, ...]] = {
     "triggers": ("--trigger",),
     "branches_to_be_notified": ("--branches",),
+    "pipelines_to_be_notified": ("--pipelines",),
     "labels_to_be_notified": ("--labels",),
     "labels_to_be_notified_behavior": ("--labels-behavior",),
     "notify_only_broken_pipelines": (

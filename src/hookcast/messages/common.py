@@ -6,11 +6,11 @@ Everything here is pure and returns plain text or Message parts; nothing adds ma
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from string import Formatter
 from urllib.parse import quote
 
-from hookcast.events import Event, EventKind, Role
+from hookcast.events import Event, EventKind, Item, Role
 from hookcast.messages.i18n import N_, Translator
 from hookcast.messages.model import Action, Line, Link, Mention, Message, MessageField, Segment, Text
 
@@ -303,11 +303,18 @@ def format_duration(duration: str | None, t: Translator) -> str:
 
 
 def item_lines(
-    event: Event, t: Translator, *, limit: int = MAX_ITEMS, show_ids: bool = False
+    event: Event,
+    t: Translator,
+    *,
+    limit: int = MAX_ITEMS,
+    show_ids: bool = False,
+    explain: Callable[[Item], str] | None = None,
 ) -> tuple[Line, ...]:
     """At most ``limit`` of the event's items, one line each, then "and N more".
 
-    ``show_ids`` puts each item's id (a commit's short SHA) before its title.
+    ``show_ids`` puts each item's id (a commit's short SHA) before its title; an item's stage (a
+    job's) goes before its name, as ``test / rspec``. ``explain`` adds a word after the status
+    (why a job failed), which only the item's renderer knows how to say.
     """
     shown = event.items[:limit]
     lines: list[Line] = []
@@ -317,8 +324,11 @@ def item_lines(
             segments += [link_or_text(short_sha(item.id), item.url, code=True), Text(" ")]
             segments.append(Text(first_line(item.title)))
         else:
+            if item.stage:
+                segments.append(Text(first_line(item.stage) + " / "))
             segments.append(link_or_text(first_line(item.title), item.url))
-        extras = [part for part in (status_name(item.status, t), item.author) if part]
+        why = explain(item) if explain is not None else ""
+        extras = [part for part in (status_name(item.status, t), why, item.author) if part]
         if extras:
             segments.append(Text(" — " + ", ".join(extras)))
         lines.append(_merge_texts(segments))

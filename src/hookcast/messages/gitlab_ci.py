@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from hookcast.events import Event, Role
+from hookcast.events import Event, PipelineChange, Role, pipeline_change
 from hookcast.messages.common import (
     actor_name,
     branch_segment,
@@ -36,6 +36,13 @@ _CI_TITLES: Mapping[str, str] = {
     "pending": N_("{subject} is pending on {ref}"),
     "skipped": N_("{subject} was skipped on {ref}"),
     "manual": N_("{subject} is waiting for a manual action on {ref}"),
+}
+
+# A pipeline that changed its ref's state says so first (`events.pipeline_change`); a first
+# breakage keeps the plain "failed" title.
+_PIPELINE_CHANGE_TITLES: Mapping[PipelineChange, str] = {
+    PipelineChange.FIXED: N_("Fixed: {subject} passed on {ref}"),
+    PipelineChange.STILL_FAILING: N_("Still failing: {subject} failed on {ref}"),
 }
 
 _CI_STATUS_SYNONYMS: Mapping[str, str] = {
@@ -103,7 +110,11 @@ def ref_segment(event: Event, ref: str) -> Segment:
 
 
 def failure_reason(event: Event, t: Translator) -> str:
-    reason = event.detail("failure_reason")
+    return reason_name(event.detail("failure_reason"), t)
+
+
+def reason_name(reason: str | None, t: Translator) -> str:
+    """GitLab's ``failure_reason`` in words (an unknown one with its underscores as spaces)."""
     if not reason:
         return ""
     known = _FAILURE_REASONS.get(reason.lower())
@@ -113,6 +124,9 @@ def failure_reason(event: Event, t: Translator) -> str:
 def _ci_title(event: Event, t: Translator, subject: str) -> str:
     status = ci_status(event)
     ref = ci_ref(event) or event.project.name
+    change = pipeline_change(event)
+    if change is not None and change in _PIPELINE_CHANGE_TITLES:
+        return t.format(_PIPELINE_CHANGE_TITLES[change], subject=subject, ref=ref)
     if status in _CI_TITLES:
         return t.format(_CI_TITLES[status], subject=subject, ref=ref)
     return t.format("{subject} on {ref}: {status}", subject=subject, ref=ref, status=status_name(status, t))
@@ -204,12 +218,13 @@ def render_pipeline(event: Event, t: Translator, mentions: Sequence[Mention]) ->
         _merge_request_line(event, t),
         _commit_title_line(event),
         _jobs_header(event, t),
-        *item_lines(event, t),
+        *item_lines(event, t, explain=lambda job: reason_name(job.failure_reason, t)),
     ]
     fields = [
         _status_field(event, t),
         _ref_field(event, t),
         _commit_field(event, t),
+        text_field(t.gettext("Commit author"), event.detail("commit_author")),
         text_field(t.gettext("Triggered by"), actor_name(event, t)),
         text_field(t.gettext("Duration"), format_duration(event.detail("duration"), t)),
         text_field(t.gettext("Source"), event.detail("pipeline_source")),

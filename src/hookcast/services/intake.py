@@ -2,8 +2,9 @@
 one transaction, so that a 2xx answer means nothing can be lost any more.
 
 :func:`accept_many` takes a batch in one transaction with a fixed number of statements, whatever
-the batch size; :class:`IntakeQueue` groups concurrent requests into such batches (group commit):
-an idle service commits each event at once, a busy one commits what arrived meanwhile together.
+the batch size, plus one per finished pipeline (its ref's memory, `pipeline_results`);
+:class:`IntakeQueue` groups concurrent requests into such batches (group commit): an idle service
+commits each event at once, a busy one commits what arrived meanwhile together.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from hookcast.quiet_hours import breaks_through, quiet_until
 from hookcast.routing import route
 from hookcast.services import quiet_hours
 from hookcast.services.inbound_scope import stored_key, target_project
+from hookcast.services.pipeline_results import with_previous_status
 from hookcast.services.projects import split_patterns
 from hookcast.services.webhooks import rules_of
 from hookcast.store import outbox
@@ -57,10 +59,14 @@ class Submission:
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
+    """``event``: the event as stored, which may know more than the one submitted (a finished
+    pipeline's `Event.previous_status`); set when deliveries were made of it."""
+
     event_id: int
     duplicate: bool
     deliveries: int
     ignored_reason: str | None = None
+    event: Event | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +131,8 @@ async def accept_many(
             else:
                 target = found
         key = stored_key(submission.idempotency_key or f"auto:{uuid.uuid4().hex}", owner, target)
+        if event is not None:
+            event = await with_previous_status(session, target.id, event)
         plans.append(_Plan(target, event, key, submission.source, reason))
 
     webhooks_by_project: dict[int, list[Webhook]] = defaultdict(list)
@@ -152,7 +160,7 @@ async def accept_many(
             continue
         fresh_rows = _fan_out(plan, event_id, webhooks_by_project[plan.project.id], now)
         deliveries.extend(fresh_rows)
-        outcomes.append(Accepted(event_id, False, len(fresh_rows)))
+        outcomes.append(Accepted(event_id, False, len(fresh_rows), event=plan.event))
         stored[(plan.project.id, plan.key)] = (event_id, False)  # a repeat within the batch
     paused = {w.id for hooks in webhooks_by_project.values() for w in hooks if outbox.is_paused(w, now)}
     await outbox.bound(session, deliveries, paused, paused_backlog)
@@ -326,12 +334,12 @@ class IntakeQueue:
         async with self._sessions.begin() as session:
             outcomes = await accept_many(session, submissions, paused_backlog=self._paused_backlog)
             fresh = {
-                outcome.event_id: submission.event
-                for submission, outcome in zip(submissions, outcomes, strict=True)
+                outcome.event_id: outcome.event
+                for outcome in outcomes
                 if isinstance(outcome, Accepted)
                 and outcome.deliveries
                 and not outcome.duplicate
-                and submission.event is not None
+                and outcome.event is not None
             }
             if on_work is not None and fresh:
                 # Right after COMMIT, before the connection is handed on: a worker claiming

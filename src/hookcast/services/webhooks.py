@@ -23,7 +23,7 @@ from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
 from hookcast.platforms.targets import target_from
 from hookcast.quiet_hours import Severity, Weekday, quiet_until
-from hookcast.routing import BranchFilter, LabelBehavior, RouteRules, parse_labels
+from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter, RouteRules, parse_labels
 from hookcast.services import fields, projects, quiet_hours, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.services.text_input import TextInput
@@ -31,6 +31,10 @@ from hookcast.store import outbox
 from hookcast.store.tables import Webhook
 
 SettingsInput = dict[str, str | None]
+PIPELINES_HELP = (
+    "Which finished pipelines to send: all, broken_and_fixed (the first failure on a ref and the"
+    " pass that fixes it, not 'still failing'), broken (failed ones only)."
+)
 SETTINGS_HELP = (
     "The platform's settings by name, as the platform declares them (GET /api/v1/platforms); "
     "the same names are also taken at the top level (secret, keyword). "
@@ -69,7 +73,13 @@ class WebhookFields(TextInput):
     triggers: list[EventKind] = Field(
         default_factory=lambda: sorted(DEFAULT_TRIGGERS), description="The event kinds to send."
     )
-    notify_only_broken_pipelines: bool = Field(default=False, description="Pipelines: only failed ones.")
+    pipelines_to_be_notified: PipelineFilter | None = Field(
+        default=None, description=PIPELINES_HELP + " Absent: from notify_only_broken_pipelines, else all."
+    )
+    notify_only_broken_pipelines: bool = Field(
+        default=False,
+        description="GitLab's name for pipelines_to_be_notified=broken (kept for compatibility).",
+    )
     branches_to_be_notified: BranchFilter = Field(
         default=BranchFilter.DEFAULT, description="Branches to be notified."
     )
@@ -116,7 +126,11 @@ class WebhookPatch(TextInput):
     active: bool | None = None
     language: str | None = None
     triggers: list[EventKind] | None = None
-    notify_only_broken_pipelines: bool | None = None
+    pipelines_to_be_notified: PipelineFilter | None = Field(default=None, description=PIPELINES_HELP)
+    notify_only_broken_pipelines: bool | None = Field(
+        default=None,
+        description="Compatibility: true is pipelines_to_be_notified=broken, false turns broken back to all.",
+    )
     branches_to_be_notified: BranchFilter | None = None
     labels_to_be_notified: str | None = Field(default=None, max_length=2000)
     labels_to_be_notified_behavior: LabelBehavior | None = None
@@ -154,7 +168,10 @@ class WebhookView(BaseModel):
     active: bool
     language: str
     triggers: list[EventKind]
-    notify_only_broken_pipelines: bool
+    pipelines_to_be_notified: PipelineFilter
+    notify_only_broken_pipelines: bool = Field(
+        description="pipelines_to_be_notified is broken (GitLab's name)."
+    )
     branches_to_be_notified: BranchFilter
     labels_to_be_notified: str
     labels_to_be_notified_behavior: LabelBehavior
@@ -203,7 +220,8 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         active=webhook.active,
         language=webhook.language,
         triggers=[EventKind(t) for t in webhook.triggers],
-        notify_only_broken_pipelines=webhook.notify_only_broken_pipelines,
+        pipelines_to_be_notified=pipeline_filter_of(webhook),
+        notify_only_broken_pipelines=pipeline_filter_of(webhook) == PipelineFilter.BROKEN,
         branches_to_be_notified=BranchFilter(webhook.branches_to_be_notified),
         labels_to_be_notified=webhook.labels_to_be_notified,
         labels_to_be_notified_behavior=LabelBehavior(webhook.labels_to_be_notified_behavior),
@@ -323,11 +341,31 @@ def _settings(
     return fields.merged(platform.settings, current, {k: v for k, v in changes.items() if k in declared})
 
 
+def pipeline_filter_of(webhook: Webhook) -> PipelineFilter:
+    stored = webhook.pipelines_to_be_notified
+    return PipelineFilter(stored) if stored in PipelineFilter._value2member_map_ else PipelineFilter.ALL
+
+
+def _pipeline_filter(
+    given: PipelineFilter | None, only_broken: bool | None, current: PipelineFilter
+) -> PipelineFilter:
+    """The filter a create or update asks for. ``pipelines_to_be_notified`` says it outright;
+    GitLab's boolean, for clients that only know it, means ``broken`` when true, and when false
+    "not only broken": it turns ``broken`` back to ``all`` and leaves ``broken_and_fixed`` be."""
+    if given is not None:
+        return given
+    if only_broken:
+        return PipelineFilter.BROKEN
+    if only_broken is False and current == PipelineFilter.BROKEN:
+        return PipelineFilter.ALL
+    return current
+
+
 def rules_of(webhook: Webhook) -> RouteRules:
     return RouteRules(
         active=webhook.active,
         triggers=frozenset(EventKind(t) for t in webhook.triggers if t in EventKind._value2member_map_),
-        notify_only_broken_pipelines=webhook.notify_only_broken_pipelines,
+        pipelines_to_be_notified=pipeline_filter_of(webhook),
         branches_to_be_notified=BranchFilter(webhook.branches_to_be_notified),
         labels_to_be_notified=parse_labels(webhook.labels_to_be_notified),
         labels_behavior=LabelBehavior(webhook.labels_to_be_notified_behavior),
@@ -367,7 +405,9 @@ async def create(
         active=data.active,
         language=data.language,
         triggers=sorted({t.value for t in data.triggers}),
-        notify_only_broken_pipelines=data.notify_only_broken_pipelines,
+        pipelines_to_be_notified=_pipeline_filter(
+            data.pipelines_to_be_notified, data.notify_only_broken_pipelines, PipelineFilter.ALL
+        ).value,
         branches_to_be_notified=data.branches_to_be_notified.value,
         labels_to_be_notified=data.labels_to_be_notified,
         labels_to_be_notified_behavior=data.labels_to_be_notified_behavior.value,
@@ -413,7 +453,6 @@ async def update(
         "name",
         "active",
         "language",
-        "notify_only_broken_pipelines",
         "labels_to_be_notified",
         "direct_messages",
         "direct_only",
@@ -424,6 +463,9 @@ async def update(
     for name in ("branches_to_be_notified", "labels_to_be_notified_behavior"):
         if changes.get(name) is not None:
             setattr(webhook, name, str(changes[name]))
+    webhook.pipelines_to_be_notified = _pipeline_filter(
+        patch.pipelines_to_be_notified, patch.notify_only_broken_pipelines, pipeline_filter_of(webhook)
+    ).value
     if changes.get("active") or "url" in changes:
         outbox.resume(webhook)
     webhook.updated_at = utcnow()

@@ -146,6 +146,8 @@ def _item(item: Item, caps: Caps) -> Item:
         id=cut_opt(item.id, caps.ref),
         author=cut_opt(item.author, caps.name),
         status=cut_opt(item.status, caps.name),
+        stage=cut_opt(item.stage, caps.name),
+        failure_reason=cut_opt(item.failure_reason, caps.name),
     )
 
 

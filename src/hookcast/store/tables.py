@@ -101,7 +101,8 @@ class Webhook(Base):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(16), default="en")
     triggers: Mapped[list[str]] = mapped_column(JSON)
-    notify_only_broken_pipelines: Mapped[bool] = mapped_column(default=False)
+    # routing.PipelineFilter; GitLab's notify_only_broken_pipelines is "broken" (migration 0012)
+    pipelines_to_be_notified: Mapped[str] = mapped_column(String(32), default="all")
     branches_to_be_notified: Mapped[str] = mapped_column(String(32), default="default")
     labels_to_be_notified: Mapped[str] = mapped_column(Text, default="")
     labels_to_be_notified_behavior: Mapped[str] = mapped_column(String(16), default="match_any")
@@ -130,6 +131,25 @@ class EventRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PipelineResult(Base):
+    """The result of the newest finished pipeline hookcast saw on one ref of one GitLab project,
+    so that the next one can say "fixed" or "still failing" (`services/pipeline_results.py`).
+    ``previous_status`` is the result it replaced: written in the same upsert, it is what the
+    newest pipeline is compared with, without a read that a concurrent writer could overtake."""
+
+    __tablename__ = "pipeline_results"
+
+    project_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    gitlab_path: Mapped[str] = mapped_column(ForeignText, primary_key=True)  # a project may get several
+    ref: Mapped[str] = mapped_column(ForeignText, primary_key=True)  # refs/heads/<branch>, refs/tags/<tag>
+    pipeline_id: Mapped[int] = mapped_column(BigInteger)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(32))
+    previous_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Delivery(Base):

@@ -75,6 +75,7 @@ commit_sha          full SHA of the commit concerned: push (checkout sha), tag p
                     commit), note on a commit
 commit_title        first line of that commit's message: pipeline, deployment
 commit_url          web page of that commit: pipeline, deployment, release
+commit_author       name of that commit's author (``commit.author.name``): pipeline
 ref_protected       push / tag push: "true" / "false" as GitLab says
 tag                 tag push, release: the tag name
 source_branch       merge request, note on a merge request, pipeline of a merge request

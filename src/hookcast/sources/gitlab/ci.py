@@ -61,6 +61,8 @@ def _failed_jobs(payload: JsonObject, project: ProjectRef, stages: list[str]) ->
             url=under(project, f"-/jobs/{as_text(build.get('id'))}") if as_text(build.get("id")) else None,
             id=as_opt(build.get("id")),
             status="failed",
+            stage=as_text(build.get("stage")) or None,
+            failure_reason=as_text(build.get("failure_reason")) or None,
         )
         for build in sorted(failed, key=order)
     )
@@ -106,6 +108,7 @@ def _parse_pipeline(payload: JsonObject, hook: Hook) -> Event:
                 "commit_sha": as_text(attrs.get("sha")) or as_text(commit.get("id")),
                 "commit_title": commit_title(commit),
                 "commit_url": as_text(commit.get("url")),
+                "commit_author": as_text(as_obj(commit.get("author")).get("name")),
                 "tag": tag_of(ref) if is_tag else None,
                 "source_branch": as_text(merge_request.get("source_branch")),
                 "target_branch": as_text(merge_request.get("target_branch")),

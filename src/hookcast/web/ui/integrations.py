@@ -17,7 +17,7 @@ from hookcast.messages.render import kind_label
 from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import Platform, PlatformName
 from hookcast.quiet_hours import Severity, Weekday
-from hookcast.routing import BranchFilter, LabelBehavior
+from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter
 from hookcast.services import projects, quiet_hours, webhook_settings, webhooks
 from hookcast.services.errors import ServiceError
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
@@ -36,7 +36,7 @@ from hookcast.web.ui.triggers import trigger_options
 router = APIRouter()
 CsrfDep = Depends(csrf.verify)
 
-BOOLEANS = ("active", "notify_only_broken_pipelines", "direct_messages", "direct_only", "mention_people")
+BOOLEANS = ("active", "direct_messages", "direct_only", "mention_people")
 QUIET_TEXTS = ("quiet_from", "quiet_until", "quiet_timezone", "quiet_break_at_severity")
 
 
@@ -61,6 +61,9 @@ def values_of(webhook: Webhook | None, platform: Platform) -> dict[str, Any]:
     values["labels_to_be_notified_behavior"] = LabelBehavior(source.labels_to_be_notified_behavior).value
     quiet = quiet_hours.shown(webhook.quiet_hours if webhook is not None else None)
     values.update(_quiet_values(quiet))
+    values["pipelines_to_be_notified"] = (
+        webhooks.pipeline_filter_of(webhook) if webhook is not None else PipelineFilter.ALL
+    ).value
     return values
 
 
@@ -103,6 +106,7 @@ def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     values["branches_to_be_notified"] = text(form, "branches_to_be_notified")
     values["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
     values.update(_quiet_values(quiet_hours.shown(None) | _quiet_input(form)))
+    values["pipelines_to_be_notified"] = text(form, "pipelines_to_be_notified")
     return values
 
 
@@ -111,6 +115,7 @@ def _options_input(form: FormData) -> dict[str, Any]:
     fields: dict[str, Any] = {name: checked(form, name) for name in BOOLEANS}
     for name in ("name", "language", "labels_to_be_notified", "branches_to_be_notified"):
         fields[name] = text(form, name)
+    fields["pipelines_to_be_notified"] = text(form, "pipelines_to_be_notified") or None  # None: as it was
     fields["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
     fields["triggers"] = sorted(set(texts(form, "triggers")))
     fields.update(_quiet_input(form))
@@ -182,6 +187,7 @@ async def _form_page(
         "label_behaviors": [b.value for b in LabelBehavior],
         "weekdays": [d.value for d in Weekday],
         "severities": [s.value for s in Severity],
+        "pipeline_filters": [p.value for p in PipelineFilter],
         "test_answer": test_answer,
         "notice": notice,
         "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
@@ -199,6 +205,7 @@ FORM_FIELDS = frozenset(
     {"active", "language", "triggers", "url", "branches_to_be_notified", "labels_to_be_notified"}
     | {"labels_to_be_notified_behavior", "name", "mention_people", "direct_messages", "direct_only"}
     | set(quiet_hours.FIELDS)
+    | {"pipelines_to_be_notified"}
 )
 
 
