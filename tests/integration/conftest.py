@@ -1,5 +1,6 @@
-"""Fixtures the integration tests share: a signed-in UI client, the fake platform server, and an
-engine on the test database (for the migration tests)."""
+"""Fixtures the integration tests share: a signed-in UI client, the fake platform server, an
+engine on the test database (for the migration tests), and sessions on a migrated one (for tests
+of the store itself)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from hookcast.store.db import create_engine
+from hookcast.store import migrate
+from hookcast.store.db import create_engine, session_factory
 from tests.fakes.platform_server import FakePlatformServer
 from tests.integration.ui_helpers import UiClient, ui_client
 
@@ -35,3 +37,10 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def store(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the test database, migrated to the newest schema."""
+    await migrate.upgrade(engine)
+    return session_factory(engine)

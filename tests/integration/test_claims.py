@@ -5,7 +5,6 @@ unchanged, no lease, no holder); a live worker's rows stay with it."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,8 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.delivery.claims import STALE_AFTER, Place, Presence, this_place
-from hookcast.store import migrate
-from hookcast.store.db import create_engine, session_factory
 from hookcast.store.tables import Delivery, DeliveryWorker
 from tests.integration.helpers import held_deliveries
 
@@ -23,13 +20,8 @@ ELSEWHERE = Place("another-machine", 4242, "another-boot/pid:[1]")
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(database_url)
-    await migrate.upgrade(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
+def sessions(store: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession]:
+    return store
 
 
 def presence(sessions: async_sessionmaker[AsyncSession], place: Place, *, sole: bool = False) -> Presence:

@@ -18,8 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
-from hookcast.store import migrate, outbox
-from hookcast.store.db import create_engine, session_factory
+from hookcast.store import outbox
 from hookcast.store.outbox import AttemptRow, NextStep, State
 from hookcast.store.tables import Attempt, Delivery
 from tests.conftest import make_settings, running_client
@@ -157,16 +156,6 @@ async def test_a_row_another_worker_took_over_is_not_sent(
     assert markers(bot) == [1, 3], "the push another worker holds was not sent by this one"
     row = next(row for row in await rows(sessions) if row.id == waiting.id)
     assert (row.state, row.claimed_by, row.attempts) == (State.SENDING, ANOTHER_WORKER, 0), "and not written"
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(database_url)
-    await migrate.upgrade(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 async def test_a_late_result_does_not_overwrite_the_new_holder(
