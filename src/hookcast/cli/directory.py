@@ -8,14 +8,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-import aiohttp
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hookcast.cli.instance import Instance, MissingInstance, opened
 from hookcast.cli.secret_input import secret_pair
-from hookcast.delivery.egress import guarded_session, instance_policy
+from hookcast.delivery.egress import checking_session
 from hookcast.directmessages import MESSENGERS, credential_specs
 from hookcast.platforms.base import PlatformName
 from hookcast.services import im_apps, people
@@ -180,9 +179,7 @@ def im_apps_set(
     async def work(ctx: Instance) -> im_apps.ImAppView:
         async with (
             ctx.sessions.begin() as session,
-            guarded_session(
-                instance_policy(ctx.settings.extra_allowed_hosts), timeout=aiohttp.ClientTimeout(10)
-            ) as http,
+            checking_session(ctx.settings.extra_allowed_hosts) as http,
         ):
             row = await im_apps.save(
                 session,

@@ -101,3 +101,12 @@ def guarded_session(
         headers={"User-Agent": "hookcast"},
         middlewares=(refuse_by_url(policy),),
     )
+
+
+CHECK_TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+def checking_session(extra_hosts: Sequence[str]) -> aiohttp.ClientSession:
+    """A short-lived session for checking an IM app's credentials before they are saved (UI, API,
+    CLI), under the instance's rule and a timeout a person waiting for the answer can bear."""
+    return guarded_session(instance_policy(extra_hosts), timeout=CHECK_TIMEOUT)

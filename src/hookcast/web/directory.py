@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import aiohttp
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
-from hookcast.delivery.egress import guarded_session, instance_policy
+from hookcast.delivery.egress import checking_session
 from hookcast.directmessages import MESSENGERS
 from hookcast.platforms.base import PlatformName
 from hookcast.services import im_apps, people
@@ -22,7 +21,6 @@ from hookcast.web.deps import RowId, RuntimeDep, SessionDep, require_admin
 router = APIRouter(prefix="/api/v1", tags=["directory"], dependencies=[Depends(require_admin)])
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
-VALIDATION_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 class ImportRowError(BaseModel):
@@ -131,9 +129,7 @@ async def put_im_app(
     validate: Annotated[bool, Query(description="Fetch a token (check scopes) before saving.")] = True,
 ) -> ImAppView:
     """Save the app's settings; the credentials are checked against the platform first."""
-    async with guarded_session(
-        instance_policy(runtime.settings.extra_allowed_hosts), timeout=VALIDATION_TIMEOUT
-    ) as http:
+    async with checking_session(runtime.settings.extra_allowed_hosts) as http:
         row = await im_apps.save(
             session,
             platform,

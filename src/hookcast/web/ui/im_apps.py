@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from hookcast.delivery.egress import guarded_session, instance_policy
+from hookcast.delivery.egress import checking_session
 from hookcast.directmessages import MESSENGERS
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
@@ -27,7 +26,6 @@ from hookcast.web.ui.templating import page
 
 router = APIRouter()
 CsrfDep = Depends(csrf.verify)
-VALIDATION_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +101,7 @@ async def im_app_save(
         data = ImAppInput(
             credentials=credentials, api_base_url=values["api_base_url"] or None, enabled=enabled
         )
-        async with guarded_session(
-            instance_policy(runtime.settings.extra_allowed_hosts), timeout=VALIDATION_TIMEOUT
-        ) as http:
+        async with checking_session(runtime.settings.extra_allowed_hosts) as http:
             await im_apps.save(
                 session,
                 name,
