@@ -60,6 +60,9 @@ class KindSpec:
     concerned: frozenset[Role] = frozenset()
     direct: frozenset[Role] = frozenset()
     direct_on: Mapping[str, frozenset[Role]] = field(default_factory=dict)
+    # The family of objects an event of this kind is about (a merge request, a pipeline …), when
+    # later events of the same object reach the message posted for it (`hookcast.living`).
+    lives_as: str | None = None
 
     def direct_roles(self, action: str) -> frozenset[Role]:
         """The roles that get a direct message for an event of this kind with ``action``."""
@@ -74,7 +77,15 @@ def _workflow(
 ) -> KindSpec:
     """An issue-workflow kind: it names anyone with any role (the event's ``users`` list), and the
     preview shows it with the workflow sample retyped to it."""
-    return KindSpec(kind, label, explanation, WORKFLOW_SAMPLE, concerned=_ALL_ROLES, direct=direct)
+    return KindSpec(
+        kind,
+        label,
+        explanation,
+        WORKFLOW_SAMPLE,
+        concerned=_ALL_ROLES,
+        direct=direct,
+        lives_as="workflow_issue",
+    )
 
 
 # In the trigger form's order: the default triggers first, in the order of the Feishu integration
@@ -98,6 +109,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         filters=_ISSUE_FILTERS,
         confidential_twin=EventKind.CONFIDENTIAL_ISSUE,
         concerned=frozenset({Role.ASSIGNEE, Role.AUTHOR}),
+        lives_as="issue",
     ),
     KindSpec(
         EventKind.CONFIDENTIAL_ISSUE,
@@ -107,6 +119,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         default_trigger=True,
         filters=_ISSUE_FILTERS,
         concerned=frozenset({Role.ASSIGNEE, Role.AUTHOR}),
+        lives_as="issue",
     ),
     KindSpec(
         EventKind.MERGE_REQUEST,
@@ -117,6 +130,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         filters=_ISSUE_FILTERS,
         concerned=frozenset({Role.ASSIGNEE, Role.REVIEWER, Role.APPROVER, Role.AUTHOR}),
         direct_on={"review_requested": frozenset({Role.REVIEWER})},
+        lives_as="merge_request",
     ),
     KindSpec(
         EventKind.NOTE,
@@ -151,6 +165,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         "pipeline",
         default_trigger=True,
         filters=frozenset({Filter.BRANCHES, Filter.PIPELINE_STATES, Filter.ONLY_BROKEN}),
+        lives_as="pipeline",
     ),
     KindSpec(
         EventKind.WIKI_PAGE,
@@ -166,6 +181,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         "deployment",
         default_trigger=True,
         filters=frozenset({Filter.BRANCHES}),
+        lives_as="deployment",
     ),
     KindSpec(
         EventKind.VULNERABILITY,
@@ -180,6 +196,7 @@ CATALOGUE: tuple[KindSpec, ...] = (
         N_("An alert fires or resolves (Alertmanager, GitLab alerts)."),
         "alertmanager",
         default_trigger=True,
+        lives_as="alert",
     ),
     KindSpec(
         EventKind.RELEASE,

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hookcast.events import Tone
+from hookcast.living import MessageMode
 from hookcast.messages.model import Message
 from hookcast.platforms.egress import HTTPS_PORT
 
@@ -138,6 +139,9 @@ class EncodeContext:
 
     now: float
     idempotency_key: str
+    # An opaque, stable name of the object the message is about (`hookcast.living`), for
+    # platforms that thread by a key of the sender's choosing (Google Chat's ``threadKey``).
+    thread_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,40 @@ class Platform:
 
     def classify(self, response: HttpResponse) -> Outcome:
         raise NotImplementedError
+
+    # --- Living messages (`hookcast.living`): what a later event may do to an earlier message ---
+
+    def message_modes(self, url: str) -> tuple[MessageMode, ...]:
+        """The message modes a webhook posting to ``url`` may have, its default first. Most
+        incoming webhooks can neither edit nor thread: a full message per event, or follow-ups."""
+        return (MessageMode.EVERY_EVENT, MessageMode.FOLLOW_UP)
+
+    def encode_post(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+        """A post whose answer names the new message, so that later events can reach it
+        (Discord's ``?wait=true``); by default the plain post."""
+        return self.encode(message, target, ctx)
+
+    def posted_ref(self, response: HttpResponse) -> str:
+        """The platform's reference to the message a post created (message id, ts …), read from
+        its answer; "" when it names none. Bounded and plain: it is stored and sent back."""
+        return ""
+
+    def encode_edit(
+        self, message: Message, target: WebhookTarget, ctx: EncodeContext, ref: str
+    ) -> HttpRequest:
+        """The request that replaces the content of the message ``ref`` (modes with UPDATE)."""
+        raise NotImplementedError(f"{self.name} cannot edit a message")
+
+    def encode_reply(
+        self, message: Message, target: WebhookTarget, ctx: EncodeContext, ref: str
+    ) -> HttpRequest:
+        """The request that replies in the thread of the message ``ref`` (modes with THREAD)."""
+        raise NotImplementedError(f"{self.name} cannot reply in a thread")
+
+    def edit_refused(self, response: HttpResponse) -> bool:
+        """True when the answer to an edit or a reply says the message can no longer be reached
+        (deleted, too old to edit): a new message is posted instead, and remembered."""
+        return False
 
     def url_secrets(self, url: str) -> UrlSecrets:
         """Which parts of ``url`` are secret: the one declaration redaction and scrubbing derive
