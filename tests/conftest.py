@@ -1,12 +1,20 @@
 """Shared fixtures: databases (SQLite, and a fresh PostgreSQL database per test), settings, and a
-running hookcast app with an HTTP client."""
+running hookcast app with an HTTP client.
+
+A test's database starts at the newest schema: it is a copy of one migrated once per session (a
+file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), because migrating an empty
+database for each of the suite's thousand database tests cost minutes. Tests of the migrations
+themselves mark their module ``empty_database`` and get an empty one.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -18,6 +26,8 @@ from hookcast.runtime import ProcessRole
 from hookcast.settings import Settings
 from hookcast.sources.base import Source
 from hookcast.sources.registry import SOURCES
+from hookcast.store import migrate
+from hookcast.store.db import create_engine
 
 PG_SERVER = os.environ.get("HOOKCAST_TEST_PG", "postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("HOOKCAST_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -32,8 +42,9 @@ def unavailable(reason: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def fresh_postgres_database() -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+async def fresh_postgres_database(template: str | None = None) -> AsyncIterator[str]:
+    """A new PostgreSQL database for one test (empty, or a copy of ``template``), dropped
+    afterwards."""
     name = f"hookcast_test_{uuid.uuid4().hex[:12]}"
     try:
         admin = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres", timeout=5)
@@ -41,11 +52,72 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
         unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {exc}")
         raise
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        copy_of = f' TEMPLATE "{template}"' if template else ""
+        await admin.execute(f'CREATE DATABASE "{name}"{copy_of}')
         yield f"postgresql+asyncpg://{PG_SERVER}/{name}"
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+class MigratedTemplates:
+    """One database of each kind migrated to the newest schema, made when first needed and
+    copied for each test; the PostgreSQL one is dropped when the session ends."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._sqlite: Path | None = None
+        self._postgres: str | None = None
+
+    async def sqlite_copy(self, to: Path) -> None:
+        if self._sqlite is None:
+            path = self._folder / "migrated.db"
+            await _migrate(f"sqlite+aiosqlite:///{path}")
+            self._sqlite = path
+        shutil.copyfile(self._sqlite, to)
+
+    async def postgres_template(self) -> str:
+        if self._postgres is None:
+            name = f"hookcast_template_{uuid.uuid4().hex[:12]}"
+            try:
+                admin = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres", timeout=5)
+            except (OSError, asyncpg.PostgresError) as exc:
+                unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {exc}")
+                raise
+            try:
+                await admin.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await admin.close()
+            self._postgres = name  # dropped at the end even when migrating it failed
+            await _migrate(f"postgresql+asyncpg://{PG_SERVER}/{name}")
+        return self._postgres
+
+    def drop(self) -> None:
+        if self._postgres is not None:
+            asyncio.run(_drop_postgres(self._postgres))
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _drop_postgres(name: str) -> None:
+    admin = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres", timeout=5)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplates]:
+    templates = MigratedTemplates(tmp_path_factory.mktemp("migrated"))
+    yield templates
+    templates.drop()
 
 
 @pytest.fixture
@@ -55,12 +127,20 @@ async def postgres_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """Each test using it runs twice: on SQLite and on PostgreSQL."""
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_templates: MigratedTemplates
+) -> AsyncIterator[str]:
+    """Each test using it runs twice: on SQLite and on PostgreSQL, on a database at the newest
+    schema (an empty one in modules marked ``empty_database``)."""
+    empty = request.node.get_closest_marker("empty_database") is not None
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'hookcast.db'}"
+        path = tmp_path / "hookcast.db"
+        if not empty:
+            await migrated_templates.sqlite_copy(path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
-    async with fresh_postgres_database() as url:
+    template = None if empty else await migrated_templates.postgres_template()
+    async with fresh_postgres_database(template) as url:
         yield url
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from hookcast.store.db import create_engine
 from hookcast.store.migrate import alembic_config
+
+# These tests move the schema between revisions themselves.
+pytestmark = pytest.mark.empty_database
 
 OLD_EVENTS = {"e-pending": "pending", "e-working": "working", "e-done": "done", "e-failed": "failed"}
 OLD_MESSAGES = {"m-pending": "pending", "m-working": "working", "m-sent": "sent", "m-failed": "failed"}

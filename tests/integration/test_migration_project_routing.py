@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.migrations import migrate_to
+
+# These tests move the schema between revisions themselves.
+pytestmark = pytest.mark.empty_database
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +18,9 @@ from hookcast.secret_keys import KEY_FILE_NAME, KeySource
 from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakePlatformServer
 from tests.integration.migrations import migrate_to
+
+# These tests move the schema between revisions themselves.
+pytestmark = pytest.mark.empty_database
 
 SECRET = "SEC-migrated-signing-secret"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
