@@ -302,3 +302,20 @@ def test_im_app_secrets_come_from_stdin_or_a_prompt_never_the_command_line() -> 
     assert asked.exit_code == 0, asked.output
     assert "asked-app-secret" not in asked.output
     assert stored_credentials("wecom")["secret"] == "asked-app-secret"
+
+
+def test_a_list_option_is_cleared_with_its_clear_flag() -> None:
+    """An empty list option means "not given" (left as it was); ``--clear-<option>`` empties it."""
+    project_id = str(as_json("projects", "create", "quiet")["id"])
+    created = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--quiet-from", "20:00",
+        "--quiet-until", "08:00", "--quiet-days", "sat", "--quiet-days", "sun", stdin=f"{FEISHU_URL}\n",
+    )  # fmt: skip
+    assert created["quiet_days"] == ["sat", "sun"]
+    webhook_id = str(created["id"])
+    kept = as_json("webhooks", "update", webhook_id, "--quiet-from", "21:00")
+    assert kept["quiet_days"] == ["sat", "sun"] and kept["quiet_from"] == "21:00"
+    cleared = as_json("webhooks", "update", webhook_id, "--clear-quiet-days")
+    assert cleared["quiet_days"] == [] and cleared["quiet_from"] == "21:00"
+    both = runner.invoke(app, ["webhooks", "update", webhook_id, "--quiet-days", "mon", "--clear-quiet-days"])
+    assert both.exit_code == 2 and "opposite" in both.output

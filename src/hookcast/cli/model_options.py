@@ -24,6 +24,7 @@ from pydantic.fields import FieldInfo
 from hookcast.cli.secret_input import asked_secret, secret_option
 
 F = TypeVar("F", bound=Callable[..., Any])
+_CLEAR = "clear_"  # the parameter behind ``--clear-<option>`` of a list option, in patch commands
 
 
 def _dashed(name: str) -> str:
@@ -125,6 +126,20 @@ def model_options(
             for name, field in model.model_fields.items()
             if name not in skip
         ]
+        if patch:  # a list option given empty means "not given": clearing one is its own flag
+            derived += [
+                inspect.Parameter(
+                    _CLEAR + name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=Annotated[
+                        bool,
+                        typer.Option(f"--clear-{_dashed(name)[2:]}", help=f"Remove every {_dashed(name)}."),
+                    ],
+                    default=False,
+                )
+                for name, field in model.model_fields.items()
+                if name not in skip and typing.get_origin(_unwrapped(field.annotation)) is list
+            ]
         derived += [
             _parameter(
                 name,
@@ -148,6 +163,14 @@ def model_options(
 
         @functools.wraps(command)
         def wrapper(**given: Any) -> Any:
+            for flag in [name for name in given if name.startswith(_CLEAR)]:
+                name = flag.removeprefix(_CLEAR)
+                if given.pop(flag):
+                    if given.get(name):
+                        raise typer.BadParameter(
+                            f"{_dashed(name)} and --clear-{_dashed(name)[2:]} ask for opposite things"
+                        )
+                    given[name] = Cleared()
             return command(**given)
 
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
@@ -159,6 +182,15 @@ def model_options(
     return decorate
 
 
+class Cleared(list[Any]):
+    """A list option the user asked to empty (``--clear-<option>``): unlike an empty list, it
+    was given."""
+
+
 def given_values(given: Mapping[str, Any], names: Collection[str]) -> dict[str, Any]:
-    """The options of ``names`` that were given (not None, not an empty list)."""
-    return {name: given[name] for name in names if given.get(name) not in (None, [])}
+    """The options of ``names`` that were given (not None, not an empty list unless cleared)."""
+    return {
+        name: given[name]
+        for name in names
+        if isinstance(given.get(name), Cleared) or given.get(name) not in (None, [])
+    }
