@@ -116,7 +116,7 @@ class FakePlatformServer:
             return dialect.permanent.response()
         bot.requests += 1
         now = time.monotonic()
-        over = bot.over_limit(now, get_platform(bot.platform).rate_limits)
+        over = bot.over_limit(now, get_platform(bot.platform).rate_limits) if bot.enforce_limits else None
         if over:
             bot.violations.append(over)
         scripted = bot.next_scripted()
@@ -137,7 +137,7 @@ class FakePlatformServer:
             bot.rejections.append((str(refusal.answer.status), refusal.reason))
             return refusal.answer.response()
         bot.received.append((now, body))
-        return dialect.ok.response()
+        return dialect.accept(bot, request, body).response()
 
     async def scripted_answer(
         self, script: str, bot: FakeBot, dialect: Dialect, request: web.Request, raw: bytes, now: float

@@ -9,7 +9,7 @@ The server (`tests.fakes.platform_server`) is generic; each platform's fake live
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +55,12 @@ class FakeBot:
     violations: list[str] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (answer kind, why)
     requests: int = 0
+    # False: the platform's rate limits are not played (a test of many requests in a row)
+    enforce_limits: bool = True
+    # what the platform remembers of the bot's messages (Telegram's chats, Google Chat's threads)
+    # and how many of each kind of request it took ("posts", "edits", "replies", "threads")
+    state: dict[str, Any] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
     _scripted: deque[str] = field(default_factory=deque)
     _times: deque[float] = field(default_factory=deque)
 
@@ -86,6 +92,7 @@ class FakeBot:
             "received": len(self.received),
             "violations": len(self.violations),
             "rejections": len(self.rejections),
+            "counts": dict(self.counts),
         }
 
 
@@ -129,6 +136,11 @@ class Dialect:
 
     def too_large(self) -> Answer:
         return self.invalid
+
+    def accept(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Answer:
+        """The answer to a request every check passed (and what the platform keeps of it): a
+        platform whose answer names the new message overrides this."""
+        return self.ok
 
     def check_security(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Refusal | None:
         return None

@@ -4,6 +4,13 @@ Checks what Google checks (the API key and the webhook's token in the query, the
 message ceiling, a message with text or cards, at most 100 widgets a card, buttons opening http(s)
 links) and, stricter than Google, that card text holds only the HTML tags Google Chat renders
 (Google would show any other tag as literal text: for hookcast that is an escaping bug).
+
+Threads as Google makes them: with ``messageReplyOption`` REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD
+(or REPLY_MESSAGE_OR_FAIL) in the query, a message with a thread key (``thread.threadKey`` in
+the body, or the deprecated ``threadKey`` query parameter) joins the thread that key started
+(kept per bot in ``bot.state["threads"]``) or starts it; without the option the key is ignored
+and every message starts a thread. The answer names the message and its thread (``name``,
+``thread.name``); the bot's ``counts`` say how many posts, threads and replies it took.
 """
 
 from __future__ import annotations
@@ -18,6 +25,10 @@ from tests.fakes.platforms.base import Answer, Dialect, FakeBot, FakePlatform, R
 
 API_KEY = "AIzaSyFakeKey0123456789"  # one key for every webhook, as in Google's URLs
 MESSAGE_BYTES = 32_000
+THREAD_KEY_CHARS = 4_000
+REPLY_OPTIONS = frozenset(
+    {"MESSAGE_REPLY_OPTION_UNSPECIFIED", "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD", "REPLY_MESSAGE_OR_FAIL"}
+)
 MAX_WIDGETS = 100
 WIDGETS = frozenset({"textParagraph", "decoratedText", "buttonList", "divider"})
 CARD_TAGS = frozenset({"b", "i", "u", "s", "font", "a", "br"})
@@ -55,7 +66,35 @@ class GoogleChatDialect(Dialect):
     def check_security(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Refusal | None:
         if request.query.get("key") != API_KEY:
             return Refusal(self.bad_key, "wrong or missing API key")
+        option = request.query.get("messageReplyOption")
+        if option is not None and option not in REPLY_OPTIONS:
+            bad = google_error(
+                400, "INVALID_ARGUMENT", f"Invalid value at 'message_reply_option' ({option!r})"
+            )
+            return Refusal(bad, "messageReplyOption")
+        if len(thread_key(request, body)) > THREAD_KEY_CHARS:
+            return Refusal(self.invalid, f"thread key over {THREAD_KEY_CHARS} characters")
         return None
+
+    def accept(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Answer:
+        """The message joins its key's thread (or starts it) when the reply option asks."""
+        space = f"spaces/{request.match_info['space']}"
+        threads: dict[str, str] = bot.state.setdefault("threads", {})
+        key = thread_key(request, body)
+        replying = request.query.get("messageReplyOption", "").startswith("REPLY_MESSAGE")
+        bot.counts["posts"] += 1
+        if replying and key and key in threads:
+            thread = threads[key]
+            bot.counts["replies"] += 1
+        else:
+            thread = f"{space}/threads/t{bot.counts['threads'] + 1}"
+            bot.counts["threads"] += 1
+            if replying and key:
+                threads[key] = thread
+        number = bot.counts["posts"]
+        name = f"{space}/messages/m{number}.m{number}"
+        thread_body: dict[str, Any] = {"name": thread} | ({"threadKey": key} if key and replying else {})
+        return Answer(200, {"name": name, "thread": thread_body, "space": {"name": space}})
 
     def check_shape(self, body: dict[str, Any]) -> Refusal | None:
         cards = body.get("cardsV2") or []
@@ -69,6 +108,12 @@ class GoogleChatDialect(Dialect):
             if problem:
                 return Refusal(self.invalid, problem)
         return None
+
+
+def thread_key(request: web.Request, body: dict[str, Any]) -> str:
+    thread = body.get("thread")
+    key = thread.get("threadKey") if isinstance(thread, dict) else None
+    return key if isinstance(key, str) and key else request.query.get("threadKey", "")
 
 
 def card_problem(item: Any) -> str | None:

@@ -11,6 +11,15 @@ all, each with a text and an http(s) or tg:// URL. Answers are Telegram's JSON:
 Two chat ids play the chats that are gone: ``MISSING_CHAT`` (400 "chat not found") and
 ``MIGRATED_CHAT`` (400 with ``parameters.migrate_to_chat_id``). How large a request Telegram's
 front takes is not documented; the fake refuses bodies over 1 MB with a 413.
+
+Messages are kept per bot and chat (``bot.state["chats"]``), numbered from 1 per chat as
+Telegram numbers a supergroup's. ``sendMessage`` answers with the new message; its
+``reply_parameters`` must name a kept message unless ``allow_sending_without_reply`` is true (400
+"message to be replied not found"). ``POST /bot<token>/editMessageText`` replaces a kept
+message's text and buttons: 400 "message identifier is not specified" without ``message_id``,
+"message to edit not found" for an unknown one, "message can't be edited" for one a test made
+uneditable (`forbid_edits`), "message is not modified" when nothing changes. The bot's
+``counts`` say how many posts, replies and edits it took.
 """
 
 from __future__ import annotations
@@ -99,6 +108,40 @@ def keyboard_problem(markup: Any) -> str | None:
     return None
 
 
+def chat_key(body: dict[str, Any]) -> str:
+    return str(body.get("chat_id"))
+
+
+def chats(bot: FakeBot) -> dict[str, dict[int, dict[str, Any]]]:
+    """The bot's messages: chat id -> message id -> {"text", "reply_markup"}."""
+    kept: dict[str, dict[int, dict[str, Any]]] = bot.state.setdefault("chats", {})
+    return kept
+
+
+def message_in(bot: FakeBot, body: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return chats(bot).setdefault(chat_key(body), {})
+
+
+def forbid_edits(bot: FakeBot, chat_id: int | str, message_id: int) -> None:
+    """Make one kept message uneditable (as a message too old or not the bot's would be)."""
+    bot.state.setdefault("uneditable", set()).add((str(chat_id), message_id))
+
+
+def message_answer(body: dict[str, Any], message_id: int, **extra: Any) -> Answer:
+    chat = body.get("chat_id")
+    result = {
+        "message_id": message_id,
+        "date": 1700000000,
+        "chat": {"id": chat, "type": "supergroup"},
+        "text": unescape(re.sub(r"<[^<>]*>", "", str(body.get("text") or ""))),
+    }
+    return Answer(200, {"ok": True, "result": result | extra})
+
+
+def positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 class TelegramDialect(Dialect):
     ok = Answer(200, {"ok": True, "result": {"message_id": 1, "date": 1700000000, "text": ""}})
     throttled = error(429, "Too Many Requests: retry after 1", retry_after=1)
@@ -113,6 +156,35 @@ class TelegramDialect(Dialect):
 
     def retry_after(self, seconds: float) -> Answer:
         return error(429, f"Too Many Requests: retry after {seconds:g}", retry_after=seconds)
+
+    def check(self, bot: FakeBot, request: web.Request, raw: bytes, body: Any) -> Refusal | None:
+        return super().check(bot, request, raw, body) or self.check_reply(bot, body)
+
+    def check_reply(self, bot: FakeBot, body: dict[str, Any]) -> Refusal | None:
+        reply = body.get("reply_parameters")
+        if reply is None:
+            return None
+        if not isinstance(reply, dict) or not positive_int(reply.get("message_id")):
+            return Refusal(bad_request("can't parse reply parameters JSON object"), "reply_parameters")
+        found = reply["message_id"] in message_in(bot, body)
+        if not found and reply.get("allow_sending_without_reply") is not True:
+            return Refusal(bad_request("message to be replied not found"), "reply to an unknown message")
+        return None
+
+    def accept(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Answer:
+        kept = message_in(bot, body)
+        message_id = max(kept, default=0) + 1
+        kept[message_id] = {"text": body.get("text"), "reply_markup": body.get("reply_markup")}
+        bot.counts["posts"] += 1
+        extra: dict[str, Any] = {}
+        if positive_int(body.get("message_thread_id")):
+            extra["message_thread_id"] = body["message_thread_id"]
+        reply = body.get("reply_parameters")
+        if isinstance(reply, dict):
+            bot.counts["replies"] += 1
+            if reply.get("message_id") in kept and reply["message_id"] != message_id:
+                extra["reply_to_message"] = {"message_id": reply["message_id"]}
+        return message_answer(body, message_id, **extra)
 
     def too_large(self) -> Answer:
         return Answer(413, {"ok": False, "error_code": 413, "description": "Request Entity Too Large"})
@@ -156,6 +228,36 @@ class TelegramDialect(Dialect):
         return None
 
 
+class TelegramEditDialect(TelegramDialect):
+    """``editMessageText``: the same checks of the chat and the text, then of the message."""
+
+    def check_reply(self, bot: FakeBot, body: dict[str, Any]) -> Refusal | None:
+        ident = body.get("message_id")
+        if ident is None or isinstance(ident, bool):
+            return Refusal(bad_request("message identifier is not specified"), "no message_id")
+        kept = message_in(bot, body)
+        if not isinstance(ident, int) or ident not in kept:
+            return Refusal(bad_request("message to edit not found"), f"message_id {ident!r} unknown")
+        if (chat_key(body), ident) in bot.state.get("uneditable", set()):
+            return Refusal(bad_request("message can't be edited"), f"message {ident} uneditable")
+        old = kept[ident]
+        if old["text"] == body.get("text") and old["reply_markup"] == body.get("reply_markup"):
+            return Refusal(
+                bad_request(
+                    "message is not modified: specified new message content and reply markup are "
+                    "exactly the same as a current content and reply markup of the message"
+                ),
+                "not modified",
+            )
+        return None
+
+    def accept(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Answer:
+        ident = body["message_id"]
+        message_in(bot, body)[ident] = {"text": body.get("text"), "reply_markup": body.get("reply_markup")}
+        bot.counts["edits"] += 1
+        return message_answer(body, ident, edit_date=1700000001)
+
+
 def chat_of(token: str) -> dict[str, str]:
     """The chat a bot posts into: a supergroup id of its own."""
     return {"chat_id": f"-100{int(token[:8], 16)}"}
@@ -164,7 +266,16 @@ def chat_of(token: str) -> dict[str, str]:
 FAKES = (
     FakePlatform(
         PlatformName.TELEGRAM,
-        (Route("/bot{key}/sendMessage", lambda r: r.match_info["key"].partition(":")[2], TelegramDialect()),),
+        (
+            Route(
+                "/bot{key}/sendMessage", lambda r: r.match_info["key"].partition(":")[2], TelegramDialect()
+            ),
+            Route(
+                "/bot{key}/editMessageText",
+                lambda r: r.match_info["key"].partition(":")[2],
+                TelegramEditDialect(),
+            ),
+        ),
         lambda token, secret, legacy: f"/bot{int(token[:6], 16)}:{token}/sendMessage",
         settings_of=chat_of,
     ),

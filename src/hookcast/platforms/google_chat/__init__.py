@@ -8,15 +8,18 @@ text is HTML-escaped; labels, titles and button texts are plain and only neutral
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from hookcast.living import MessageMode
 from hookcast.messages.model import Message, MessageField
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
     FieldSpec,
+    HttpRequest,
     HttpResponse,
     Outcome,
     Palette,
@@ -33,6 +36,7 @@ from hookcast.platforms.shared import (
     Markdown,
     body_lines,
     classify_status,
+    json_object,
     native_ids,
     plain_title,
     render_line,
@@ -67,6 +71,9 @@ BUTTON_CHARS = 60
 FALLBACK_CHARS = 300
 MAX_RETRY_AFTER = 3600.0  # a Retry-After longer than an hour is not believed
 LINE_BREAK = "<br>"
+THREAD_KEY_CHARS = 4_000  # Google: a thread key "supports up to 4000 characters"
+# The message a webhook created: ``spaces/{space}/messages/{message}``, bounded (it is stored).
+MESSAGE_NAME = re.compile(r"spaces/[\w-]{1,100}/messages/[\w.-]{1,200}")
 
 _AT = re.compile(r"[@＠﹫]")
 
@@ -136,7 +143,7 @@ class GoogleChat(Platform):
         fields = [field_widget(field) for field in message.fields[:MAX_FIELDS]]
         buttons = button_list(message)
         mentions = " ".join(f"<users/{person}>" for person in native_ids(message, self.name, USER_ID))
-        thread_key = thread_key_of(target)
+        thread_key = thread_key_of(target, ctx)
 
         def build(budget: int) -> dict[str, Any]:
             body = fit_lines(lines, budget, utf8_len, LINE_BREAK)
@@ -165,7 +172,7 @@ class GoogleChat(Platform):
         """With a thread key, a reply goes to the key's thread (or starts it), unless the pasted
         URL already says how to reply."""
         url = target.url
-        if thread_key_of(target) and "messageReplyOption" not in parse_qs(urlsplit(url).query):
+        if thread_key_of(target, ctx) and "messageReplyOption" not in parse_qs(urlsplit(url).query):
             url = with_query(url, [REPLY_OPTION])
         return url
 
@@ -182,9 +189,44 @@ class GoogleChat(Platform):
         """Keep the space, hide the key and the token."""
         return query_values("key", "token")
 
+    # --- living messages: an incoming webhook threads (by a key of its own) but cannot edit ---
 
-def thread_key_of(target: WebhookTarget) -> str:
+    def message_modes(self, url: str) -> tuple[MessageMode, ...]:
+        """Every event its own message by default (as before living messages); an object's later
+        events in its thread, or as compact follow-ups, when the webhook says so."""
+        return (MessageMode.EVERY_EVENT, MessageMode.THREAD, MessageMode.FOLLOW_UP)
+
+    def posted_ref(self, response: HttpResponse) -> str:
+        """The new message's resource name (``spaces/…/messages/…``) from the answer."""
+        if not 200 <= response.status < 300:
+            return ""
+        name = json_object(response).get("name")
+        return name if isinstance(name, str) and MESSAGE_NAME.fullmatch(name) else ""
+
+    def encode_reply(
+        self, message: Message, target: WebhookTarget, ctx: EncodeContext, ref: str
+    ) -> HttpRequest:
+        """The post again, with the object's thread key (``ctx.thread_key``): it lands in the
+        thread its first message started, or starts one when Google cannot find it (the reply
+        option falls back to a new thread, so a reply is never refused). ``ref`` is not needed:
+        a webhook names threads by key, not by message."""
+        return self.encode(message, target, ctx)
+
+
+def thread_key_of(target: WebhookTarget, ctx: EncodeContext | None = None) -> str:
+    """The thread a message goes to: the object's (living messages, ``ctx.thread_key``), else the
+    webhook's fixed *Thread key* setting, else none (each message its own thread)."""
+    if ctx is not None and ctx.thread_key:
+        return bounded_thread_key(ctx.thread_key)
     return (target.settings.get(THREAD_KEY) or "").strip()
+
+
+def bounded_thread_key(key: str) -> str:
+    """``key`` as Google takes it: up to 4,000 characters; a longer one (never made by hookcast's
+    object keys, which are far shorter) becomes its stable digest."""
+    if len(key) <= THREAD_KEY_CHARS:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", errors="replace")).hexdigest()
 
 
 def card_header(message: Message) -> dict[str, Any]:

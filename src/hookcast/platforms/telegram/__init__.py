@@ -15,11 +15,13 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from hookcast.events import Tone
+from hookcast.living import MessageMode
 from hookcast.messages.model import Mention, Message
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
     FieldSpec,
+    HttpRequest,
     HttpResponse,
     Outcome,
     Palette,
@@ -41,6 +43,7 @@ from hookcast.platforms.shared import (
     retry_after,
     usable_actions,
 )
+from hookcast.platforms.telegram import living
 from hookcast.platforms.telegram.html import (
     escape_attribute,
     escape_text,
@@ -164,10 +167,53 @@ class Telegram(Platform):
         return fit_to_budget(build, lambda body: len(json_bytes(body)) <= self.max_body_bytes, TEXT_CHARS)
 
     def classify(self, response: HttpResponse) -> Outcome:
+        """A post's or an edit's answer (``result`` is the message, or ``true``). An edit that
+        changes nothing ("message is not modified") is delivered: the chat shows that text."""
         body = json_object(response)
         if 200 <= response.status < 300 and body.get("ok") is True:
             return Delivered()
+        if living.not_modified(response, body):
+            return Delivered()
         return classify_error(response, body)
+
+    # --- living messages (telegram/living.py) ---
+
+    def message_modes(self, url: str) -> tuple[MessageMode, ...]:
+        """A bot edits its own messages and replies to them: every mode, editing first."""
+        return (MessageMode.UPDATE, MessageMode.THREAD, MessageMode.FOLLOW_UP, MessageMode.EVERY_EVENT)
+
+    def posted_ref(self, response: HttpResponse) -> str:
+        return living.posted_message_id(response)
+
+    def encode_edit(
+        self, message: Message, target: WebhookTarget, ctx: EncodeContext, ref: str
+    ) -> HttpRequest:
+        """``editMessageText``: the post's text, parse mode, link preview and buttons, for the
+        message ``ref`` in the same chat (an edit takes no topic: the message keeps its own)."""
+        body = self.payload(message, target, ctx)
+        body.pop("message_thread_id", None)
+        body = {"message_id": living.message_id(ref)} | body
+        return self._request(living.method_url(target.url, living.EDIT), body)
+
+    def encode_reply(
+        self, message: Message, target: WebhookTarget, ctx: EncodeContext, ref: str
+    ) -> HttpRequest:
+        """The post, as a reply to the message ``ref``; sent anyway (not as a reply) when that
+        message is gone."""
+        reply = {"message_id": living.message_id(ref), "allow_sending_without_reply": True}
+        body = self.payload(message, target, ctx) | {"reply_parameters": reply}
+        return self._request(target.url, body)
+
+    def edit_refused(self, response: HttpResponse) -> bool:
+        return living.unreachable(response)
+
+    def _request(self, url: str, body: dict[str, Any]) -> HttpRequest:
+        return HttpRequest(
+            method="POST",
+            url=url,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            body=json_bytes(body),
+        )
 
     def url_secrets(self, url: str) -> UrlSecrets:
         """The token in ``/bot<token>/`` (and the query); the method is kept:
