@@ -221,7 +221,8 @@ class Slack(Platform):
 
     def edit_refused(self, response: HttpResponse) -> bool:
         answer = json_object(response)
-        return answer.get("ok") is False and answer.get("error") in EDIT_REFUSED
+        error = answer.get("error")
+        return answer.get("ok") is False and isinstance(error, str) and error in EDIT_REFUSED
 
     def relayed(self, url: str) -> bool:
         return is_api_url(url)
