@@ -145,7 +145,10 @@ class Slack(Platform):
     hosts: ClassVar[tuple[str, ...]] = ("hooks.slack.com", "hooks.slack-gov.com", API_HOST)
     webhook_url: ClassVar[WebhookUrlSpec] = WebhookUrlSpec(
         what="a Slack webhook URL",
-        where="the app's Incoming Webhooks page (or the workflow's webhook trigger)",
+        where=(
+            "the app's Incoming Webhooks page (or the workflow's webhook trigger; for a channel "
+            "through hookcast's Slack app, the channel's id from its details)"
+        ),
         shapes=(
             # an incoming webhook: workspace (T…), then the webhook's id (B…) and secret
             UrlShape("https://hooks.slack.com/services/T…/B…/…", r"/services/T\w+/B\w+/\w+/?"),
