@@ -271,6 +271,8 @@ async def test_a_slack_channel_message_is_posted_updated_and_answered_in_its_thr
     assert replied.response is not None and SLACK.posted_ref(replied.response) == reply.ts
     assert slack.calls.problems == []
 
+    assert posted.request_url == SLACK_URL == replied.request_url, "no secret in it: shown whole"
+    assert edited.request_url == "https://slack.com/api/chat.update"
     for exchange in (posted, edited, replied):
         assert BOT_TOKEN not in recorded(exchange), recorded(exchange)
         assert (

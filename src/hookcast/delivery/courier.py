@@ -68,7 +68,9 @@ class Courier:
         return self._sender.session
 
     async def deliver(self, platform: Platform, target: WebhookTarget, request: HttpRequest) -> Exchange:
-        scrub = Scrubber(platform.secrets_of(target, request.url), verbatim=(target.url, request.url))
+        # A URL with no secret part (a Slack app destination names a channel) is shown as it is.
+        urls = {url for url in (target.url, request.url) if platform.redact_url(url) != url}
+        scrub = Scrubber(platform.secrets_of(target, request.url), verbatim=urls)
         clock = time.perf_counter()
         response: HttpResponse | None = None
         network_error: str | None = None
