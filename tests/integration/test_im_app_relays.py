@@ -213,6 +213,9 @@ async def test_a_message_id_that_is_not_one_never_reaches_the_open_platform(
         request = FEISHU.encode_edit(message("merged"), target, ctx("e"), ref)
         answer = await relays.deliver(FEISHU, url, request)
         assert isinstance(answer.outcome, Permanent) and answer.response is None, ref
+    edit_by_post = replace(FEISHU.encode_edit(message("merged"), target, ctx("e"), "om_1"), method="POST")
+    answer = await relays.deliver(FEISHU, url, edit_by_post)
+    assert isinstance(answer.outcome, Permanent) and answer.response is None
     assert feishu.calls.sends == before
 
 
