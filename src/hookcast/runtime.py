@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, new_token, token_digest
+from hookcast.delivery.app_relay import AppRelay
 from hookcast.delivery.courier import Courier
 from hookcast.delivery.egress import instance_policy
 from hookcast.delivery.limiter import BotLimiter
@@ -90,7 +91,7 @@ async def running(
         ) as sender:
             messengers = MessengerPool(box, sender.session)
             metrics = Metrics()
-            courier = Courier(sender, ChatSender(sessions, messengers))
+            courier = Courier(sender, ChatSender(sessions, messengers), AppRelay(sessions, messengers))
             limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
             worker = (
                 Worker(engine, sessions, settings, box, courier, limiter, messengers, metrics)

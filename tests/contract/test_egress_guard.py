@@ -18,6 +18,7 @@ from tests.fakes.platforms.feishu import FakeFeishu
 from yarl import URL
 
 from hookcast.crypto import SecretBox
+from hookcast.delivery.app_relay import AppRelay
 from hookcast.delivery.courier import Courier, Exchange
 from hookcast.delivery.egress import GuardedResolver, RefusedDestination, guarded_session
 from hookcast.delivery.sender import Sender
@@ -67,8 +68,8 @@ async def deliver(
     try:
         async with Sender(5.0, policy=policy, resolver=resolver) as sender:
             box = SecretBox([Fernet.generate_key()])
-            chats = ChatSender(session_factory(engine), MessengerPool(box, sender.session))
-            courier = Courier(sender, chats)
+            sessions, messengers = session_factory(engine), MessengerPool(box, sender.session)
+            courier = Courier(sender, ChatSender(sessions, messengers), AppRelay(sessions, messengers))
             target = WebhookTarget(url)
             return await courier.deliver(
                 slack, target, slack.encode(MESSAGE, target, EncodeContext(0.0, "k"))

@@ -18,6 +18,7 @@ from tests.fakes.platforms import FAKES
 from tests.golden.cases import SIGNED
 
 from hookcast.crypto import SecretBox
+from hookcast.delivery.app_relay import AppRelay
 from hookcast.delivery.courier import Courier, Exchange
 from hookcast.delivery.egress import guarded_session, instance_policy
 from hookcast.delivery.sender import Sender
@@ -82,7 +83,8 @@ async def post_once(platform: PlatformName, target: WebhookTarget, tmp_path: Pat
     try:
         async with Sender(5.0, policy=instance_policy(("127.0.0.1",))) as sender:
             messengers = MessengerPool(SecretBox([Fernet.generate_key()]), sender.session)
-            courier = Courier(sender, ChatSender(session_factory(engine), messengers))
+            sessions = session_factory(engine)
+            courier = Courier(sender, ChatSender(sessions, messengers), AppRelay(sessions, messengers))
             declared = PLATFORMS[platform]
             message = render_test_message("en", "scrub", declared.label)
             request = declared.encode(message, target, EncodeContext(1_700_000_000.0, "k"))

@@ -385,6 +385,7 @@ def webhooks_delete(webhook_id: int) -> None:
 @webhooks_app.command("test")
 def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
     """Send a test message now and show the platform's answer (exit 1 if not delivered)."""
+    from hookcast.delivery.app_relay import AppRelay
     from hookcast.delivery.courier import Courier
     from hookcast.delivery.egress import instance_policy
     from hookcast.delivery.sender import Sender
@@ -400,7 +401,9 @@ def webhooks_test(webhook_id: int, as_json: JsonOption = False) -> None:
             policy=instance_policy(settings.extra_allowed_hosts),
         ) as sender:
             messengers = MessengerPool(instance.box, sender.session)
-            courier = Courier(sender, ChatSender(instance.sessions, messengers))
+            courier = Courier(
+                sender, ChatSender(instance.sessions, messengers), AppRelay(instance.sessions, messengers)
+            )
             return await send_test_message(_Sending(instance.sessions, instance.box, courier), webhook_id)
 
     answer = run(work)

@@ -2,7 +2,9 @@
 to a group, whether for a queued delivery (the worker) or for "Send test message" (API, UI, CLI).
 
 A webhook URL handed out by the Feishu / Lark assistant bot is posted through the app into its
-chat; every other URL is posted to as it is. Answers, errors, outcomes and the recorded request
+chat (`ChatSender`); a URL that is an address of the platform's Web API (a Slack app
+destination) is sent through the instance's IM app (`AppRelay`); every other URL is posted to as
+it is. Answers, errors, outcomes and the recorded request
 come back with the destination's secrets scrubbed (its URL, each secret part of it in any
 encoding, `Platform.secrets_of`, and its secret settings), ready to be shown or stored.
 """
@@ -14,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import aiohttp
 
+from hookcast.delivery.app_relay import AppRelay
 from hookcast.delivery.sender import Sender, SendError, UnsendableUrl
 from hookcast.feishubot.chat_sender import ChatSender
 from hookcast.platforms.base import (
@@ -54,9 +57,10 @@ class Exchange:
 
 
 class Courier:
-    def __init__(self, sender: Sender, chats: ChatSender) -> None:
+    def __init__(self, sender: Sender, chats: ChatSender, apps: AppRelay) -> None:
         self._sender = sender
         self._chats = chats
+        self._apps = apps
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -64,14 +68,17 @@ class Courier:
         return self._sender.session
 
     async def deliver(self, platform: Platform, target: WebhookTarget, request: HttpRequest) -> Exchange:
-        scrub = Scrubber(platform.secrets_of(target, request.url), verbatim=(target.url, request.url))
+        # A URL with no secret part (a Slack app destination names a channel) is shown as it is.
+        urls = {url for url in (target.url, request.url) if platform.redact_url(url) != url}
+        scrub = Scrubber(platform.secrets_of(target, request.url), verbatim=urls)
         clock = time.perf_counter()
         response: HttpResponse | None = None
         network_error: str | None = None
         outcome: Outcome
         try:
             if platform.relayed(request.url):
-                response, outcome = await self._chats.send(request, platform.name)
+                relay = self._chats if self._chats.serves(platform.name) else self._apps
+                response, outcome = await relay.send(request, platform.name)
             else:
                 response = await self._sender.send(request)
                 outcome = platform.classify(response)

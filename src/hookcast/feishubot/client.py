@@ -2,6 +2,11 @@
 IM app client (its tenant_access_token cache and refresh-once-on-expiry):
 
 - ``POST /open-apis/im/v1/messages?receive_id_type=chat_id|open_id``: an interactive card;
+- ``PATCH /open-apis/im/v1/messages/{message_id}``: a card the app sent, updated in place (a
+  shared card: ``config.update_multi`` true when sent and in the update; 14 days, 5 QPS per
+  message);
+- ``POST /open-apis/im/v1/messages/{message_id}/reply``: a card in reply to one the app sent
+  (``reply_in_thread``: in the card's thread rather than quoted in the chat);
 - ``GET /open-apis/im/v1/chats/{chat_id}/members?member_id_type=open_id``: the chat's members,
   page by page, to tell whether someone belongs to the chat (``members/is_in_chat`` only
   answers for the caller itself: the bot, or the user of a user token).
@@ -46,15 +51,40 @@ class BotApi:
         }
         if uuid:
             body["uuid"] = uuid[:UUID_CHARS]
+        return await self._message_call("POST", "", body, "send", {"receive_id_type": receive_id_type})
+
+    async def update_card(self, message_id: str, card: dict[str, Any]) -> tuple[Answer | None, Outcome]:
+        """Replace the content of the card ``message_id`` (sent by this app, as a shared card)."""
+        body = {"content": json.dumps(card, ensure_ascii=False)}
+        return await self._message_call("PATCH", f"/{message_id}", body, "update")
+
+    async def reply_card(
+        self, message_id: str, card: dict[str, Any], *, in_thread: bool, uuid: str | None = None
+    ) -> tuple[Answer | None, Outcome]:
+        """Post ``card`` in reply to the message ``message_id``."""
+        body: dict[str, Any] = {
+            "msg_type": "interactive",
+            "content": json.dumps(card, ensure_ascii=False),
+            "reply_in_thread": in_thread,
+        }
+        if uuid:
+            body["uuid"] = uuid[:UUID_CHARS]
+        return await self._message_call("POST", f"/{message_id}/reply", body, "reply")
+
+    async def _message_call(
+        self, method: str, path: str, body: dict[str, Any], what: str, params: dict[str, str] | None = None
+    ) -> tuple[Answer | None, Outcome]:
+        """One call under ``/open-apis/im/v1/messages`` with the app's token (refreshed once when
+        the platform says it expired); the last answer (when there was one) and its outcome."""
         last: list[Answer] = []
 
-        async def post(token: str) -> Outcome:
+        async def attempt(token: str) -> Outcome:
             answer = await call(
                 self.app.http,
-                "POST",
-                f"{self.app.base_url}/open-apis/im/v1/messages",
+                method,
+                f"{self.app.base_url}/open-apis/im/v1/messages{path}",
                 label=self.label,
-                params={"receive_id_type": receive_id_type},
+                params=params,
                 json_body=body,
                 headers=_auth(token),
             )
@@ -62,10 +92,10 @@ class BotApi:
             code = _code(answer)
             if code in TOKEN_CODES:
                 raise TokenRejected(code)
-            return self._outcome(answer, "send")
+            return self._outcome(answer, what)
 
         try:
-            outcome = await self.app.with_token(post)
+            outcome = await self.app.with_token(attempt)
         except Stop as stop:
             outcome = stop.outcome
         return (last[-1] if last else None), outcome

@@ -1,7 +1,10 @@
-"""Slack: the incoming webhook and the IM app (a bot token)."""
+"""Slack: the incoming webhook and the IM app (a bot token): direct messages, and the channels
+of Slack app destinations (chat.postMessage into a channel the bot is in, replies with
+``thread_ts``, chat.update of the bot's own messages), with Slack's errors."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -65,6 +68,20 @@ FAKES = (
 # --- the IM app ----------------------------------------------------------------------------
 
 
+@dataclass
+class ChannelMessage:
+    """A message in a channel, as Slack keeps it: its latest body, and what may be done to it."""
+
+    channel: str
+    ts: str
+    body: dict[str, Any]
+    thread_ts: str = ""
+    by_bot: bool = True
+    deleted: bool = False
+    edit_window_closed: bool = False
+    updates: list[dict[str, Any]] = field(default_factory=list)
+
+
 class FakeSlack(FakeImServer):
     platform = "slack"
 
@@ -73,6 +90,37 @@ class FakeSlack(FakeImServer):
     ) -> None:
         super().__init__({"bot_token": bot_token}, token_lifetime=0)
         self.scopes = scopes
+        self.channels: dict[str, bool] = {}  # channel id -> whether the bot is in it
+        self.in_channels: dict[str, ChannelMessage] = {}  # ts -> the message
+        self.channel_posts = 0  # accepted chat.postMessage into channels (replies included)
+        self.replies = 0
+        self.updates = 0  # accepted chat.update
+
+    async def __aenter__(self) -> FakeSlack:
+        await super().__aenter__()
+        return self
+
+    def add_channel(self, channel: str, *, bot_in_it: bool = True) -> None:
+        self.channels[channel] = bot_in_it
+
+    def posted_in(self, channel: str) -> list[ChannelMessage]:
+        return [m for m in self.in_channels.values() if m.channel == channel]
+
+    def someone_elses(self, channel: str) -> str:
+        """A message a person wrote in ``channel``: the bot may not update it."""
+        ts = self._next_ts()
+        self.in_channels[ts] = ChannelMessage(channel, ts, {"text": "hi"}, by_bot=False)
+        return ts
+
+    def _next_ts(self) -> str:
+        return f"{1_700_000_000 + len(self.in_channels)}.{len(self.in_channels) + 1:06d}"
+
+    def _channel_error(self, channel: str) -> web.Response | None:
+        if channel not in self.channels:
+            return web.json_response({"ok": False, "error": "channel_not_found"})
+        if not self.channels[channel]:
+            return web.json_response({"ok": False, "error": "not_in_channel"})
+        return None
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -80,6 +128,7 @@ class FakeSlack(FakeImServer):
             web.get("/api/users.lookupByEmail", self.lookup),
             web.post("/api/conversations.open", self.open_im),
             web.post("/api/chat.postMessage", self.post_message),
+            web.post("/api/chat.update", self.update_message),
         ]
 
     def _authorized(self, request: web.Request) -> bool:
@@ -119,6 +168,8 @@ class FakeSlack(FakeImServer):
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "3"}
             )
         channel = str(body.get("channel", ""))
+        if not channel.startswith("D"):
+            return self._post_in_channel(channel, body)
         if (
             not channel.startswith("D")
             or not body.get("text")
@@ -128,3 +179,48 @@ class FakeSlack(FakeImServer):
             return web.json_response({"ok": False, "error": "invalid_arguments"})
         self.sent.append(Sent(channel.removeprefix("D"), body))
         return web.json_response({"ok": True, "channel": channel, "ts": "1.0"})
+
+    def _post_in_channel(self, channel: str, body: dict[str, Any]) -> web.Response:
+        if (refusal := self._channel_error(channel)) is not None:
+            return refusal
+        if not (body.get("text") or body.get("blocks") or body.get("attachments")):
+            return web.json_response({"ok": False, "error": "no_text"})
+        problem = SlackDialect.block_problem(
+            [block for a in body.get("attachments") or [] for block in a.get("blocks") or []]
+        )
+        if problem:
+            self.calls.problems.append(problem)
+            return web.json_response({"ok": False, "error": "invalid_blocks"})
+        thread_ts = str(body.get("thread_ts") or "")
+        ts = self._next_ts()
+        self.in_channels[ts] = ChannelMessage(channel, ts, body, thread_ts)
+        self.channel_posts += 1
+        self.replies += bool(thread_ts)
+        message = {"type": "message", "text": body.get("text", ""), "bot_id": "B0BOT", "ts": ts}
+        return web.json_response({"ok": True, "channel": channel, "ts": ts, "message": message})
+
+    async def update_message(self, request: web.Request) -> web.Response:
+        self.calls.sends += 1
+        body = await json_body(request)
+        if not self._authorized(request):
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if self.next_scripted() == "rate_limit":
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "3"}
+            )
+        channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
+        if (refusal := self._channel_error(channel)) is not None:
+            return refusal
+        message = self.in_channels.get(ts)
+        if message is None or message.channel != channel or message.deleted:
+            return web.json_response({"ok": False, "error": "message_not_found"})
+        if not message.by_bot:
+            return web.json_response({"ok": False, "error": "cant_update_message"})
+        if message.edit_window_closed:
+            return web.json_response({"ok": False, "error": "edit_window_closed"})
+        if not (body.get("text") or body.get("blocks") or body.get("attachments")):
+            return web.json_response({"ok": False, "error": "no_text"})
+        message.body = {k: v for k, v in body.items() if k not in ("channel", "ts")}
+        message.updates.append(message.body)
+        self.updates += 1
+        return web.json_response({"ok": True, "channel": channel, "ts": ts, "text": body.get("text", "")})

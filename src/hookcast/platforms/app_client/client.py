@@ -13,10 +13,12 @@ import aiohttp
 from hookcast.events import Person
 from hookcast.messages.model import Message
 from hookcast.platforms.app_client.base import USER_NOT_FOUND, Stop, TokenRejected, describe
+from hookcast.platforms.app_client.http import Answer
 from hookcast.platforms.app_client.tokens import AccessTokenCache, Clock, LookupCache, Token
 from hookcast.platforms.base import (
     Delivered,
     FieldSpec,
+    HttpRequest,
     Outcome,
     Permanent,
     Platform,
@@ -74,6 +76,13 @@ class AppClient:
     async def deliver(self, token: str, message: Message, user_id: str, idempotency_key: str) -> Outcome:
         """Send; raises `TokenRejected` when the token must be refreshed, `Stop` to end early."""
         raise NotImplementedError
+
+    async def relay(self, request: HttpRequest) -> tuple[Answer | None, Outcome]:
+        """Send ``request``, encoded by the platform for a destination it delivers through its
+        app (`Platform.relayed`: a Slack channel), with the app's credentials; the API's answer
+        (when there was one) and its outcome. Apps whose platform has such destinations
+        implement it."""
+        return None, Permanent(f"{self.label}: the IM app does not deliver webhooks", pause=True)
 
     # --- the interface --------------------------------------------------------------------
 

@@ -10,13 +10,16 @@ import functools
 import hashlib
 import hmac
 import re
+from dataclasses import replace
 from typing import Any, ClassVar
 
+from hookcast.living import MessageMode
 from hookcast.messages.model import Mention, Message
 from hookcast.platforms.app_client.client import AppClient
 from hookcast.platforms.base import (
     EncodeContext,
     FieldSpec,
+    HttpRequest,
     HttpResponse,
     Outcome,
     Palette,
@@ -34,6 +37,8 @@ from hookcast.platforms.shared import (
     Markdown,
     body_lines,
     classify_coded,
+    int_code,
+    json_object,
     mention_id,
     plain_title,
     usable_actions,
@@ -71,6 +76,19 @@ CODE_SIGN_MISMATCH = 19021
 CODE_IP_NOT_ALLOWED = 19022
 CODE_KEYWORD_MISSING = 19024
 CODE_BAD_REQUEST = 9499
+
+# Answers of the app's message APIs (update a card, reply) that say the card can no longer be
+# reached: a new card is posted instead. 230011 the message was recalled, 230012 the bot did not
+# send it, 230031 it is older than 14 days; 230001 "invalid message_id" (230001 is also any other
+# bad parameter, so only with that text). Source: the error tables of im-v1/message/patch and
+# message/reply (open.feishu.cn, open.larksuite.com) and trouble-shooting/how-to-resolve-error-230001.
+CODE_RECALLED = 230011
+CODE_NOT_SENDER = 230012
+CODE_TOO_OLD = 230031
+CODE_INVALID_PARAM = 230001
+REFUSED_CODES = frozenset({CODE_RECALLED, CODE_NOT_SENDER, CODE_TOO_OLD})
+# What a chat URL may do with its earlier cards: the app sends them, and can update or answer them.
+CHAT_MODES = (MessageMode.UPDATE, MessageMode.THREAD, MessageMode.FOLLOW_UP, MessageMode.EVERY_EVENT)
 
 ANSWERS = CodeTable(
     label="feishu",
@@ -177,8 +195,13 @@ class Feishu(Platform):
             elements.append({"tag": "action", "actions": buttons})
         if footer:
             elements.append({"tag": "note", "elements": [{"tag": "plain_text", "content": footer}]})
+        config: dict[str, Any] = {"wide_screen_mode": True}
+        if self.relayed(target.url):
+            # A shared card: the app can update it for everyone later (it must be declared both
+            # when the card is sent and in every update).
+            config["update_multi"] = True
         return {
-            "config": {"wide_screen_mode": True},
+            "config": config,
             "header": {
                 "template": self.palette.of(message.tone).value,
                 "title": {"tag": "plain_text", "content": plain_title(message, TITLE_CHARS, target.keyword)},
@@ -188,6 +211,41 @@ class Feishu(Platform):
 
     def classify(self, response: HttpResponse) -> Outcome:
         return classify_coded(response, ANSWERS, self.name.value)
+
+    # --- Living messages: a chat URL's cards are sent by the app, which can update them ---------
+
+    def message_modes(self, url: str) -> tuple[MessageMode, ...]:
+        return CHAT_MODES if self.relayed(url) else super().message_modes(url)
+
+    def posted_ref(self, response: HttpResponse) -> str:
+        """``data.message_id`` of the app's answer (the relay passes it on); a group robot's
+        answer names no message."""
+        data = json_object(response).get("data")
+        return chat_urls.message_id(data.get("message_id")) if isinstance(data, dict) else ""
+
+    def encode_edit(
+        self, message: Message, target: WebhookTarget, ctx: EncodeContext, ref: str
+    ) -> HttpRequest:
+        request = self._to_card(message, target, ctx, "edit")
+        return replace(request, method="PATCH", headers={**request.headers, chat_urls.EDIT_HEADER: ref})
+
+    def encode_reply(
+        self, message: Message, target: WebhookTarget, ctx: EncodeContext, ref: str
+    ) -> HttpRequest:
+        request = self._to_card(message, target, ctx, "reply")
+        return replace(request, headers={**request.headers, chat_urls.REPLY_HEADER: ref})
+
+    def _to_card(self, message: Message, target: WebhookTarget, ctx: EncodeContext, what: str) -> HttpRequest:
+        if not self.relayed(target.url):
+            raise NotImplementedError(f"a {self.label} group robot cannot {what} a message")
+        return self.encode(message, target, ctx)
+
+    def edit_refused(self, response: HttpResponse) -> bool:
+        answer = json_object(response)
+        code = int_code(answer.get("code"))
+        if code in REFUSED_CODES:
+            return True
+        return code == CODE_INVALID_PARAM and "message_id" in str(answer.get("msg", ""))
 
     def url_secrets(self, url: str) -> UrlSecrets:
         """Keep ``/open-apis/bot/v2/hook/``, hide the hook token (or the chat URL's token)."""
