@@ -24,6 +24,7 @@ What the chat shows is its posts: edits change a message, replies sit in threads
 
     .venv/bin/python bench/busy_day.py
     .venv/bin/python bench/busy_day.py --seed 7 --merge-requests 60 --platforms discord,telegram
+    .venv/bin/python bench/busy_day.py --after-mode follow_up   # one mode for every "after" webhook
 
 No timings: it counts messages. Its answer is a table per platform, and the delivery states
 (every delivery should end delivered; anything else is printed).
@@ -159,7 +160,7 @@ class FakeChats:
                 chat.replies += 1
             else:
                 chat.posts += 1
-                if FOLLOW_UP_MARK.encode() in raw:
+                if FOLLOW_UP_MARK.encode() in raw or b"\\u21b3" in raw.lower():
                     chat.follow_ups += 1
             self.sent += 1
             if platform in TEXT_ANSWERS:
@@ -198,12 +199,13 @@ async def create_webhook(
 
 
 async def set_up(
-    http: aiohttp.ClientSession, base: str, chats: FakeChats, platforms: list[str]
-) -> tuple[dict[str, dict[str, Any]], bool]:
+    http: aiohttp.ClientSession, base: str, chats: FakeChats, platforms: list[str], after_mode: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """The three projects and their webhooks (config -> {"id", "token", "webhooks": {id: platform}}),
-    and whether this hookcast has message modes."""
+    and the mode each platform's "after" webhooks have ("-": this hookcast has no modes)."""
     projects: dict[str, dict[str, Any]] = {}
-    modes = True
+    after_modes: dict[str, str] = {}
+    has_modes = True
     for config in CONFIGS:
         async with http.post(f"{base}/api/v1/projects", json={"name": f"busy-day-{config}"}) as answer:
             project = await answer.json()
@@ -219,13 +221,21 @@ async def set_up(
             }
             if config == "before":
                 webhook["message_mode"] = "every_event"
+            elif after_mode:
+                webhook["message_mode"] = after_mode
             if config == "after_transitions":
                 webhook["pipelines_to_be_notified"] = "broken_and_fixed"
             webhook_id, took_mode = await create_webhook(http, base, project["id"], webhook)
-            modes = modes and took_mode
+            if config == "after":
+                default = declared.message_modes(declared.example_url)[0].value
+                after_modes[platform] = webhook.get("message_mode", default) if took_mode else default
+            if config == "before":  # every_event is every platform's: refused, there are no modes
+                has_modes = has_modes and took_mode
             webhooks[webhook_id] = platform
         projects[config] = {"id": project["id"], "token": project["gitlab_token"], "webhooks": webhooks}
-    return projects, modes
+    if not has_modes:
+        after_modes = dict.fromkeys(platforms, "-")
+    return projects, after_modes
 
 
 async def send_day(http: aiohttp.ClientSession, base: str, token: str, hooks: list[Hook]) -> Counter[str]:
@@ -278,7 +288,7 @@ async def settle(
 async def run(args: argparse.Namespace, base: str, chats: FakeChats, platforms: list[str]) -> None:
     hooks = busy_day(args.seed, args.merge_requests)
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {ADMIN}"}) as admin:
-        projects, modes = await set_up(admin, base, chats, platforms)
+        projects, after_modes = await set_up(admin, base, chats, platforms, args.after_mode)
     async with aiohttp.ClientSession() as http:
         answers = await asyncio.gather(*(send_day(http, base, p["token"], hooks) for p in projects.values()))
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {ADMIN}"}) as admin:
@@ -290,7 +300,7 @@ async def run(args: argparse.Namespace, base: str, chats: FakeChats, platforms: 
                     unfinished[
                         (config, f"{project['webhooks'].get(delivery['webhook_id'], '?')} {state}")
                     ] += 1
-    report(hooks, answers[0], chats, platforms, modes, unfinished)
+    report(hooks, answers[0], chats, platforms, after_modes, unfinished)
 
 
 def report(
@@ -298,7 +308,7 @@ def report(
     answers: Counter[str],
     chats: FakeChats,
     platforms: list[str],
-    modes: bool,
+    after_modes: dict[str, str],
     unfinished: Counter[tuple[str, str]],
 ) -> None:
     kinds = tally(hooks)
@@ -310,7 +320,7 @@ def report(
         + f"; {kinds['pipelines']} pipelines), hookcast answered "
         + ", ".join(f"{n} {status}" for status, n in sorted(answers.items()))
     )
-    if not modes:
+    if "-" in after_modes.values():
         print("this hookcast has no message_mode yet: 'before' and 'after' are the same configuration")
     print("\nmessages posted = new messages in the chat (what it shows); a/t = after / after+transitions")
     columns = (
@@ -334,10 +344,10 @@ def report(
     for platform in platforms:
         before, after, transitions = (chats.chats[(config, platform)] for config in CONFIGS)
         declared = get_platform(platform)
-        mode = declared.message_modes(declared.example_url)[0].value if modes else "-"
+        mode = after_modes[platform]
         cells = (
             declared.label[:15],
-            mode,
+            mode[:12],
             len(hooks),
             before.posts,
             after.posts,
@@ -365,6 +375,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--merge-requests", type=int, default=40)
     parser.add_argument("--platforms", default="", help="comma-separated (default: every platform)")
+    parser.add_argument(
+        "--after-mode",
+        default="",
+        help="a message mode for the 'after' columns instead of each platform's default "
+        "(where a platform refuses it, its default)",
+    )
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the deliveries")
     args = parser.parse_args()
     platforms = [p.strip() for p in args.platforms.split(",") if p.strip()] or [p.value for p in PLATFORMS]
