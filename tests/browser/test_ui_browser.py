@@ -343,3 +343,15 @@ def test_the_feishu_im_app_is_checked_and_people_are_imported(page: Page) -> Non
     page.get_by_label("Search", exact=True).fill("carol")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("tbody tr")).to_have_count(1)
+
+
+def test_the_preview_shows_a_merge_requests_later_messages(page: Page) -> None:
+    project_id, _ = new_project(page, "preview-living")
+    page.goto(f"/ui/projects/{project_id}/integrations/slack")
+    page.get_by_label("Event", exact=True).select_option("merge_request")
+    expect(page.locator("#preview")).not_to_have_attribute("aria-busy", "true")
+    states = page.get_by_test_id("preview-state")
+    expect(states).to_have_count(3)
+    expect(states.nth(0)).to_have_text("First message")
+    expect(states.nth(2)).to_contain_text("merged by Ann")
+    expect(page.get_by_test_id("preview").locator(".rendition")).to_have_count(3)

@@ -47,11 +47,14 @@
     var refresh = function () {
       var language = document.querySelector("input[data-preview-language]:checked");
       var keyword = document.querySelector("input[data-preview-keyword]");
+      // The message mode, when the form has the field (a select or radio buttons).
+      var mode = document.querySelector("select[name=message_mode], input[name=message_mode]:checked");
       var query = new URLSearchParams({
         platform: previewForm.getAttribute("data-platform"),
         kind: kind.value,
         language: language ? language.value : "",
-        keyword: keyword ? keyword.value : ""
+        keyword: keyword ? keyword.value : "",
+        message_mode: mode ? mode.value : ""
       });
       target.setAttribute("aria-busy", "true");
       fetch("/ui/preview?" + query.toString(), { credentials: "same-origin" })
@@ -65,6 +68,9 @@
     });
     document.querySelectorAll("input[data-preview-keyword]").forEach(function (input) {
       input.addEventListener("change", refresh);
+    });
+    document.querySelectorAll("[name=message_mode]").forEach(function (field) {
+      field.addEventListener("change", refresh);
     });
   }
 })();
