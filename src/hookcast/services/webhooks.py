@@ -23,8 +23,9 @@ from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
 from hookcast.platforms.targets import target_from
 from hookcast.quiet_hours import Severity, Weekday, quiet_until
+from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter, RouteRules, parse_labels
-from hookcast.services import fields, projects, quiet_hours, webhook_settings
+from hookcast.services import fields, projects, quiet_hours, reminder_options, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.services.text_input import TextInput
 from hookcast.store import outbox
@@ -51,6 +52,20 @@ QUIET_FAILURES_HELP = (
     "Quiet hours: failed pipelines and jobs on the default or a protected branch are sent at once."
 )
 QUIET_SEVERITY_HELP = "Quiet hours: firing alerts of this severity or above are sent at once (off: none)."
+
+REMINDER_TIME_HELP = (
+    "Review reminders: when to list the merge requests waiting for review or approval, HH:MM in "
+    "reminder_timezone (empty: no reminders). Nothing is sent when nothing waits."
+)
+REMINDER_DAYS_HELP = (
+    "Review reminders: on which weekdays (mon, tue, wed, thu, fri, sat, sun; default mon-fri)."
+)
+REMINDER_ZONE_HELP = "Review reminders: their IANA time zone, e.g. Europe/Berlin."
+REMINDER_TO_HELP = (
+    "Review reminders: group (one message, reviewers mentioned) or reviewers (a direct message to "
+    "each reviewer with their own list, through the platform's IM app)."
+)
+REMINDER_DRAFTS_HELP = "Review reminders: list draft merge requests too."
 
 
 class WebhookFields(TextInput):
@@ -100,6 +115,17 @@ class WebhookFields(TextInput):
     quiet_timezone: str = Field(default=quiet_hours.DEFAULT_ZONE, max_length=64, description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool = Field(default=False, description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity = Field(default=Severity.OFF, description=QUIET_SEVERITY_HELP)
+    reminder_time: str = Field(default="", max_length=5, description=REMINDER_TIME_HELP)
+    reminder_days: list[Weekday] = Field(
+        default_factory=lambda: list(reminder_options.WORKING_DAYS),
+        max_length=7,
+        description=REMINDER_DAYS_HELP,
+    )
+    reminder_timezone: str = Field(
+        default=quiet_hours.DEFAULT_ZONE, max_length=64, description=REMINDER_ZONE_HELP
+    )
+    reminder_to: Recipients = Field(default=Recipients.GROUP, description=REMINDER_TO_HELP)
+    reminder_drafts: bool = Field(default=False, description=REMINDER_DRAFTS_HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -143,6 +169,11 @@ class WebhookPatch(TextInput):
     quiet_timezone: str | None = Field(default=None, max_length=64, description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool | None = Field(default=None, description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity | None = Field(default=None, description=QUIET_SEVERITY_HELP)
+    reminder_time: str | None = Field(default=None, max_length=5, description=REMINDER_TIME_HELP)
+    reminder_days: list[Weekday] | None = Field(default=None, max_length=7, description=REMINDER_DAYS_HELP)
+    reminder_timezone: str | None = Field(default=None, max_length=64, description=REMINDER_ZONE_HELP)
+    reminder_to: Recipients | None = Field(default=None, description=REMINDER_TO_HELP)
+    reminder_drafts: bool | None = Field(default=None, description=REMINDER_DRAFTS_HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -194,6 +225,11 @@ class WebhookView(BaseModel):
     quiet_timezone: str = Field(description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool = Field(description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity = Field(description=QUIET_SEVERITY_HELP)
+    reminder_time: str = Field(description=REMINDER_TIME_HELP)
+    reminder_days: list[Weekday] = Field(description=REMINDER_DAYS_HELP)
+    reminder_timezone: str = Field(description=REMINDER_ZONE_HELP)
+    reminder_to: Recipients = Field(description=REMINDER_TO_HELP)
+    reminder_drafts: bool = Field(description=REMINDER_DRAFTS_HELP)
 
 
 def _add_flat(schema: dict[str, Any], *, view: bool) -> None:
@@ -236,6 +272,7 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         created_at=webhook.created_at,
         updated_at=webhook.updated_at,
         **quiet_hours.shown(webhook.quiet_hours),
+        **reminder_options.shown(webhook.review_reminders),
         **webhook_settings.flat_view(platform, webhook.settings),
     )
 
@@ -415,6 +452,9 @@ async def create(
         direct_only=data.direct_only,
         mention_people=data.mention_people,
         quiet_hours=quiet_hours.stored(None, {name: getattr(data, name) for name in quiet_hours.FIELDS}),
+        review_reminders=reminder_options.stored(
+            None, {name: getattr(data, name) for name in reminder_options.FIELDS}
+        ),
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -447,6 +487,8 @@ async def update(
     if any(changes.get(name) is not None for name in quiet_hours.FIELDS):
         webhook.quiet_hours = quiet_hours.stored(webhook.quiet_hours, changes)
         await _reschedule_held(session, webhook)
+    if any(changes.get(name) is not None for name in reminder_options.FIELDS):
+        webhook.review_reminders = reminder_options.stored(webhook.review_reminders, changes)
     if changes.get("triggers") is not None:
         webhook.triggers = sorted({EventKind(t).value for t in changes["triggers"]})
     for name in (
