@@ -302,3 +302,28 @@ def test_im_app_secrets_come_from_stdin_or_a_prompt_never_the_command_line() -> 
     assert asked.exit_code == 0, asked.output
     assert "asked-app-secret" not in asked.output
     assert stored_credentials("wecom")["secret"] == "asked-app-secret"
+
+
+def test_webhook_review_reminder_options() -> None:
+    project_id = str(as_json("projects", "create", "app")["id"])
+    created = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--reminder-time", "09:30",
+        "--reminder-days", "thu", "--reminder-days", "mon", "--reminder-timezone", "Asia/Shanghai",
+        "--reminder-to", "reviewers", "--reminder-drafts",
+        stdin=f"{FEISHU_URL}\n",
+    )  # fmt: skip
+    assert (created["reminder_time"], created["reminder_days"], created["reminder_timezone"]) == (
+        "09:30",
+        ["mon", "thu"],
+        "Asia/Shanghai",
+    )
+    assert (created["reminder_to"], created["reminder_drafts"]) == ("reviewers", True)
+    webhook_id = str(created["id"])
+    updated = as_json("webhooks", "update", webhook_id, "--reminder-to", "group", "--no-reminder-drafts")
+    assert (updated["reminder_to"], updated["reminder_drafts"], updated["reminder_time"]) == (
+        "group",
+        False,
+        "09:30",
+    )
+    refused = runner.invoke(app, ["webhooks", "update", webhook_id, "--reminder-timezone", "Mars/Olympus"])
+    assert refused.exit_code == 2 and "reminder_timezone: Mars/Olympus is not a time zone" in refused.stderr
