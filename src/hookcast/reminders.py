@@ -36,6 +36,7 @@ from hookcast.events import Event, EventKind, Item, Person, ProjectRef, RelatedU
 from hookcast.quiet_hours import Weekday
 
 MAX_LISTED = 30  # merge requests listed in one reminder (the title counts them all)
+TITLE_LENGTH = 1024  # the event's title (the history's line) as `sources.caps` allows titles
 REMINDER_ACTION = "remind"
 REMINDER_SOURCE = "hookcast"
 _LOOK_BACK_DAYS = 8  # a week and a day: every weekday is seen once
@@ -144,11 +145,12 @@ def _unique(people: Iterable[Person]) -> tuple[Person, ...]:
 
 
 def reminder_event(
-    project: ProjectRef, requests: Sequence[OpenMergeRequest], instant: datetime, *, mention: bool = True
+    project: ProjectRef, requests: Sequence[OpenMergeRequest], instant: datetime, *, to: Person | None = None
 ) -> Event:
     """The reminder listing ``requests`` (waiting ones, oldest first) at the scheduled
     ``instant``: one item per merge request, the people they wait on as reviewers (mentioned in
-    the group when ``mention``; a direct message names no one else)."""
+    the group; a direct message ``to`` someone names no one). Its title, which the history
+    shows, is the list of references (``!1, !5``), after the recipient's name for a direct one."""
     paths = {r.gitlab_path for r in requests}
     shown = requests[:MAX_LISTED]
     items = tuple(
@@ -163,13 +165,16 @@ def reminder_event(
         )
         for r in shown
     )
-    people = _unique(p for r in requests for p in pending_reviewers(r)) if mention else ()
+    people = _unique(p for r in requests for p in pending_reviewers(r)) if to is None else ()
+    references = ", ".join(item.id or "" for item in items)
+    title = references if to is None else f"{to.name or to.username or ''}: {references}"
     return Event(
         kind=EventKind.REVIEW_REMINDER,
         action=REMINDER_ACTION,
         tone=Tone.WARNING,
         source=REMINDER_SOURCE,
         project=project,
+        title=title[:TITLE_LENGTH],
         items=items,
         total_items=len(requests),
         related_users=tuple(RelatedUser(role=Role.REVIEWER, person=p) for p in people),

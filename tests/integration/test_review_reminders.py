@@ -206,6 +206,7 @@ async def test_each_reviewer_gets_their_own_list_as_a_direct_message(
         assert await remind(store) == 2
         rows = await settled(client, project_id, 2)
         assert {(r["event_kind"], r["state"]) for r in rows} == {("review_reminder", "delivered")}
+        assert sorted(r["event_title"] for r in rows) == ["Alice: !1", "Bob: !1, !2"]  # the history's line
         received = {s.user_id: json.dumps(s.body, ensure_ascii=False) for s in app.sent}
         assert sorted(received) == ["ou_alice", "ou_bob"]
         assert "1 merge request waits for review" in received["ou_alice"]
@@ -248,6 +249,7 @@ async def test_reminder_options_round_trip_and_bad_ones_are_a_clear_422(client: 
         ({"reminder_days": ["someday"]}, "reminder_days"),
         ({"reminder_days": []}, "reminder_days"),
         ({"reminder_to": "everyone"}, "reminder_to"),
+        ({"triggers": ["push", "review_reminder"]}, "triggers"),
     ):
         patched = await client.patch(path, json=fields)
         assert patched.status_code == 422, patched.text
@@ -312,3 +314,18 @@ async def test_the_ui_form_sets_review_reminders_in_both_languages(
     assert "评审提醒" in chinese and "提醒时间" in chinese and "每位评审人，单独发送其本人的列表" in chinese
     # The reminder is not a trigger: the form offers no checkbox for it.
     assert 'value="review_reminder"' not in edit
+
+
+async def test_merge_requests_hookcast_cannot_key_are_accepted_and_not_remembered(
+    client: httpx.AsyncClient, store: async_sessionmaker[AsyncSession]
+) -> None:
+    _, token = await create_project(client)
+    odd_number = mr_event(1)
+    odd_number["object_attributes"]["iid"] = "abc"  # not a number hookcast can key
+    long_path = mr_event(2)
+    long_path["project"]["path_with_namespace"] = "/".join(["é" * 255] * 8)
+    for body in (odd_number, long_path):
+        await post(client, token, body)
+    await post(client, token, mr_event(3))
+    async with store() as session:
+        assert [r.iid for r in await session.scalars(select(MergeRequestRow))] == [3]

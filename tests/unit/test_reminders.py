@@ -149,7 +149,9 @@ def test_the_reminder_event_names_the_people_it_waits_on_as_reviewers() -> None:
     assert [(u.role, u.person) for u in event.related_users] == [(Role.REVIEWER, ALICE)]
     assert event.url == "https://gitlab.example.com/team/app/-/merge_requests"
     assert [i.waiting_on for i in event.items] == [("Alice",), ("Alice",)]
-    assert reminder_event(PROJECT, requests, AT, mention=False).related_users == ()
+    assert event.title == "!1, !2"
+    direct = reminder_event(PROJECT, requests[1:], AT, to=ALICE)
+    assert (direct.related_users, direct.title) == ((), "Alice: !2")
 
 
 def test_a_long_list_is_cut_and_counted() -> None:

@@ -11,7 +11,8 @@ arriving later than that could, and would be listed until the next event about i
 Events are applied when their own time (GitLab's ``updated_at`` of the merge request, else the
 receive time) is not older than the row's: approvals do not change GitLab's time, so an equal
 time applies. On a ``review_requested`` event GitLab names only the reviewers just added, which
-are added to those known; any other event names them all, and replaces them.
+are added to those known; any other event names them all, and replaces them. GitLab sends no
+event when a new push resets approvals, so those stay counted until an ``unapproval`` comes.
 
 Several intake processes may write at once: the row is read ``FOR UPDATE`` on PostgreSQL
 (SQLite has one writer), and a first insert that loses a race reads the winner's row.
@@ -36,6 +37,9 @@ from hookcast.store.tables import MergeRequestRow
 OPENED, MERGED, CLOSED = "opened", "merged", "closed"
 KEEP_CLOSED = timedelta(days=7)
 _BIGINT_MAX = 2**63 - 1
+# Longer project paths are not remembered: the path is part of the primary key, and PostgreSQL's
+# index entries hold at most about 2.7 kB (GitLab's real paths are far shorter).
+_MAX_PATH_BYTES = 1024
 _ENDED = {"merge": MERGED, "merged": MERGED, "close": CLOSED, "closed": CLOSED}
 _APPROVING = frozenset({"approved", "approval"})
 _UNAPPROVING = frozenset({"unapproved", "unapproval"})
@@ -74,6 +78,8 @@ async def remember(session: AsyncSession, project_id: int, event: Event, now: da
     merge request event without a usable number or project path, changes nothing)."""
     iid, path = _iid(event), event.project.path_with_namespace
     if event.kind != EventKind.MERGE_REQUEST or iid is None or not path:
+        return
+    if len(path.encode()) > _MAX_PATH_BYTES:
         return
     at = event.occurred_at or now
     row = await _row_for_update(session, project_id, path, iid)

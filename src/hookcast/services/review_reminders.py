@@ -107,7 +107,7 @@ async def _reminders(
             (
                 person_key(person),
                 person.model_dump(mode="json", exclude_defaults=True),
-                reminder_event(ref, theirs, instant, mention=False),
+                reminder_event(ref, theirs, instant, to=person),
             )
             for person, theirs in by_reviewer(requests)
         ]

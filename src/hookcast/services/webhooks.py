@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from fnmatch import fnmatch
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.events import EventKind
-from hookcast.kinds import DEFAULT_TRIGGERS
+from hookcast.kinds import DEFAULT_TRIGGERS, TRIGGER_KINDS
 from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
@@ -378,6 +378,20 @@ def _settings(
     return fields.merged(platform.settings, current, {k: v for k, v in changes.items() if k in declared})
 
 
+def _triggers(kinds: Iterable[EventKind]) -> list[str]:
+    """The trigger names to store; a kind hookcast makes itself (a review reminder, which the
+    webhook's reminder options turn on) is no trigger."""
+    chosen = set(kinds)
+    made_here = sorted(kind.value for kind in chosen if kind not in TRIGGER_KINDS)
+    if made_here:
+        raise Invalid(
+            "{kinds}: not a trigger (hookcast makes these itself; see the reminder options)",
+            field="triggers",
+            kinds=", ".join(made_here),
+        )
+    return sorted(kind.value for kind in chosen)
+
+
 def pipeline_filter_of(webhook: Webhook) -> PipelineFilter:
     stored = webhook.pipelines_to_be_notified
     return PipelineFilter(stored) if stored in PipelineFilter._value2member_map_ else PipelineFilter.ALL
@@ -441,7 +455,7 @@ async def create(
         settings=webhook_settings.stored(platform, values, box),
         active=data.active,
         language=data.language,
-        triggers=sorted({t.value for t in data.triggers}),
+        triggers=_triggers(data.triggers),
         pipelines_to_be_notified=_pipeline_filter(
             data.pipelines_to_be_notified, data.notify_only_broken_pipelines, PipelineFilter.ALL
         ).value,
@@ -490,7 +504,7 @@ async def update(
     if any(changes.get(name) is not None for name in reminder_options.FIELDS):
         webhook.review_reminders = reminder_options.stored(webhook.review_reminders, changes)
     if changes.get("triggers") is not None:
-        webhook.triggers = sorted({EventKind(t).value for t in changes["triggers"]})
+        webhook.triggers = _triggers(EventKind(t) for t in changes["triggers"])
     for name in (
         "name",
         "active",
