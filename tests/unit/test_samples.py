@@ -10,6 +10,7 @@ from importlib.resources import files
 import pytest
 
 from hookcast.events import EventKind
+from hookcast.kinds import spec_of
 from hookcast.preview import parse_source
 from hookcast.samples import (
     Sample,
@@ -20,7 +21,6 @@ from hookcast.samples import (
     read_file,
     sample_names,
 )
-from hookcast.kinds import spec_of
 from hookcast.sources.workflow import WORKFLOW_KINDS
 from tests.fixtures import GO_GITLAB
 
