@@ -18,13 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import hookcast.samples
+from hookcast.delivery import background
 from hookcast.services.review_reminders import send_due
+from hookcast.settings import Settings
 from hookcast.store.tables import MergeRequestRow
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, running_client
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fakes.platforms.feishu import FakeFeishu
 from tests.integration.helpers import create_project, create_webhook, deliveries, settled
@@ -329,3 +332,21 @@ async def test_merge_requests_hookcast_cannot_key_are_accepted_and_not_remembere
     await post(client, token, mr_event(3))
     async with store() as session:
         assert [r.iid for r in await session.scalars(select(MergeRequestRow))] == [3]
+
+
+async def test_the_worker_sends_a_due_reminder_on_its_own_with_the_real_clock(
+    settings: Settings, fake: FakePlatformServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(background, "REMINDERS_EVERY", 0.05)  # the chore's pause, not a deadline
+    bot = fake.add_bot("feishu")
+    async with running_client(settings) as client:
+        project_id, token = await create_project(client)
+        await post(client, token, mr_event(1, reviewers=[ALICE]))  # known before the reminder exists
+        a_minute_ago = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%H:%M")
+        await create_webhook(
+            client, project_id, platform="feishu", url=bot.url, triggers=["push"], reminder_time=a_minute_ago,
+            reminder_days=EVERY_DAY,
+        )  # fmt: skip
+        rows = await settled(client, project_id, 1)
+        assert rows[0]["event_kind"] == "review_reminder" and rows[0]["state"] == "delivered"
+        assert "1 merge request waits for review" in json.dumps(bot.received[0][1], ensure_ascii=False)
