@@ -71,6 +71,7 @@ async def send_due(session: AsyncSession, now: datetime) -> list[Reminded]:
         select(Webhook).where(active, Webhook.review_reminders.is_not(None)).order_by(Webhook.id)
     )
     done: list[Reminded] = []
+    known: dict[int, list[OpenMergeRequest]] = {}  # per project, read once per pass
     for webhook in hooks.all():
         schedule = reminder_options.effective(webhook.review_reminders)
         if schedule is None:
@@ -82,17 +83,24 @@ async def send_due(session: AsyncSession, now: datetime) -> list[Reminded]:
             continue
         if not await _take(session, webhook.id, instant):
             continue  # another pass (another worker) has it
-        events, rows = await _reminders(session, webhook, schedule, instant, now)
+        if webhook.project_id not in known:
+            known[webhook.project_id] = await merge_requests.open_requests(session, webhook.project_id)
+        events, rows = await _reminders(session, webhook, known[webhook.project_id], schedule, instant, now)
         await outbox.enqueue(session, rows)
         done.append(Reminded(webhook.id, instant, events, len(rows)))
     return done
 
 
 async def _reminders(
-    session: AsyncSession, webhook: Webhook, schedule: Schedule, instant: datetime, now: datetime
+    session: AsyncSession,
+    webhook: Webhook,
+    known: list[OpenMergeRequest],
+    schedule: Schedule,
+    instant: datetime,
+    now: datetime,
 ) -> tuple[dict[int, Event], list[dict[str, Any]]]:
-    """The webhook's reminder events at ``instant`` (stored) and their deliveries (to enqueue)."""
-    known = await merge_requests.open_requests(session, webhook.project_id)
+    """The webhook's reminder events at ``instant`` (stored) and their deliveries (to enqueue),
+    from the project's ``known`` open merge requests."""
     requests = waiting(known, drafts=schedule.drafts)
     if not requests:
         return {}, []
