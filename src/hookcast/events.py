@@ -55,6 +55,8 @@ class EventKind(StrEnum):
     ISSUE_ROLLOUT_NEEDED = "issue.rollout_needed"
     ROLLOUT_FAILED = "rollout.failed"
     ROLLOUT_COMPLETED = "rollout.completed"
+    # Made by hookcast itself, not received (`kinds.KindSpec.made_here`): no trigger selects them
+    REVIEW_REMINDER = "review_reminder"
 
 
 class Tone(StrEnum):
@@ -95,6 +97,7 @@ DetailKey = Literal[
     "target_branch",
     "merge_status",
     "draft",
+    "created_at",
     "noteable_type",
     "target_title",
     "target_id",
@@ -233,6 +236,11 @@ class Item(_Frozen):
     status: str | None = None
     stage: str | None = None  # a job's CI stage
     failure_reason: str | None = None  # a failed job's, as GitLab names it (``script_failure``)
+    # A merge request in a review reminder: when it was opened, who was asked to review it and
+    # has not approved it yet, and how many approved it.
+    since: datetime | None = None
+    waiting_on: tuple[str, ...] = ()
+    approvals: int | None = None
 
 
 class Event(_Frozen):

@@ -48,12 +48,18 @@ class KindSpec:
     are mentioned in group messages when the directory knows them. ``direct``: which of them get
     a direct message, whatever the action; ``direct_on``: which do for one action only (a merge
     request's new reviewers on ``review_requested``).
+
+    ``made_here``: hookcast makes events of this kind itself (a review reminder, at a time the
+    webhook chose): no source parses them, so they have no sample and are not triggers a webhook
+    selects (the form leaves them out, `TRIGGER_KINDS`). ``always_mention``: the people they name
+    are mentioned in group messages whether or not the webhook mentions people otherwise (a
+    reminder exists to reach them).
     """
 
     kind: EventKind
     label: str
     explanation: str
-    sample: str  # the shipped sample (hookcast.samples) the UI's preview shows this kind with
+    sample: str  # the shipped sample (hookcast.samples) the UI's preview shows it with ("": made here)
     default_trigger: bool = False
     filters: frozenset[Filter] = frozenset()
     confidential_twin: EventKind | None = None
@@ -63,6 +69,8 @@ class KindSpec:
     # The family of objects an event of this kind is about (a merge request, a pipeline …), when
     # later events of the same object reach the message posted for it (`hookcast.living`).
     lives_as: str | None = None
+    made_here: bool = False
+    always_mention: bool = False
 
     def direct_roles(self, action: str) -> frozenset[Role]:
         """The roles that get a direct message for an event of this kind with ``action``."""
@@ -302,6 +310,16 @@ CATALOGUE: tuple[KindSpec, ...] = (
     _workflow(
         EventKind.ROLLOUT_COMPLETED, N_("Rollout completed"), N_("Issue workflow: a rollout completed.")
     ),
+    # Made by hookcast (services/review_reminders.py), not received: not a trigger.
+    KindSpec(
+        EventKind.REVIEW_REMINDER,
+        N_("Review reminder"),
+        N_("The merge requests waiting for review or approval, at the time the webhook chose."),
+        "",
+        concerned=frozenset({Role.REVIEWER}),
+        made_here=True,
+        always_mention=True,
+    ),
 )
 
 KINDS: Mapping[EventKind, KindSpec] = {spec.kind: spec for spec in CATALOGUE}
@@ -309,6 +327,8 @@ KINDS: Mapping[EventKind, KindSpec] = {spec.kind: spec for spec in CATALOGUE}
 # What a webhook created without triggers gets, in the form's order.
 SEED_TRIGGERS: tuple[EventKind, ...] = tuple(spec.kind for spec in CATALOGUE if spec.default_trigger)
 DEFAULT_TRIGGERS: frozenset[EventKind] = frozenset(SEED_TRIGGERS)
+# The kinds a webhook may select as triggers: all but those hookcast makes itself.
+TRIGGER_KINDS: tuple[EventKind, ...] = tuple(spec.kind for spec in CATALOGUE if not spec.made_here)
 
 
 def spec_of(kind: EventKind) -> KindSpec:

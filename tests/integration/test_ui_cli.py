@@ -319,3 +319,28 @@ def test_a_list_option_is_cleared_with_its_clear_flag() -> None:
     assert cleared["quiet_days"] == [] and cleared["quiet_from"] == "21:00"
     both = runner.invoke(app, ["webhooks", "update", webhook_id, "--quiet-days", "mon", "--clear-quiet-days"])
     assert both.exit_code == 2 and "opposite" in both.output
+
+
+def test_webhook_review_reminder_options() -> None:
+    project_id = str(as_json("projects", "create", "app")["id"])
+    created = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--reminder-time", "09:30",
+        "--reminder-days", "thu", "--reminder-days", "mon", "--reminder-timezone", "Asia/Shanghai",
+        "--reminder-to", "reviewers", "--reminder-drafts",
+        stdin=f"{FEISHU_URL}\n",
+    )  # fmt: skip
+    assert (created["reminder_time"], created["reminder_days"], created["reminder_timezone"]) == (
+        "09:30",
+        ["mon", "thu"],
+        "Asia/Shanghai",
+    )
+    assert (created["reminder_to"], created["reminder_drafts"]) == ("reviewers", True)
+    webhook_id = str(created["id"])
+    updated = as_json("webhooks", "update", webhook_id, "--reminder-to", "group", "--no-reminder-drafts")
+    assert (updated["reminder_to"], updated["reminder_drafts"], updated["reminder_time"]) == (
+        "group",
+        False,
+        "09:30",
+    )
+    refused = runner.invoke(app, ["webhooks", "update", webhook_id, "--reminder-timezone", "Mars/Olympus"])
+    assert refused.exit_code == 2 and "reminder_timezone: Mars/Olympus is not a time zone" in refused.stderr

@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 
 from hookcast.events import Event, EventKind, Role
-from hookcast.kinds import CATALOGUE, DEFAULT_TRIGGERS, KINDS, SEED_TRIGGERS, Filter, kinds_with, spec_of
+from hookcast.kinds import (
+    CATALOGUE,
+    DEFAULT_TRIGGERS,
+    KINDS,
+    SEED_TRIGGERS,
+    TRIGGER_KINDS,
+    Filter,
+    kinds_with,
+    spec_of,
+)
 from hookcast.messages.i18n import translator
 from hookcast.messages.render import RENDERERS, kind_label
 from hookcast.web.ui.samples import sample_event
@@ -30,7 +39,11 @@ def test_every_kind_is_complete(kind: EventKind) -> None:
     assert ZH.gettext(spec.label) != spec.label
     assert ZH.gettext(spec.explanation) != spec.explanation
     assert kind in RENDERERS
-    assert sample_event(kind).kind is kind  # the preview's sample parses as this kind
+    if spec.made_here:  # hookcast makes it (a review reminder): no source, no sample, no trigger
+        assert not spec.sample and not spec.default_trigger and kind not in TRIGGER_KINDS
+    else:
+        assert sample_event(kind).kind is kind  # the preview's sample parses as this kind
+        assert kind in TRIGGER_KINDS
     assert spec.direct <= spec.concerned
     assert all(roles <= spec.concerned for roles in spec.direct_on.values())
 
@@ -57,7 +70,7 @@ def test_the_default_triggers_are_the_seed_triggers_in_the_seed_form_order() -> 
 def test_the_form_lists_every_kind_once_with_its_explanation() -> None:
     main, more = trigger_options("zh_CN")
     assert [option.value for option in main] == [kind.value for kind in SEED_TRIGGERS]
-    assert sorted(option.value for option in main + more) == sorted(kind.value for kind in EventKind)
+    assert sorted(option.value for option in main + more) == sorted(kind.value for kind in TRIGGER_KINDS)
     assert all(option.explanation and option.label for option in main + more)
     assert all(option.default for option in main) and not any(option.default for option in more)
     assert main[0].label == kind_label(EventKind.PUSH, "zh_CN") == "推送"
@@ -100,3 +113,11 @@ def test_direct_messages_go_to_the_roles_declared() -> None:
 @pytest.mark.parametrize(("name", "event"), parsed_events(), ids=[name for name, _ in parsed_events()])
 def test_the_people_a_parsed_event_names_have_roles_its_kind_declares(name: str, event: Event) -> None:
     assert {related.role for related in event.related_users} <= spec_of(event.kind).concerned
+
+
+def test_only_the_review_reminder_is_made_by_hookcast_and_it_is_no_trigger() -> None:
+    assert {spec.kind for spec in CATALOGUE if spec.made_here} == {EventKind.REVIEW_REMINDER}
+    assert set(TRIGGER_KINDS) == set(EventKind) - {EventKind.REVIEW_REMINDER}
+    main, more = trigger_options("en")
+    assert EventKind.REVIEW_REMINDER.value not in {option.value for option in main + more}
+    assert spec_of(EventKind.REVIEW_REMINDER).always_mention

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from hookcast.events import EventKind
+from hookcast.kinds import TRIGGER_KINDS
 from hookcast.platforms import PLATFORMS
 from hookcast.samples import get_sample
 from hookcast.sources.alertmanager import parse_alertmanager
@@ -17,7 +18,8 @@ from hookcast.web.ui.samples import sample_event, sample_kinds
 
 
 def test_every_kind_a_webhook_can_select_has_a_preview() -> None:
-    assert sample_kinds() == list(EventKind)
+    assert set(sample_kinds()) == set(TRIGGER_KINDS)
+    assert sample_kinds() == [kind for kind in EventKind if kind in TRIGGER_KINDS]  # EventKind order
 
 
 @pytest.mark.parametrize("kind", sample_kinds(), ids=str)

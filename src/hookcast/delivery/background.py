@@ -1,8 +1,10 @@
-"""The worker's chores: keeping the leases of what it holds, and pruning old deliveries."""
+"""The worker's chores: keeping the leases of what it holds, pruning old deliveries, and sending
+the review reminders that are due."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.delivery.leases import HeldLeases
 from hookcast.delivery.retention import prune, retention_days
+from hookcast.services.review_reminders import send_due
 
 log = structlog.get_logger("hookcast.delivery")
 
 RETENTION_EVERY = 600.0
+REMINDERS_EVERY = 30.0
 
 
 async def renew_leases_forever(leases: HeldLeases) -> None:
@@ -43,3 +47,20 @@ async def prune_forever(sessions: async_sessionmaker[AsyncSession], default_days
                 log.info("retention: pruned delivered rows", deliveries=removed)
         except Exception:
             log.exception("retention pass failed")
+
+
+async def remind_forever(sessions: async_sessionmaker[AsyncSession], wake: Callable[[], None]) -> None:
+    """Every ``REMINDERS_EVERY`` seconds, enqueue the review reminders that are due (each
+    scheduled instant once, whatever the number of workers: `services/review_reminders.py`),
+    then wake the worker to send them."""
+    while True:
+        await asyncio.sleep(REMINDERS_EVERY)
+        try:
+            async with sessions.begin() as session:
+                reminded = await send_due(session, utcnow())
+            sent = sum(r.deliveries for r in reminded)
+            if sent:
+                log.info("review reminders enqueued", webhooks=len(reminded), deliveries=sent)
+                wake()
+        except Exception:
+            log.exception("review reminder pass failed")

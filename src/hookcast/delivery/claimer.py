@@ -17,6 +17,7 @@ from hookcast.delivery.jobs import Job
 from hookcast.delivery.leases import HeldLeases
 from hookcast.delivery.mentions import directory_for, mentions_for
 from hookcast.events import Event
+from hookcast.kinds import spec_of
 from hookcast.services import people
 from hookcast.sources.caps import capped
 from hookcast.store import outbox
@@ -83,7 +84,11 @@ class Claimer:
         direct = any(row.channel is Channel.DIRECT for row in rows)
         if direct:
             await self._direct.load_apps(session)
-        mentioning = {r.event_id for r in rows if webhooks[r.webhook_id].mention_people}
+        mentioning = {
+            r.event_id
+            for r in rows
+            if webhooks[r.webhook_id].mention_people or spec_of(events[r.event_id].kind).always_mention
+        }
         directory = await directory_for(session, [events[i] for i in mentioning])
         jobs = [
             Job(

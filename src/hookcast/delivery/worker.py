@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox
-from hookcast.delivery.background import prune_forever, renew_leases_forever
+from hookcast.delivery.background import prune_forever, remind_forever, renew_leases_forever
 from hookcast.delivery.claimer import Claimer
 from hookcast.delivery.claims import Presence
 from hookcast.delivery.composer import Composer
@@ -121,6 +121,7 @@ class Worker:
             "recorder": self._recorder.record_forever(),
             "retention": prune_forever(self._sessions, settings.retention_days),
             "leases": renew_leases_forever(self._leases),
+            "reminders": remind_forever(self._sessions, self.wake),
             "heartbeat": self.presence.beat_forever(self.wake),
         }
         if self._is_postgres:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from hookcast.events import Event, EventKind
 from hookcast.kinds import spec_of
-from hookcast.messages import alerts, gitlab_ci, gitlab_code, gitlab_issues, gitlab_other, workflow
+from hookcast.messages import alerts, gitlab_ci, gitlab_code, gitlab_issues, gitlab_other, reminders, workflow
 from hookcast.messages.i18n import Translator, translator
 from hookcast.messages.model import Mention, Message
 
@@ -51,6 +51,7 @@ RENDERERS: Mapping[EventKind, Renderer] = {
     EventKind.ISSUE_ROLLOUT_NEEDED: workflow.render_workflow,
     EventKind.ROLLOUT_FAILED: workflow.render_workflow,
     EventKind.ROLLOUT_COMPLETED: workflow.render_workflow,
+    EventKind.REVIEW_REMINDER: reminders.render_review_reminder,
 }
 
 

@@ -2,7 +2,8 @@
 one transaction, so that a 2xx answer means nothing can be lost any more.
 
 :func:`accept_many` takes a batch in one transaction with a fixed number of statements, whatever
-the batch size, plus one per finished pipeline (its ref's memory, `pipeline_results`);
+the batch size, plus one per finished pipeline (its ref's memory, `pipeline_results`) and a few
+per merge request event (what review reminders know of it, `services/merge_requests.py`);
 :class:`IntakeQueue` groups concurrent requests into such batches (group commit): an idle service
 commits each event at once, a busy one commits what arrived meanwhile together.
 """
@@ -29,7 +30,7 @@ from hookcast.events import Event
 from hookcast.logs import error_fields, short_digest
 from hookcast.quiet_hours import breaks_through, quiet_until
 from hookcast.routing import route
-from hookcast.services import quiet_hours
+from hookcast.services import merge_requests, quiet_hours
 from hookcast.services.inbound_scope import stored_key, target_project
 from hookcast.services.pipeline_results import with_previous_status
 from hookcast.services.projects import split_patterns
@@ -114,6 +115,7 @@ async def accept_many(
 
     # Where each submission goes, and as what.
     plans: list[_Plan | None] = []
+    received = utcnow()
     for submission in submissions:
         owner = projects.get(submission.project_id)
         if owner is None:
@@ -133,6 +135,7 @@ async def accept_many(
         key = stored_key(submission.idempotency_key or f"auto:{uuid.uuid4().hex}", owner, target)
         if event is not None:
             event = await with_previous_status(session, target.id, event)
+            await merge_requests.remember(session, target.id, event, received)
         plans.append(_Plan(target, event, key, submission.source, reason))
 
     webhooks_by_project: dict[int, list[Webhook]] = defaultdict(list)

@@ -27,7 +27,7 @@ FIELDS = (
     "quiet_break_at_severity",
 )
 DEFAULT_ZONE = "UTC"
-_CLOCK_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+CLOCK_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
 
 
@@ -51,7 +51,7 @@ def stored(current: Mapping[str, Any] | None, changes: Mapping[str, Any]) -> dic
     values.update({name: value for name, value in changes.items() if name in FIELDS and value is not None})
     start, end = str(values["quiet_from"]).strip(), str(values["quiet_until"]).strip()
     for name, value in (("quiet_from", start), ("quiet_until", end)):
-        if value and not _CLOCK_TIME.fullmatch(value):
+        if value and not CLOCK_TIME.fullmatch(value):
             raise Invalid("a time of day is written HH:MM, from 00:00 to 23:59", field=name)
     if bool(start) != bool(end):
         raise Invalid(
@@ -72,8 +72,8 @@ def stored(current: Mapping[str, Any] | None, changes: Mapping[str, Any]) -> dic
     }
 
 
-def load_zone(name: str) -> tzinfo:
-    """The IANA time zone ``name`` (``Europe/Berlin``), or an `Invalid` naming the field. The
+def load_zone(name: str, field: str = "quiet_timezone") -> tzinfo:
+    """The IANA time zone ``name`` (``Europe/Berlin``), or an `Invalid` naming ``field``. The
     zones come from the system's database, or from the pinned ``tzdata`` package where the system
     has none (a slim container)."""
     if name == DEFAULT_ZONE:
@@ -85,7 +85,7 @@ def load_zone(name: str) -> tzinfo:
         pass
     raise Invalid(
         "{zone} is not a time zone: use an IANA name such as Europe/Berlin or America/New_York",
-        field="quiet_timezone",
+        field=field,
         zone=name[:64],
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from fnmatch import fnmatch
 from typing import Any
@@ -17,14 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.events import EventKind
-from hookcast.kinds import DEFAULT_TRIGGERS
+from hookcast.kinds import DEFAULT_TRIGGERS, TRIGGER_KINDS
 from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
 from hookcast.platforms.targets import target_from
 from hookcast.quiet_hours import Severity, Weekday, quiet_until
+from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter, RouteRules, parse_labels
-from hookcast.services import fields, projects, quiet_hours, webhook_settings
+from hookcast.services import fields, projects, quiet_hours, reminder_options, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.services.text_input import TextInput
 from hookcast.store import outbox
@@ -51,6 +52,20 @@ QUIET_FAILURES_HELP = (
     "Quiet hours: failed pipelines and jobs on the default or a protected branch are sent at once."
 )
 QUIET_SEVERITY_HELP = "Quiet hours: firing alerts of this severity or above are sent at once (off: none)."
+
+REMINDER_TIME_HELP = (
+    "Review reminders: when to list the merge requests waiting for review or approval, HH:MM in "
+    "reminder_timezone (empty: no reminders). Nothing is sent when nothing waits."
+)
+REMINDER_DAYS_HELP = (
+    "Review reminders: on which weekdays (mon, tue, wed, thu, fri, sat, sun; default mon-fri)."
+)
+REMINDER_ZONE_HELP = "Review reminders: their IANA time zone, e.g. Europe/Berlin."
+REMINDER_TO_HELP = (
+    "Review reminders: group (one message, reviewers mentioned) or reviewers (a direct message to "
+    "each reviewer with their own list, through the platform's IM app)."
+)
+REMINDER_DRAFTS_HELP = "Review reminders: list draft merge requests too."
 
 
 class WebhookFields(TextInput):
@@ -100,6 +115,17 @@ class WebhookFields(TextInput):
     quiet_timezone: str = Field(default=quiet_hours.DEFAULT_ZONE, max_length=64, description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool = Field(default=False, description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity = Field(default=Severity.OFF, description=QUIET_SEVERITY_HELP)
+    reminder_time: str = Field(default="", max_length=5, description=REMINDER_TIME_HELP)
+    reminder_days: list[Weekday] = Field(
+        default_factory=lambda: list(reminder_options.WORKING_DAYS),
+        max_length=7,
+        description=REMINDER_DAYS_HELP,
+    )
+    reminder_timezone: str = Field(
+        default=quiet_hours.DEFAULT_ZONE, max_length=64, description=REMINDER_ZONE_HELP
+    )
+    reminder_to: Recipients = Field(default=Recipients.GROUP, description=REMINDER_TO_HELP)
+    reminder_drafts: bool = Field(default=False, description=REMINDER_DRAFTS_HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -143,6 +169,11 @@ class WebhookPatch(TextInput):
     quiet_timezone: str | None = Field(default=None, max_length=64, description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool | None = Field(default=None, description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity | None = Field(default=None, description=QUIET_SEVERITY_HELP)
+    reminder_time: str | None = Field(default=None, max_length=5, description=REMINDER_TIME_HELP)
+    reminder_days: list[Weekday] | None = Field(default=None, max_length=7, description=REMINDER_DAYS_HELP)
+    reminder_timezone: str | None = Field(default=None, max_length=64, description=REMINDER_ZONE_HELP)
+    reminder_to: Recipients | None = Field(default=None, description=REMINDER_TO_HELP)
+    reminder_drafts: bool | None = Field(default=None, description=REMINDER_DRAFTS_HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -194,6 +225,11 @@ class WebhookView(BaseModel):
     quiet_timezone: str = Field(description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool = Field(description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity = Field(description=QUIET_SEVERITY_HELP)
+    reminder_time: str = Field(description=REMINDER_TIME_HELP)
+    reminder_days: list[Weekday] = Field(description=REMINDER_DAYS_HELP)
+    reminder_timezone: str = Field(description=REMINDER_ZONE_HELP)
+    reminder_to: Recipients = Field(description=REMINDER_TO_HELP)
+    reminder_drafts: bool = Field(description=REMINDER_DRAFTS_HELP)
 
 
 def _add_flat(schema: dict[str, Any], *, view: bool) -> None:
@@ -236,6 +272,7 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         created_at=webhook.created_at,
         updated_at=webhook.updated_at,
         **quiet_hours.shown(webhook.quiet_hours),
+        **reminder_options.shown(webhook.review_reminders),
         **webhook_settings.flat_view(platform, webhook.settings),
     )
 
@@ -341,6 +378,20 @@ def _settings(
     return fields.merged(platform.settings, current, {k: v for k, v in changes.items() if k in declared})
 
 
+def _triggers(kinds: Iterable[EventKind]) -> list[str]:
+    """The trigger names to store; a kind hookcast makes itself (a review reminder, which the
+    webhook's reminder options turn on) is no trigger."""
+    chosen = set(kinds)
+    made_here = sorted(kind.value for kind in chosen if kind not in TRIGGER_KINDS)
+    if made_here:
+        raise Invalid(
+            "{kinds}: not a trigger (hookcast makes these itself; see the reminder options)",
+            field="triggers",
+            kinds=", ".join(made_here),
+        )
+    return sorted(kind.value for kind in chosen)
+
+
 def pipeline_filter_of(webhook: Webhook) -> PipelineFilter:
     stored = webhook.pipelines_to_be_notified
     return PipelineFilter(stored) if stored in PipelineFilter._value2member_map_ else PipelineFilter.ALL
@@ -404,7 +455,7 @@ async def create(
         settings=webhook_settings.stored(platform, values, box),
         active=data.active,
         language=data.language,
-        triggers=sorted({t.value for t in data.triggers}),
+        triggers=_triggers(data.triggers),
         pipelines_to_be_notified=_pipeline_filter(
             data.pipelines_to_be_notified, data.notify_only_broken_pipelines, PipelineFilter.ALL
         ).value,
@@ -415,6 +466,9 @@ async def create(
         direct_only=data.direct_only,
         mention_people=data.mention_people,
         quiet_hours=quiet_hours.stored(None, {name: getattr(data, name) for name in quiet_hours.FIELDS}),
+        review_reminders=reminder_options.stored(
+            None, {name: getattr(data, name) for name in reminder_options.FIELDS}
+        ),
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -447,8 +501,10 @@ async def update(
     if any(changes.get(name) is not None for name in quiet_hours.FIELDS):
         webhook.quiet_hours = quiet_hours.stored(webhook.quiet_hours, changes)
         await _reschedule_held(session, webhook)
+    if any(changes.get(name) is not None for name in reminder_options.FIELDS):
+        webhook.review_reminders = reminder_options.stored(webhook.review_reminders, changes)
     if changes.get("triggers") is not None:
-        webhook.triggers = sorted({EventKind(t).value for t in changes["triggers"]})
+        webhook.triggers = _triggers(EventKind(t) for t in changes["triggers"])
     for name in (
         "name",
         "active",

@@ -148,6 +148,9 @@ def _item(item: Item, caps: Caps) -> Item:
         status=cut_opt(item.status, caps.name),
         stage=cut_opt(item.stage, caps.name),
         failure_reason=cut_opt(item.failure_reason, caps.name),
+        since=item.since,
+        waiting_on=tuple(cut(name, caps.name) for name in first(item.waiting_on, caps)),
+        approvals=item.approvals,
     )
 
 

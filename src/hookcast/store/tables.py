@@ -112,6 +112,11 @@ class Webhook(Base):
     # Quiet hours (services/quiet_hours.py): {"from", "until", "days", "timezone", "break_on_failures",
     # "break_at_severity"}; None: never set (no quiet hours).
     quiet_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Review reminders (services/reminder_options.py): {"time", "days", "timezone", "to", "drafts"};
+    # None: never set (no reminders).
+    review_reminders: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The newest scheduled instant whose reminder was handled (services/review_reminders.py).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     pause_reason: Mapped[str | None] = mapped_column(ForeignText, nullable=True)
@@ -150,6 +155,31 @@ class PipelineResult(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(32))
     previous_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class MergeRequestRow(Base):
+    """What hookcast knows of one merge request of one GitLab project, from the events it
+    received, for review reminders (`services/merge_requests.py`). A merged or closed one is
+    kept a while (``state``), so that an event arriving late cannot bring it back; the reminder
+    pass deletes those after `services.merge_requests.KEEP_CLOSED`."""
+
+    __tablename__ = "merge_requests"
+
+    project_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    gitlab_path: Mapped[str] = mapped_column(ForeignText, primary_key=True)
+    iid: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # opened | merged | closed
+    title: Mapped[str] = mapped_column(ForeignText)
+    url: Mapped[str | None] = mapped_column(ForeignText, nullable=True)
+    author: Mapped[dict[str, Any]] = mapped_column(JSON)  # a Person
+    reviewers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # Persons
+    approved_by: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # Persons
+    draft: Mapped[bool] = mapped_column(default=False)
+    approved: Mapped[bool] = mapped_column(default=False)  # GitLab's "approved": all approvals given
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the newest event's time applied
 
 
 class Delivery(Base):

@@ -83,6 +83,7 @@ target_branch       merge request, note on a merge request, pipeline of a merge 
 state               issue, merge request, vulnerability, milestone: the object's state
 merge_status        merge request: detailed_merge_status (or merge_status)
 draft               merge request: "true" when draft / work in progress
+created_at          merge request: when it was opened (ISO 8601), for review reminders
 changed             issue / merge request update: comma list of the changed fields
 severity            issue (incident), vulnerability, alert
 due_date            issue, milestone

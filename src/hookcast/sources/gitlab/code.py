@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote
 
 from hookcast.events import Details, Event, EventKind, Item, Person, RelatedUser, Role, Tone, details_of
@@ -177,6 +178,10 @@ _MERGE_REQUEST_REQUIRES = Required(
 )
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 def _parse_merge_request(payload: JsonObject, hook: Hook) -> Event:
     attrs = as_obj(payload.get("object_attributes"))
     user = as_obj(payload.get("user"))
@@ -209,6 +214,7 @@ def _parse_merge_request(payload: JsonObject, hook: Hook) -> Event:
                 "merge_status": as_text(attrs.get("detailed_merge_status"))
                 or as_text(attrs.get("merge_status")),
                 "draft": "true" if draft else None,
+                "created_at": _iso(first_time(attrs.get("created_at"))),
                 "commit_sha": as_text(as_obj(attrs.get("last_commit")).get("id")),
                 "changed": changed_fields(payload) if action in ("update", "review_requested") else None,
             }

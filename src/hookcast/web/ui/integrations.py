@@ -17,8 +17,9 @@ from hookcast.messages.render import kind_label
 from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import Platform, PlatformName
 from hookcast.quiet_hours import Severity, Weekday
+from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter
-from hookcast.services import projects, quiet_hours, webhook_settings, webhooks
+from hookcast.services import projects, quiet_hours, reminder_options, webhook_settings, webhooks
 from hookcast.services.errors import ServiceError
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.outbox import Backlog, backlogs, is_paused
@@ -61,6 +62,7 @@ def values_of(webhook: Webhook | None, platform: Platform) -> dict[str, Any]:
     values["labels_to_be_notified_behavior"] = LabelBehavior(source.labels_to_be_notified_behavior).value
     quiet = quiet_hours.shown(webhook.quiet_hours if webhook is not None else None)
     values.update(_quiet_values(quiet))
+    values.update(_reminder_values(reminder_options.shown(webhook.review_reminders if webhook else None)))
     values["pipelines_to_be_notified"] = (
         webhooks.pipeline_filter_of(webhook) if webhook is not None else PipelineFilter.ALL
     ).value
@@ -92,6 +94,30 @@ def _quiet_input(form: FormData) -> dict[str, Any]:
     }
 
 
+REMINDER_TEXTS = ("reminder_time", "reminder_timezone", "reminder_to")
+
+
+def _reminder_values(shown: dict[str, Any]) -> dict[str, Any]:
+    """Review reminders as the form shows them (plain strings, the days a set)."""
+    return {
+        **{name: str(getattr(shown[name], "value", shown[name])) for name in REMINDER_TEXTS},
+        "reminder_days": {str(getattr(d, "value", d)) for d in shown["reminder_days"]},
+        "reminder_drafts": bool(shown["reminder_drafts"]),
+    }
+
+
+def _reminder_input(form: FormData) -> dict[str, Any]:
+    """Review reminders from the form; a form without their fieldset (no time zone field)
+    leaves them as they are."""
+    if "reminder_timezone" not in form:
+        return {}
+    return {
+        **{name: text(form, name) for name in REMINDER_TEXTS if text(form, name) or name != "reminder_to"},
+        "reminder_days": sorted(set(texts(form, "reminder_days"))),
+        "reminder_drafts": checked(form, "reminder_drafts"),
+    }
+
+
 def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     """What the user entered, to show again after a failed save. Secrets are not sent back to the
     browser: ``unsaved_secrets`` names the ones that were entered, so the form can say so."""
@@ -106,6 +132,7 @@ def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     values["branches_to_be_notified"] = text(form, "branches_to_be_notified")
     values["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
     values.update(_quiet_values(quiet_hours.shown(None) | _quiet_input(form)))
+    values.update(_reminder_values(reminder_options.shown(None) | _reminder_input(form)))
     values["pipelines_to_be_notified"] = text(form, "pipelines_to_be_notified")
     return values
 
@@ -119,6 +146,7 @@ def _options_input(form: FormData) -> dict[str, Any]:
     fields["labels_to_be_notified_behavior"] = text(form, "labels_to_be_notified_behavior")
     fields["triggers"] = sorted(set(texts(form, "triggers")))
     fields.update(_quiet_input(form))
+    fields.update(_reminder_input(form))
     return fields
 
 
@@ -187,6 +215,7 @@ async def _form_page(
         "label_behaviors": [b.value for b in LabelBehavior],
         "weekdays": [d.value for d in Weekday],
         "severities": [s.value for s in Severity],
+        "reminder_recipients": [r.value for r in Recipients],
         "pipeline_filters": [p.value for p in PipelineFilter],
         "test_answer": test_answer,
         "notice": notice,
@@ -206,6 +235,7 @@ FORM_FIELDS = frozenset(
     {"active", "language", "triggers", "url", "branches_to_be_notified", "labels_to_be_notified"}
     | {"labels_to_be_notified_behavior", "name", "mention_people", "direct_messages", "direct_only"}
     | set(quiet_hours.FIELDS)
+    | set(reminder_options.FIELDS)
     | {"pipelines_to_be_notified"}
 )
 

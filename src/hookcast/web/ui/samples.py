@@ -19,8 +19,9 @@ from hookcast.samples import SampleSource, get_sample
 
 
 def sample_kinds() -> list[EventKind]:
-    """The kinds a preview can show, in EventKind order: all of them (each has its sample)."""
-    return list(EventKind)
+    """The kinds a preview can show, in EventKind order: every kind a source parses (each has its
+    sample); not those hookcast makes itself (`KindSpec.made_here`)."""
+    return [kind for kind in EventKind if not spec_of(kind).made_here]
 
 
 @cache

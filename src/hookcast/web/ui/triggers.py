@@ -30,5 +30,5 @@ def trigger_options(language: str) -> tuple[list[TriggerOption], list[TriggerOpt
         )
 
     main = [option(spec) for spec in CATALOGUE if spec.default_trigger]
-    more = [option(spec) for spec in CATALOGUE if not spec.default_trigger]
+    more = [option(spec) for spec in CATALOGUE if not (spec.default_trigger or spec.made_here)]
     return main, more
