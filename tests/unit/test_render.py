@@ -646,12 +646,13 @@ def test_actor_without_a_name_is_someone() -> None:
     assert render(anonymous, "zh_CN").title == "有人 向 main 推送了 2 个提交"
 
 
-def test_mentions_are_carried_and_placed_on_the_last_line() -> None:
+def test_mentions_are_carried_for_the_platform_to_show_once() -> None:
     bob = Mention(name="Bob", ids={"feishu": "ou_1"})
     carol = Mention(name="Carol", mobile="13800000000")
     message = render(merge_request("open"), "en", mentions=[bob, carol])
     assert message.mentions == (bob, carol)
-    assert message.lines[-1] == (bob, Text(" "), carol)
+    # not in the body as well: each platform shows `mentions` after the fields (test_mentions_once)
+    assert not any(isinstance(segment, Mention) for line in message.lines for segment in line)
     assert render(merge_request("open"), "en").mentions == ()
 
 

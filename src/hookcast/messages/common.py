@@ -351,15 +351,6 @@ def view_label(event: Event, t: Translator) -> str:
     return t.gettext("View details")
 
 
-def mention_line(mentions: Sequence[Mention]) -> Line:
-    segments: list[Segment] = []
-    for mention in mentions:
-        if segments:
-            segments.append(Text(" "))
-        segments.append(mention)
-    return tuple(segments)
-
-
 def compose(
     event: Event,
     t: Translator,
@@ -374,9 +365,9 @@ def compose(
     title = tidy(title)
     target = url or event.url or event.project.url
     project = event.project.path_with_namespace or event.project.name
+    # The mentions are not a line here: every platform shows `Message.mentions` after the
+    # fields, natively (`platforms/shared.py: body_lines`); a line as well named everyone twice.
     body = [line for line in lines if line]
-    if mentions:
-        body.append(mention_line(mentions))
     summary = t.format("{project}: {title}", project=project, title=title) if project else title
     return Message(
         title=title,
