@@ -141,6 +141,9 @@ async def test_replay_queues_a_range_again(client: httpx.AsyncClient, fake: Fake
     before = datetime.now(UTC) - timedelta(seconds=1)
     await post_pushes(client, token, 2)
     await eventually(lambda: sorted(markers(bot)) == [0, 1])
+    # The bot has both cards before the recorder has written the second: until then its row is
+    # still held (`sending`), and a replay rightly leaves a held row alone.
+    assert [row["state"] for row in await settled(client, project_id, count=2)] == ["delivered"] * 2
     later = datetime.now(UTC) + timedelta(hours=1)
     nothing = await client.post(f"/api/v1/projects/{project_id}/replay", params={"since": later.isoformat()})
     assert nothing.json() == {"queued": 0}
