@@ -73,12 +73,12 @@ class FakePlatformServer:
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=16 * 1024 * 1024)
-        served: set[str] = set()
+        served: set[tuple[str, str]] = set()
         for fake in FAKES.values():
             for route in fake.routes:
-                if route.path not in served:  # Feishu and Lark share theirs
-                    served.add(route.path)
-                    app.router.add_post(route.path, self.route(route))
+                if (route.method, route.path) not in served:  # Feishu and Lark share theirs
+                    served.add((route.method, route.path))
+                    app.router.add_route(route.method, route.path, self.route(route))
         app.router.add_get("/__stats", self.stats_handler)
         app.router.add_get("/__received", self.received_handler)
         return app
@@ -136,8 +136,7 @@ class FakePlatformServer:
         if refusal is not None:
             bot.rejections.append((str(refusal.answer.status), refusal.reason))
             return refusal.answer.response()
-        bot.received.append((now, body))
-        return dialect.ok.response()
+        return dialect.accept(bot, request, body).response()
 
     async def scripted_answer(
         self, script: str, bot: FakeBot, dialect: Dialect, request: web.Request, raw: bytes, now: float
@@ -149,7 +148,7 @@ class FakePlatformServer:
             return None
         if kind == "ok":
             with contextlib.suppress(ValueError):
-                bot.received.append((now, json.loads(raw)))
+                return dialect.accept(bot, request, json.loads(raw)).response()
             return dialect.ok.response()
         if kind == "close":
             if request.transport is not None:

@@ -18,13 +18,14 @@ from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.events import EventKind
 from hookcast.kinds import DEFAULT_TRIGGERS
+from hookcast.living import MessageMode
 from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
 from hookcast.platforms.targets import target_from
 from hookcast.quiet_hours import Severity, Weekday, quiet_until
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter, RouteRules, parse_labels
-from hookcast.services import fields, projects, quiet_hours, webhook_settings
+from hookcast.services import fields, message_modes, projects, quiet_hours, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.services.text_input import TextInput
 from hookcast.store import outbox
@@ -100,6 +101,13 @@ class WebhookFields(TextInput):
     quiet_timezone: str = Field(default=quiet_hours.DEFAULT_ZONE, max_length=64, description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool = Field(default=False, description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity = Field(default=Severity.OFF, description=QUIET_SEVERITY_HELP)
+    message_mode: MessageMode | None = Field(default=None, description=message_modes.MODE_HELP)
+    alert_flap_window_minutes: int | None = Field(
+        default=None,
+        ge=message_modes.MIN_FLAP_MINUTES,
+        le=message_modes.MAX_FLAP_MINUTES,
+        description=message_modes.FLAP_HELP,
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -143,6 +151,13 @@ class WebhookPatch(TextInput):
     quiet_timezone: str | None = Field(default=None, max_length=64, description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool | None = Field(default=None, description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity | None = Field(default=None, description=QUIET_SEVERITY_HELP)
+    message_mode: MessageMode | None = Field(default=None, description=message_modes.MODE_HELP)
+    alert_flap_window_minutes: int | None = Field(
+        default=None,
+        ge=message_modes.MIN_FLAP_MINUTES,
+        le=message_modes.MAX_FLAP_MINUTES,
+        description=message_modes.FLAP_HELP,
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -194,6 +209,10 @@ class WebhookView(BaseModel):
     quiet_timezone: str = Field(description=QUIET_ZONE_HELP)
     quiet_break_on_failures: bool = Field(description=QUIET_FAILURES_HELP)
     quiet_break_at_severity: Severity = Field(description=QUIET_SEVERITY_HELP)
+    message_mode: MessageMode = Field(description=message_modes.MODE_HELP + " Shown: the mode in effect.")
+    alert_flap_window_minutes: int = Field(description=message_modes.FLAP_HELP)
+    # Last: the field's name hides the module's in the class body.
+    message_modes: list[MessageMode] = Field(description=message_modes.MODES_HELP)
 
 
 def _add_flat(schema: dict[str, Any], *, view: bool) -> None:
@@ -236,6 +255,9 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         created_at=webhook.created_at,
         updated_at=webhook.updated_at,
         **quiet_hours.shown(webhook.quiet_hours),
+        message_mode=message_modes.effective(webhook, modes := message_modes.offered(webhook)),
+        message_modes=list(modes),
+        alert_flap_window_minutes=round(message_modes.flap_window(webhook).total_seconds() / 60),
         **webhook_settings.flat_view(platform, webhook.settings),
     )
 
@@ -415,6 +437,8 @@ async def create(
         direct_only=data.direct_only,
         mention_people=data.mention_people,
         quiet_hours=quiet_hours.stored(None, {name: getattr(data, name) for name in quiet_hours.FIELDS}),
+        message_mode=message_modes.checked(platform, data.url, data.message_mode),
+        alert_flap_window_minutes=data.alert_flap_window_minutes,
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -447,6 +471,10 @@ async def update(
     if any(changes.get(name) is not None for name in quiet_hours.FIELDS):
         webhook.quiet_hours = quiet_hours.stored(webhook.quiet_hours, changes)
         await _reschedule_held(session, webhook)
+    if changes.get("message_mode") is not None or changes.get("url") is not None:
+        _change_mode(webhook, platform, changes, box)
+    if changes.get("alert_flap_window_minutes") is not None:
+        webhook.alert_flap_window_minutes = changes["alert_flap_window_minutes"]
     if changes.get("triggers") is not None:
         webhook.triggers = sorted({EventKind(t).value for t in changes["triggers"]})
     for name in (
@@ -471,6 +499,19 @@ async def update(
     webhook.updated_at = utcnow()
     await session.flush()
     return webhook
+
+
+def _change_mode(webhook: Webhook, platform: Platform, changes: dict[str, Any], box: SecretBox) -> None:
+    """A new mode is checked against the webhook's (new) URL; a new URL whose platform cannot do
+    the stored mode takes the platform's default (null)."""
+    url = changes.get("url") or box.open(webhook.url_sealed)
+    mode = changes.get("message_mode") or webhook.message_mode
+    try:
+        webhook.message_mode = message_modes.checked(platform, url, MessageMode(mode) if mode else None)
+    except Invalid:
+        if changes.get("message_mode") is not None:
+            raise
+        webhook.message_mode = None
 
 
 async def _reschedule_held(session: AsyncSession, webhook: Webhook) -> None:

@@ -55,6 +55,10 @@ class FakeBot:
     violations: list[str] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (answer kind, why)
     requests: int = 0
+    # Messages a platform lets the sender edit (Discord): id -> the body it shows now; and how
+    # many accepted requests were edits (the others were posts).
+    messages: dict[str, Any] = field(default_factory=dict)
+    edits: int = 0
     _scripted: deque[str] = field(default_factory=deque)
     _times: deque[float] = field(default_factory=deque)
 
@@ -86,6 +90,8 @@ class FakeBot:
             "received": len(self.received),
             "violations": len(self.violations),
             "rejections": len(self.rejections),
+            "posts": len(self.received) - self.edits,
+            "edits": self.edits,
         }
 
 
@@ -136,6 +142,11 @@ class Dialect:
     def check_shape(self, body: dict[str, Any]) -> Refusal | None:
         return None
 
+    def accept(self, bot: FakeBot, request: web.Request, body: Any) -> Answer:
+        """The answer to a request that passed the checks (recorded in ``bot.received``)."""
+        bot.received.append((time.monotonic(), body))
+        return self.ok
+
 
 KeyOf = Callable[[web.Request], str]
 
@@ -148,6 +159,7 @@ class Route:
     path: str
     key_of: KeyOf
     dialect: Dialect
+    method: str = "POST"
 
 
 @dataclass(frozen=True)
