@@ -8,8 +8,8 @@ original when the original's post is delayed."""
 
 from __future__ import annotations
 
-import asyncio
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from hookcast import clock
 from hookcast.delivery import claimer
 from hookcast.settings import Settings
 from hookcast.store.db import create_engine
+from hookcast.store.tables import Delivery
 from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
 from tests.integration.helpers import create_project, create_webhook, settled
@@ -109,7 +110,7 @@ async def test_where_a_platform_cannot_edit_follow_ups_are_compact(
         triggers=["merge_request"],
         message_mode="follow_up",
     )
-    assert hook["message_mode"] == "follow_up" and "update" not in hook["message_modes"]
+    assert hook["message_mode"] == "follow_up" and "update" not in list(hook["message_modes"])  # type: ignore[call-overload]
     for action in ("open", "approved", "merge"):
         await post_mr(client, token, action)
     await settled(client, project_id, 3)
@@ -268,8 +269,6 @@ async def test_direct_messages_and_rows_of_every_event_webhooks_have_no_object(
     )
     await post_mr(client, token, "open")
     await settled(client, project_id, 2)
-    from hookcast.store.tables import Delivery
-
     engine = create_engine(database_url)
     try:
         async with engine.connect() as connection:
@@ -277,4 +276,42 @@ async def test_direct_messages_and_rows_of_every_event_webhooks_have_no_object(
     finally:
         await engine.dispose()
     assert keys == {1: "merge_request:gitlabhq/gitlab-test:1", 2: None}
-    await asyncio.sleep(0)
+
+
+async def test_the_ui_form_offers_the_platforms_modes_and_saves_one(
+    ui: Any, fake: FakePlatformServer
+) -> None:
+    discord, wecom = fake.add_bot("discord"), fake.add_bot("wecom")
+    project = await ui.post("/ui/projects", {"name": "app"})
+    project_id = int(re.search(r"/ui/projects/(\d+)/rename", project.text).group(1))  # type: ignore[union-attr]
+    new = (await ui.get(f"/ui/projects/{project_id}/integrations/discord")).text
+    assert re.findall(
+        r'<option value="(\w+)"[^>]*>[^<]*</option>', new.split('id="message_mode"')[1].split("</select>")[0]
+    ) == [
+        "update",
+        "follow_up",
+        "every_event",
+    ]
+    assert '<option value="update" selected>' in new
+    form = {
+        "active": "on",
+        "language": "en",
+        "triggers": ["merge_request"],
+        "branches_to_be_notified": "all",
+        "labels_to_be_notified_behavior": "match_any",
+        "quiet_timezone": "UTC",
+    }
+    refused = await ui.post(
+        f"/ui/projects/{project_id}/integrations/wecom", {**form, "url": wecom.url, "message_mode": "update"}
+    )
+    assert refused.status_code == 422 and 'id="message_mode-error"' in refused.text
+    saved = await ui.post(
+        f"/ui/projects/{project_id}/integrations/discord",
+        {**form, "url": discord.url, "message_mode": "follow_up", "alert_flap_window_minutes": "15"},
+    )
+    assert saved.status_code == 303, saved.text
+    webhook_id = saved.headers["location"].split("/")[-1].split("?")[0]
+    edit = (await ui.get(f"/ui/webhooks/{webhook_id}")).text
+    assert '<option value="follow_up" selected>' in edit and 'value="15"' in edit
+    zh = (await ui.get(f"/ui/webhooks/{webhook_id}", headers={"Accept-Language": "zh-CN"})).text
+    assert "消息模式" in zh
