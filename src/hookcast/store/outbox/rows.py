@@ -110,7 +110,14 @@ async def claim(
     skip_locked: bool,
 ) -> list[Claimed]:
     """Up to ``limit`` due deliveries of webhooks that are not paused, oldest due first, now
-    ``sending`` under ``holder``'s lease; ordered by id."""
+    ``sending`` under ``holder``'s lease; ordered by id.
+
+    On PostgreSQL the claim runs without JIT compilation: the ordering rule's subquery raises
+    the planner's cost estimate over ``jit_above_cost`` although it never runs for rows
+    without an object, and compiling then took longer than the claim itself (measured: 60 of
+    150 ms for 200 of 20,000 due rows)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL jit = off"))
     rows = await claim_due(
         session,
         Delivery,
