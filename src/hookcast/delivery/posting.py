@@ -46,7 +46,10 @@ class Poster:
         plan = head.plan if len(jobs) == 1 else None
         reposted = False
         if plan is not None and sent.response is not None and platform.edit_refused(sent.response):
-            again = self._composer.reposted(head)
+            try:
+                again = self._composer.reposted(head)
+            except Exception:  # cannot be encoded as a post: the refusal stands (a permanent outcome)
+                again = None
             if again is not None:  # the message is gone: a new one, remembered in its place
                 sent = await self._courier.deliver(platform, destination.target, again)
                 self._count(platform.name.value, sent.outcome, sent.duration)
