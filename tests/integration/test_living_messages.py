@@ -16,13 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import hookcast.samples
 from hookcast import clock
 from hookcast.delivery import claimer
+from hookcast.living import Remembered, Step
 from hookcast.settings import Settings
+from hookcast.store import message_refs, outbox
 from hookcast.store.db import create_engine
+from hookcast.store.outbox import AttemptRow, NextStep, State
 from hookcast.store.tables import Delivery
 from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
@@ -315,3 +319,32 @@ async def test_the_ui_form_offers_the_platforms_modes_and_saves_one(
     assert '<option value="follow_up" selected>' in edit and 'value="15"' in edit
     zh = (await ui.get(f"/ui/webhooks/{webhook_id}", headers={"Accept-Language": "zh-CN"})).text
     assert "消息模式" in zh
+
+
+async def test_a_result_for_a_row_another_worker_holds_remembers_nothing(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("discord")
+    token = await discord_project(client, bot)
+    await post_mr(client, token, "open")
+    await post_mr(client, token, "approved")
+    await settled(client, 1, 2)
+    sessions: async_sessionmaker[AsyncSession] = client.app.state.runtime.sessions  # type: ignore[attr-defined]
+    key, other = (1, "merge_request:gitlabhq/gitlab-test:1"), (1, "merge_request:gitlabhq/gitlab-test:2")
+    async with sessions() as session:
+        before = (await message_refs.load(session, [key]))[key]
+    assert before.ref == next(iter(bot.messages))
+    async with sessions.begin() as session:  # row 1 was taken over meanwhile; row 2 is still ours
+        await session.execute(update(Delivery).values(state="sending", claimed_by="another-worker"))
+        await session.execute(update(Delivery).where(Delivery.id == 2).values(claimed_by="this-worker"))
+    now = clock.utcnow()
+    late = Remembered(ref="4242", history=(Step("merge", "Late"),), last_action="merge", updated_at=now)
+    steps = [NextStep(n, State.DELIVERED, 2, now, None) for n in (1, 2)]
+    attempts = [AttemptRow(n, now, 5, 200, "delivered", "", None, "", "") for n in (1, 2)]
+    async with sessions.begin() as session:
+        memories = {1: (key, late), 2: (other, late)}
+        lost = await outbox.record(session, attempts, steps, now, holder="this-worker", memories=memories)
+    assert lost == [1]
+    async with sessions() as session:
+        after = await message_refs.load(session, [key, other])
+    assert after == {key: before, other: late}
