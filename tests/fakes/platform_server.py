@@ -136,6 +136,7 @@ class FakePlatformServer:
         if refusal is not None:
             bot.rejections.append((str(refusal.answer.status), refusal.reason))
             return refusal.answer.response()
+        bot.received.append((now, body))
         return dialect.accept(bot, request, body).response()
 
     async def scripted_answer(
@@ -148,7 +149,7 @@ class FakePlatformServer:
             return None
         if kind == "ok":
             with contextlib.suppress(ValueError):
-                return dialect.accept(bot, request, json.loads(raw)).response()
+                bot.received.append((now, json.loads(raw)))
             return dialect.ok.response()
         if kind == "close":
             if request.transport is not None:

@@ -30,6 +30,7 @@ from hookcast.store.outbox import AttemptRow, NextStep, State
 from hookcast.store.tables import Delivery
 from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
+from tests.fakes.platforms.discord import messages
 from tests.integration.helpers import create_project, create_webhook, settled
 
 SAMPLES = Path(hookcast.samples.__file__).parent
@@ -66,8 +67,9 @@ def shown(body: Any) -> str:
 
 
 def only_message(bot: FakeBot) -> str:
-    assert len(bot.messages) == 1, bot.messages
-    return shown(next(iter(bot.messages.values())))
+    kept = messages(bot)
+    assert len(kept) == 1, kept
+    return shown(next(iter(kept.values())))
 
 
 async def discord_project(client: httpx.AsyncClient, bot: FakeBot, **fields: Any) -> str:
@@ -93,7 +95,7 @@ async def test_a_merge_request_is_one_discord_message_edited_as_it_goes(
         await post_mr(client, token, action, actor)  # at once: the updates wait for the post
     rows = await settled(client, project_id, 3)
     assert {row["state"] for row in rows} == {"delivered"}
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (1, 2)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (1, 2)
     assert bot.rejections == [] and bot.violations == []
     card = only_message(bot)
     assert "opened by Ann → approved by Bob → merged by Cy" in card, card
@@ -140,7 +142,7 @@ async def test_every_event_is_a_full_message_as_before(
     for action in ("open", "approved", "merge"):
         await post_mr(client, token, action)
     await settled(client, project_id, 3)
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (3, 0)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (3, 0)
     assert all("opened by" not in shown(body) and "↳" not in shown(body) for _, body in bot.received)
 
 
@@ -178,7 +180,7 @@ async def test_the_message_is_remembered_across_a_restart(
     async with running_client(settings) as client:  # a new app and worker, the same database
         await post_mr(client, token, "merge", "Cy")
         await settled(client, 1, 2)
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (1, 1)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (1, 1)
     assert "merged by Cy" in only_message(bot)
 
 
@@ -193,7 +195,7 @@ async def test_two_workers_edit_the_same_message(
         for n, action in enumerate(actions):
             await post_mr(first if n % 2 else second, token, action, f"P{n}")
         await settled(first, 1, len(actions))
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (1, 2)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (1, 2)
     assert "opened by P0 → approved by P1 → merged by P2" in only_message(bot)
 
 
@@ -204,17 +206,17 @@ async def test_an_edit_of_a_deleted_message_posts_a_new_one_which_later_events_e
     token = await discord_project(client, bot)
     await post_mr(client, token, "open")
     await settled(client, 1, 1)
-    bot.messages.clear()  # someone deleted it in the channel
+    messages(bot).clear()  # someone deleted it in the channel
     await post_mr(client, token, "approved", "Bob")
     rows = await settled(client, 1, 2)
     assert {row["state"] for row in rows} == {"delivered"}
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (2, 0)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (2, 0)
     assert [kind for kind, _ in bot.rejections] == ["404"]  # the refused edit
     reposted = only_message(bot)
     assert "opened by Ann → approved by Bob" in reposted  # the history is kept
     await post_mr(client, token, "merge", "Cy")
     await settled(client, 1, 3)
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (2, 1)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (2, 1)
     assert "approved by Bob → merged by Cy" in only_message(bot)
     webhook = (await client.get("/api/v1/projects/1/webhooks")).json()[0]
     assert webhook["paused_until"] is None  # a message gone is not a webhook gone
@@ -228,14 +230,14 @@ async def test_a_flapping_alert_updates_its_card_until_the_window_has_passed(
     for n, status in enumerate(("firing", "resolved", "firing")):
         await post_alert(client, token, status)
         await settled(client, 1, n + 1)
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (1, 2)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (1, 2)
     assert "flapped 1 time" in only_message(bot)
     await post_alert(client, token, "resolved")
     await settled(client, 1, 4)
     monkeypatch.setattr(claimer, "utcnow", lambda: clock.utcnow() + timedelta(minutes=6))
     await post_alert(client, token, "firing")
     await settled(client, 1, 5)
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (2, 3)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (2, 3)
     newest = shown(bot.received[-1][1])
     assert "flapped" not in newest and "firing →" not in newest  # a new incident: a new card
 
@@ -252,7 +254,7 @@ async def test_an_update_waits_for_its_original(
     rows = await settled(client, 1, 2)
     assert {row["state"] for row in rows} == {"delivered"}
     assert [kind for kind, _ in bot.rejections] == [delay.partition(":")[0]]
-    assert (bot.stats()["posts"], bot.stats()["edits"]) == (1, 1)
+    assert (bot.counts["posts"], bot.counts["edits"]) == (1, 1)
     assert "approved by Bob" not in shown(bot.received[0][1])
     assert "opened by Ann → approved by Bob" in only_message(bot)
 
@@ -333,7 +335,7 @@ async def test_a_result_for_a_row_another_worker_holds_remembers_nothing(
     key, other = (1, "merge_request:gitlabhq/gitlab-test:1"), (1, "merge_request:gitlabhq/gitlab-test:2")
     async with sessions() as session:
         before = (await message_refs.load(session, [key]))[key]
-    assert before.ref == next(iter(bot.messages))
+    assert before.ref == next(iter(messages(bot)))
     async with sessions.begin() as session:  # row 1 was taken over meanwhile; row 2 is still ours
         await session.execute(update(Delivery).values(state="sending", claimed_by="another-worker"))
         await session.execute(update(Delivery).where(Delivery.id == 2).values(claimed_by="this-worker"))

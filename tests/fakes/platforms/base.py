@@ -9,7 +9,7 @@ The server (`tests.fakes.platform_server`) is generic; each platform's fake live
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,10 +55,10 @@ class FakeBot:
     violations: list[str] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (answer kind, why)
     requests: int = 0
-    # Messages a platform lets the sender edit (Discord): id -> the body it shows now; and how
-    # many accepted requests were edits (the others were posts).
-    messages: dict[str, Any] = field(default_factory=dict)
-    edits: int = 0
+    # what the platform remembers of the bot's messages (Discord's messages by id) and how many
+    # of each kind of request it took ("posts", "edits")
+    state: dict[str, Any] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
     _scripted: deque[str] = field(default_factory=deque)
     _times: deque[float] = field(default_factory=deque)
 
@@ -90,8 +90,7 @@ class FakeBot:
             "received": len(self.received),
             "violations": len(self.violations),
             "rejections": len(self.rejections),
-            "posts": len(self.received) - self.edits,
-            "edits": self.edits,
+            "counts": dict(self.counts),
         }
 
 
@@ -136,16 +135,16 @@ class Dialect:
     def too_large(self) -> Answer:
         return self.invalid
 
+    def accept(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Answer:
+        """The answer to a request every check passed (and what the platform keeps of it): a
+        platform whose answer names the new message overrides this."""
+        return self.ok
+
     def check_security(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Refusal | None:
         return None
 
     def check_shape(self, body: dict[str, Any]) -> Refusal | None:
         return None
-
-    def accept(self, bot: FakeBot, request: web.Request, body: Any) -> Answer:
-        """The answer to a request that passed the checks (recorded in ``bot.received``)."""
-        bot.received.append((time.monotonic(), body))
-        return self.ok
 
 
 KeyOf = Callable[[web.Request], str]
@@ -159,7 +158,7 @@ class Route:
     path: str
     key_of: KeyOf
     dialect: Dialect
-    method: str = "POST"
+    method: str = "POST"  # Discord edits its messages with PATCH
 
 
 @dataclass(frozen=True)

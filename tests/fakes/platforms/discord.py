@@ -4,8 +4,8 @@ Like Discord, the fake answers a post with ``?wait=true`` with the message objec
 (``id``: a snowflake), keeps the messages, and takes a ``PATCH`` of
 ``/api/webhooks/{id}/{token}/messages/{message_id}`` for the webhook's own messages only
 (another's, or one deleted, is 404 "Unknown Message", code 10008). ``wait`` must be a boolean
-and ``thread_id`` a snowflake. Tests delete a message with ``bot.messages.pop(id)``; the bot's
-statistics count posts and edits apart.
+and ``thread_id`` a snowflake. The messages are ``messages(bot)`` (id -> the body shown now; a
+test deletes one with ``messages(bot).pop(id)``); ``bot.counts`` has the posts and edits.
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ class DiscordDialect(Dialect):
             return Refusal(self.invalid, f"thread_id={thread!r} is not a snowflake")
         return super().check(bot, request, raw, body)
 
-    def accept(self, bot: FakeBot, request: web.Request, body: Any) -> Answer:
-        answer = super().accept(bot, request, body)
+    def accept(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Answer:
+        bot.counts["posts"] += 1
         ident = str(FIRST_ID + len(bot.received))
-        bot.messages[ident] = body
+        messages(bot)[ident] = body
         if request.query.get("wait") in ("true", "True", "1"):
-            return Answer(200, message_object(ident, bot, request, body))
-        return answer
+            return Answer(200, message_object(ident, request, body))
+        return self.ok
 
     def retry_after(self, seconds: float) -> Answer:
         body = {"message": "You are being rate limited.", "retry_after": seconds, "global": False}
@@ -95,19 +95,24 @@ class DiscordEditDialect(DiscordDialect):
 
     def check(self, bot: FakeBot, request: web.Request, raw: bytes, body: Any) -> Refusal | None:
         ident = request.match_info["message_id"]
-        if ident not in bot.messages:
+        if ident not in messages(bot):
             return Refusal(UNKNOWN_MESSAGE, f"unknown message {ident}")
         return super().check(bot, request, raw, body)
 
-    def accept(self, bot: FakeBot, request: web.Request, body: Any) -> Answer:
+    def accept(self, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> Answer:
         ident = request.match_info["message_id"]
-        Dialect.accept(self, bot, request, body)
-        bot.edits += 1
-        bot.messages[ident] = body  # an edit replaces the fields it carries; hookcast sends them all
-        return Answer(200, message_object(ident, bot, request, body))
+        bot.counts["edits"] += 1
+        messages(bot)[ident] = body  # an edit replaces the fields it carries; hookcast sends them all
+        return Answer(200, message_object(ident, request, body))
 
 
-def message_object(ident: str, bot: FakeBot, request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
+def messages(bot: FakeBot) -> dict[str, Any]:
+    """The bot's messages as Discord keeps them: id -> the body it shows now."""
+    kept: dict[str, Any] = bot.state.setdefault("messages", {})
+    return kept
+
+
+def message_object(ident: str, request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": ident,
         "type": 0,
