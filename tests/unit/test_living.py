@@ -24,6 +24,7 @@ from hookcast.living import (
 from hookcast.messages.i18n import translator
 from hookcast.messages.living import FOLLOW_UP_MARK, history_line, living_message
 from hookcast.messages.model import Message, Text
+from hookcast.platforms import PLATFORMS
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 PROJECT = ProjectRef(path_with_namespace="group/app")
@@ -137,3 +138,11 @@ def test_follow_ups_and_replies_are_compact(action: Action) -> None:
     compact = living_message(MESSAGE, Plan(action, "m1", (Step("open"), Step("approved"))))
     assert compact.title == FOLLOW_UP_MARK + MESSAGE.title
     assert (compact.url, compact.tone, compact.lines, compact.fields) == (MESSAGE.url, MESSAGE.tone, (), ())
+
+
+def test_every_platform_tells_its_modes_from_the_redacted_url_alike() -> None:
+    """Intake and the API's answers read a webhook's modes from its redacted URL (they hold no
+    key to open the sealed one): a platform must decide from the URL's shape, not its secrets."""
+    for platform in PLATFORMS.values():
+        url = platform.example_url
+        assert platform.message_modes(platform.redact_url(url)) == platform.message_modes(url), platform.name
