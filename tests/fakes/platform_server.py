@@ -73,12 +73,12 @@ class FakePlatformServer:
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=16 * 1024 * 1024)
-        served: set[str] = set()
+        served: set[tuple[str, str]] = set()
         for fake in FAKES.values():
             for route in fake.routes:
-                if route.path not in served:  # Feishu and Lark share theirs
-                    served.add(route.path)
-                    app.router.add_post(route.path, self.route(route))
+                if (route.method, route.path) not in served:  # Feishu and Lark share theirs
+                    served.add((route.method, route.path))
+                    app.router.add_route(route.method, route.path, self.route(route))
         app.router.add_get("/__stats", self.stats_handler)
         app.router.add_get("/__received", self.received_handler)
         return app

@@ -106,3 +106,83 @@ def test_classify(response: HttpResponse, expected: object) -> None:
 
 def test_redaction_hides_the_token() -> None:
     assert discord.redact_url(URL) == "https://discord.com/api/webhooks/123456789012345678/***"
+
+
+# --- Living messages: post with wait=true, edit by PATCH, the refused edit ----------------------
+
+MESSAGE = Message(title="MR !1 merged", tone=Tone.SUCCESS, url="https://g.example/mr/1")
+
+
+def test_modes_update_first() -> None:
+    assert [m.value for m in discord.message_modes(URL)] == ["update", "follow_up", "every_event"]
+
+
+@pytest.mark.parametrize(
+    ("url", "posted"),
+    [
+        (URL, URL + "?wait=true"),
+        (URL + "?thread_id=123", URL + "?thread_id=123&wait=true"),
+        (URL + "?wait=false&thread_id=9", URL + "?thread_id=9&wait=true"),
+    ],
+)
+def test_a_post_waits_for_the_message_and_keeps_its_thread(url: str, posted: str) -> None:
+    request = discord.encode_post(MESSAGE, WebhookTarget(url), CTX)
+    assert (request.method, request.url) == ("POST", posted)
+    assert request.body == discord.encode(MESSAGE, WebhookTarget(url), CTX).body
+
+
+@pytest.mark.parametrize(
+    ("url", "edited"),
+    [
+        (URL, URL + "/messages/1152921504606846977"),
+        (URL + "/", URL + "/messages/1152921504606846977"),
+        (URL + "?thread_id=123&wait=true", URL + "/messages/1152921504606846977?thread_id=123"),
+    ],
+)
+def test_an_edit_patches_the_message_with_the_same_body(url: str, edited: str) -> None:
+    request = discord.encode_edit(MESSAGE, WebhookTarget(url), CTX, "1152921504606846977")
+    assert (request.method, request.url) == ("PATCH", edited)
+    assert request.body == discord.encode(MESSAGE, WebhookTarget(url), CTX).body
+
+
+@pytest.mark.parametrize("ref", ["", "12a", "../../x", "1" * 21, "1?wait=false"])
+def test_an_edit_refuses_what_is_no_snowflake(ref: str) -> None:
+    with pytest.raises(ValueError, match="snowflake"):
+        discord.encode_edit(MESSAGE, WebhookTarget(URL), CTX, ref)
+
+
+@pytest.mark.parametrize(
+    ("body", "ref"),
+    [
+        (b'{"id": "1152921504606846977", "channel_id": "1"}', "1152921504606846977"),
+        (b'{"id": 1152921504606846977}', ""),  # Discord's ids are strings
+        (b'{"id": "1/../2"}', ""),
+        (b'{"id": "' + b"9" * 21 + b'"}', ""),
+        (b'{"id": "12\\u0000"}', ""),
+        (b"", ""),
+        (b"[1]", ""),
+        (b"not json", ""),
+    ],
+)
+def test_posted_ref_is_the_answers_snowflake(body: bytes, ref: str) -> None:
+    assert discord.posted_ref(HttpResponse(200, {}, body)) == ref
+
+
+def test_an_edit_of_a_message_gone_is_refused_without_pausing_the_webhook() -> None:
+    gone = HttpResponse(404, {}, b'{"message": "Unknown Message", "code": 10008}')
+    webhook_gone = HttpResponse(404, {}, b'{"message": "Unknown Webhook", "code": 10015}')
+    assert discord.edit_refused(gone) and not discord.edit_refused(webhook_gone)
+    assert not discord.edit_refused(HttpResponse(404, {}, b""))
+    assert discord.classify(gone) == Permanent("discord: HTTP 404 Unknown Message")
+    assert discord.classify(webhook_gone) == Permanent(
+        'discord: HTTP 404 {"message": "Unknown Webhook", "code": 10015}', pause=True
+    )
+
+
+def test_redaction_keeps_what_follows_the_token() -> None:
+    edit = URL + "/messages/1152921504606846977?thread_id=5&wait=true"
+    assert discord.redact_url(edit) == (
+        "https://discord.com/api/webhooks/123456789012345678/***/messages/1152921504606846977?thread_id=5&wait=true"
+    )
+    versioned = "https://discord.com/api/v10/webhooks/123456789012345678/tok-EN_secret"
+    assert discord.redact_url(versioned) == "https://discord.com/api/v10/webhooks/123456789012345678/***"

@@ -5,6 +5,7 @@ messages, the IM apps, all read in the claim's transaction."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import Text, select
 from sqlalchemy import cast as cast_as
@@ -13,14 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.delivery.composer import Composer
 from hookcast.delivery.direct import DirectMessages
-from hookcast.delivery.jobs import Job
+from hookcast.delivery.jobs import Destination, Job
 from hookcast.delivery.leases import HeldLeases
 from hookcast.delivery.mentions import directory_for, mentions_for
 from hookcast.events import Event
 from hookcast.kinds import spec_of
-from hookcast.services import people
+from hookcast.living import Plan, Remembered, plan
+from hookcast.services import message_modes, people
 from hookcast.sources.caps import capped
-from hookcast.store import outbox
+from hookcast.store import message_refs, outbox
 from hookcast.store.outbox import Channel
 from hookcast.store.tables import EventRow, Webhook
 
@@ -69,13 +71,14 @@ class Claimer:
                 skip_locked=self._skip_locked,
             )
             rows = [row for row in claimed if not self._leases.holds(row.id)]  # others: already in a lane
-            jobs = await self._jobs(session, rows) if rows else []
+            jobs = await self._jobs(session, rows, now) if rows else []
         self._leases.taken((row.id for row in claimed), lease_until)  # committed: ours
         self._paused.difference_update(row.webhook_id for row in rows)  # claimed, so not paused (any more)
         return jobs
 
-    async def _jobs(self, session: AsyncSession, rows: list[outbox.Claimed]) -> list[Job]:
-        """Jobs of the claimed rows: their events, webhooks, mentions and recipients."""
+    async def _jobs(self, session: AsyncSession, rows: list[outbox.Claimed], now: datetime) -> list[Job]:
+        """Jobs of the claimed rows: their events, webhooks, mentions, recipients and, for living
+        messages, the plan for their object's message (what is remembered: one query)."""
         wanted = {r.event_id for r in rows}
         events = {i: e for i in wanted if (e := self._recent_events.pop(i, None)) is not None}
         if len(events) < len(wanted):
@@ -90,22 +93,42 @@ class Claimer:
             if webhooks[r.webhook_id].mention_people or spec_of(events[r.event_id].kind).always_mention
         }
         directory = await directory_for(session, [events[i] for i in mentioning])
-        jobs = [
-            Job(
+        living = [(r.webhook_id, r.object_key) for r in rows if r.object_key and r.channel is Channel.GROUP]
+        remembered = await message_refs.load(session, living) if living else {}
+        jobs = []
+        for row in rows:
+            webhook = webhooks[row.webhook_id]
+            destination = self._composer.destination(webhook, row.channel, row.recipient)
+            job = Job(
                 delivery_id=row.id,
                 attempts=row.attempts,
                 idempotency_key=row.idempotency_key,
                 event=events[row.event_id],
                 event_id=row.event_id,
-                destination=self._composer.destination(webhooks[row.webhook_id], row.channel, row.recipient),
+                destination=destination,
                 mentions=mentions_for(events[row.event_id], directory) if row.event_id in mentioning else (),
                 held=row.held,
             )
-            for row in rows
-        ]
+            if row.object_key and row.channel is Channel.GROUP:
+                memory = remembered.get((row.webhook_id, row.object_key))
+                job = replace(
+                    job,
+                    object_key=row.object_key,
+                    plan=_plan(webhook, destination, memory, job.event, now),
+                )
+            jobs.append(job)
         if direct:
             jobs = [await _with_known_recipient(session, job) for job in jobs]
         return jobs
+
+
+def _plan(
+    webhook: Webhook, destination: Destination, memory: Remembered | None, event: Event, now: datetime
+) -> Plan:
+    """The webhook's mode for its full URL (the platform's word; the stored mode when offered)."""
+    modes = destination.platform.message_modes(destination.target.url)
+    mode = message_modes.effective(webhook, modes)
+    return plan(mode, memory, event, now, flap_window=message_modes.flap_window(webhook))
 
 
 async def _with_known_recipient(session: AsyncSession, job: Job) -> Job:

@@ -1,17 +1,26 @@
 """Turning claimed rows into requests: where a delivery goes (its webhook's decrypted target,
 cached per version of the webhook) and what it says (rendered once per event and language,
-then encoded for the platform; several jobs become one digest)."""
+then encoded for the platform; several jobs become one digest).
+
+A living message (`Job.plan`) is the cached rendering with its plan applied
+(`messages.living.living_message`: the history line, or the compact form), never cached itself
+(it differs per plan), and encoded as the plan says: a post whose answer names the message, an
+edit or a reply of the remembered one, or a plain post. A digest is always plain."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from hookcast.crypto import SecretBox
 from hookcast.delivery.jobs import Destination, Job
 from hookcast.events import Person
+from hookcast.living import Action, Plan
 from hookcast.messages.digest import render_digest
+from hookcast.messages.living import living_message
 from hookcast.messages.model import Message
 from hookcast.messages.render import render
 from hookcast.platforms import get_platform
@@ -58,16 +67,40 @@ class Composer:
         return message
 
     def request(self, jobs: Sequence[Job]) -> HttpRequest:
-        """The request carrying one message, or for several jobs their digest."""
+        """The request carrying one message (as its plan says, for a living one), or for several
+        jobs their digest."""
         head = jobs[0]
         destination = head.destination
         if len(jobs) == 1:
-            message = self.message(head)
-        else:
-            message = render_digest([self.message(job) for job in jobs], destination.language)
+            return self.planned(head, head.plan)
+        message = render_digest([self.message(job) for job in jobs], destination.language)
         return destination.platform.encode(
             message, destination.target, EncodeContext(time.time(), head.idempotency_key)
         )
+
+    def planned(self, job: Job, plan: Plan | None) -> HttpRequest:
+        """``job``'s message encoded as ``plan`` says (None: a plain post)."""
+        platform, target = job.destination.platform, job.destination.target
+        message = self.message(job)
+        if plan is None or plan.action is Action.PLAIN:
+            return platform.encode(message, target, EncodeContext(time.time(), job.idempotency_key))
+        message = living_message(message, plan)
+        ctx = EncodeContext(time.time(), job.idempotency_key, thread_key=thread_key(job))
+        if plan.action is Action.EDIT and plan.ref:
+            return platform.encode_edit(message, target, ctx, plan.ref)
+        if plan.action is Action.REPLY and plan.ref:
+            return platform.encode_reply(message, target, ctx, plan.ref)
+        if plan.action is Action.POST:
+            return platform.encode_post(message, target, ctx)
+        return platform.encode(message, target, ctx)
+
+    def reposted(self, job: Job) -> HttpRequest | None:
+        """A new full message for ``job`` when its edit or reply was refused (the earlier message
+        is gone); its history is kept. None when ``job`` was no edit or reply."""
+        plan = job.plan
+        if plan is None or plan.action not in (Action.EDIT, Action.REPLY):
+            return None
+        return self.planned(job, replace(plan, action=Action.POST, ref=None))
 
     def _target(self, webhook: Webhook) -> WebhookTarget:
         """The webhook's decrypted URL and secret, decrypted once per version of the webhook."""
@@ -78,6 +111,16 @@ class Composer:
                 self._targets.clear()
             target = self._targets[key] = target_of(webhook, self._box)
         return target
+
+
+def thread_key(job: Job) -> str | None:
+    """An opaque, stable name of the job's object, for platforms that thread by a key of the
+    sender's choosing: the same for every message of the object on this webhook, and naming
+    neither the project nor the object."""
+    if job.object_key is None:
+        return None
+    named = f"{job.destination.webhook_id}:{job.object_key}".encode()
+    return "hc-" + hashlib.sha256(named).hexdigest()[:32]
 
 
 def _identity(recipient: dict[str, Any] | None) -> str:

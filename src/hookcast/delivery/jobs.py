@@ -8,6 +8,7 @@ from datetime import datetime
 
 from hookcast.clock import utcnow
 from hookcast.events import Event, Person
+from hookcast.living import Plan, Remembered
 from hookcast.messages.model import Mention
 from hookcast.platforms.base import Outcome, Permanent, Platform, WebhookTarget
 from hookcast.store.outbox import AttemptRow, Channel, outcome_label
@@ -36,6 +37,10 @@ class Job:
     destination: Destination
     mentions: tuple[Mention, ...] = ()
     held: bool = False  # waited for its webhook's quiet hours to end: goes in one digest with the others
+    # A living message (`hookcast.living`): the object it is about, and what to do with the
+    # object's message, planned at claim time from what is remembered of it. None: a plain post.
+    object_key: str | None = None
+    plan: Plan | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,8 @@ class Result:
     request_body: str
     digest_of: int | None = None
     found_user_id: str | None = None  # a direct message's recipient id, found by a look-up: remembered
+    # A living message that landed: what to remember of its object's message, by (webhook, object).
+    memory: tuple[tuple[int, str], Remembered] | None = None
 
     def attempt_row(self) -> AttemptRow:
         return AttemptRow(

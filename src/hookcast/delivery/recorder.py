@@ -123,8 +123,14 @@ class Recorder:
             ):
                 soonest_retry = step.next_attempt_at
         async with self._sessions.begin() as session:
+            memories = {r.job.delivery_id: r.memory for r in batch if r.memory is not None}
             lost = await outbox.record(
-                session, [result.attempt_row() for result in batch], steps, now, holder=self._holder
+                session,
+                [result.attempt_row() for result in batch],
+                steps,
+                now,
+                holder=self._holder,
+                memories=memories,
             )
             await self._track_webhook_health(session, batch, now)
             await _remember_found_ids(session, batch)
@@ -133,7 +139,11 @@ class Recorder:
                 "sent after the lease was lost: the attempt is kept, the row left to its holder",
                 deliveries=lost,
             )
-        if soonest_retry is not None and soonest_retry <= now + timedelta(seconds=self._poll_interval):
+        # A living message done may let the next of its object be claimed (`outbox.claim`).
+        next_of_object = any(result.job.object_key for result in batch)
+        if next_of_object or (
+            soonest_retry is not None and soonest_retry <= now + timedelta(seconds=self._poll_interval)
+        ):
             self._wake()
 
     async def _track_webhook_health(self, session: AsyncSession, batch: list[Result], now: datetime) -> None:

@@ -27,10 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hookcast.clock import utcnow
 from hookcast.directmessages.recipients import direct_recipients
 from hookcast.events import Event
+from hookcast.living import MessageMode, object_key
 from hookcast.logs import error_fields, short_digest
 from hookcast.quiet_hours import breaks_through, quiet_until
 from hookcast.routing import route
-from hookcast.services import merge_requests, quiet_hours
+from hookcast.services import merge_requests, message_modes, quiet_hours
 from hookcast.services.inbound_scope import stored_key, target_project
 from hookcast.services.pipeline_results import with_previous_status
 from hookcast.services.projects import split_patterns
@@ -190,7 +191,9 @@ def _fan_out(plan: _Plan, event_id: int, webhooks: list[Webhook], now: Any) -> l
         recipients = direct_recipients(plan.event) if webhook.direct_messages else ()
         if not (recipients and webhook.direct_only):
             held_until = _held_until(plan.event, webhook, protected, now)
-            rows.append(outbox.new_delivery(**where, held_until=held_until))
+            living = message_modes.effective(webhook) is not MessageMode.EVERY_EVENT
+            key = object_key(plan.event) if living else None
+            rows.append(outbox.new_delivery(**where, held_until=held_until, object_key=key))
         rows.extend(
             outbox.new_delivery(
                 **where,

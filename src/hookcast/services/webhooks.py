@@ -18,6 +18,7 @@ from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.events import EventKind
 from hookcast.kinds import DEFAULT_TRIGGERS, TRIGGER_KINDS
+from hookcast.living import MessageMode
 from hookcast.messages.model import LANGUAGES
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName, WebhookTarget
@@ -25,7 +26,7 @@ from hookcast.platforms.targets import target_from
 from hookcast.quiet_hours import Severity, Weekday, quiet_until
 from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter, RouteRules, parse_labels
-from hookcast.services import fields, projects, quiet_hours, reminder_options, webhook_settings
+from hookcast.services import fields, message_modes, projects, quiet_hours, reminder_options, webhook_settings
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.services.text_input import TextInput
 from hookcast.store import outbox
@@ -126,6 +127,13 @@ class WebhookFields(TextInput):
     )
     reminder_to: Recipients = Field(default=Recipients.GROUP, description=REMINDER_TO_HELP)
     reminder_drafts: bool = Field(default=False, description=REMINDER_DRAFTS_HELP)
+    message_mode: MessageMode | None = Field(default=None, description=message_modes.MODE_HELP)
+    alert_flap_window_minutes: int | None = Field(
+        default=None,
+        ge=message_modes.MIN_FLAP_MINUTES,
+        le=message_modes.MAX_FLAP_MINUTES,
+        description=message_modes.FLAP_HELP,
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -174,6 +182,13 @@ class WebhookPatch(TextInput):
     reminder_timezone: str | None = Field(default=None, max_length=64, description=REMINDER_ZONE_HELP)
     reminder_to: Recipients | None = Field(default=None, description=REMINDER_TO_HELP)
     reminder_drafts: bool | None = Field(default=None, description=REMINDER_DRAFTS_HELP)
+    message_mode: MessageMode | None = Field(default=None, description=message_modes.MODE_HELP)
+    alert_flap_window_minutes: int | None = Field(
+        default=None,
+        ge=message_modes.MIN_FLAP_MINUTES,
+        le=message_modes.MAX_FLAP_MINUTES,
+        description=message_modes.FLAP_HELP,
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -230,6 +245,10 @@ class WebhookView(BaseModel):
     reminder_timezone: str = Field(description=REMINDER_ZONE_HELP)
     reminder_to: Recipients = Field(description=REMINDER_TO_HELP)
     reminder_drafts: bool = Field(description=REMINDER_DRAFTS_HELP)
+    message_mode: MessageMode = Field(description=message_modes.MODE_HELP + " Shown: the mode in effect.")
+    alert_flap_window_minutes: int = Field(description=message_modes.FLAP_HELP)
+    # Last: the field's name hides the module's in the class body.
+    message_modes: list[MessageMode] = Field(description=message_modes.MODES_HELP)
 
 
 def _add_flat(schema: dict[str, Any], *, view: bool) -> None:
@@ -273,6 +292,9 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         updated_at=webhook.updated_at,
         **quiet_hours.shown(webhook.quiet_hours),
         **reminder_options.shown(webhook.review_reminders),
+        message_mode=message_modes.effective(webhook, modes := message_modes.offered(webhook)),
+        message_modes=list(modes),
+        alert_flap_window_minutes=round(message_modes.flap_window(webhook).total_seconds() / 60),
         **webhook_settings.flat_view(platform, webhook.settings),
     )
 
@@ -469,6 +491,8 @@ async def create(
         review_reminders=reminder_options.stored(
             None, {name: getattr(data, name) for name in reminder_options.FIELDS}
         ),
+        message_mode=message_modes.checked(platform, data.url, data.message_mode),
+        alert_flap_window_minutes=data.alert_flap_window_minutes,
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -503,6 +527,10 @@ async def update(
         await _reschedule_held(session, webhook)
     if any(changes.get(name) is not None for name in reminder_options.FIELDS):
         webhook.review_reminders = reminder_options.stored(webhook.review_reminders, changes)
+    if changes.get("message_mode") is not None or changes.get("url") is not None:
+        _change_mode(webhook, platform, changes, box)
+    if changes.get("alert_flap_window_minutes") is not None:
+        webhook.alert_flap_window_minutes = changes["alert_flap_window_minutes"]
     if changes.get("triggers") is not None:
         webhook.triggers = _triggers(EventKind(t) for t in changes["triggers"])
     for name in (
@@ -527,6 +555,19 @@ async def update(
     webhook.updated_at = utcnow()
     await session.flush()
     return webhook
+
+
+def _change_mode(webhook: Webhook, platform: Platform, changes: dict[str, Any], box: SecretBox) -> None:
+    """A new mode is checked against the webhook's (new) URL; a new URL whose platform cannot do
+    the stored mode takes the platform's default (null)."""
+    url = changes.get("url") or box.open(webhook.url_sealed)
+    mode = changes.get("message_mode") or webhook.message_mode
+    try:
+        webhook.message_mode = message_modes.checked(platform, url, MessageMode(mode) if mode else None)
+    except Invalid:
+        if changes.get("message_mode") is not None:
+            raise
+        webhook.message_mode = None
 
 
 async def _reschedule_held(session: AsyncSession, webhook: Webhook) -> None:

@@ -117,6 +117,11 @@ class Webhook(Base):
     review_reminders: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The newest scheduled instant whose reminder was handled (services/review_reminders.py).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Living messages (hookcast.living): the message mode, None = the platform's default (the first
+    # of `Platform.message_modes(url)`); how long a resolved alert group may fire again and still
+    # update its card, None = 60 minutes (migration 0014).
+    message_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    alert_flap_window_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     pause_reason: Mapped[str | None] = mapped_column(ForeignText, nullable=True)
@@ -188,6 +193,8 @@ class Delivery(Base):
         Index("ix_deliveries_due", "state", "next_attempt_at"),
         Index("ix_deliveries_webhook", "webhook_id", "id"),
         Index("ix_deliveries_event", "event_id"),
+        # The claim's ordering rule: an earlier row of the same object still waiting (migration 0014).
+        Index("ix_deliveries_object", "webhook_id", "object_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -207,7 +214,28 @@ class Delivery(Base):
     # Born inside its webhook's quiet hours: held until they end, then sent in one digest with
     # the others held (kept afterwards, so the history says it waited).
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The object its event is about (`hookcast.living.object_key`), for a group row of a webhook
+    # whose messages live; such a row waits for the earlier rows of its object (`outbox.claim`).
+    object_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MessageRef(Base):
+    """The message hookcast posted for one object on one webhook, as `hookcast.living.Remembered`
+    (`store/message_refs.py`): later events of the object edit it, reply to it or follow it up."""
+
+    __tablename__ = "message_refs"
+    __table_args__ = (UniqueConstraint("webhook_id", "object_key", name="uq_message_refs_object"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    object_key: Mapped[str] = mapped_column(String(300))
+    ref: Mapped[str] = mapped_column(ForeignText, default="")  # the platform's, bounded by the store
+    history: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{"action", "actor"}], bounded
+    last_action: Mapped[str] = mapped_column(String(64))
+    flaps: Mapped[int] = mapped_column(Integer, default=0)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

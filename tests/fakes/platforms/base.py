@@ -160,6 +160,7 @@ class Route:
     path: str
     key_of: KeyOf
     dialect: Dialect
+    method: str = "POST"  # Discord edits its messages with PATCH
 
 
 @dataclass(frozen=True)

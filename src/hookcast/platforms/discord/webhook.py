@@ -1,17 +1,30 @@
-"""Discord webhooks: one embed; ``allowed_mentions`` pings only the people we mention natively."""
+"""Discord webhooks: one embed; ``allowed_mentions`` pings only the people we mention natively.
+
+Living messages (`hookcast.living`): a webhook may edit the messages it posted itself, so its
+modes are update (the default), follow_up and every_event. A post with ``?wait=true`` answers
+with the message object (its ``id``, a snowflake, is the reference kept); an edit is a ``PATCH``
+of ``/messages/{id}`` under the webhook URL with the same body; ``thread_id`` in the URL's query
+(a webhook posting into a thread) is kept for both. An edit of a message that is gone (deleted
+in the channel) answers 404 "Unknown Message" (code 10008): a new message is posted instead.
+The contract is in docs/platforms.md ("Editing a message after it was posted")."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
+from hookcast.living import MessageMode
 from hookcast.messages.model import Mention, Message, MessageField
 from hookcast.platforms.base import (
     Delivered,
     EncodeContext,
+    HttpRequest,
     HttpResponse,
     Outcome,
     Palette,
+    Permanent,
     Platform,
     PlatformName,
     PreviewStyle,
@@ -44,6 +57,9 @@ from hookcast.platforms.url_secrets import UrlSecrets, path_after
 from hookcast.platforms.webhook_url import UrlShape, WebhookUrlSpec
 
 USER_ID = re.compile(r"[0-9]{15,21}")
+MESSAGE_ID = re.compile(r"[0-9]{1,20}")  # a snowflake: a 64-bit unsigned integer in decimal
+WEBHOOK_TOKEN = re.compile(r"/webhooks/[^/]+/([^/]+)")
+UNKNOWN_MESSAGE = 10008  # Discord's JSON error code for a message that does not exist (any more)
 TITLE_CHARS = 256
 DESCRIPTION_CHARS = 4096
 MAX_FIELDS = 25
@@ -129,13 +145,55 @@ class Discord(Platform):
     def classify(self, response: HttpResponse) -> Outcome:
         if 200 <= response.status < 300:
             return Delivered()
+        if self.edit_refused(response):  # the message is gone, not the webhook: no pause
+            return Permanent("discord: HTTP 404 Unknown Message")
         seconds = json_object(response).get("retry_after")
         wait = float(seconds) if isinstance(seconds, int | float) and seconds >= 0 else None
         return classify_status(response, "discord", pause=frozenset({401, 403, 404}), seconds=wait)
 
     def url_secrets(self, url: str) -> UrlSecrets:
-        """Keep ``/api/webhooks/{id}``, hide the token."""
-        return path_after(url, 3)
+        """Keep ``/api[/v10]/webhooks/{id}``, hide the token; what follows it (an edit's
+        ``/messages/{id}``) and the query (``thread_id``, ``wait``) are no secret."""
+        token = WEBHOOK_TOKEN.search(urlsplit(url).path)
+        if token is None:
+            return path_after(url, 3)
+        return UrlSecrets(path=(token.start(1), token.end(1)), query=())
+
+    def message_modes(self, url: str) -> tuple[MessageMode, ...]:
+        return (MessageMode.UPDATE, MessageMode.FOLLOW_UP, MessageMode.EVERY_EVENT)
+
+    def encode_post(self, message: Message, target: WebhookTarget, ctx: EncodeContext) -> HttpRequest:
+        """The post with ``wait=true``: Discord then answers with the message it created."""
+        request = self.encode(message, target, ctx)
+        path, query = _split(request.url)
+        return replace(request, url=_joined(path, [*query, "wait=true"]))
+
+    def posted_ref(self, response: HttpResponse) -> str:
+        ident = json_object(response).get("id")
+        return ident if isinstance(ident, str) and MESSAGE_ID.fullmatch(ident) else ""
+
+    def encode_edit(
+        self, message: Message, target: WebhookTarget, ctx: EncodeContext, ref: str
+    ) -> HttpRequest:
+        """``PATCH {webhook}/messages/{id}`` with the same body; only a webhook's own messages."""
+        if not MESSAGE_ID.fullmatch(ref):
+            raise ValueError("a Discord message id is a snowflake (digits)")
+        request = self.encode(message, target, ctx)
+        path, query = _split(request.url)
+        return replace(request, method="PATCH", url=_joined(f"{path.rstrip('/')}/messages/{ref}", query))
+
+    def edit_refused(self, response: HttpResponse) -> bool:
+        return response.status == 404 and json_object(response).get("code") == UNKNOWN_MESSAGE
+
+
+def _split(url: str) -> tuple[str, list[str]]:
+    """The URL without its query, and the query's parameters but ``wait`` (``thread_id`` stays)."""
+    path, _, query = url.partition("?")
+    return path, [part for part in query.split("&") if part and not part.startswith("wait=")]
+
+
+def _joined(path: str, query: list[str]) -> str:
+    return f"{path}?{'&'.join(query)}" if query else path
 
 
 def embed_field(field: MessageField) -> dict[str, Any]:

@@ -56,6 +56,13 @@ def is_chat_url(url: str) -> bool:
     return chat_token(url) is not None
 
 
+def has_chat_shape(url: str) -> bool:
+    """True for a chat URL, whole or redacted (``…/feishu/chats/***``): what a webhook can do
+    is read from the stored redacted URL too, where the token is hidden."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and CHAT_PATH in parts.path
+
+
 def problem(url: str, public_url: str | None) -> str | None:
     """For a chat URL: None when it belongs to this instance (any host when ``public_url`` is
     not set), else what is wrong with it."""

@@ -215,7 +215,7 @@ class Feishu(Platform):
     # --- Living messages: a chat URL's cards are sent by the app, which can update them ---------
 
     def message_modes(self, url: str) -> tuple[MessageMode, ...]:
-        return CHAT_MODES if self.relayed(url) else super().message_modes(url)
+        return CHAT_MODES if chat_urls.has_chat_shape(url) else super().message_modes(url)
 
     def posted_ref(self, response: HttpResponse) -> str:
         """``data.message_id`` of the app's answer (the relay passes it on); a group robot's

@@ -4,14 +4,17 @@ requeue. Every statement that changes a delivery's state is here."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, Update, and_, bindparam, insert, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from hookcast.living import Remembered
+from hookcast.store import message_refs
 from hookcast.store.outbox.leases import claim_due
 from hookcast.store.outbox.pauses import claimable
 from hookcast.store.outbox.states import NOTIFY_CHANNEL, Channel, State
@@ -29,9 +32,10 @@ def new_delivery(
     channel: Channel = Channel.GROUP,
     recipient: dict[str, Any] | None = None,
     held_until: datetime | None = None,
+    object_key: str | None = None,
 ) -> dict[str, Any]:
     """A fresh delivery row, due now (or, held by quiet hours, at ``held_until``), with its own
-    idempotency key (for `enqueue`)."""
+    idempotency key (for `enqueue`); ``object_key`` for a living message's row (`claim`)."""
     return {
         "event_id": event_id,
         "webhook_id": webhook_id,
@@ -46,6 +50,7 @@ def new_delivery(
         "last_error": None,
         "channel": channel.value,
         "recipient": recipient,
+        "object_key": object_key,
     }
 
 
@@ -71,6 +76,28 @@ class Claimed:
     channel: Channel
     recipient: dict[str, Any] | None
     held: bool = False  # it waited for quiet hours to end: sent in one digest with the others
+    object_key: str | None = None  # the living object it is about (`hookcast.living`)
+
+
+def in_object_order() -> ColumnElement[bool]:
+    """A row may be claimed when it has no object, or no earlier row (a lower id) of its webhook
+    and object still waits or is being sent: an update never overtakes the message it updates,
+    and a retry keeps its object's order. Rows without an object (most) stop at the first test;
+    the others are one probe of ``ix_deliveries_object``. Both ``pending`` and ``sending`` block,
+    so a claim that runs while another worker's claim of the earlier row is uncommitted still
+    sees it waiting (PostgreSQL's snapshot), and skips the later one."""
+    earlier = aliased(Delivery, name="earlier")
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.webhook_id == Delivery.webhook_id,
+            earlier.object_key == Delivery.object_key,
+            earlier.id < Delivery.id,
+            earlier.state.in_((State.PENDING.value, State.SENDING.value)),
+        )
+        .exists()
+    )
+    return or_(Delivery.object_key.is_(None), not_(waiting))
 
 
 async def claim(
@@ -83,7 +110,14 @@ async def claim(
     skip_locked: bool,
 ) -> list[Claimed]:
     """Up to ``limit`` due deliveries of webhooks that are not paused, oldest due first, now
-    ``sending`` under ``holder``'s lease; ordered by id."""
+    ``sending`` under ``holder``'s lease; ordered by id.
+
+    On PostgreSQL the claim runs without JIT compilation: the ordering rule's subquery raises
+    the planner's cost estimate over ``jit_above_cost`` although it never runs for rows
+    without an object, and compiling then took longer than the claim itself (measured: 60 of
+    150 ms for 200 of 20,000 due rows)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL jit = off"))
     rows = await claim_due(
         session,
         Delivery,
@@ -94,7 +128,7 @@ async def claim(
         waiting=State.PENDING,
         working=State.SENDING,
         join=(Webhook, Webhook.id == Delivery.webhook_id),
-        where=[claimable(now)],
+        where=[claimable(now), in_object_order()],
         order_by=(Delivery.next_attempt_at, Delivery.id),
         values={"claimed_by": holder},
         returning=(
@@ -106,6 +140,7 @@ async def claim(
             Delivery.channel,
             Delivery.recipient,
             Delivery.held_until,
+            Delivery.object_key,
         ),
     )
     return sorted(
@@ -119,6 +154,7 @@ async def claim(
                 Channel(r.channel),
                 r.recipient,
                 held=r.held_until is not None,
+                object_key=r.object_key,
             )
             for r in rows
         ),
@@ -187,9 +223,12 @@ async def record(
     now: datetime,
     *,
     holder: str,
+    memories: Mapping[int, tuple[message_refs.Key, Remembered]] | None = None,
 ) -> list[int]:
     """Write the attempts and each delivery's next state (lease and holder cleared), in the
     caller's transaction. Rows are updated in id order: two workers always lock alike.
+    ``memories``: per delivery, what is now remembered of its object's message (a living
+    message that landed), written along only for a row that is still this worker's.
 
     Fenced: a delivery's state changes only while it is still ``sending`` under ``holder``. One
     that another worker took over meanwhile (this one's lease ran out) keeps its new holder's
@@ -222,6 +261,9 @@ async def record(
     steps = [step for step in steps if step.delivery_id in kept]
     if not steps:
         return lost
+    await message_refs.remember(
+        session, dict(memory for delivery_id, memory in (memories or {}).items() if delivery_id in kept), now
+    )
     await connection.execute(
         update(deliveries)
         .where(

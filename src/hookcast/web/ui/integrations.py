@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from hookcast.clock import utcnow
 from hookcast.delivery.test_message import TestAnswer, send_test_message
+from hookcast.living import DEFAULT_FLAP_WINDOW, MessageMode
 from hookcast.messages.i18n import translator
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import kind_label
@@ -19,7 +20,14 @@ from hookcast.platforms.base import Platform, PlatformName
 from hookcast.quiet_hours import Severity, Weekday
 from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter
-from hookcast.services import projects, quiet_hours, reminder_options, webhook_settings, webhooks
+from hookcast.services import (
+    message_modes,
+    projects,
+    quiet_hours,
+    reminder_options,
+    webhook_settings,
+    webhooks,
+)
 from hookcast.services.errors import ServiceError
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.outbox import Backlog, backlogs, is_paused
@@ -38,6 +46,7 @@ router = APIRouter()
 CsrfDep = Depends(csrf.verify)
 
 BOOLEANS = ("active", "direct_messages", "direct_only", "mention_people")
+LIVING = ("message_mode", "alert_flap_window_minutes")
 QUIET_TEXTS = ("quiet_from", "quiet_until", "quiet_timezone", "quiet_break_at_severity")
 
 
@@ -66,7 +75,19 @@ def values_of(webhook: Webhook | None, platform: Platform) -> dict[str, Any]:
     values["pipelines_to_be_notified"] = (
         webhooks.pipeline_filter_of(webhook) if webhook is not None else PipelineFilter.ALL
     ).value
+    modes = _modes(webhook, platform)
+    values["message_mode"] = (message_modes.effective(webhook, modes) if webhook else modes[0]).value
+    flap = message_modes.flap_window(webhook) if webhook else DEFAULT_FLAP_WINDOW
+    values["alert_flap_window_minutes"] = str(round(flap.total_seconds() / 60))
     return values
+
+
+def _modes(webhook: Webhook | None, platform: Platform) -> tuple[MessageMode, ...]:
+    """The modes the form offers: the webhook's platform's for its URL (for a new one, for the
+    platform's example URL)."""
+    return (
+        message_modes.offered(webhook) if webhook else message_modes.modes_of(platform, platform.example_url)
+    )
 
 
 def _quiet_values(quiet: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +155,8 @@ def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     values.update(_quiet_values(quiet_hours.shown(None) | _quiet_input(form)))
     values.update(_reminder_values(reminder_options.shown(None) | _reminder_input(form)))
     values["pipelines_to_be_notified"] = text(form, "pipelines_to_be_notified")
+    values["message_mode"] = text(form, "message_mode")
+    values["alert_flap_window_minutes"] = text(form, "alert_flap_window_minutes")
     return values
 
 
@@ -147,6 +170,8 @@ def _options_input(form: FormData) -> dict[str, Any]:
     fields["triggers"] = sorted(set(texts(form, "triggers")))
     fields.update(_quiet_input(form))
     fields.update(_reminder_input(form))
+    for name in LIVING:  # absent or empty: as it was (the platform's default for a new one)
+        fields[name] = text(form, name) or None
     return fields
 
 
@@ -217,6 +242,7 @@ async def _form_page(
         "severities": [s.value for s in Severity],
         "reminder_recipients": [r.value for r in Recipients],
         "pipeline_filters": [p.value for p in PipelineFilter],
+        "message_modes": [m.value for m in _modes(webhook, platform)],
         "test_answer": test_answer,
         "notice": notice,
         "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
@@ -236,7 +262,7 @@ FORM_FIELDS = frozenset(
     | {"labels_to_be_notified_behavior", "name", "mention_people", "direct_messages", "direct_only"}
     | set(quiet_hours.FIELDS)
     | set(reminder_options.FIELDS)
-    | {"pipelines_to_be_notified"}
+    | {"pipelines_to_be_notified", *LIVING}
 )
 
 

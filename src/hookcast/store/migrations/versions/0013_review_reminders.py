@@ -5,12 +5,10 @@ for a while so that late events cannot reopen it), written by intake. ``webhooks
 (JSON, null: none) keeps the reminder's time, weekdays, time zone, recipients and draft switch;
 ``webhooks.reminded_at`` the newest scheduled instant already handled.
 
-PLACEHOLDER revision number: other branches also add a 0013; renumber at merge.
-
 Plain ALTER TABLE, not a batch: on SQLite a batch recreates ``webhooks``, and with foreign keys
 on, dropping the old table would cascade to every webhook's deliveries.
 
-Revision ID: 0013_review_reminders
+Revision ID: 0013
 Revises: 0012
 """
 
@@ -19,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_review_reminders"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
