@@ -147,9 +147,16 @@ cmd_build() {
   echo "$name"
 }
 
+# Untag the builds older than the newest KEEP_BUILDS, when they are more than an hour old: another
+# suite on this machine may be about to run the one it just built. An image a container still uses
+# is not removed (no --force).
 prune_builds() {
-  podman_ images --filter "reference=$IMAGE_REPO:build-*" --format '{{.Repository}}:{{.Tag}}' |
-    tail -n +$((KEEP_BUILDS + 1)) | xargs -r podman rmi >/dev/null 2>&1 || true
+  local keep old
+  keep=$(podman_ images --filter "reference=$IMAGE_REPO:build-*" --format '{{.Repository}}:{{.Tag}}' |
+    grep ':build-' | head -n "$KEEP_BUILDS" || true)
+  old=$(podman_ images --filter "reference=$IMAGE_REPO:build-*" --filter until=1h \
+    --format '{{.Repository}}:{{.Tag}}' | grep ':build-' || true)
+  comm -23 <(sort <<<"$old") <(sort <<<"$keep") | grep . | xargs -r podman rmi >/dev/null 2>&1 || true
 }
 
 main() {

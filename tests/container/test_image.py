@@ -165,6 +165,8 @@ async def test_serve_on_sqlite_delivers_a_card_and_stops_on_sigterm_leaving_noth
         assert health.returncode == 0, f"the image's HEALTHCHECK failed: {health.stdout}{health.stderr}"
         user = await asyncio.to_thread(podman, "exec", container.name, "id", "-u")
         assert user.stdout.strip() == str(USER_ID), "runs as the image's user, not root"
+        init = await asyncio.to_thread(podman, "exec", container.name, "cat", "/proc/1/cmdline")
+        assert init.stdout.split("\0")[:3] == ["/usr/local/bin/tini", "--", "hookcast"], init.stdout
 
         await first_card_then_one_in_flight(base, bot)
         code = await asyncio.to_thread(container.terminate, GRACE_SECONDS + 30)
