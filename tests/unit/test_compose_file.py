@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 CONTAINERFILE = (ROOT / "Containerfile").read_text()
 README = (ROOT / "README.md").read_text()
-CLI = typer.main.get_command(app)
-assert isinstance(CLI, TyperGroup)
+COMMAND = typer.main.get_command(app)
+assert isinstance(COMMAND, TyperGroup)
+CLI: TyperGroup = COMMAND
 ROLES = {"serve", "api", "worker", "migrate"}
 VARIABLE = re.compile(r"\bHOOKCAST_[A-Z_]+\b")
 INTERPOLATED = re.compile(r"\$\{([A-Z_]+)")
@@ -107,6 +108,8 @@ def test_compose_runs_migrate_two_apis_and_two_workers_of_the_image() -> None:
         if command == ["worker"]
     )
     assert len(apis) == 2 and workers == 2
+    made = re.search(r"^IMAGE_REPO=(\S+)$", (ROOT / "scripts" / "image.sh").read_text(), re.MULTILINE)
+    assert made and {service["image"] for service in services.values()} == {f"{made[1]}:latest"}
     assert [name for name, command in commands.items() if command == ["migrate"]] == ["migrate"]
     for name in [*apis, "worker"]:
         needs = services[name]["depends_on"]
