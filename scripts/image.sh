@@ -6,7 +6,7 @@
 #   scripts/image.sh build [BASE]     build the image when its inputs changed; print its name
 #                                     BASE: auto (default), local, or an image name
 #
-# The image is tagged by a hash of what goes into it (the build context, as .containerignore
+# The image is tagged by a hash of what goes into it (the build context, as .dockerignore
 # selects it, and the base image's id), so an unchanged checkout reuses the image already built
 # on this machine: CI's fresh clones included. `auto` tries the Containerfile's default base (the
 # slim official Python image) and falls back to the local base when no registry answers.
@@ -93,11 +93,11 @@ cmd_base() {
   echo "$name"
 }
 
-# The build context exactly as .containerignore lets it through, from the files git knows
+# The build context exactly as .dockerignore lets it through, from the files git knows
 # (tracked or new, not ignored), into $1.
 stage_context() {
   local into=$1 name
-  git ls-files -z --cached --others --exclude-standard -- Containerfile .containerignore pyproject.toml \
+  git ls-files -z --cached --others --exclude-standard -- Containerfile .dockerignore pyproject.toml \
     README.md requirements/run.txt src |
     while IFS= read -r -d '' name; do
       [ -f "$name" ] || continue # deleted but not yet staged
