@@ -11,7 +11,7 @@ STAMP := $(VENV)/.run-$(shell cat $(RUN_LOCK) pyproject.toml | cksum | cut -d' '
 TEST_STAMP := $(VENV)/.test-$(shell cat $(TEST_LOCK) pyproject.toml | cksum | cut -d' ' -f1)
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint typecheck unit bench setup services clean screenshots lock
+.PHONY: run test lint typecheck unit bench setup services container-tools image image-test clean screenshots lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,23 @@ run: $(STAMP)
 	$(BIN)/hookcast serve --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
 
 ## make test: set up, start PostgreSQL / Redis if needed, lint, type-check and run every test
-test: $(TEST_STAMP) services lint typecheck
+test: $(TEST_STAMP) services container-tools lint typecheck
 	$(BIN)/pytest
 
 services:
 	bash scripts/ensure-services.sh
+
+# podman, runc and debootstrap for the container test (Debian's, installed when missing and root).
+container-tools:
+	bash scripts/image.sh tools
+
+## make image: build the container image localhost/hookcast (reused while its inputs are unchanged)
+image: container-tools
+	bash scripts/image.sh build $${BASE:-auto}
+
+## make image-test: build (or reuse) the image and run the container tests alone
+image-test: $(TEST_STAMP) services container-tools
+	$(BIN)/pytest -m container tests/container
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

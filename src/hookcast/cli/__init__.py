@@ -55,8 +55,13 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
-PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+# Also read from the environment, so that one container image runs ``serve`` and ``api`` on the
+# address its settings give (the image sets HOOKCAST_HOST=0.0.0.0), like every HOOKCAST_* setting.
+HostOption = Annotated[
+    str,
+    typer.Option("--host", envvar="HOOKCAST_HOST", help="Address to listen on (0.0.0.0: every interface)."),
+]
+PortOption = Annotated[int, typer.Option("--port", envvar="HOOKCAST_PORT", help="Port to listen on.")]
 
 
 def _show_version(value: bool) -> None:
