@@ -3,9 +3,9 @@ their bodies, its signing secret (sealed, since verifying an HMAC needs the secr
 
 Token -> project is cached briefly so that a busy hook endpoint does not ask the database for
 every request. Rotating or deleting a project clears this process's cache at once; other
-processes see the change (and a renamed project its new name) within ``ttl`` seconds. The
-signing secret is read per request: no signed source is busy yet, and an unsealed secret then
-never lingers in memory."""
+processes see the change (and a renamed project its new name, a new or removed signing secret)
+within ``ttl`` seconds. The cache says only whether a project has a signing secret; the secret
+itself is read per signed request, so an unsealed secret never lingers in memory."""
 
 from __future__ import annotations
 
@@ -26,9 +26,13 @@ MAX_ENTRIES = 10_000
 
 @dataclass(frozen=True, slots=True)
 class TokenOwner:
+    """``signed``: the project has a signing secret, so a source that then requires a body
+    signature (GitLab's, `HeaderToken.signed_when_set`) asks for it."""
+
     project_id: int
     gitlab_path: str | None
     name: str = ""
+    signed: bool = False
 
 
 class ProjectTokenCache:
@@ -55,7 +59,9 @@ class ProjectTokenCache:
             return None
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
-        owner = TokenOwner(project.id, project.gitlab_path, project.name)
+        owner = TokenOwner(
+            project.id, project.gitlab_path, project.name, project.signing_secret_sealed is not None
+        )
         self._entries[digest] = (now + self._ttl, owner)
         return owner
 
@@ -86,8 +92,8 @@ async def signing_key(
 async def set_signing_secret(
     session: AsyncSession, box: SecretBox, project_id: int, secret: str | None
 ) -> None:
-    """Seal ``secret`` as the project's signing secret (None removes it). Used by tests until the
-    first signed source (GitHub) brings its API, UI and CLI surface."""
+    """Seal ``secret`` as the project's signing secret (None removes it). Callers clear their
+    process's `ProjectTokenCache` afterwards (GitLab's route asks for signatures from then on)."""
     sealed = box.seal(secret) if secret else None
     await session.execute(
         update(Project)
