@@ -10,7 +10,9 @@ from hookcast.sources import ParseResult
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.base import BearerToken, Headers, HeaderToken, IdempotencyKey, Route, Source
 from hookcast.sources.cloudevents import STRUCTURED, is_cloudevent, parse_cloudevent
+from hookcast.sources.github import FORM, parse_github
 from hookcast.sources.gitlab import parse_gitlab
+from hookcast.sources.signatures import HubSignature
 from hookcast.sources.workflow import WorkflowEventIn, parse_workflow
 
 IDEMPOTENCY_KEY = "idempotency-key"
@@ -19,6 +21,17 @@ IDEMPOTENCY_KEY = "idempotency-key"
 def parse_gitlab_request(headers: Headers, body: bytes) -> ParseResult:
     """The hook kind is in ``X-Gitlab-Event``; ``X-Gitlab-Event-UUID`` becomes the event's id."""
     return parse_gitlab(headers.get("x-gitlab-event"), body, event_uuid=headers.get("x-gitlab-event-uuid"))
+
+
+def parse_github_request(headers: Headers, body: bytes) -> ParseResult:
+    """The event's name is in ``X-GitHub-Event``, its id in ``X-GitHub-Delivery``; a form body
+    carries the JSON in its ``payload`` field."""
+    return parse_github(
+        headers.get("x-github-event"),
+        body,
+        content_type=headers.get("content-type"),
+        delivery=headers.get("x-github-delivery"),
+    )
 
 
 def parse_alertmanager_request(_headers: Headers, body: bytes) -> ParseResult:
@@ -36,6 +49,23 @@ GITLAB = Source(
     idempotency=IdempotencyKey(headers=("x-gitlab-event-uuid", IDEMPOTENCY_KEY)),
     parse=parse_gitlab_request,
     reads_headers=("x-gitlab-event",),
+)
+
+# GitHub signs its bodies and sends no token, so the route names the project.
+GITHUB = Source(
+    name="github",
+    route=Route("/hooks/github/{project_id}", "Receive a GitHub webhook"),
+    auth=HubSignature(),
+    idempotency=IdempotencyKey(headers=("x-github-delivery",)),
+    parse=parse_github_request,
+    reads_headers=("x-github-event", "content-type"),
+    bodies={
+        "application/json": {"type": "object", "description": "A GitHub webhook event."},
+        FORM: {
+            "type": "object",
+            "properties": {"payload": {"type": "string", "description": "The event's JSON."}},
+        },
+    },
 )
 
 # The header only, as before: a notification re-sent without one is stored again.
@@ -86,5 +116,5 @@ WORKFLOW = Source(
 )
 
 # Sources sharing a route are tried in this order; the one without `claims` comes last.
-SOURCES: tuple[Source, ...] = (GITLAB, ALERTMANAGER, CLOUDEVENTS, WORKFLOW)
+SOURCES: tuple[Source, ...] = (GITLAB, GITHUB, ALERTMANAGER, CLOUDEVENTS, WORKFLOW)
 SOURCES_BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}
