@@ -11,7 +11,7 @@ from hookcast.events import Event, EventKind, Tone
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.base import BearerToken, HeaderToken, IdempotencyKey, Route, Source
 from hookcast.sources.registry import ALERTMANAGER, CLOUDEVENTS, GITHUB, GITLAB, SOURCES, WORKFLOW
-from hookcast.sources.signatures import HubSignature
+from hookcast.sources.signatures import HubSignature, StandardWebhookSignature
 from hookcast.web.inbound.routes import group_by_route
 
 SIGNED = HubSignature()
@@ -54,7 +54,9 @@ def test_the_registered_sources_make_four_routes_with_cloudevents_picked_by_head
     assert workflow.source_for({"ce-specversion": "1.0"}) is CLOUDEVENTS
     assert workflow.source_for({"content-type": "application/cloudevents+json"}) is CLOUDEVENTS
     assert workflow.source_for({"content-type": "application/json"}) is WORKFLOW
-    assert GITLAB.auth == HeaderToken("x-gitlab-token") and ALERTMANAGER.auth == BearerToken()
+    assert GITLAB.auth == HeaderToken("x-gitlab-token", signed_when_set=StandardWebhookSignature())
+    assert ALERTMANAGER.auth == BearerToken()
+    assert GITLAB.auth_headers == ("x-gitlab-token", "webhook-id", "webhook-timestamp", "webhook-signature")
 
 
 def test_routes_refuse_declarations_that_cannot_work() -> None:

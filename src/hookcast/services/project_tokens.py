@@ -9,6 +9,8 @@ itself is read per signed request, so an unsealed secret never lingers in memory
 
 from __future__ import annotations
 
+import base64
+import secrets
 import time
 from dataclasses import dataclass, field
 
@@ -17,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
-from hookcast.services.projects import find_by_token
+from hookcast.services.projects import find_by_token, get
 from hookcast.store.tables import Project
 
+WHSEC_PREFIX = "whsec_"
+SIGNING_KEY_BYTES = 32
 DEFAULT_TTL = 5.0
 MAX_ENTRIES = 10_000
 
@@ -100,3 +104,26 @@ async def set_signing_secret(
         .where(Project.id == project_id)
         .values(signing_secret_sealed=sealed, updated_at=utcnow())
     )
+
+
+def new_signing_secret() -> str:
+    """``whsec_`` and 32 random bytes in base64: the form GitLab's webhook signing token must
+    have (Standard Webhooks), and, as any text is, a valid GitHub webhook secret, so one secret
+    serves both senders."""
+    return WHSEC_PREFIX + base64.b64encode(secrets.token_bytes(SIGNING_KEY_BYTES)).decode()
+
+
+async def rotate_signing_secret(session: AsyncSession, box: SecretBox, project_id: int) -> str:
+    """Give the project a new signing secret (the old one stops working) and return it, to be
+    shown once. `NotFound` for a missing project."""
+    await get(session, project_id)
+    secret = new_signing_secret()
+    await set_signing_secret(session, box, project_id, secret)
+    return secret
+
+
+async def remove_signing_secret(session: AsyncSession, box: SecretBox, project_id: int) -> None:
+    """The project has no signing secret any more: GitHub's route refuses its requests, GitLab's
+    takes the token alone again. `NotFound` for a missing project."""
+    await get(session, project_id)
+    await set_signing_secret(session, box, project_id, None)

@@ -12,7 +12,7 @@ from hookcast.sources.base import BearerToken, Headers, HeaderToken, Idempotency
 from hookcast.sources.cloudevents import STRUCTURED, is_cloudevent, parse_cloudevent
 from hookcast.sources.github import FORM, parse_github
 from hookcast.sources.gitlab import parse_gitlab
-from hookcast.sources.signatures import HubSignature
+from hookcast.sources.signatures import HubSignature, StandardWebhookSignature
 from hookcast.sources.workflow import WorkflowEventIn, parse_workflow
 
 IDEMPOTENCY_KEY = "idempotency-key"
@@ -42,10 +42,13 @@ def parse_workflow_request(_headers: Headers, body: bytes) -> ParseResult:
     return parse_workflow(body)
 
 
+# The token says which project; a project with a signing secret also requires GitLab's
+# signature (its webhook signing token, Standard Webhooks), so a leaked token or a captured
+# request is not enough.
 GITLAB = Source(
     name="gitlab",
     route=Route("/hooks/gitlab", "Receive a GitLab webhook"),
-    auth=HeaderToken("x-gitlab-token"),
+    auth=HeaderToken("x-gitlab-token", signed_when_set=StandardWebhookSignature()),
     idempotency=IdempotencyKey(headers=("x-gitlab-event-uuid", IDEMPOTENCY_KEY)),
     parse=parse_gitlab_request,
     reads_headers=("x-gitlab-event",),
