@@ -336,3 +336,43 @@ async def test_the_project_page_shows_githubs_url_and_the_secret_once(ui: UiClie
     assert 'data-testid="signing-secret-state">not set<' in (await ui.get(f"/ui/projects/{project_id}")).text
     refused = await ui.http.post(f"/hooks/github/{project_id}", content=body, headers=signed)
     assert refused.status_code == 401
+
+
+# --- organization scope -------------------------------------------------------------------
+
+
+async def test_an_organization_receiver_hands_repositories_on_and_keeps_to_its_scope(
+    client: httpx.AsyncClient, feishu: FakePlatformServer
+) -> None:
+    """A GitHub organization webhook signed with the receiver's secret: an event of a repository
+    some project names as its path goes there; another repository of the organization stays with
+    the receiver; one outside the organization is ignored. Without routes_other_projects, every
+    event stays with the project whose secret signed it."""
+    org_bot, repo_bot = feishu.add_bot("feishu"), feishu.add_bot("feishu")
+    org_id, _ = await create_project(
+        client, name="octo-org", gitlab_path="octo-org", routes_other_projects=True
+    )
+    repo_id, _ = await create_project(client, name="octo-repo", gitlab_path="octo-org/octo-repo")
+    for project_id, bot in ((org_id, org_bot), (repo_id, repo_bot)):
+        await create_webhook(client, project_id, platform="feishu", url=bot.url, triggers=EVERY_KIND)
+    secret = await signing_secret(client, org_id)
+    url = f"/hooks/github/{org_id}"
+
+    run = load_github("workflow_run/completed.json")  # octo-org/octo-repo
+    handed = await client.post(url, content=run, headers=hub_headers(secret, run, "workflow_run"))
+    assert handed.json()["status"] == "accepted" and handed.json()["deliveries"] == 1
+    elsewhere = json.loads(run)
+    elsewhere["repository"]["full_name"] = "octo-org/other"
+    other = json.dumps(elsewhere).encode()
+    kept = await client.post(url, content=other, headers=hub_headers(secret, other, "workflow_run"))
+    assert kept.json()["deliveries"] == 1
+    outside = load_github("issues/opened.json")  # Codertocat/Hello-World
+    ignored = await client.post(url, content=outside, headers=hub_headers(secret, outside, "issues"))
+    assert ignored.json()["status"] == "ignored"
+    await eventually(lambda: len(repo_bot.received) == 1 and len(org_bot.received) == 1)
+
+    await client.patch(f"/api/v1/projects/{org_id}", json={"routes_other_projects": False})
+    again = await client.post(url, content=run, headers=hub_headers(secret, run, "workflow_run"))
+    assert again.json()["deliveries"] == 1
+    await eventually(lambda: len(org_bot.received) == 2, what="the run kept by the organization")
+    assert len(repo_bot.received) == 1
