@@ -116,6 +116,8 @@ def branch_url(event: Event, branch: str) -> str | None:
 
 
 def tag_url(event: Event, tag: str) -> str | None:
+    if event.source == GITHUB:  # GitHub shows a tag's tree; it has no page per tag
+        return project_url(event, "tree", tag)
     return project_url(event, "-", "tags", tag)
 
 
