@@ -104,6 +104,7 @@ async def test_every_mapped_github_example_travels_to_the_bot(
         "Codertocat commented on pull request #1 Spelling error in the README file",
         "Deployment to production succeeded",
         "Check suite octocoders-linter passed on changes",
+        "Check run Octocoders-linter failed on changes",
     ):
         assert title in told, title
 

@@ -64,6 +64,8 @@ EXPECTED: dict[str, tuple[EventKind, str, Tone, str]] = {
     "derived/workflow_run/failure.json": (EventKind.PIPELINE, "failed", Tone.FAILURE, "289782451"),
     "derived/workflow_run/cancelled.json": (EventKind.PIPELINE, "canceled", Tone.NEUTRAL, "289782451"),
     "check_suite/completed.json": (EventKind.PIPELINE, "success", Tone.SUCCESS, "118578147"),
+    "check_run/completed.json": (EventKind.JOB, "success", Tone.SUCCESS, "128620228"),
+    "derived/check_run/failure.json": (EventKind.JOB, "failed", Tone.FAILURE, "128620228"),
     "deployment_status/example.json": (EventKind.DEPLOYMENT, "success", Tone.SUCCESS, "145988746"),
 }
 
@@ -133,6 +135,12 @@ def test_workflow_runs_are_pipelines_with_their_workflow_and_pull_request() -> N
     assert failed.details["status"] == "failed" and failed.details["detailed_status"] == "failure"
     suite = parsed("check_suite/completed.json")
     assert suite.details["workflow"].startswith(CHECK_SUITE_WORKFLOW) and suite.title == "octocoders-linter"
+
+
+def test_a_failed_check_run_is_a_failed_job_with_its_suite() -> None:
+    job = parsed("derived/check_run/failure.json")
+    assert (job.title, job.branch) == ("Octocoders-linter", "changes")
+    assert job.details["pipeline_id"] == "118578147" and job.details["duration"] == "148"
 
 
 @pytest.mark.parametrize(

@@ -147,6 +147,9 @@ def job_name(event: Event) -> str:
 
 
 def job_subject(event: Event, t: Translator) -> str:
+    """ "Job rspec"; GitHub's words: "Check run build"."""
+    if event.source == GITHUB:
+        return t.format("Check run {name}", name=job_name(event))
     return t.format("Job {name}", name=job_name(event))
 
 

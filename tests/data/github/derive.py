@@ -61,6 +61,11 @@ def _forced(body: dict[str, Any]) -> None:
     body["compare"] = body["compare"].replace("/commit/", "/compare/b1e1c2bfa1b2...")
 
 
+def _failed_check(body: dict[str, Any]) -> None:
+    body["check_run"]["conclusion"] = "failure"
+    body["check_run"]["completed_at"] = "2019-05-15T15:23:40Z"
+
+
 # derived file -> (base example, change)
 VARIANTS: dict[str, tuple[str, Change]] = {
     "pull_request/merged.json": ("pull_request/closed.json", _merged),
@@ -74,6 +79,7 @@ VARIANTS: dict[str, tuple[str, Change]] = {
     "workflow_run/failure.json": ("workflow_run/completed.with-pull-requests.json", _conclusion("failure")),
     "workflow_run/cancelled.json": ("workflow_run/completed.json", _conclusion("cancelled")),
     "push/forced.json": ("push/with-new-branch.json", _forced),
+    "check_run/failure.json": ("check_run/completed.json", _failed_check),
 }
 
 

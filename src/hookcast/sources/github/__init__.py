@@ -10,7 +10,7 @@ examples as published by octokit/webhooks (tests/data/github/README.md).
 
 The parsers live along the seams the renderers use: ``code.py`` (push, create, delete, pull
 request, its reviews and review comments), ``issues.py`` (issues, issue comments), ``ci.py``
-(workflow runs, check suites, deployment statuses, releases); what they share is in
+(workflow runs, check suites, check runs, deployment statuses, releases); what they share is in
 ``common.py``. Untrusted JSON is read with `hookcast.sources.tolerant`, what each event must
 carry is declared with `hookcast.sources.required.Required`, and `hookcast.sources.caps` cuts
 the result last.
@@ -42,6 +42,9 @@ workflow_run, check_suite    pipeline         the result in pipeline words: ``su
                                               ``canceled``, ``skipped`` (skipped, neutral,
                                               stale), ``manual`` (action_required); ``pending``
                                               / ``running`` before it completes
+check_run                    job              the same words, for one job (GitHub Actions) or
+                                              check; the failing job a workflow run does not
+                                              name
 deployment_status            deployment       ``success``, ``failed`` (failure, error),
                                               ``running``, ``pending``; ``inactive`` ignored
 release                      release          ``create`` (published), ``update``, ``delete``;

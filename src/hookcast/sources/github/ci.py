@@ -1,5 +1,5 @@
-"""GitHub's CI/CD events: workflow runs and check suites (as pipelines), deployment statuses and
-releases — onto the kinds `messages/gitlab_ci.py` renders.
+"""GitHub's CI/CD events: workflow runs and check suites (as pipelines), check runs (as jobs),
+deployment statuses and releases — onto the kinds `messages/gitlab_ci.py` renders.
 
 A workflow run's or check suite's result is said in hookcast's pipeline words (``success``,
 ``failed``, ``canceled``, ``skipped``, ``manual``; ``pending`` / ``running`` before it ends), so
@@ -171,6 +171,53 @@ def _parse_check_suite(payload: JsonObject) -> Event:
     return _run_event(payload, suite, name, key, url)
 
 
+_JOB_TONES: dict[str, Tone] = {
+    "success": Tone.SUCCESS,
+    "failed": Tone.FAILURE,
+    "manual": Tone.WARNING,
+}
+
+_CHECK_RUN_REQUIRES = Required(
+    "check_run", ("check_run.id", "check_run.name", "check_run.status", REPOSITORY, SENDER)
+)
+
+
+def _parse_check_run(payload: JsonObject) -> Event:
+    """One check run (a GitHub Actions job, or another app's check) as hookcast's job: the job
+    that failed, which a workflow run's payload does not name."""
+    run = as_obj(payload.get("check_run"))
+    suite = as_obj(run.get("check_suite"))
+    project = repository_of(payload)
+    status = _run_status(run)
+    branch = as_text(suite.get("head_branch"))
+    sha = as_text(run.get("head_sha"))
+    started, ended = github_time(run.get("started_at")), github_time(run.get("completed_at"))
+    seconds = (ended - started).total_seconds() if started and ended else 0
+    return Event(
+        kind=EventKind.JOB,
+        action=status,
+        tone=_JOB_TONES.get(status, Tone.NEUTRAL),
+        source=SOURCE,
+        project=project,
+        actor=person_of(payload.get("sender")),
+        ref=f"refs/heads/{branch}" if branch else None,
+        branch=branch or None,
+        title=as_text(run.get("name")),
+        url=as_opt(run.get("html_url")) or as_opt(run.get("details_url")),
+        object_id=as_opt(run.get("id")),
+        description=as_raw(as_obj(run.get("output")).get("summary")) if status == "failed" else "",
+        details=details_of(
+            {
+                "status": status,
+                "duration": as_seconds(seconds) if seconds > 0 else None,
+                "pipeline_id": as_text(suite.get("id")),
+                "commit_sha": sha,
+            }
+        ),
+        occurred_at=first_time(run.get("completed_at"), run.get("started_at")),
+    )
+
+
 _DEPLOYMENT_REQUIRES = Required(
     "deployment_status", ("deployment_status.state", "deployment.id", REPOSITORY, SENDER)
 )
@@ -258,6 +305,7 @@ def _parse_release(payload: JsonObject) -> Event | None:
 FAMILIES: dict[str, Family] = {
     "workflow_run": Family(_WORKFLOW_RUN_REQUIRES, _parse_workflow_run),
     "check_suite": Family(_CHECK_SUITE_REQUIRES, _parse_check_suite),
+    "check_run": Family(_CHECK_RUN_REQUIRES, _parse_check_run),
     "deployment_status": Family(_DEPLOYMENT_REQUIRES, _parse_deployment_status),
     "release": Family(_RELEASE_REQUIRES, _parse_release),
 }
