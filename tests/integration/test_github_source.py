@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from hookcast.events import EventKind
+from hookcast.services.project_tokens import set_signing_secret
 from hookcast.store.tables import EventRow, Project
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fakes.platforms.base import FakeBot
@@ -301,10 +302,18 @@ async def test_a_project_with_a_secret_takes_only_signed_gitlab_requests(
     no_token = {k: v for k, v in gitlab_signed(token, secret, PUSH, "msg_4").items() if k != "X-Gitlab-Token"}
     assert (await client.post("/hooks/gitlab", content=PUSH, headers=no_token)).status_code == 401
 
+    # Removed behind this process's token cache (as by another process): the cache still says
+    # "signed", the secret is gone, and the token alone is enough at once.
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.sessions.begin() as session:
+        await set_signing_secret(session, runtime.box, project_id, None)
+    behind = await client.post("/hooks/gitlab", content=PUSH, headers={**plain, "Idempotency-Key": "behind"})
+    assert behind.json()["status"] == "accepted", behind.text
+
     await client.delete(f"/api/v1/projects/{project_id}/signing-secret")
     after = await client.post("/hooks/gitlab", content=PUSH, headers={**plain, "Idempotency-Key": "later"})
     assert after.json()["status"] == "accepted", "without a secret again, the token alone is enough"
-    await eventually(lambda: len(bot.received) == 3, what="the three accepted pushes")
+    await eventually(lambda: len(bot.received) == 4, what="the four accepted pushes")
 
 
 # --- the project page -------------------------------------------------------------------

@@ -62,7 +62,7 @@ async def authenticate(
             )
             if signed is None or isinstance(caller, Refusal) or not caller.has_secret:
                 return caller
-            return await _signing_key(runtime, signed, headers, caller.project_id)
+            return await _token_then_signature(runtime, signed, headers, caller)
         case BearerToken(admin=admin):
             return await _by_token(runtime, bearer_token(headers), project_id, admin, BEARER_CHALLENGE)
         case BodyHmac() as hmac_auth:
@@ -119,6 +119,18 @@ async def _signing_key(
     if key is None:
         return Refusal(401, "this project has no signing secret")
     return Caller(key.project_id, key.name, key.secret, auth)
+
+
+async def _token_then_signature(
+    runtime: Runtime, signed: BodyHmac, headers: Headers, caller: Caller
+) -> Caller | Refusal:
+    """The token named a project that has a signing secret: its requests must be signed too."""
+    key = await project_tokens.signing_key(runtime.sessions, runtime.box, caller.project_id)
+    if key is None:  # removed since the token cache looked: the token alone, as without a secret
+        return caller
+    if not headers.get(signed.header):
+        return Refusal(401, f"a {signed.header} signature is required")
+    return Caller(caller.project_id, caller.project_name, key.secret, signed)
 
 
 def project_not_found(project_id: int) -> Refusal:
