@@ -53,6 +53,9 @@ EXPECTED: dict[str, tuple[EventKind, str, Tone, str]] = {
     "derived/issues/closed.json": (EventKind.ISSUE, "close", Tone.SUCCESS, "1"),
     "issues/labeled.json": (EventKind.ISSUE, "update", Tone.NEUTRAL, "1"),
     "issue_comment/created.json": (EventKind.NOTE, "create", Tone.SUCCESS, "492700400"),
+    "discussion/created.json": (EventKind.ISSUE, "open", Tone.SUCCESS, "4"),
+    "discussion/answered.json": (EventKind.ISSUE, "answered", Tone.SUCCESS, "4"),
+    "discussion_comment/created.json": (EventKind.NOTE, "create", Tone.SUCCESS, "550062"),
     "derived/issue_comment/on_pull_request.json": (EventKind.NOTE, "create", Tone.SUCCESS, "492700400"),
     "workflow_run/completed.json": (EventKind.PIPELINE, "success", Tone.SUCCESS, "289782451"),
     "workflow_run/completed.with-pull-requests.json": (
@@ -122,6 +125,15 @@ def test_comments_say_what_they_are_on() -> None:
     assert on_pr.details["noteable_type"] == on_diff.details["noteable_type"] == "PullRequest"
     assert on_pr.details["target_id"] == "1" and on_diff.details["target_id"] == "2"
     assert on_diff.details["source_branch"] == "changes"
+
+
+def test_discussions_are_issues_of_their_own_type() -> None:
+    started, answered = parsed("discussion/created.json"), parsed("discussion/answered.json")
+    assert started.details["work_item_type"] == answered.details["work_item_type"] == "Discussion"
+    assert object_key(started) == object_key(answered) == "issue:Codertocat/Hello-World:4"
+    assert answered.url == "https://github.com/Codertocat/Hello-World/discussions/4#discussioncomment-550561"
+    comment = parsed("discussion_comment/created.json")
+    assert comment.details["noteable_type"] == "Discussion" and comment.details["target_id"] == "4"
 
 
 def test_workflow_runs_are_pipelines_with_their_workflow_and_pull_request() -> None:

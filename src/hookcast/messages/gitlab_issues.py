@@ -70,12 +70,24 @@ _PULL_REQUEST_TITLES: Mapping[str, str] = {
     "synchronize": N_("{actor} pushed new commits to pull request {pr}"),
 }
 
+# A GitHub discussion (an issue whose work item type is "Discussion").
+_DISCUSSION_TITLES: Mapping[str, str] = {
+    "opened": N_("{actor} started discussion {discussion}"),
+    "closed": N_("{actor} closed discussion {discussion}"),
+    "reopened": N_("{actor} reopened discussion {discussion}"),
+    "updated": N_("{actor} updated discussion {discussion}"),
+    "deleted": N_("{actor} deleted discussion {discussion}"),
+    "answered": N_("{actor} marked an answer in discussion {discussion}"),
+}
+DISCUSSION = "Discussion"
+
 # Lower-case nouns for the thing a comment is on, keyed by GitLab's noteable_type.
 _NOTEABLE_NOUNS: Mapping[str, str] = {
     "issue": N_("issue"),
     "workitem": N_("issue"),
     "mergerequest": N_("merge request"),
     "pullrequest": N_("pull request"),
+    "discussion": N_("discussion"),
     "commit": N_("commit"),
     "snippet": N_("snippet"),
     "wiki_page": N_("wiki page"),
@@ -87,6 +99,7 @@ _NOTEABLE_SIGILS: Mapping[str, str] = {
     "workitem": "#",
     "mergerequest": "!",
     "pullrequest": "#",
+    "discussion": "#",
     "snippet": "$",
 }
 
@@ -100,6 +113,10 @@ def issue_title(event: Event, t: Translator) -> str:
     titles = _CONFIDENTIAL_ISSUE_TITLES if confidential else _ISSUE_TITLES
     subject = labelled(reference(event, "#"), event.title)
     action = canonical_action(event.action)
+    if event.detail("work_item_type") == DISCUSSION and event.source == GITHUB:
+        if action in _DISCUSSION_TITLES:
+            return t.format(_DISCUSSION_TITLES[action], actor=actor_name(event, t), discussion=subject)
+        return _fallback_title(t, N_("Discussion"), subject, event.action)
     if action in titles:
         return t.format(titles[action], actor=actor_name(event, t), issue=subject)
     noun = N_("Confidential issue") if confidential else N_("Issue")

@@ -9,11 +9,11 @@ JSON. The signature (``X-Hub-Signature-256``) is checked before this parser sees
 examples as published by octokit/webhooks (tests/data/github/README.md).
 
 The parsers live along the seams the renderers use: ``code.py`` (push, create, delete, pull
-request, its reviews and review comments), ``issues.py`` (issues, issue comments), ``ci.py``
-(workflow runs, check suites, check runs, deployment statuses, releases); what they share is in
-``common.py``. Untrusted JSON is read with `hookcast.sources.tolerant`, what each event must
-carry is declared with `hookcast.sources.required.Required`, and `hookcast.sources.caps` cuts
-the result last.
+request, its reviews and review comments), ``issues.py`` (issues, issue comments, discussions
+and their comments), ``ci.py`` (workflow runs, check suites, check runs, deployment statuses,
+releases); what they share is in ``common.py``. Untrusted JSON is read with
+`hookcast.sources.tolerant`, what each event must carry is declared with
+`hookcast.sources.required.Required`, and `hookcast.sources.caps` cuts the result last.
 
 GitHub's events on hookcast's kinds (``Event.source`` is ``github``; renderers use GitHub's
 words — pull request, workflow run, check suite — where GitLab's differ):
@@ -37,6 +37,9 @@ issues                       issue            ``open``, ``close``, ``reopen``, `
                                               rest ``update`` (``changed`` = GitHub's action)
 issue_comment                note             ``create`` / ``update``, on an Issue or a
                                               PullRequest
+discussion                   issue            as issues, plus ``answered``; ``work_item_type``
+                                              ``Discussion``
+discussion_comment           note             ``create`` / ``update`` (noteable Discussion)
 workflow_run, check_suite    pipeline         the result in pipeline words: ``success``,
                                               ``failed`` (failure, timed_out, startup_failure),
                                               ``canceled``, ``skipped`` (skipped, neutral,

@@ -1,5 +1,7 @@
-"""GitHub's issues and issue comments (a comment on a pull request is an issue comment too) —
-onto hookcast's issue and note (`messages/gitlab_issues.py`)."""
+"""GitHub's issues and issue comments (a comment on a pull request is an issue comment too), and
+discussions and their comments — onto hookcast's issue and note (`messages/gitlab_issues.py`).
+A discussion is an issue whose ``work_item_type`` is ``Discussion`` (renderers call it so); its
+number never clashes with an issue's, as GitHub numbers both in one sequence."""
 
 from __future__ import annotations
 
@@ -28,15 +30,34 @@ _ISSUE_ACTIONS: dict[str, str] = {
     "reopened": "reopen",
     "deleted": "delete",
 }
-_ISSUE_TONES: dict[str, Tone] = {"open": Tone.SUCCESS, "close": Tone.SUCCESS, "reopen": Tone.SUCCESS}
+_ISSUE_TONES: dict[str, Tone] = {
+    "open": Tone.SUCCESS,
+    "close": Tone.SUCCESS,
+    "reopen": Tone.SUCCESS,
+    "answered": Tone.SUCCESS,
+}
+DISCUSSION = "Discussion"
+# A discussion's actions: as an issue's, plus ``answered`` (an answer was chosen).
+_DISCUSSION_ACTIONS: dict[str, str] = {
+    "created": "open",
+    "closed": "close",
+    "reopened": "reopen",
+    "deleted": "delete",
+    "answered": "answered",
+}
 
 _ISSUE_REQUIRES = Required("issues", ("action", "issue.number", "issue.title", REPOSITORY, SENDER))
 
 
 def _parse_issue(payload: JsonObject) -> Event:
-    issue = as_obj(payload.get("issue"))
+    return _issue_event(payload, as_obj(payload.get("issue")), _ISSUE_ACTIONS, None)
+
+
+def _issue_event(
+    payload: JsonObject, issue: JsonObject, actions: dict[str, str], kind_name: str | None
+) -> Event:
     github_action = as_text(payload.get("action"))
-    action = _ISSUE_ACTIONS.get(github_action, "update")
+    action = actions.get(github_action, "update")
     actor = person_of(payload.get("sender"))
     author = person_of(issue.get("user"))
     related = related_of(Role.ASSIGNEE, as_objs(issue.get("assignees")))
@@ -58,6 +79,7 @@ def _parse_issue(payload: JsonObject) -> Event:
             {
                 "state": as_text(issue.get("state")),
                 "changed": github_action if action == "update" else None,
+                "work_item_type": kind_name,
             }
         ),
         related_users=related,
@@ -78,7 +100,31 @@ def _parse_issue_comment(payload: JsonObject) -> Event | None:
     )
 
 
+_DISCUSSION_REQUIRES = Required(
+    "discussion", ("action", "discussion.number", "discussion.title", REPOSITORY, SENDER)
+)
+
+
+def _parse_discussion(payload: JsonObject) -> Event:
+    discussion = as_obj(payload.get("discussion"))
+    event = _issue_event(payload, discussion, _DISCUSSION_ACTIONS, DISCUSSION)
+    answer = as_opt(as_obj(payload.get("answer")).get("html_url"))
+    return event.model_copy(update={"url": answer}) if event.action == "answered" and answer else event
+
+
+_DISCUSSION_COMMENT_REQUIRES = Required(
+    "discussion_comment",
+    ("action", "comment.body", "discussion.number", "discussion.title", REPOSITORY, SENDER),
+)
+
+
+def _parse_discussion_comment(payload: JsonObject) -> Event | None:
+    return note_event(payload, as_obj(payload.get("comment")), as_obj(payload.get("discussion")), DISCUSSION)
+
+
 FAMILIES: dict[str, Family] = {
     "issues": Family(_ISSUE_REQUIRES, _parse_issue),
     "issue_comment": Family(_COMMENT_REQUIRES, _parse_issue_comment),
+    "discussion": Family(_DISCUSSION_REQUIRES, _parse_discussion),
+    "discussion_comment": Family(_DISCUSSION_COMMENT_REQUIRES, _parse_discussion_comment),
 }
