@@ -8,6 +8,9 @@ GitLab bodies come from two places, both named the way the golden files know the
 
 Alertmanager bodies are the package's Alertmanager samples plus the test-only ones in
 ``tests/data/alertmanager``.
+
+GitHub bodies are GitHub's documented examples (``tests/data/github/<event>/<name>.json``) and
+the variants derived from them (``tests/data/github/derived/``); see that folder's README.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from hookcast.samples import SampleSource, catalogue, read_file
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO_ROOT / "tests" / "data"
 GO_GITLAB = TEST_DATA / "gitlab" / "go-gitlab"
+GITHUB = TEST_DATA / "github"
+# GitHub's examples of events hookcast does not notify about (answered 202 ignored).
+GITHUB_IGNORED = frozenset({"ping/example.json", "star/created.json"})
 
 DOCS = "docs/"
 GO = "go-gitlab/"
@@ -86,3 +92,20 @@ def alertmanager_payloads() -> dict[str, bytes]:
 def load_alertmanager(stem: str) -> bytes:
     """One Alertmanager body, e.g. ``load_alertmanager("firing")``."""
     return alertmanager_payloads()[stem]
+
+
+def github_fixtures(*, ignored: bool = False) -> list[tuple[str, str, bytes]]:
+    """Every GitHub body as (name like ``pull_request/opened.json``, X-GitHub-Event header, body),
+    sorted by name; the event is the folder's name. ``ignored``: the ones hookcast ignores
+    instead of the ones it notifies about."""
+    found = []
+    for path in sorted(GITHUB.rglob("*.json")):
+        name = path.relative_to(GITHUB).as_posix()
+        if (name in GITHUB_IGNORED) == ignored:
+            found.append((name, path.parent.name, path.read_bytes()))
+    return found
+
+
+def load_github(name: str) -> bytes:
+    """One GitHub body, e.g. ``load_github("pull_request/opened.json")``."""
+    return (GITHUB / name).read_bytes()

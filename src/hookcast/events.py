@@ -135,6 +135,7 @@ DetailKey = Literal[
     "environment_url",
     "deployable_url",
     "released_at",
+    "workflow",
     # other GitLab events: wiki, vulnerability, emoji, milestone, member, project, subgroup, token
     "message",
     "slug",
@@ -168,6 +169,9 @@ DetailKey = Literal[
     "group_key",
 ]
 DETAIL_KEYS: frozenset[str] = frozenset(get_args(DetailKey))
+# The ``workflow`` detail of a GitHub check suite starts so (a workflow run's is its workflow id):
+# renderers call it a check suite.
+CHECK_SUITE_WORKFLOW = "check_suite:"
 Details = dict[DetailKey, str]
 
 

@@ -25,10 +25,16 @@ class IgnoredEvent(PreviewError):
     """The body is well formed but is nothing hookcast notifies about (the hook answers 202)."""
 
 
+# The header each source reads its event's name from (``--event`` / ``--gitlab-event``).
+_EVENT_HEADERS = {"github": "x-github-event"}
+
+
 def parse_source(body: bytes, source: str, gitlab_event: str | None) -> Event:
     """The event a body makes, through the same parser its inbound route uses (GitLab's when
-    ``source`` names none)."""
-    headers = {"x-gitlab-event": gitlab_event} if gitlab_event else {}
+    ``source`` names none). ``gitlab_event`` is the event header's value: ``X-Gitlab-Event``, or
+    ``X-GitHub-Event`` for GitHub."""
+    header = _EVENT_HEADERS.get(source, "x-gitlab-event")
+    headers = {header: gitlab_event} if gitlab_event else {}
     result = SOURCES_BY_NAME.get(source, GITLAB).parse(headers, body)
     if isinstance(result, Ignored):
         raise IgnoredEvent(result.reason)

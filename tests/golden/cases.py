@@ -1,6 +1,6 @@
-"""The golden cases: every GitLab fixture and Alertmanager sample x platform x language, encoded
-with a fixed clock, a fixed example URL (and settings, such as Telegram's chat) per platform and,
-where the platform signs, a fixed secret.
+"""The golden cases: every GitLab fixture, GitHub example and Alertmanager sample x platform x
+language, encoded with a fixed clock, a fixed example URL (and settings, such as Telegram's chat)
+per platform and, where the platform signs, a fixed secret.
 
 Shared by the golden-file test and the contract test that posts the same bodies to the fake
 platform server.
@@ -21,8 +21,9 @@ from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import EncodeContext, HttpRequest, PlatformName, WebhookTarget
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.alertmanager import parse_alertmanager
+from hookcast.sources.github import parse_github
 from hookcast.sources.gitlab import parse_gitlab
-from tests.fixtures import alertmanager_payloads, gitlab_fixtures
+from tests.fixtures import alertmanager_payloads, github_fixtures, gitlab_fixtures
 
 DATA = Path(__file__).resolve().parent / "data"
 FROZEN = EncodeContext(now=1700000000.0, idempotency_key="golden")
@@ -66,6 +67,9 @@ def events() -> dict[str, Event]:
     parsed += [
         (fixture_name("alertmanager", stem), parse_alertmanager(body))
         for stem, body in alertmanager_payloads().items()
+    ]
+    parsed += [
+        (fixture_name("github", file), parse_github(event, body)) for file, event, body in github_fixtures()
     ]
     for name, result in parsed:
         if isinstance(result, Rejection | Ignored):

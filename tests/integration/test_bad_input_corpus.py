@@ -75,6 +75,8 @@ async def seed_state(http: httpx.AsyncClient, runtime: Runtime) -> Seed:
     )
     assert pushed.status_code == 202, pushed.text
     [delivery] = (await http.get(f"/api/v1/projects/{project_a}/deliveries")).json()
+    secret = await http.post(f"/api/v1/projects/{project_b}/signing-secret")
+    assert secret.status_code == 200, secret.text
     person = await http.post("/api/v1/people", json={"name": "Seed Person", "gitlab_username": "seed"})
     assert person.status_code == 201, person.text
     for platform, keys in (
@@ -106,6 +108,7 @@ async def seed_state(http: httpx.AsyncClient, runtime: Runtime) -> Seed:
         csrf_token=ui.csrf,
         feishu_verification_token=FEISHU_TOKEN,
         lark_verification_token=LARK_TOKEN,
+        signing_secret_b=secret.json()["signing_secret"],
     )
 
 

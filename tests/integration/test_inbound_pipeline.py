@@ -1,7 +1,7 @@
 """The one inbound pipeline, for every source, on SQLite and PostgreSQL: routes generated from the
 list of sources; authentication before the body is read (a wrong token with an oversized body is
 a 401, not a 413); size cap; parser refusals; duplicates; and the HMAC mode with real signatures,
-through a source declared here (the way GitHub will be)."""
+through sources declared here (GitHub's own route: test_github_source.py)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from hookcast.cli import app
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
 from hookcast.samples import catalogue, get_sample
+from tests.fixtures import GITHUB as GITHUB_DATA
 from tests.golden.cases import SECRET, SIGNED, Case, without_clock
 
 
@@ -311,3 +312,17 @@ def test_a_secret_read_at_a_terminal_is_not_echoed() -> None:
     assert process.returncode == 0
     assert json.loads(body)["sign"]
     assert b"typed-at-a-tty" not in seen
+
+
+@pytest.mark.parametrize("platform", [PlatformName.SLACK, PlatformName.WECOM])
+def test_a_github_pull_request_previews_as_its_golden_body(platform: PlatformName) -> None:
+    path = GITHUB_DATA / "pull_request" / "opened.json"
+    result = run("--platform", platform.value, "--source", "github", "--event", "pull_request", path)
+    assert result.exit_code == 0, result.stderr
+    expected = golden_body(Case(platform, "en", "github-pull_request-opened"))
+    assert json.loads(result.stdout) == expected
+
+
+def test_a_github_body_needs_its_event() -> None:
+    result = run("--platform", "slack", "--source", "github", GITHUB_DATA / "pull_request" / "opened.json")
+    assert_failed_cleanly(result, "X-GitHub-Event", "--event")

@@ -125,6 +125,22 @@ def test_projects_round_trip() -> None:
     hookcast("projects", "rename", "99", "x", code=1)
 
 
+def test_a_projects_signing_secret_is_made_shown_once_and_removed() -> None:
+    project_id = str(as_json("projects", "create", "signed")["id"])
+    made = as_json("projects", "signing-secret", project_id)
+    assert made["signing_secret"].startswith("whsec_")
+    assert made["github_path"] == f"/hooks/github/{project_id}"
+    assert made["content_type"] == "application/json"
+    listed = hookcast("projects", "list", "--json")
+    assert made["signing_secret"] not in listed
+    assert json.loads(listed)[0]["signing_secret_set"] is True
+    again = as_json("projects", "signing-secret", project_id)
+    assert again["signing_secret"] != made["signing_secret"]
+    hookcast("projects", "signing-secret", project_id, "--remove")
+    assert as_json("projects", "list")[0]["signing_secret_set"] is False
+    hookcast("projects", "signing-secret", "99", code=1)
+
+
 def test_webhooks_deliveries_and_a_real_test_message() -> None:
     project_id = str(as_json("projects", "create", "app")["id"])
     with ThreadedFakeServer() as fake:

@@ -14,6 +14,8 @@ UNSAFE = [
     "/ui/projects",
     "/ui/projects/1/rename",
     "/ui/projects/1/rotate-token",
+    "/ui/projects/1/signing-secret",
+    "/ui/projects/1/signing-secret/remove",
     "/ui/projects/1/delete",
     "/ui/projects/1/integrations/feishu",
     "/ui/webhooks/1",

@@ -1,5 +1,5 @@
 """Every event the test payloads make, through the parsers: the package's samples (GitLab's
-documentation bodies, Alertmanager, a workflow event), go-gitlab's bodies, the test-only
+documentation bodies, Alertmanager, a workflow event), go-gitlab's bodies, GitHub's examples, the test-only
 Alertmanager groups, the workflow sample under each workflow type (it names a stage, a task,
 a change and a comment, so every workflow detail is filled), and a few GitLab samples with the
 values GitLab sends in the states the samples do not show (a failed job that may fail, a draft
@@ -16,7 +16,7 @@ from hookcast.events import Event
 from hookcast.preview import parse_source
 from hookcast.samples import SampleSource, catalogue, get_sample
 from hookcast.sources.workflow import WORKFLOW_KINDS
-from tests.fixtures import alertmanager_payloads, gitlab_fixtures
+from tests.fixtures import alertmanager_payloads, github_fixtures, gitlab_fixtures
 
 
 @cache
@@ -27,6 +27,9 @@ def parsed_events() -> tuple[tuple[str, Event], ...]:
         for sample in catalogue()
     ]
     events += [(name, parse_source(body, "gitlab", header)) for name, header, body in gitlab_fixtures()]
+    events += [
+        (f"github/{name}", parse_source(body, "github", event)) for name, event, body in github_fixtures()
+    ]
     events += [
         (f"alertmanager/{stem}", parse_source(body, "alertmanager", None))
         for stem, body in alertmanager_payloads().items()

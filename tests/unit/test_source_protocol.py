@@ -10,8 +10,8 @@ import pytest
 from hookcast.events import Event, EventKind, Tone
 from hookcast.sources import Ignored, Rejection
 from hookcast.sources.base import BearerToken, HeaderToken, IdempotencyKey, Route, Source
-from hookcast.sources.registry import ALERTMANAGER, CLOUDEVENTS, GITLAB, SOURCES, WORKFLOW
-from hookcast.sources.signatures import HubSignature
+from hookcast.sources.registry import ALERTMANAGER, CLOUDEVENTS, GITHUB, GITLAB, SOURCES, WORKFLOW
+from hookcast.sources.signatures import HubSignature, StandardWebhookSignature
 from hookcast.web.inbound.routes import group_by_route
 
 SIGNED = HubSignature()
@@ -40,19 +40,23 @@ def test_every_source_parses_headers_and_bytes_and_refuses_a_broken_body(source:
     assert isinstance(result, Rejection) and result.status == 400
 
 
-def test_the_registered_sources_make_three_routes_with_cloudevents_picked_by_headers() -> None:
+def test_the_registered_sources_make_four_routes_with_cloudevents_picked_by_headers() -> None:
     routes = group_by_route(SOURCES)
     assert [r.route.path for r in routes] == [
         "/hooks/gitlab",
+        "/hooks/github/{project_id}",
         "/hooks/alertmanager",
         "/api/v1/projects/{project_id}/events",
     ]
-    workflow = routes[2]
+    assert routes[1].sources == (GITHUB,) and GITHUB.auth == HubSignature()
+    workflow = routes[3]
     assert workflow.route.names_project and not routes[0].route.names_project
     assert workflow.source_for({"ce-specversion": "1.0"}) is CLOUDEVENTS
     assert workflow.source_for({"content-type": "application/cloudevents+json"}) is CLOUDEVENTS
     assert workflow.source_for({"content-type": "application/json"}) is WORKFLOW
-    assert GITLAB.auth == HeaderToken("x-gitlab-token") and ALERTMANAGER.auth == BearerToken()
+    assert GITLAB.auth == HeaderToken("x-gitlab-token", signed_when_set=StandardWebhookSignature())
+    assert ALERTMANAGER.auth == BearerToken()
+    assert GITLAB.auth_headers == ("x-gitlab-token", "webhook-id", "webhook-timestamp", "webhook-signature")
 
 
 def test_routes_refuse_declarations_that_cannot_work() -> None:

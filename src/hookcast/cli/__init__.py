@@ -141,6 +141,7 @@ class PreviewSource(StrEnum):
     """The sources ``hookcast preview`` can read a body for (CloudEvents need their headers)."""
 
     GITLAB = "gitlab"
+    GITHUB = "github"
     ALERTMANAGER = "alertmanager"
     WORKFLOW = "workflow"
 
@@ -175,7 +176,10 @@ def preview(
     gitlab_event: Annotated[
         str | None,
         typer.Option(
-            "--gitlab-event", help="The X-Gitlab-Event header, e.g. 'Push Hook' (default: from the body)."
+            "--event",
+            "--gitlab-event",
+            help="The event header: X-Gitlab-Event, e.g. 'Push Hook' (default: from the body), or "
+            "with --source github X-GitHub-Event, e.g. pull_request (required).",
         ),
     ] = None,
     source: Annotated[

@@ -24,7 +24,15 @@ from hookcast.cli.instance import Instance, MissingInstance, opened
 from hookcast.cli.model_options import given_values, model_options
 from hookcast.cli.secret_input import asked_secret
 from hookcast.events import EventKind
-from hookcast.services import api_tokens, deliveries, projects, users, webhook_settings, webhooks
+from hookcast.services import (
+    api_tokens,
+    deliveries,
+    project_tokens,
+    projects,
+    users,
+    webhook_settings,
+    webhooks,
+)
 from hookcast.services.errors import Conflict, NotFound, ServiceError
 from hookcast.services.passwords import PasswordHashing
 from hookcast.services.projects import ProjectInput, ProjectPatch
@@ -258,6 +266,39 @@ def projects_rotate_token(project_id: int, as_json: JsonOption = False) -> None:
 
     token = run(work)
     emit_one({"id": project_id, "gitlab_token": token}, as_json)
+
+
+@projects_app.command("signing-secret")
+def projects_signing_secret(
+    project_id: int,
+    remove: Annotated[
+        bool,
+        typer.Option("--remove", help="Remove the secret: GitHub is refused, GitLab needs the token alone."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Give a project a new signing secret (printed once) for GitHub's webhook Secret and GitLab's
+    Signing token; the old one stops working, and GitLab's requests must be signed from now on."""
+
+    async def work(instance: Instance, session: AsyncSession) -> str | None:
+        if remove:
+            await project_tokens.remove_signing_secret(session, instance.box, project_id)
+            return None
+        return await project_tokens.rotate_signing_secret(session, instance.box, project_id)
+
+    secret = run(work)
+    if secret is None:
+        typer.echo(f"project {project_id} has no signing secret now", err=True)
+        return
+    emit_one(
+        {
+            "id": project_id,
+            "signing_secret": secret,
+            "github_path": f"/hooks/github/{project_id}",
+            "content_type": "application/json",
+        },
+        as_json,
+    )
 
 
 # --- webhooks ------------------------------------------------------------------------------

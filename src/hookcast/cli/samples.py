@@ -133,7 +133,9 @@ def preview_input(
 
 
 def preview_hint(chosen: PreviewInput, ignored: bool) -> str:
-    """What to add to an error when a GitLab body's kind could not be told from the body alone."""
+    """What to add to an error when a body's kind could not be told from the body alone."""
+    if chosen.source == "github" and chosen.gitlab_event is None:
+        return " (GitHub names the event only in its header: pass --event, e.g. pull_request)"
     if ignored and chosen.source == "gitlab" and chosen.gitlab_event is None:
         return (
             " (no --gitlab-event given, and the body's object_kind / event_name name no GitLab hook"

@@ -95,11 +95,17 @@ def labelled(ref: str, title: str) -> str:
 # --- URLs -------------------------------------------------------------------------------
 
 
+GITHUB = "github"  # `Event.source` of GitHub's events: its words and its URLs differ from GitLab's
+
+
 def project_url(event: Event, *path: str) -> str | None:
-    """A URL inside the event's project, e.g. ``project_url(e, "-", "tree", "main")``."""
+    """A URL inside the event's project, e.g. ``project_url(e, "-", "tree", "main")`` (GitLab's
+    ``/-/`` is left out of GitHub's URLs: ``/tree/main``)."""
     base = event.project.url
     if not base:
         return None
+    if event.source == GITHUB and path[:1] == ("-",):
+        path = path[1:]
     if not path:
         return base
     return base.rstrip("/") + "/" + "/".join(quote(part, safe="/") for part in path)
@@ -110,6 +116,8 @@ def branch_url(event: Event, branch: str) -> str | None:
 
 
 def tag_url(event: Event, tag: str) -> str | None:
+    if event.source == GITHUB:  # GitHub shows a tag's tree; it has no page per tag
+        return project_url(event, "tree", tag)
     return project_url(event, "-", "tags", tag)
 
 
@@ -346,6 +354,8 @@ def view_label(event: Event, t: Translator) -> str:
         return t.gettext("View alert")
     if event.source == "gitlab":
         return t.gettext("View in GitLab")
+    if event.source == GITHUB:
+        return t.gettext("View on GitHub")
     if event.kind.value.startswith(("issue.", "rollout.")):
         return t.gettext("View issue")
     return t.gettext("View details")

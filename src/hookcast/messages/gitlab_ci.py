@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from hookcast.events import Event, PipelineChange, Role, pipeline_change
+from hookcast.events import CHECK_SUITE_WORKFLOW, Event, PipelineChange, Role, pipeline_change
 from hookcast.messages.common import (
+    GITHUB,
     actor_name,
     branch_segment,
     canonical_action,
@@ -133,6 +134,11 @@ def _ci_title(event: Event, t: Translator, subject: str) -> str:
 
 
 def pipeline_subject(event: Event, t: Translator) -> str:
+    """ "Pipeline #31"; GitHub's words: "Workflow run test", "Check suite Super CI"."""
+    if event.source == GITHUB:
+        if (event.detail("workflow") or "").startswith(CHECK_SUITE_WORKFLOW):
+            return t.format("Check suite {name}", name=event.title)
+        return t.format("Workflow run {name}", name=event.title)
     return t.format("Pipeline {number}", number=f"#{event.object_id}" if event.object_id else "").strip()
 
 
@@ -141,6 +147,9 @@ def job_name(event: Event) -> str:
 
 
 def job_subject(event: Event, t: Translator) -> str:
+    """ "Job rspec"; GitHub's words: "Check run build"."""
+    if event.source == GITHUB:
+        return t.format("Check run {name}", name=job_name(event))
     return t.format("Job {name}", name=job_name(event))
 
 
@@ -188,9 +197,17 @@ def _merge_request_line(event: Event, t: Translator) -> Line:
     iid = event.detail("merge_request_iid")
     if not iid:
         return ()
+    github = event.source == GITHUB
     text = " ".join(
-        part for part in (f"!{iid}", first_line(event.detail("merge_request_title") or "")) if part
+        part
+        for part in (
+            f"#{iid}" if github else f"!{iid}",
+            first_line(event.detail("merge_request_title") or ""),
+        )
+        if part
     )
+    if github:
+        return sentence(t, "Pull request {pr}", pr=link_or_text(text, event.detail("merge_request_url")))
     return sentence(t, "Merge request {mr}", mr=link_or_text(text, event.detail("merge_request_url")))
 
 

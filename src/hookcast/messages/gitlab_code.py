@@ -66,6 +66,8 @@ def push_title(event: Event, t: Translator, actor: str) -> str:
     count = commit_count(event)
     if is_removal(event):
         return t.format("{actor} deleted branch {branch}", actor=actor, branch=branch)
+    if event.action == "force_pushed":  # GitHub says so; GitLab does not
+        return t.format("{actor} force-pushed to {branch}", actor=actor, branch=branch)
     if is_creation(event):
         return (
             t.nformat(

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from hookcast.events import Event, EventKind, Role
 from hookcast.messages.common import (
+    GITHUB,
     actor_name,
     branch_segment,
     canonical_action,
@@ -54,18 +55,53 @@ _MERGE_REQUEST_TITLES: Mapping[str, str] = {
     "review_requested": N_("{actor} requested a review of merge request {mr}"),
 }
 
+# GitHub's words for the same (`Event.source` "github"), and its own review actions.
+_PULL_REQUEST_TITLES: Mapping[str, str] = {
+    "opened": N_("{actor} opened pull request {pr}"),
+    "closed": N_("{actor} closed pull request {pr}"),
+    "reopened": N_("{actor} reopened pull request {pr}"),
+    "updated": N_("{actor} updated pull request {pr}"),
+    "merged": N_("{actor} merged pull request {pr}"),
+    "approved": N_("{actor} approved pull request {pr}"),
+    "changes_requested": N_("{actor} requested changes to pull request {pr}"),
+    "reviewed": N_("{actor} reviewed pull request {pr}"),
+    "review_requested": N_("{actor} requested a review of pull request {pr}"),
+    "ready_for_review": N_("{actor} marked pull request {pr} as ready for review"),
+    "synchronize": N_("{actor} pushed new commits to pull request {pr}"),
+}
+
+# A GitHub discussion (an issue whose work item type is "Discussion").
+_DISCUSSION_TITLES: Mapping[str, str] = {
+    "opened": N_("{actor} started discussion {discussion}"),
+    "closed": N_("{actor} closed discussion {discussion}"),
+    "reopened": N_("{actor} reopened discussion {discussion}"),
+    "updated": N_("{actor} updated discussion {discussion}"),
+    "deleted": N_("{actor} deleted discussion {discussion}"),
+    "answered": N_("{actor} marked an answer in discussion {discussion}"),
+}
+DISCUSSION = "Discussion"
+
 # Lower-case nouns for the thing a comment is on, keyed by GitLab's noteable_type.
 _NOTEABLE_NOUNS: Mapping[str, str] = {
     "issue": N_("issue"),
     "workitem": N_("issue"),
     "mergerequest": N_("merge request"),
+    "pullrequest": N_("pull request"),
+    "discussion": N_("discussion"),
     "commit": N_("commit"),
     "snippet": N_("snippet"),
     "wiki_page": N_("wiki page"),
     "wikipage": N_("wiki page"),
 }
 
-_NOTEABLE_SIGILS: Mapping[str, str] = {"issue": "#", "workitem": "#", "mergerequest": "!", "snippet": "$"}
+_NOTEABLE_SIGILS: Mapping[str, str] = {
+    "issue": "#",
+    "workitem": "#",
+    "mergerequest": "!",
+    "pullrequest": "#",
+    "discussion": "#",
+    "snippet": "$",
+}
 
 
 def _fallback_title(t: Translator, noun: str, subject: str, action: str) -> str:
@@ -77,15 +113,28 @@ def issue_title(event: Event, t: Translator) -> str:
     titles = _CONFIDENTIAL_ISSUE_TITLES if confidential else _ISSUE_TITLES
     subject = labelled(reference(event, "#"), event.title)
     action = canonical_action(event.action)
+    if event.detail("work_item_type") == DISCUSSION and event.source == GITHUB:
+        if action in _DISCUSSION_TITLES:
+            return t.format(_DISCUSSION_TITLES[action], actor=actor_name(event, t), discussion=subject)
+        return _fallback_title(t, N_("Discussion"), subject, event.action)
     if action in titles:
         return t.format(titles[action], actor=actor_name(event, t), issue=subject)
     noun = N_("Confidential issue") if confidential else N_("Issue")
     return _fallback_title(t, noun, subject, event.action)
 
 
+def merge_request_sigil(event: Event) -> str:
+    """``#2`` for a GitHub pull request, ``!2`` for a GitLab merge request."""
+    return "#" if event.source == GITHUB else "!"
+
+
 def merge_request_title(event: Event, t: Translator) -> str:
-    subject = labelled(reference(event, "!"), event.title)
+    subject = labelled(reference(event, merge_request_sigil(event)), event.title)
     action = canonical_action(event.action)
+    if event.source == GITHUB:
+        if action in _PULL_REQUEST_TITLES:
+            return t.format(_PULL_REQUEST_TITLES[action], actor=actor_name(event, t), pr=subject)
+        return _fallback_title(t, N_("Pull request"), subject, event.action)
     if action in _MERGE_REQUEST_TITLES:
         return t.format(_MERGE_REQUEST_TITLES[action], actor=actor_name(event, t), mr=subject)
     return _fallback_title(t, N_("Merge request"), subject, event.action)
@@ -123,7 +172,7 @@ def render_issue(event: Event, t: Translator, mentions: Sequence[Mention]) -> Me
 
 
 def render_merge_request(event: Event, t: Translator, mentions: Sequence[Mention]) -> Message:
-    lines = [_object_line(event, "!"), *description_lines(event.description)]
+    lines = [_object_line(event, merge_request_sigil(event)), *description_lines(event.description)]
     branches = _branches_value(event)
     fields = [
         text_field(t.gettext("Author"), actor_name(event, t)),

@@ -33,6 +33,14 @@ def ref_key(event: Event) -> str:
     return ("refs/tags/" if event.is_tag else "refs/heads/") + name
 
 
+def path_key(event: Event) -> str:
+    """The project path, and for a GitHub run its workflow (``owner/repo workflow:123``): each
+    workflow of a ref passes or fails on its own, so one's pass does not "fix" another's failure."""
+    workflow = event.detail("workflow")
+    path = event.project.path_with_namespace
+    return f"{path} workflow:{workflow}" if workflow else path
+
+
 def _pipeline_id(event: Event) -> int | None:
     text = event.object_id or ""
     if not text.isascii() or not text.isdigit():
@@ -55,7 +63,7 @@ async def with_previous_status(session: AsyncSession, project_id: int, event: Ev
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     insert = dialect_insert(PipelineResult).values(
         project_id=project_id,
-        gitlab_path=event.project.path_with_namespace,
+        gitlab_path=path_key(event),
         ref=ref_key(event),
         pipeline_id=pipeline_id,
         finished_at=event.occurred_at,

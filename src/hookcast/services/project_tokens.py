@@ -3,12 +3,14 @@ their bodies, its signing secret (sealed, since verifying an HMAC needs the secr
 
 Token -> project is cached briefly so that a busy hook endpoint does not ask the database for
 every request. Rotating or deleting a project clears this process's cache at once; other
-processes see the change (and a renamed project its new name) within ``ttl`` seconds. The
-signing secret is read per request: no signed source is busy yet, and an unsealed secret then
-never lingers in memory."""
+processes see the change (and a renamed project its new name, a new or removed signing secret)
+within ``ttl`` seconds. The cache says only whether a project has a signing secret; the secret
+itself is read per signed request, so an unsealed secret never lingers in memory."""
 
 from __future__ import annotations
 
+import base64
+import secrets
 import time
 from dataclasses import dataclass, field
 
@@ -17,18 +19,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
-from hookcast.services.projects import find_by_token
+from hookcast.services.projects import find_by_token, get
 from hookcast.store.tables import Project
 
+WHSEC_PREFIX = "whsec_"
+SIGNING_KEY_BYTES = 32
 DEFAULT_TTL = 5.0
 MAX_ENTRIES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
 class TokenOwner:
+    """``signed``: the project has a signing secret, so a source that then requires a body
+    signature (GitLab's, `HeaderToken.signed_when_set`) asks for it."""
+
     project_id: int
     gitlab_path: str | None
     name: str = ""
+    signed: bool = False
 
 
 class ProjectTokenCache:
@@ -55,7 +63,9 @@ class ProjectTokenCache:
             return None
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
-        owner = TokenOwner(project.id, project.gitlab_path, project.name)
+        owner = TokenOwner(
+            project.id, project.gitlab_path, project.name, project.signing_secret_sealed is not None
+        )
         self._entries[digest] = (now + self._ttl, owner)
         return owner
 
@@ -86,11 +96,34 @@ async def signing_key(
 async def set_signing_secret(
     session: AsyncSession, box: SecretBox, project_id: int, secret: str | None
 ) -> None:
-    """Seal ``secret`` as the project's signing secret (None removes it). Used by tests until the
-    first signed source (GitHub) brings its API, UI and CLI surface."""
+    """Seal ``secret`` as the project's signing secret (None removes it). Callers clear their
+    process's `ProjectTokenCache` afterwards (GitLab's route asks for signatures from then on)."""
     sealed = box.seal(secret) if secret else None
     await session.execute(
         update(Project)
         .where(Project.id == project_id)
         .values(signing_secret_sealed=sealed, updated_at=utcnow())
     )
+
+
+def new_signing_secret() -> str:
+    """``whsec_`` and 32 random bytes in base64: the form GitLab's webhook signing token must
+    have (Standard Webhooks), and, as any text is, a valid GitHub webhook secret, so one secret
+    serves both senders."""
+    return WHSEC_PREFIX + base64.b64encode(secrets.token_bytes(SIGNING_KEY_BYTES)).decode()
+
+
+async def rotate_signing_secret(session: AsyncSession, box: SecretBox, project_id: int) -> str:
+    """Give the project a new signing secret (the old one stops working) and return it, to be
+    shown once. `NotFound` for a missing project."""
+    await get(session, project_id)
+    secret = new_signing_secret()
+    await set_signing_secret(session, box, project_id, secret)
+    return secret
+
+
+async def remove_signing_secret(session: AsyncSession, box: SecretBox, project_id: int) -> None:
+    """The project has no signing secret any more: GitHub's route refuses its requests, GitLab's
+    takes the token alone again. `NotFound` for a missing project."""
+    await get(session, project_id)
+    await set_signing_secret(session, box, project_id, None)

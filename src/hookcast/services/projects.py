@@ -63,6 +63,10 @@ class ProjectView(BaseModel):
     gitlab_path: str | None
     protected_branches: list[str]
     routes_other_projects: bool
+    signing_secret_set: bool = Field(
+        description="Whether the project has a signing secret: GitHub's requests must be signed "
+        "with it, and so must GitLab's once it is set."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -80,6 +84,7 @@ def view(project: Project) -> ProjectView:
         gitlab_path=project.gitlab_path,
         protected_branches=split_patterns(project.protected_branches),
         routes_other_projects=project.routes_other_projects,
+        signing_secret_set=project.signing_secret_sealed is not None,
         created_at=project.created_at,
         updated_at=project.updated_at,
     )

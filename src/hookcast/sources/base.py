@@ -46,9 +46,13 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class HeaderToken:
-    """The project's inbound token, verbatim in ``header`` (GitLab's ``X-Gitlab-Token``)."""
+    """The project's inbound token, verbatim in ``header`` (GitLab's ``X-Gitlab-Token``). With
+    ``signed_when_set``, a project that has a signing secret also requires that body signature
+    (GitLab's signing token): the token says which project, the signature that the body is the
+    sender's and recent. A project without a secret takes the token alone."""
 
     header: str
+    signed_when_set: BodyHmac | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +109,9 @@ class Source:
     def auth_headers(self) -> tuple[str, ...]:
         """The headers its authentication reads (documented, and checked before the body)."""
         match self.auth:
-            case HeaderToken(header=header):
-                return (header,)
+            case HeaderToken(header=header, signed_when_set=signed):
+                return (header, *signed.headers) if signed is not None else (header,)
             case BearerToken():
                 return ("authorization",)
-            case BodyHmac(header=header):
-                return (header,)
+            case BodyHmac() as signed:
+                return signed.headers

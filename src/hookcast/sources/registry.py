@@ -10,7 +10,9 @@ from hookcast.sources import ParseResult
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.base import BearerToken, Headers, HeaderToken, IdempotencyKey, Route, Source
 from hookcast.sources.cloudevents import STRUCTURED, is_cloudevent, parse_cloudevent
+from hookcast.sources.github import FORM, parse_github
 from hookcast.sources.gitlab import parse_gitlab
+from hookcast.sources.signatures import HubSignature, StandardWebhookSignature
 from hookcast.sources.workflow import WorkflowEventIn, parse_workflow
 
 IDEMPOTENCY_KEY = "idempotency-key"
@@ -21,6 +23,17 @@ def parse_gitlab_request(headers: Headers, body: bytes) -> ParseResult:
     return parse_gitlab(headers.get("x-gitlab-event"), body, event_uuid=headers.get("x-gitlab-event-uuid"))
 
 
+def parse_github_request(headers: Headers, body: bytes) -> ParseResult:
+    """The event's name is in ``X-GitHub-Event``, its id in ``X-GitHub-Delivery``; a form body
+    carries the JSON in its ``payload`` field."""
+    return parse_github(
+        headers.get("x-github-event"),
+        body,
+        content_type=headers.get("content-type"),
+        delivery=headers.get("x-github-delivery"),
+    )
+
+
 def parse_alertmanager_request(_headers: Headers, body: bytes) -> ParseResult:
     return parse_alertmanager(body)
 
@@ -29,13 +42,33 @@ def parse_workflow_request(_headers: Headers, body: bytes) -> ParseResult:
     return parse_workflow(body)
 
 
+# The token says which project; a project with a signing secret also requires GitLab's
+# signature (its webhook signing token, Standard Webhooks), so a leaked token or a captured
+# request is not enough.
 GITLAB = Source(
     name="gitlab",
     route=Route("/hooks/gitlab", "Receive a GitLab webhook"),
-    auth=HeaderToken("x-gitlab-token"),
+    auth=HeaderToken("x-gitlab-token", signed_when_set=StandardWebhookSignature()),
     idempotency=IdempotencyKey(headers=("x-gitlab-event-uuid", IDEMPOTENCY_KEY)),
     parse=parse_gitlab_request,
     reads_headers=("x-gitlab-event",),
+)
+
+# GitHub signs its bodies and sends no token, so the route names the project.
+GITHUB = Source(
+    name="github",
+    route=Route("/hooks/github/{project_id}", "Receive a GitHub webhook"),
+    auth=HubSignature(),
+    idempotency=IdempotencyKey(headers=("x-github-delivery",)),
+    parse=parse_github_request,
+    reads_headers=("x-github-event", "content-type"),
+    bodies={
+        "application/json": {"type": "object", "description": "A GitHub webhook event."},
+        FORM: {
+            "type": "object",
+            "properties": {"payload": {"type": "string", "description": "The event's JSON."}},
+        },
+    },
 )
 
 # The header only, as before: a notification re-sent without one is stored again.
@@ -86,5 +119,5 @@ WORKFLOW = Source(
 )
 
 # Sources sharing a route are tried in this order; the one without `claims` comes last.
-SOURCES: tuple[Source, ...] = (GITLAB, ALERTMANAGER, CLOUDEVENTS, WORKFLOW)
+SOURCES: tuple[Source, ...] = (GITLAB, GITHUB, ALERTMANAGER, CLOUDEVENTS, WORKFLOW)
 SOURCES_BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}

@@ -35,6 +35,11 @@ class BodyHmac(ABC):
 
     header: str
 
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header the scheme reads (documented in OpenAPI)."""
+        return (self.header,)
+
     @abstractmethod
     def verify(self, secret: str, headers: Mapping[str, str], body: bytes, now: float) -> bool:
         """Whether ``headers`` carry a valid signature of ``body`` under ``secret`` at ``now``
@@ -64,6 +69,10 @@ class StandardWebhookSignature(BodyHmac):
     id_header: str = "webhook-id"
     timestamp_header: str = "webhook-timestamp"
     tolerance: float = 300.0
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.id_header, self.timestamp_header, self.header)
 
     def verify(self, secret: str, headers: Mapping[str, str], body: bytes, now: float) -> bool:
         key = _whsec_key(secret)

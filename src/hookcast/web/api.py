@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from hookcast.delivery.test_message import TestAnswer, send_test_message
-from hookcast.services import deliveries, projects, webhooks
+from hookcast.services import deliveries, project_tokens, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
 from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
 from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
@@ -26,6 +26,15 @@ class CreatedProjectView(ProjectView):
 
 class RotatedToken(BaseModel):
     gitlab_token: str
+
+
+class SigningSecret(BaseModel):
+    signing_secret: str
+    """Shown only once: GitHub's webhook Secret, and GitLab's webhook Signing token."""
+    github_path: str
+    """Where GitHub posts (the Payload URL, under the instance's public URL)."""
+    content_type: str = "application/json"
+    """The content type to choose in GitHub (form bodies are accepted too)."""
 
 
 # --- projects ----------------------------------------------------------------------------
@@ -65,6 +74,25 @@ async def rotate_token(project_id: RowId, session: SessionDep, runtime: RuntimeD
     await session.commit()
     runtime.tokens.clear()
     return RotatedToken(gitlab_token=token)
+
+
+@router.post("/projects/{project_id}/signing-secret", response_model=SigningSecret)
+async def rotate_signing_secret(project_id: RowId, session: SessionDep, runtime: RuntimeDep) -> SigningSecret:
+    """A new signing secret, shown once: GitHub's requests must be signed with it, and GitLab's
+    too from now on (GitLab's Signing token). The old secret stops working."""
+    secret = await project_tokens.rotate_signing_secret(session, runtime.box, project_id)
+    await session.commit()
+    runtime.tokens.clear()
+    return SigningSecret(signing_secret=secret, github_path=f"/hooks/github/{project_id}")
+
+
+@router.delete("/projects/{project_id}/signing-secret", status_code=204)
+async def remove_signing_secret(project_id: RowId, session: SessionDep, runtime: RuntimeDep) -> Response:
+    """No signing secret: GitHub's requests are refused, GitLab's need only the token again."""
+    await project_tokens.remove_signing_secret(session, runtime.box, project_id)
+    await session.commit()
+    runtime.tokens.clear()
+    return Response(status_code=204)
 
 
 # --- webhooks ----------------------------------------------------------------------------

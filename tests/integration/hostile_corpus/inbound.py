@@ -1,11 +1,16 @@
-"""Cases for the inbound routes: the sources' hooks, the workflow events API (JSON and
-CloudEvents), and the Feishu / Lark bot's event subscription."""
+"""Cases for the inbound routes: the sources' hooks (token or body signature), the workflow
+events API (JSON and CloudEvents), and the Feishu / Lark bot's event subscription."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 
+from hookcast.sources.registry import SOURCES
+from hookcast.sources.signatures import BodyHmac, HubSignature
+from tests.fixtures import load_github
 from tests.integration.hostile_corpus.values import (
     BAD_IDS,
     BOT_EVENT,
@@ -30,6 +35,11 @@ def _auth_for(path: str, seed: Seed) -> tuple[tuple[bytes, bytes], ...]:
 
 def inbound_cases(seed: Seed, valid_push: bytes, hook_paths: list[str]) -> Iterator[Case]:
     workflow = f"/api/v1/projects/{seed.project_a}/events"
+    signed = {s.route.path: s.auth for s in SOURCES if isinstance(s.auth, BodyHmac)}
+    for template in sorted(signed):
+        if template in hook_paths:
+            yield from _signed_cases(template, signed[template], seed)
+    hook_paths = [p for p in hook_paths if p not in signed]
     token_routes = [p for p in hook_paths if "/feishu/" not in p and "/lark/" not in p] + [workflow]
     for path in token_routes:
         auth = _auth_for(path, seed)
@@ -58,6 +68,81 @@ def inbound_cases(seed: Seed, valid_push: bytes, hook_paths: list[str]) -> Itera
     yield from _cloudevents(seed, workflow)
     for path in [p for p in hook_paths if p not in token_routes]:
         yield from _bot(path, seed)
+
+
+def _hub(secret: str, body: bytes) -> bytes:
+    return b"sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
+
+
+def _signed_cases(template: str, scheme: BodyHmac, seed: Seed) -> Iterator[Case]:
+    """A route whose requests are signed (GitHub's): project B's route (B has the signing secret)
+    with a real signature of each hostile body (so the parser sees it), forged and foreign
+    signatures, other projects."""
+    assert isinstance(scheme, HubSignature), "the corpus signs GitHub's way; teach it the new scheme"
+    path = template.replace("{project_id}", str(seed.project_b))
+    valid = load_github("push/with-new-branch.json")
+    event = headers_of(x_github_event="push", **JSON)
+
+    def signed(body: bytes, secret: str = seed.signing_secret_b) -> tuple[tuple[bytes, bytes], ...]:
+        return (*event, (scheme.header.encode(), _hub(secret, body)))
+
+    for what, body in hostile_json_bodies(valid).items():
+        yield Case("POST", path, signed(body), body, f"{path}: {what}", may_write=ONE_EVENT)
+    forged: dict[str, bytes] = {
+        "no signature": b"",
+        "a signature with another secret": _hub("a guess", valid),
+        "the signature of another body": _hub(seed.signing_secret_b, b"{}"),
+        "a sha1 signature": b"sha1="
+        + hmac.new(seed.signing_secret_b.encode(), valid, "sha1").hexdigest().encode(),
+        "a non-ASCII signature": "sha256=签名".encode(),
+        "a 64 KiB signature": b"sha256=" + b"0" * (64 * KIB),
+        "the project token as signature": seed.token_a.encode(),
+    }
+    for what, value in forged.items():
+        headers = event if not value else (*event, (scheme.header.encode(), value))
+        yield Case("POST", path, headers, valid, f"{path}: {what}", expect=frozenset({401}))
+    other = template.replace("{project_id}", str(seed.project_a))
+    yield Case(
+        "POST", other, signed(valid), valid, f"{other}: project B's signature", expect=frozenset({401})
+    )
+    for what, bad in BAD_IDS.items():
+        yield Case(
+            "POST", template.replace("{project_id}", bad), signed(valid), valid, f"{template}: id {what}"
+        )
+    yield from _inbound_shapes(path, signed(valid), valid)
+    yield from _gitlab_for_a_signing_project(seed)
+
+
+def _gitlab_for_a_signing_project(seed: Seed) -> Iterator[Case]:
+    """GitLab's route for project B, which has a signing secret: the token is not enough."""
+    token = headers_of(x_gitlab_token=seed.token_b, x_gitlab_event="Push Hook", **JSON)
+    body = b'{"object_kind": "push"}'
+    signature = headers_of(webhook_id="msg_1", webhook_timestamp="1614265330")
+    for what, extra in {
+        "no signature": (),
+        "a stale signature": (
+            *signature,
+            (b"webhook-signature", b"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+        ),
+        "a signature without its id": ((b"webhook-signature", b"v1,AAAA"),),
+        "a non-ASCII signature": (*signature, (b"webhook-signature", "v1,签名".encode())),
+    }.items():
+        yield Case(
+            "POST",
+            "/hooks/gitlab",
+            (*token, *extra),
+            body,
+            f"/hooks/gitlab for B: {what}",
+            expect=frozenset({401}),
+        )
+    yield Case(
+        "POST",
+        "/hooks/gitlab",
+        token,
+        b"{" * (5 * MIB),
+        "/hooks/gitlab for B: 5 MiB unsigned",
+        expect=frozenset({401}),
+    )
 
 
 def _inbound_auth(path: str, seed: Seed, body: bytes) -> Iterator[Case]:

@@ -37,6 +37,7 @@ class Seed:
     csrf_token: str  # the form token of that session
     feishu_verification_token: str
     lark_verification_token: str
+    signing_secret_b: str = ""  # project B's, for signed routes (and GitLab's, signed for B)
 
 
 @dataclass(frozen=True)

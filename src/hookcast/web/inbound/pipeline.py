@@ -24,6 +24,7 @@ from hookcast.runtime import Runtime
 from hookcast.services.intake import NotStored, ProjectGone, Submission
 from hookcast.sources import Ignored, ParseResult, Rejection
 from hookcast.sources.base import Headers, Route, Source
+from hookcast.sources.signatures import BodyHmac
 from hookcast.web.body import BodyTooLarge, read_limited
 from hookcast.web.inbound.auth import (
     UNKNOWN_TOKEN,
@@ -105,8 +106,12 @@ async def _submit(
     event = parsed if isinstance(parsed, Event) else None
     reason = parsed.reason if isinstance(parsed, Ignored) else None
     key = source.idempotency.of(headers, parsed)
+    # A signed route names the project whose secret signed, as a token would: an organization
+    # receiver's events may be handed on (`Submission.named_by_route`). Any other route that
+    # names a project (an admin token posting for it) keeps the event there.
+    chosen_by_route = project_id is not None and not isinstance(source.auth, BodyHmac)
     submission = Submission(
-        caller.project_id, event, key, source.name, reason, named_by_route=project_id is not None
+        caller.project_id, event, key, source.name, reason, named_by_route=chosen_by_route
     )
     try:
         outcome = await runtime.intake.submit(submission)

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hookcast.sources.base import Source
+from hookcast.sources.base import HeaderToken, Source
 from hookcast.sources.signatures import BodyHmac
 from hookcast.web.deps import RowId, RuntimeDep, get_runtime
 from hookcast.web.inbound.pipeline import HookAnswer, InboundRoute, receive
@@ -101,11 +101,7 @@ def _responses(inbound: InboundRoute) -> dict[int | str, dict[str, Any]]:
     first = inbound.sources[0]
     answers: dict[int | str, dict[str, Any]] = {
         400: {"description": "Malformed body"},
-        401: {
-            "description": "Missing or unknown token"
-            if not isinstance(first.auth, BodyHmac)
-            else "Bad signature"
-        },
+        401: {"description": _unauthorized(first)},
     }
     if inbound.route.names_project and not isinstance(first.auth, BodyHmac):
         answers[403] = {"description": "A project token of another project"}
@@ -114,6 +110,17 @@ def _responses(inbound: InboundRoute) -> dict[int | str, dict[str, Any]]:
     for source in inbound.sources:
         answers.update({status: {"description": text} for status, text in source.refusals.items()})
     return dict(sorted(answers.items(), key=lambda item: str(item[0])))
+
+
+def _unauthorized(source: Source) -> str:
+    if isinstance(source.auth, BodyHmac):
+        return "Bad signature"
+    if isinstance(source.auth, HeaderToken) and source.auth.signed_when_set is not None:
+        return (
+            "Missing or unknown token, or (for a project with a signing secret) a missing, bad "
+            "or stale signature"
+        )
+    return "Missing or unknown token"
 
 
 def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:

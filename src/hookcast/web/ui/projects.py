@@ -1,4 +1,5 @@
-"""Projects: list, create, rename, delete; inbound URLs and the GitLab token (shown once)."""
+"""Projects: list, create, rename, delete; inbound URLs, the GitLab token and the signing secret
+for GitHub and GitLab's signed webhooks (each shown once)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 from hookcast.clock import utcnow
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import Platform
-from hookcast.services import deliveries, projects, webhooks
+from hookcast.services import deliveries, project_tokens, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
 from hookcast.services.errors import ServiceError
 from hookcast.services.projects import ProjectInput, ProjectPatch, split_patterns
@@ -85,6 +86,7 @@ async def _project_page(
     project: Project,
     *,
     new_token: str | None = None,
+    new_signing_secret: str | None = None,
     errors: Errors | None = None,
     form: dict[str, str] | None = None,
     status_code: int = 200,
@@ -95,7 +97,9 @@ async def _project_page(
         "protected_branches": ", ".join(split_patterns(project.protected_branches)),
         "gitlab_url": f"{base}/hooks/gitlab",
         "alertmanager_url": f"{base}/hooks/alertmanager",
+        "github_url": f"{base}/hooks/github/{project.id}",
         "new_token": new_token,
+        "new_signing_secret": new_signing_secret,
         "cards": await integration_cards(session, project),
         "errors": errors or {},
         "form": form,
@@ -168,6 +172,27 @@ async def project_rotate_token(
     forget_project_tokens(runtime)
     project = await projects.get(session, project_id)
     return await _project_page(request, session, runtime, project, new_token=token)
+
+
+@router.post("/ui/projects/{project_id}/signing-secret", dependencies=[CsrfDep])
+async def project_rotate_signing_secret(
+    project_id: RowId, request: Request, session: DbDep, runtime: RuntimeDep, _user: UserDep
+) -> Response:
+    secret = await project_tokens.rotate_signing_secret(session, runtime.box, project_id)
+    await session.commit()
+    forget_project_tokens(runtime)
+    project = await projects.get(session, project_id)
+    return await _project_page(request, session, runtime, project, new_signing_secret=secret)
+
+
+@router.post("/ui/projects/{project_id}/signing-secret/remove", dependencies=[CsrfDep])
+async def project_remove_signing_secret(
+    project_id: RowId, session: DbDep, runtime: RuntimeDep, _user: UserDep
+) -> Response:
+    await project_tokens.remove_signing_secret(session, runtime.box, project_id)
+    await session.commit()
+    forget_project_tokens(runtime)
+    return redirect(f"/ui/projects/{project_id}")
 
 
 @router.post("/ui/projects/{project_id}/delete", dependencies=[CsrfDep])
