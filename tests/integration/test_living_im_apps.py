@@ -231,3 +231,34 @@ async def test_a_failure_edits_the_card_and_replies_once_in_its_thread(
     await send_pipeline(client, token, pipeline_body(90, "success"))
     await settled(client, project_id, 3)
     assert (bot.counts["posts"], bot.counts["edits"], bot.counts["replies"]) == (2, 2, 1)
+
+
+@pytest.mark.parametrize("reply", ["lands", "throttled"])
+async def test_a_slack_failure_replies_in_the_thread_and_a_lost_reply_fails_nothing(
+    client: httpx.AsyncClient, slack: FakeSlack, reply: str
+) -> None:
+    """The edit decides the delivery: a reply that Slack throttles is not retried (that would
+    edit the card again for nothing); the attempt says what became of it."""
+    project_id, token = await create_project(client)
+    url = f"https://slack.com/api/chat.postMessage?channel={CHANNEL}"
+    await create_webhook(
+        client, project_id, platform="slack", url=url, triggers=["pipeline"], branches_to_be_notified="all"
+    )
+    await send_pipeline(client, token, pipeline_body(91, "manual"))
+    await settled(client, project_id, 1)
+    if reply == "throttled":
+        slack.script("pass", "rate_limit")  # the edit passes, the reply is throttled
+    await send_pipeline(client, token, pipeline_body(91, "failed"))
+    rows = await settled(client, project_id, 2)
+    assert [row["state"] for row in rows] == ["delivered"] * 2, rows
+    [attempt] = max(rows, key=lambda row: row["id"])["attempt_log"]
+    [card, *replies] = slack.posted_in(CHANNEL)
+    assert slack.updates == 1 and "→" in shown(card.body)
+    if reply == "lands":
+        assert [r.thread_ts for r in replies] == [card.ts] and slack.replies == 1
+        assert "↳" in shown(replies[0].body) and "↳" not in shown(card.body)
+        assert "thread reply: delivered" in attempt["response_excerpt"]
+    else:
+        assert replies == [] and slack.replies == 0
+        assert "thread reply not delivered" in attempt["response_excerpt"], attempt
+        assert attempt["outcome"] == "delivered" and BOT_TOKEN not in shown(attempt)
