@@ -262,3 +262,22 @@ async def test_a_slack_failure_replies_in_the_thread_and_a_lost_reply_fails_noth
         assert replies == [] and slack.replies == 0
         assert "thread reply not delivered" in attempt["response_excerpt"], attempt
         assert attempt["outcome"] == "delivered" and BOT_TOKEN not in shown(attempt)
+
+
+async def test_a_feishu_chat_failure_updates_the_card_and_replies_in_its_thread(
+    client: httpx.AsyncClient, feishu: FakeFeishuOpenPlatform
+) -> None:
+    url = await chat_url_of(client, CHAT)
+    project_id, token = await create_project(client)
+    await create_webhook(
+        client, project_id, platform="feishu", url=url, triggers=["pipeline"], branches_to_be_notified="all"
+    )
+    await send_pipeline(client, token, pipeline_body(92, "manual"))
+    await settled(client, project_id, 1)
+    await send_pipeline(client, token, pipeline_body(92, "failed"))
+    rows = await settled(client, project_id, 2)
+    assert [row["state"] for row in rows] == ["delivered"] * 2, rows
+    [card, reply] = feishu.in_chat(CHAT)
+    assert (feishu.updates, feishu.replies, feishu.refused) == (1, 1, [])
+    assert reply.reply_to == card.message_id and reply.in_thread
+    assert "→" in shown(feishu.card_of(card.message_id)) and "↳" in reply.text
