@@ -251,7 +251,8 @@ async def _form_page(
             preview_language,
             kind,
             {spec.name: str(shown.get(spec.name) or "") for spec in platform.settings if not spec.secret},
-            str(shown.get("message_mode") or request.query_params.get("message_mode") or ""),
+            # The mode a preview link names wins over the form's value (a new form has a default).
+            str(request.query_params.get("message_mode") or shown.get("message_mode") or ""),
         ),
     }
     return page(request, "integration.html", context, status_code=status_code)
