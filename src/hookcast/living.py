@@ -9,6 +9,10 @@ in place, reply in its thread, or post a compact follow-up. What hookcast rememb
 message per (webhook, object) is a `Remembered` (stored by `store/message_refs.py`); `plan`
 decides, from that alone, the next `Plan`. No I/O, no clock: the caller passes ``now``.
 
+An edit notifies nobody in most chat apps, so a failure (``Tone.FAILURE``: a failed pipeline, a
+firing alert …) that edits a card on a platform that also threads says so in the card's thread
+too (`Plan.also_reply`): the card shows the state, the reply makes the phones buzz.
+
 Which kinds have objects is the catalogue's word (`KindSpec.lives_as`, `hookcast.kinds`).
 """
 
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from hookcast.events import Event
+from hookcast.events import Event, Tone
 from hookcast.kinds import spec_of
 
 
@@ -73,12 +77,19 @@ class Remembered:
 @dataclass(frozen=True, slots=True)
 class Plan:
     """The next message for an object: what to do, on which earlier message, and what the card
-    says of the object's history (its steps, this event's included, and its flaps so far)."""
+    says of the object's history (its steps, this event's included, and its flaps so far).
+
+    ``threaded``: the object's messages share a thread the sender names (thread mode: a post
+    starts it, a reply joins it; Google Chat's ``threadKey``); other modes' messages stand alone.
+    ``also_reply``: after the edit lands, a compact reply in the card's thread as well, because
+    the event is a failure and an edit notifies nobody."""
 
     action: Action
     ref: str | None = None
     history: tuple[Step, ...] = ()
     flaps: int = 0
+    threaded: bool = False
+    also_reply: bool = False
 
     @property
     def remembers(self) -> bool:
@@ -122,20 +133,25 @@ def plan(
     now: datetime,
     *,
     flap_window: timedelta = DEFAULT_FLAP_WINDOW,
+    modes: tuple[MessageMode, ...] = (),
 ) -> Plan:
     """What to do with ``event``'s message, given the webhook's mode and what is remembered of the
-    object's earlier message (None: nothing was posted for it, or ``event`` has no object)."""
+    object's earlier message (None: nothing was posted for it, or ``event`` has no object).
+    ``modes``: what the platform can do for the webhook's URL (`Platform.message_modes`); a
+    platform that threads gets a reply beside the edit of a failure."""
     if mode is MessageMode.EVERY_EVENT or object_key(event) is None:
         return Plan(Action.PLAIN)
     step = step_of(event)
+    threaded = mode is MessageMode.THREAD
     if remembered is None or _starts_over(remembered, event, now, flap_window):
-        return Plan(Action.POST, history=(step,))
+        return Plan(Action.POST, history=(step,), threaded=threaded)
     flaps = remembered.flaps + (1 if remembered.last_action == RESOLVED and event.action == FIRING else 0)
     history = with_step(remembered.history, step)
     if mode is MessageMode.UPDATE and remembered.ref:
-        return Plan(Action.EDIT, ref=remembered.ref, history=history, flaps=flaps)
-    if mode is MessageMode.THREAD and remembered.ref:
-        return Plan(Action.REPLY, ref=remembered.ref, history=history, flaps=flaps)
+        notify = event.tone is Tone.FAILURE and MessageMode.THREAD in modes
+        return Plan(Action.EDIT, ref=remembered.ref, history=history, flaps=flaps, also_reply=notify)
+    if threaded and remembered.ref:
+        return Plan(Action.REPLY, ref=remembered.ref, history=history, flaps=flaps, threaded=True)
     return Plan(Action.FOLLOW_UP, ref=remembered.ref or None, history=history, flaps=flaps)
 
 

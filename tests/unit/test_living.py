@@ -115,6 +115,55 @@ def test_after_posting_a_new_message_remembers_its_ref() -> None:
     assert posted == Remembered("m9", (Step("open", "Ann"),), "open", NOW, 0)
 
 
+def failed_pipeline(status: str = "failed") -> Event:
+    tone = Tone.FAILURE if status == "failed" else Tone.NEUTRAL
+    return Event(kind=EventKind.PIPELINE, action=status, project=PROJECT, object_id="7", tone=tone)
+
+
+EDIT_AND_THREAD = (MessageMode.UPDATE, MessageMode.THREAD, MessageMode.FOLLOW_UP, MessageMode.EVERY_EVENT)
+EDIT_ONLY = (MessageMode.UPDATE, MessageMode.FOLLOW_UP, MessageMode.EVERY_EVENT)
+
+
+def test_a_failure_edited_in_place_also_replies_where_the_platform_threads() -> None:
+    running = memory(Step("running"), last="running")
+    planned = plan(MessageMode.UPDATE, running, failed_pipeline(), NOW, modes=EDIT_AND_THREAD)
+    assert (planned.action, planned.ref, planned.also_reply) == (Action.EDIT, "m1", True)
+    assert planned.history == (Step("running"), Step("failed"))
+    # What is remembered is still the card, not the reply.
+    assert after_posting(planned, failed_pipeline(), "", NOW).ref == "m1"
+
+
+@pytest.mark.parametrize(
+    ("mode", "modes", "remembered", "event"),
+    [
+        (MessageMode.UPDATE, EDIT_ONLY, memory(), failed_pipeline()),  # Discord: cannot thread
+        (MessageMode.UPDATE, (), memory(), failed_pipeline()),  # modes not told
+        (MessageMode.UPDATE, EDIT_AND_THREAD, memory(), failed_pipeline("success")),  # no failure
+        (MessageMode.UPDATE, EDIT_AND_THREAD, None, failed_pipeline()),  # a post notifies anyway
+        (MessageMode.UPDATE, EDIT_AND_THREAD, memory(ref=""), failed_pipeline()),  # a follow-up
+        (MessageMode.THREAD, EDIT_AND_THREAD, memory(), failed_pipeline()),  # a reply already
+        (MessageMode.FOLLOW_UP, EDIT_AND_THREAD, memory(), failed_pipeline()),
+        (MessageMode.EVERY_EVENT, EDIT_AND_THREAD, memory(), failed_pipeline()),
+    ],
+)
+def test_no_extra_reply_otherwise(
+    mode: MessageMode, modes: tuple[MessageMode, ...], remembered: Remembered | None, event: Event
+) -> None:
+    assert not plan(mode, remembered, event, NOW, modes=modes).also_reply
+
+
+def test_only_thread_mode_names_the_objects_thread() -> None:
+    for mode, threaded in (
+        (MessageMode.THREAD, True),
+        (MessageMode.UPDATE, False),
+        (MessageMode.FOLLOW_UP, False),
+        (MessageMode.EVERY_EVENT, False),
+    ):
+        first = plan(mode, None, mr("open"), NOW, modes=EDIT_AND_THREAD)
+        later = plan(mode, memory(), mr("merge"), NOW, modes=EDIT_AND_THREAD)
+        assert (first.threaded, later.threaded) == (threaded, threaded), mode
+
+
 MESSAGE = Message(
     title="Bob approved !42", tone=Tone.SUCCESS, url="https://g.example/42", lines=((Text("body"),),)
 )

@@ -101,3 +101,14 @@ def test_the_preview_follows_the_selected_mode_and_defaults_to_the_platforms_fir
     assert [s["action"] for s in chosen.states] == ["follow_up", "follow_up"]
     assert chosen.states[1]["message"]["title"].startswith(FOLLOW_UP_MARK)
     assert preview.build("slack", "en", EventKind.PUSH, mode="update").states == ()
+
+
+def test_a_failure_edited_in_place_shows_its_thread_reply_where_the_platform_threads() -> None:
+    threads = (MessageMode.UPDATE, MessageMode.THREAD, MessageMode.FOLLOW_UP, MessageMode.EVERY_EVENT)
+    life = states(sample_event(EventKind.PIPELINE), MessageMode.UPDATE, "en", sample_event, threads)
+    assert [s.action for s in life] == [Action.POST, Action.EDIT, Action.REPLY, Action.EDIT]
+    assert life[2].label.startswith("Reply in its thread: failed")
+    assert life[2].message.title.startswith(FOLLOW_UP_MARK) and life[2].message.tone.value == "failure"
+    edit_only = (MessageMode.UPDATE, MessageMode.FOLLOW_UP, MessageMode.EVERY_EVENT)
+    plain = states(sample_event(EventKind.PIPELINE), MessageMode.UPDATE, "en", sample_event, edit_only)
+    assert [s.action for s in plain] == [Action.POST, Action.EDIT, Action.EDIT]

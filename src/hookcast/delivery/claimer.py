@@ -128,7 +128,7 @@ def _plan(
     """The webhook's mode for its full URL (the platform's word; the stored mode when offered)."""
     modes = destination.platform.message_modes(destination.target.url)
     mode = message_modes.effective(webhook, modes)
-    return plan(mode, memory, event, now, flap_window=message_modes.flap_window(webhook))
+    return plan(mode, memory, event, now, flap_window=message_modes.flap_window(webhook), modes=modes)
 
 
 async def _with_known_recipient(session: AsyncSession, job: Job) -> Job:

@@ -5,7 +5,9 @@ then encoded for the platform; several jobs become one digest).
 A living message (`Job.plan`) is the cached rendering with its plan applied
 (`messages.living.living_message`: the history line, or the compact form), never cached itself
 (it differs per plan), and encoded as the plan says: a post whose answer names the message, an
-edit or a reply of the remembered one, or a plain post. A digest is always plain."""
+edit or a reply of the remembered one, or a plain post; an edit of a failure also gets a
+compact reply in the card's thread (`thread_reply`). Only thread mode names the object's thread
+(`thread_key`). A digest is always plain."""
 
 from __future__ import annotations
 
@@ -85,7 +87,8 @@ class Composer:
         if plan is None or plan.action is Action.PLAIN:
             return platform.encode(message, target, EncodeContext(time.time(), job.idempotency_key))
         message = living_message(message, plan)
-        ctx = EncodeContext(time.time(), job.idempotency_key, thread_key=thread_key(job))
+        key = thread_key(job) if plan.threaded else None  # other modes' messages stand alone
+        ctx = EncodeContext(time.time(), job.idempotency_key, thread_key=key)
         if plan.action is Action.EDIT and plan.ref:
             return platform.encode_edit(message, target, ctx, plan.ref)
         if plan.action is Action.REPLY and plan.ref:
@@ -100,7 +103,15 @@ class Composer:
         plan = job.plan
         if plan is None or plan.action not in (Action.EDIT, Action.REPLY):
             return None
-        return self.planned(job, replace(plan, action=Action.POST, ref=None))
+        return self.planned(job, replace(plan, action=Action.POST, ref=None, also_reply=False))
+
+    def thread_reply(self, job: Job) -> HttpRequest | None:
+        """The compact reply in the card's thread that goes with an edit of a failure
+        (`Plan.also_reply`), or None when the job's plan asks for none."""
+        plan = job.plan
+        if plan is None or plan.action is not Action.EDIT or not plan.also_reply or not plan.ref:
+            return None
+        return self.planned(job, replace(plan, action=Action.REPLY, also_reply=False))
 
     def _target(self, webhook: Webhook) -> WebhookTarget:
         """The webhook's decrypted URL and secret, decrypted once per version of the webhook."""

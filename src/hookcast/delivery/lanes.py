@@ -18,12 +18,12 @@ from hookcast.delivery.composer import Composer
 from hookcast.delivery.digest import parts_that_fit, should_merge
 from hookcast.delivery.direct import DirectMessages
 from hookcast.delivery.jobs import Job, Result, unsent
-from hookcast.delivery.leases import DIRECT_REQUESTS, GROUP_REQUESTS, HeldLeases
+from hookcast.delivery.leases import DIRECT_REQUESTS, GROUP_REQUESTS, HeldLeases, requests_for
 from hookcast.delivery.limiter import BotLimiter
 from hookcast.delivery.posting import Poster
 from hookcast.delivery.shutdown import SendsInFlight
 from hookcast.logs import error_fields
-from hookcast.platforms.base import HttpResponse, Outcome, RetryAfter
+from hookcast.platforms.base import HttpResponse, Outcome, RateLimit, RetryAfter
 from hookcast.store.outbox import Channel
 
 log = structlog.get_logger("hookcast.delivery")
@@ -144,7 +144,8 @@ class Lanes:
             return
         # Build the request first and take the slot last, right before it leaves: the platform
         # counts arrivals, so the gap between the two must be as short as can be.
-        batch = await self._still_ours(lane, await self._next_batch(bot_key, lane))
+        batch = await self._next_batch(bot_key, lane)
+        batch = await self._still_ours(lane, batch, requests_for(batch))
         if not batch:
             return
         try:
@@ -163,12 +164,25 @@ class Lanes:
             lane.jobs.extendleft(reversed(batch))
             return
         with self._sends.sending():
-            results, response = await self._poster.send(batch, prepared)
+            results, response = await self._poster.send(
+                batch, prepared, pace=lambda: self._pace(bot_key, limits, batch)
+            )
         for result in results:  # before any other await: a stopping worker records them
             self._results.put_nowait(result)
         rest = cool_down_for(results[0].outcome, response, self._cool_down_seconds)
         if rest is not None:
             await self._limiter.cool_down(bot_key, rest)
+
+    async def _pace(self, bot_key: str, limits: Sequence[RateLimit], batch: Sequence[Job]) -> bool:
+        """Wait for and take the bot's next rate-limit slot, for a second request of one step (a
+        failure's thread reply after its edit): whether it may go, i.e. the rows are still this
+        worker's (their leases renewed past the wait) and the worker is not stopping."""
+        while (wait := await self._limiter.reserve(bot_key, limits)) > 0:
+            if self._sends.stopping:
+                return False
+            await asyncio.sleep(min(wait, LONGEST_NAP))
+        ids = [job.delivery_id for job in batch]
+        return set(ids) <= await self._leases.still_ours(ids, GROUP_REQUESTS)
 
     async def _still_ours(self, lane: Lane, batch: list[Job], requests: int = GROUP_REQUESTS) -> list[Job]:
         """The jobs of ``batch`` whose leases outlast the send (renewed when short). The others

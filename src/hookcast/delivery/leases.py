@@ -18,13 +18,25 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
+from hookcast.delivery.jobs import Job
+from hookcast.living import Action
 from hookcast.store import outbox
 
 # A group post is one request within the delivery timeout; a direct message may be three (a
 # token, a look-up, the message). The margin covers composing and the rate-limit reservation.
 GROUP_REQUESTS = 1
 DIRECT_REQUESTS = 3
+# A living message's edit or reply may be followed by a second request in the same step: a new
+# post when the message is gone, or a failure's thread reply (`delivery/posting.py`).
+LIVING_REQUESTS = 2
 MARGIN = timedelta(seconds=2)
+
+
+def requests_for(batch: Sequence[Job]) -> int:
+    """How many requests sending ``batch`` may take: two for a living message's edit or reply."""
+    if len(batch) == 1 and (plan := batch[0].plan) is not None and plan.action in (Action.EDIT, Action.REPLY):
+        return LIVING_REQUESTS
+    return GROUP_REQUESTS
 
 
 class HeldLeases:

@@ -4,21 +4,34 @@ answer classified, one `Result` per job.
 A living message's edit or reply that the platform refuses because the message is gone
 (`Platform.edit_refused`) is posted anew at once, in the same lane step; a living message that
 landed carries what to remember of its object's message (`Result.memory`, from
-`living.after_posting` with the platform's reference read from the answer)."""
+`living.after_posting` with the platform's reference read from the answer).
+
+An edit of a failure that landed is followed, in the same step, by a compact reply in the card's
+thread (`Plan.also_reply`: an edit notifies nobody). The edit decides the delivery's outcome: the
+card shows the new state, and retrying the delivery for a lost reply would edit it again for
+nothing. So the reply is tried once; what became of it is appended to the attempt's response
+excerpt (shown in the delivery history) and a reply that did not land is logged."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+
+import structlog
 
 from hookcast.clock import utcnow
 from hookcast.delivery.composer import Composer
-from hookcast.delivery.courier import Courier
+from hookcast.delivery.courier import Courier, Exchange
 from hookcast.delivery.jobs import Job, Result
 from hookcast.living import Action, Remembered, after_posting
 from hookcast.metrics import Metrics
 from hookcast.platforms.base import Delivered, HttpRequest, HttpResponse, Outcome
 from hookcast.store.outbox import outcome_label
+
+log = structlog.get_logger("hookcast.delivery")
+# Waits for the bot's next rate-limit slot: whether the second request of a step may still go.
+Pace = Callable[[], Awaitable[bool]]
+REPLY_NOTE_CHARS = 300  # what the excerpt says of the thread reply, at most
 
 
 class Poster:
@@ -32,9 +45,11 @@ class Poster:
         return await self.send(jobs, self._composer.request(jobs))
 
     async def send(
-        self, jobs: Sequence[Job], request: HttpRequest
+        self, jobs: Sequence[Job], request: HttpRequest, *, pace: Pace | None = None
     ) -> tuple[list[Result], HttpResponse | None]:
-        """Send the request composed for ``jobs``: the results, and the answer when there was one."""
+        """Send the request composed for ``jobs``: the results, and the answer when there was one.
+        ``pace`` waits for the bot's next rate-limit slot before a failure's thread reply (the
+        lane's; without it the reply goes at once) and says whether it may still go."""
         head = jobs[0]
         destination = head.destination
         platform = destination.platform
@@ -54,6 +69,9 @@ class Poster:
                 sent = await self._courier.deliver(platform, destination.target, again)
                 self._count(platform.name.value, sent.outcome, sent.duration)
                 reposted = True
+        answer = sent.answer
+        if plan is not None and plan.also_reply and not reposted and isinstance(sent.outcome, Delivered):
+            answer += await self._thread_reply(head, pace)
         memory = None
         if plan is not None and plan.remembers and head.object_key and isinstance(sent.outcome, Delivered):
             memory = self._memory(head, sent.response, reposted)
@@ -64,7 +82,7 @@ class Poster:
                 started_at=started_at,
                 duration_ms=round(sent.duration * 1000),
                 status_code=sent.status_code,
-                response_excerpt=sent.answer,
+                response_excerpt=answer,
                 error=sent.error,
                 request_url=sent.request_url,
                 request_body=sent.request_body,
@@ -74,6 +92,28 @@ class Poster:
             for job in jobs
         ]
         return results, sent.response
+
+    async def _thread_reply(self, job: Job, pace: Pace | None) -> str:
+        """Send the reply that goes with ``job``'s landed edit of a failure: the note for the
+        attempt's excerpt (its outcome; never a failure of the delivery)."""
+        platform = job.destination.platform
+        try:
+            request = self._composer.thread_reply(job)
+        except Exception:  # the platform cannot encode it: the edit stands alone
+            log.exception("thread reply could not be encoded", delivery=job.delivery_id)
+            return "\n[thread reply: could not be encoded]"
+        if request is None:
+            return ""
+        if pace is not None and not await pace():
+            log.warning("thread reply not sent: the worker stops or lost the row", delivery=job.delivery_id)
+            return "\n[thread reply: not sent]"
+        replied: Exchange = await self._courier.deliver(platform, job.destination.target, request)
+        self._count(platform.name.value, replied.outcome, replied.duration)
+        if isinstance(replied.outcome, Delivered):
+            return "\n[thread reply: delivered]"
+        reason = (replied.error or outcome_label(replied.outcome))[:REPLY_NOTE_CHARS]
+        log.warning("thread reply not delivered", delivery=job.delivery_id, reason=reason)
+        return f"\n[thread reply not delivered: {reason}]"
 
     def _count(self, platform: str, outcome: Outcome, duration: float) -> None:
         self._metrics.attempts.labels(platform, outcome_label(outcome)).inc()
@@ -87,6 +127,6 @@ class Poster:
         if plan is None or key is None:
             return None
         if reposted:
-            plan = replace(plan, action=Action.POST, ref=None)
+            plan = replace(plan, action=Action.POST, ref=None, also_reply=False)
         ref = job.destination.platform.posted_ref(response) if response is not None else ""
         return (job.destination.webhook_id, key), after_posting(plan, job.event, ref, utcnow())

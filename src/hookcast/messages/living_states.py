@@ -11,7 +11,7 @@ instants: no database, no clock. Pure.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from hookcast.events import Event, EventKind, Person, Tone
@@ -122,9 +122,11 @@ def states(
     mode: MessageMode,
     language: str,
     sample: Callable[[EventKind], Event],
+    modes: tuple[MessageMode, ...] = (),
 ) -> tuple[State, ...]:
     """The messages the chat shows for ``sample_event``'s object in ``mode``: the first one and
-    one per later event; just the first for a kind without an object."""
+    one per later event, and the thread reply that goes with an edit of a failure where the
+    platform (its ``modes``) threads; just the first for a kind without an object."""
     t = translator(language)
     first = first_event(sample_event) if later_events(sample_event, sample) else sample_event
     events = (first, *later_events(sample_event, sample))
@@ -132,9 +134,13 @@ def states(
     remembered: Remembered | None = None
     for index, event in enumerate(events):
         now = START + index * BETWEEN
-        planned = plan(mode, remembered, event, now)
-        message = living_message(render(event, language), planned)
+        planned = plan(mode, remembered, event, now, modes=modes)
+        rendered = render(event, language)
+        message = living_message(rendered, planned)
         shown.append(State(_label(planned, event, index, t), planned.action, message))
+        if planned.also_reply:
+            reply = replace(planned, action=Action.REPLY, also_reply=False)
+            shown.append(State(_label(reply, event, index, t), Action.REPLY, living_message(rendered, reply)))
         if planned.remembers:
             remembered = after_posting(planned, event, PREVIEW_REF if remembered is None else "", now)
     return tuple(shown)

@@ -103,7 +103,8 @@ def build(
     chosen = choose_mode(platform, mode)
     # The first message is the sample as rendered (a pipeline's as it starts running), the later
     # ones what its object's next events make of it in the chosen mode.
-    life = states(sample_event(kind), chosen, language, sample_event)
+    modes = platform.message_modes(platform.example_url)
+    life = states(sample_event(kind), chosen, language, sample_event, modes)
     message: Message = life[0].message
     given = {k: v for k, v in (settings or {}).items() if v}
     target = target_from(platform.example_url, {**platform.example_settings, **given})
