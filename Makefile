@@ -37,8 +37,12 @@ run: $(STAMP)
 	$(BIN)/hookcast serve --host $${HOST:-127.0.0.1} --port $${PORT:-8080}
 
 ## make test: set up, start PostgreSQL / Redis if needed, lint, type-check and run every test
+# The tiers whose tests each own their databases and servers run on every core (pytest-xdist);
+# those that start processes, a browser or containers and measure them against a deadline of
+# their own run alone, after.
 test: $(TEST_STAMP) services container-tools lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto tests/unit tests/golden tests/contract tests/integration
+	$(BIN)/pytest tests/system tests/browser tests/container
 
 services:
 	bash scripts/ensure-services.sh
