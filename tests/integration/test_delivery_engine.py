@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.events import Event
 from tests.fakes.platform_server import FakeBot, FakePlatformServer
@@ -238,3 +240,22 @@ async def test_a_message_that_cannot_be_rendered_fails_alone(
     assert sorted(s for s, _ in states.values()) == ["delivered", "failed"]
     assert any("could not render" in (error or "") for _, error in states.values())
     assert markers(bot) == [1], "the lane went on with the next event"
+
+
+async def test_a_claim_that_fails_does_not_stop_the_worker(
+    client: httpx.AsyncClient, fake: FakePlatformServer, store: async_sessionmaker[AsyncSession]
+) -> None:
+    """The database away for a moment (here: the outbox table gone, so every claim fails) is
+    logged and the claim tried again at the next poll; before, the first failed claim ended the
+    worker's loop and nothing was sent again until a restart."""
+    bot = fake.add_bot("feishu")
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all")
+    async with store.begin() as session:
+        await session.execute(text("ALTER TABLE deliveries RENAME TO deliveries_away"))
+    poll = client.app.state.runtime.settings.poll_interval  # type: ignore[attr-defined]
+    await asyncio.sleep(poll * 5)  # several claims fail meanwhile
+    async with store.begin() as session:
+        await session.execute(text("ALTER TABLE deliveries_away RENAME TO deliveries"))
+    await post_pushes(client, token, 1)
+    await eventually(lambda: markers(bot) == [0], what="the card sent after the failed claims")

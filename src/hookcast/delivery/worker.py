@@ -40,6 +40,7 @@ from hookcast.delivery.shutdown import RECORD_GRACE, SendsInFlight, wind_down
 from hookcast.delivery.wakeup import listen_forever
 from hookcast.directmessages import MessengerPool
 from hookcast.events import Event
+from hookcast.logs import error_fields
 from hookcast.metrics import Metrics
 from hookcast.settings import Settings
 from hookcast.store import outbox
@@ -134,7 +135,7 @@ class Worker:
                 claimed = 0
                 self._backlogged = self._in_flight >= MAX_IN_FLIGHT
                 if not self._backlogged:
-                    claimed = await self._claim_and_dispatch()
+                    claimed = await self._claim_or_wait()
                 if claimed >= settings.claim_batch:
                     continue
                 # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
@@ -173,6 +174,15 @@ class Worker:
         hand for their claim, and wake up."""
         self._claimer.expect(events)
         self.wake()
+
+    async def _claim_or_wait(self) -> int:
+        """Claim and dispatch; a claim that fails (the database away for a moment, a locked
+        SQLite file) is logged and tried again at the next poll: the worker never stops for it."""
+        try:
+            return await self._claim_and_dispatch()
+        except Exception as exc:
+            log.error("claiming deliveries failed; trying again", **error_fields(exc))
+            return 0
 
     async def _claim_and_dispatch(self) -> int:
         jobs = await self._claimer.claim(self._settings.claim_batch)
