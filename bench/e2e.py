@@ -228,6 +228,7 @@ class Figures:
     delivered_per_s: float
     answer_ms: tuple[float, float]
     latency_ms: tuple[float, float]
+    idle_rss: int
     peak_rss: int
 
 
@@ -238,11 +239,11 @@ async def measure(
     bot_port: int,
     args: argparse.Namespace,
 ) -> Figures:
-    peak_rss = 0
+    handles = [psutil.Process(p.pid) for p in procs]
+    idle_rss = peak_rss = sum(h.memory_info().rss for h in handles)  # set up, no event yet
 
     async def sample_rss() -> None:
         nonlocal peak_rss
-        handles = [psutil.Process(p.pid) for p in procs]
         while True:
             rss = sum(h.memory_info().rss for h in handles if h.is_running())
             peak_rss = max(peak_rss, rss)
@@ -263,6 +264,7 @@ async def measure(
         delivered_per_s=len(delivered) / (last - first),
         answer_ms=(statistics.median(accept_ms), percentile(accept_ms, 0.99)),
         latency_ms=(statistics.median(latencies_ms), percentile(latencies_ms, 0.99)),
+        idle_rss=idle_rss,
         peak_rss=peak_rss,
     )
 
@@ -394,6 +396,7 @@ def main() -> None:
     row("answer p99", ours.answer_ms[1], theirs.answer_ms[1], "ms", ".1f")
     row("latency p50", ours.latency_ms[0], theirs.latency_ms[0], "ms (POST -> bot)", ".1f")
     row("latency p99", ours.latency_ms[1], theirs.latency_ms[1], "ms", ".1f")
+    row("idle RSS", ours.idle_rss / 2**20, theirs.idle_rss / 2**20, "MiB (before the load)")
     row("peak RSS", ours.peak_rss / 2**20, theirs.peak_rss / 2**20, "MiB")
     print(f"  loopback limit: {limit:.0f} requests/s (load process -> fake bot, same concurrency)")
 
