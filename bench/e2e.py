@@ -2,12 +2,14 @@
 
 Starts hookcast (``serve`` on SQLite by default; or ``--database postgresql --api N --workers M``),
 a fake bot process and this load process. Posts N push events at a given concurrency (or at a fixed
-offered rate), then prints accepted events/s, delivered events/s, latency from POST to the bot
-receiving the card (p50 / p99), hookcast's peak RSS, and the loopback limit measured in the same
-run: this process posting the same number of card-sized bodies straight to the fake bot.
+offered rate), then the same events to a naive relay (bench/naive_relay.py: no database, no
+routing, no retries) on the same bots, one after the other, and prints for both and their ratio:
+accepted and delivered events/s, POST -> 202 and POST -> bot latency (p50 / p99) and peak RSS; and
+the loopback limit measured in the same run (this process posting card-sized bodies straight to the
+fake bot). Both systems run in the same run on the same load: read the ratios, not the absolutes.
 
-    .venv/bin/python bench/e2e.py --events 5000 --concurrency 64
-    .venv/bin/python bench/e2e.py --events 5000 --rate 500          # latency at 500 events/s offered
+    .venv/bin/python bench/e2e.py --events 5000 --concurrency 64 --bots 50     # closed loop
+    .venv/bin/python bench/e2e.py --events 3000 --rate 100 --bots 200          # open loop, 100/s
     .venv/bin/python bench/e2e.py --database postgresql --api 2 --workers 3
 """
 
@@ -26,6 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,31 +117,46 @@ def push_body(template: dict[str, object], n: int) -> bytes:
 
 
 async def setup_projects(base: str, bots: int, bot_port: int) -> list[str]:
+    """One project and one Feishu webhook per bot, a few at a time (1,000 bots take seconds)."""
     headers = {"Authorization": f"Bearer {ADMIN}"}
-    tokens = []
+    tokens = [""] * bots
+    semaphore = asyncio.Semaphore(8)
     async with aiohttp.ClientSession(headers=headers) as http:
-        for i in range(bots):
-            async with http.post(f"{base}/api/v1/projects", json={"name": f"bench-{i}"}) as answer:
-                project = await answer.json()
-            tokens.append(project["gitlab_token"])
-            webhook = {
-                "platform": "feishu",
-                "url": f"http://127.0.0.1:{bot_port}/open-apis/bot/v2/hook/bot{i}",
-                "branches_to_be_notified": "all",
-            }
-            async with http.post(f"{base}/api/v1/projects/{project['id']}/webhooks", json=webhook) as answer:
-                assert answer.status == 201, await answer.text()
+
+        async def one(i: int) -> None:
+            async with semaphore:
+                async with http.post(f"{base}/api/v1/projects", json={"name": f"bench-{i}"}) as answer:
+                    project = await answer.json()
+                tokens[i] = project["gitlab_token"]
+                webhook = {
+                    "platform": "feishu",
+                    "url": bot_url(bot_port, i),
+                    "branches_to_be_notified": "all",
+                }
+                url = f"{base}/api/v1/projects/{project['id']}/webhooks"
+                async with http.post(url, json=webhook) as answer:
+                    assert answer.status == 201, await answer.text()
+
+        await asyncio.gather(*(one(i) for i in range(bots)))
     return tokens
+
+
+def bot_url(bot_port: int, i: int) -> str:
+    return f"http://127.0.0.1:{bot_port}/open-apis/bot/v2/hook/bot{i}"
 
 
 async def post_events(
     bases: list[str], tokens: list[str], n: int, concurrency: int, rate: float
 ) -> tuple[dict[int, float], float, dict[int, float]]:
+    """Closed loop (``rate`` 0): at most ``concurrency`` requests open at once, each sent when
+    one is answered. Open loop: event i leaves at ``i / rate`` seconds whatever is still open, so a
+    slow answer does not lower the offered rate."""
     template = push_template()
+    bodies = [push_body(template, i) for i in range(n)]
     sent: dict[int, float] = {}
     answered: dict[int, float] = {}
-    semaphore = asyncio.Semaphore(concurrency)
-    connector = aiohttp.TCPConnector(limit=concurrency)
+    semaphore = asyncio.Semaphore(concurrency if not rate else n)
+    connector = aiohttp.TCPConnector(limit=concurrency if not rate else 0)
     started = time.time()
     async with aiohttp.ClientSession(connector=connector) as http:
 
@@ -147,7 +165,6 @@ async def post_events(
                 delay = started + i / rate - time.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-            body = push_body(template, i)
             headers = {
                 "X-Gitlab-Token": tokens[i % len(tokens)],
                 "X-Gitlab-Event": "Push Hook",
@@ -157,7 +174,7 @@ async def post_events(
             async with semaphore:
                 sent[i] = time.time()
                 async with http.post(
-                    f"{bases[i % len(bases)]}/hooks/gitlab", data=body, headers=headers
+                    f"{bases[i % len(bases)]}/hooks/gitlab", data=bodies[i], headers=headers
                 ) as a:
                     if a.status != 202:
                         raise RuntimeError(f"event {i}: {a.status} {await a.text()}")
@@ -196,7 +213,78 @@ async def wait_delivered(bot_port: int, n: int, timeout: float) -> dict[int, flo
             await asyncio.sleep(0.2)
         async with http.get(f"http://127.0.0.1:{bot_port}/__arrivals") as answer:
             data = await answer.json()
+        async with http.post(f"http://127.0.0.1:{bot_port}/__reset") as answer:
+            await answer.read()
         return {int(k): float(v) for k, v in data["arrivals"].items()}
+
+
+@dataclass
+class Figures:
+    """One system's run: what the load process saw and the fake bot received."""
+
+    events: int
+    delivered: int
+    accepted_per_s: float
+    delivered_per_s: float
+    answer_ms: tuple[float, float]
+    latency_ms: tuple[float, float]
+    idle_rss: int
+    peak_rss: int
+
+
+async def measure(
+    bases: list[str],
+    tokens: list[str],
+    procs: list[subprocess.Popen[bytes]],
+    bot_port: int,
+    args: argparse.Namespace,
+) -> Figures:
+    handles = [psutil.Process(p.pid) for p in procs]
+    idle_rss = peak_rss = sum(h.memory_info().rss for h in handles)  # set up, no event yet
+
+    async def sample_rss() -> None:
+        nonlocal peak_rss
+        while True:
+            rss = sum(h.memory_info().rss for h in handles if h.is_running())
+            peak_rss = max(peak_rss, rss)
+            await asyncio.sleep(0.1)
+
+    sampler = asyncio.create_task(sample_rss())
+    sent, post_seconds, answered = await post_events(bases, tokens, args.events, args.concurrency, args.rate)
+    arrivals = await wait_delivered(bot_port, args.events, timeout=120)
+    sampler.cancel()
+    delivered = [i for i in sent if i in arrivals]
+    latencies_ms = [(arrivals[i] - sent[i]) * 1000 for i in delivered] or [float("nan")]
+    first, last = min(sent.values()), max(arrivals.values(), default=time.time())
+    accept_ms = [v * 1000 for v in answered.values()]
+    return Figures(
+        events=args.events,
+        delivered=len(delivered),
+        accepted_per_s=args.events / post_seconds,
+        delivered_per_s=len(delivered) / (last - first),
+        answer_ms=(statistics.median(accept_ms), percentile(accept_ms, 0.99)),
+        latency_ms=(statistics.median(latencies_ms), percentile(latencies_ms, 0.99)),
+        idle_rss=idle_rss,
+        peak_rss=peak_rss,
+    )
+
+
+def start_relay(
+    procs: Processes, env: dict[str, str], workdir: Path, bots: int, bot_port: int
+) -> tuple[str, list[str], subprocess.Popen[bytes]]:
+    """The naive relay (bench/naive_relay.py) with one token per bot."""
+    tokens = [f"relay-token-{i}" for i in range(bots)]
+    config = workdir / "relay-bots.json"
+    config.write_text(json.dumps({token: bot_url(bot_port, i) for i, token in enumerate(tokens)}))
+    port = free_port()
+    relay = procs.start(
+        [sys.executable, str(ROOT / "bench" / "naive_relay.py"), "--port", str(port), "--bots", str(config)],
+        env,
+        workdir / "relay.log",
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_http(f"{base}/healthz")
+    return base, tokens, relay
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -210,8 +298,13 @@ def main() -> None:
     )
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--rate", type=float, default=0, help="offered events/s (0: as fast as possible)")
-    parser.add_argument("--bots", type=int, default=20)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="open loop: offered events/s (0: closed loop, at most --concurrency open)",
+    )
+    parser.add_argument("--bots", type=int, default=20, help="one project and webhook each (up to 1,000)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--api", type=int, default=0, help="hookcast api processes (0: one 'serve')")
     parser.add_argument("--workers", type=int, default=0, help="hookcast worker processes")
@@ -235,6 +328,8 @@ def main() -> None:
             "HOOKCAST_EXTRA_ALLOWED_HOSTS": "127.0.0.1",
             "HOOKCAST_ENFORCE_RATE_LIMITS": "false",
             "HOOKCAST_LOG_LEVEL": "WARNING",
+            # This checkout's code, whichever checkout the shared environment was installed from.
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]),
         }
         env.pop("HOOKCAST_SECRET_KEY")
         procs.start(
@@ -266,51 +361,44 @@ def main() -> None:
             wait_http(f"{base}/healthz")
         wait_http(f"http://127.0.0.1:{bot_port}/__arrivals")
 
-        peak_rss = 0
+        relay_base, relay_tokens, relay = start_relay(procs, env, workdir, args.bots, bot_port)
 
-        async def run() -> tuple[dict[int, float], float, dict[int, float], float, dict[int, float]]:
-            nonlocal peak_rss
+        async def run() -> tuple[Figures, Figures, float]:
             tokens = await setup_projects(bases[0], args.bots, bot_port)
-            limit = await loopback_limit(bot_port, args.events, args.concurrency)
+            limit = await loopback_limit(bot_port, min(args.events, 5000), args.concurrency)
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(f"http://127.0.0.1:{bot_port}/__reset") as answer,
+            ):
+                await answer.read()
+            ours = await measure(bases, tokens, server_procs, bot_port, args)
+            theirs = await measure([relay_base], relay_tokens, [relay], bot_port, args)
+            return ours, theirs, limit
 
-            async def sample_rss() -> None:
-                nonlocal peak_rss
-                handles = [psutil.Process(p.pid) for p in server_procs]
-                while True:
-                    rss = sum(h.memory_info().rss for h in handles if h.is_running())
-                    peak_rss = max(peak_rss, rss)
-                    await asyncio.sleep(0.1)
+        ours, theirs, limit = asyncio.run(run())
 
-            sampler = asyncio.create_task(sample_rss())
-            sent, post_seconds, answered = await post_events(
-                bases, tokens, args.events, args.concurrency, args.rate
-            )
-            arrivals = await wait_delivered(bot_port, args.events, timeout=120)
-            sampler.cancel()
-            return sent, post_seconds, arrivals, limit, answered
-
-        sent, post_seconds, arrivals, limit, answered = asyncio.run(run())
-
-    delivered = [i for i in sent if i in arrivals]
-    latencies_ms = [(arrivals[i] - sent[i]) * 1000 for i in delivered]
-    first, last = min(sent.values()), max(arrivals.values(), default=time.time())
     topology = "serve" if args.api == 0 else f"{args.api} api + {args.workers} worker"
-    offered = f"{args.rate:g}/s offered" if args.rate else f"concurrency {args.concurrency}"
-    print(
-        f"hookcast e2e: {args.events} push events, {args.bots} bots, {args.database}, {topology}, {offered}"
+    offered = (
+        f"open loop, {args.rate:g}/s offered" if args.rate else f"closed loop, concurrency {args.concurrency}"
     )
-    print(f"  accepted:        {args.events / post_seconds:8.0f} events/s")
-    rate = len(delivered) / (last - first)
-    print(f"  delivered:       {rate:8.0f} events/s  ({len(delivered)}/{args.events})")
-    accept_ms = [v * 1000 for v in answered.values()]
-    p50, p99 = statistics.median(accept_ms), percentile(accept_ms, 0.99)
-    print(f"  answer p50/p99:  {p50:8.1f} / {p99:.1f} ms (POST -> 202)")
-    if latencies_ms:
-        print(f"  latency p50:     {statistics.median(latencies_ms):8.1f} ms")
-        print(f"  latency p99:     {percentile(latencies_ms, 0.99):8.1f} ms")
-    print(f"  peak RSS:        {peak_rss / 2**20:8.0f} MiB (hookcast processes)")
-    print(f"  loopback limit:  {limit:8.0f} requests/s (load process -> fake bot, same concurrency)")
-    print(f"  ratio:           {len(delivered) / (last - first) / limit:8.2f} of the loopback limit")
+    print(f"e2e: {args.events} push events, {args.bots} bots, {offered}; load {os.getloadavg()[0]:.2f}")
+    print(f"  {'':22}{'hookcast':>12}{'naive relay':>14}{'ratio':>8}")
+    print(f"  {'':22}{args.database + ' ' + topology:>12}{'(no DB)':>14}")
+
+    def row(label: str, a: float, b: float, unit: str, fmt: str = ".0f") -> None:
+        ratio = a / b if b else float("nan")
+        print(f"  {label:22}{a:>12{fmt}}{b:>14{fmt}}{ratio:>8.2f}  {unit}")
+
+    row("accepted", ours.accepted_per_s, theirs.accepted_per_s, "events/s")
+    row("delivered", ours.delivered_per_s, theirs.delivered_per_s, "events/s")
+    print(f"  {'delivered / sent':22}{ours.delivered:>12}{theirs.delivered:>14}   of {args.events}")
+    row("answer p50", ours.answer_ms[0], theirs.answer_ms[0], "ms (POST -> 202)", ".1f")
+    row("answer p99", ours.answer_ms[1], theirs.answer_ms[1], "ms", ".1f")
+    row("latency p50", ours.latency_ms[0], theirs.latency_ms[0], "ms (POST -> bot)", ".1f")
+    row("latency p99", ours.latency_ms[1], theirs.latency_ms[1], "ms", ".1f")
+    row("idle RSS", ours.idle_rss / 2**20, theirs.idle_rss / 2**20, "MiB (before the load)")
+    row("peak RSS", ours.peak_rss / 2**20, theirs.peak_rss / 2**20, "MiB")
+    print(f"  loopback limit: {limit:.0f} requests/s (load process -> fake bot, same concurrency)")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ hookcast's pipeline, not the platform's limits.
     GET /__arrivals -> {"requests": count, "arrivals": {"<n>": unix time, ...}}
     GET /__count    -> {"requests": count, "events": how many benchmark events arrived}
       (cheap enough to poll while the benchmark runs: it does not steal the bot's CPU)
+    POST /__reset   -> forget every arrival (the next system under test starts from zero)
 """
 
 from __future__ import annotations
@@ -37,10 +38,16 @@ def make_app() -> web.Application:
     async def count_handler(_request: web.Request) -> web.Response:
         return web.json_response({"requests": counts["requests"], "events": len(arrivals)})
 
+    async def reset_handler(_request: web.Request) -> web.Response:
+        arrivals.clear()
+        counts["requests"] = 0
+        return web.json_response({"requests": 0})
+
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app.router.add_post("/open-apis/bot/v2/hook/{token}", hook)
     app.router.add_get("/__arrivals", arrivals_handler)
     app.router.add_get("/__count", count_handler)
+    app.router.add_post("/__reset", reset_handler)
     app.router.add_post("/json/{token}", hook)  # Apprise's json:// plugin, for bench/vs_apprise.py
     return app
 

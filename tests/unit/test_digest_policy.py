@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from hookcast.delivery.digest import MAX_PARTS, estimated_line_bytes, parts_that_fit, should_merge
+from hookcast.delivery.digest import (
+    MAX_PARTS,
+    estimated_line_bytes,
+    parts_that_fit,
+    reserved_slots,
+    should_merge,
+)
 from hookcast.events import Tone
 from hookcast.messages.model import Message
 
@@ -16,6 +22,14 @@ def test_merge_only_when_more_wait_than_the_slots_left() -> None:
     assert not should_merge(waiting=5, remaining_slots=4), "this one plus four more slots: all fit"
     assert should_merge(waiting=6, remaining_slots=4)
     assert should_merge(waiting=2, remaining_slots=0)
+
+
+def test_a_long_window_keeps_a_quarter_of_its_slots_for_digests() -> None:
+    assert reserved_slots(20) == 5, "DingTalk's 20 a minute: 15 singles, then 5 digests"
+    assert reserved_slots(100) == 25
+    assert reserved_slots(3) == 1, "at least the last slot"
+    # 5 digests of MAX_PARTS carry a burst of 100 within DingTalk's minute
+    assert 20 - reserved_slots(20) + reserved_slots(20) * MAX_PARTS >= 100
 
 
 def test_parts_fit_the_budget_and_at_least_one_goes() -> None:

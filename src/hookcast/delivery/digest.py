@@ -12,6 +12,19 @@ ESCAPE_FACTOR = 1.4
 LINE_OVERHEAD = 48
 
 
+# A window at least this long is worth saving the last slots of: a shorter one frees them soon.
+LONG_WINDOW_SECONDS = 10.0
+# Of a long window, the last quarter of its slots (at least one) carry digests only.
+RESERVE_DIVISOR = 4
+
+
+def reserved_slots(count: int) -> int:
+    """How many of a long window's ``count`` slots are kept for digests: a burst bigger than the
+    window spends the others as single messages, and these carry the rest of it, in the same
+    window, instead of leaving it for the next one."""
+    return max(1, count // RESERVE_DIVISOR)
+
+
 def should_merge(waiting: int, remaining_slots: int) -> bool:
     """Merge when more messages wait than the bot may be sent right now (this one included)."""
     return waiting > 1 and waiting > remaining_slots + 1

@@ -1,7 +1,9 @@
 """One lane per bot: the claimed deliveries waiting for one bot, sent in order by the lane's own
 task. A slow or dead endpoint only holds up its own messages. Before each send the lane waits for
 a rate-limit slot; when more wait than the bot's limit lets through now, it merges them into one
-digest instead of dropping or trickling them. A "too fast" answer rests the whole bot."""
+digest instead of dropping or trickling them. The last slots of a long window (a minute) carry
+digests only, gathered for a moment first: a burst bigger than the window is then carried within
+it, not a window later. A "too fast" answer rests the whole bot."""
 
 from __future__ import annotations
 
@@ -15,7 +17,13 @@ from typing import Any
 import structlog
 
 from hookcast.delivery.composer import Composer
-from hookcast.delivery.digest import parts_that_fit, should_merge
+from hookcast.delivery.digest import (
+    LONG_WINDOW_SECONDS,
+    MAX_PARTS,
+    parts_that_fit,
+    reserved_slots,
+    should_merge,
+)
 from hookcast.delivery.direct import DirectMessages
 from hookcast.delivery.jobs import Job, Result, unsent
 from hookcast.delivery.leases import DIRECT_REQUESTS, GROUP_REQUESTS, HeldLeases, requests_for
@@ -29,6 +37,10 @@ from hookcast.store.outbox import Channel
 log = structlog.get_logger("hookcast.delivery")
 
 LONGEST_NAP = 5.0  # a lane waiting for a rate-limit slot looks again at least this often
+# In a long window's reserved slots a lane gathers before sending: until nothing new came for
+# GATHER_QUIET seconds, a full digest waits, or GATHER_LONGEST seconds passed.
+GATHER_QUIET = 0.5
+GATHER_LONGEST = 3.0
 
 
 @dataclass
@@ -38,6 +50,7 @@ class Lane:
     jobs: deque[Job] = field(default_factory=deque)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     webhook_ids: set[int] = field(default_factory=set)  # every webhook seen here (a superset)
+    gathered: bool = False  # the lane gathered for its next send in a reserved slot
 
     def add(self, job: Job) -> None:
         self.jobs.append(job)
@@ -142,6 +155,10 @@ class Lanes:
         if wait > 0:
             await asyncio.sleep(min(wait, LONGEST_NAP))  # more may gather meanwhile
             return
+        if not lane.gathered and await self._saving(bot_key, limits):
+            await self._gather(lane)
+            lane.gathered = True
+            return
         # Build the request first and take the slot last, right before it leaves: the platform
         # counts arrivals, so the gap between the two must be as short as can be.
         batch = await self._next_batch(bot_key, lane)
@@ -212,11 +229,34 @@ class Lanes:
                     lane.jobs.remove(job)
                 return held
         remaining = await self._limiter.remaining(bot_key, platform.rate_limits)
-        if not should_merge(len(lane.jobs), remaining):
+        saving = len(lane.jobs) > 1 and await self._saving(bot_key, platform.rate_limits)
+        lane.gathered = False
+        if not saving and not should_merge(len(lane.jobs), remaining):
             return [lane.jobs.popleft()]
         messages = [self._composer.message(job) for job in list(lane.jobs)]
         count = parts_that_fit(messages, platform.digest_budget)
         return [lane.jobs.popleft() for _ in range(count)]
+
+    async def _saving(self, bot_key: str, limits: Sequence[RateLimit]) -> bool:
+        """Whether the bot is down to the slots one of its long windows keeps for digests
+        (`digest.reserved_slots`)."""
+        for limit in limits:
+            if limit.seconds < LONG_WINDOW_SECONDS:
+                continue  # a short window frees its slots soon enough
+            if await self._limiter.remaining(bot_key, [limit]) <= reserved_slots(limit.count):
+                return True
+        return False
+
+    @staticmethod
+    async def _gather(lane: Lane) -> None:
+        """Let a burst that is still arriving gather on the lane before a reserved slot carries
+        it: a slot spent on the first of them would leave the rest for the next window."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GATHER_LONGEST
+        seen = -1
+        while len(lane.jobs) != seen and len(lane.jobs) < MAX_PARTS and loop.time() < deadline:
+            seen = len(lane.jobs)
+            await asyncio.sleep(min(GATHER_QUIET, deadline - loop.time()))
 
     def _held_together(self, lane: Lane, head: Job) -> list[Job]:
         """The messages quiet hours held for ``head``'s webhook, oldest first, as many as one

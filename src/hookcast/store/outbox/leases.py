@@ -64,6 +64,9 @@ async def claim_due(
         .where(table.id.in_(chosen.scalar_subquery()))
         .values(state=working, lease_until=lease_until, updated_at=now, **(values or {}))
         .returning(*(returning or (table.id,)))
+        # The claiming session holds none of these rows: nothing to synchronise (and the
+        # look-up SQLAlchemy would otherwise plan for it is a good part of a small claim's cost).
+        .execution_options(synchronize_session=False)
     )
     return result.all()
 
