@@ -41,16 +41,21 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+async def _admin_connection() -> asyncpg.Connection:
+    """A connection to the server's ``postgres`` database, to create and drop test databases."""
+    try:
+        return await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres", timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {exc}")
+        raise
+
+
 @contextlib.asynccontextmanager
 async def fresh_postgres_database(template: str | None = None) -> AsyncIterator[str]:
     """A new PostgreSQL database for one test (empty, or a copy of ``template``), dropped
     afterwards."""
     name = f"hookcast_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres", timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {exc}")
-        raise
+    admin = await _admin_connection()
     try:
         copy_of = f' TEMPLATE "{template}"' if template else ""
         await admin.execute(f'CREATE DATABASE "{name}"{copy_of}')
@@ -79,11 +84,7 @@ class MigratedTemplates:
     async def postgres_template(self) -> str:
         if self._postgres is None:
             name = f"hookcast_template_{uuid.uuid4().hex[:12]}"
-            try:
-                admin = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres", timeout=5)
-            except (OSError, asyncpg.PostgresError) as exc:
-                unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {exc}")
-                raise
+            admin = await _admin_connection()
             try:
                 await admin.execute(f'CREATE DATABASE "{name}"')
             finally:
@@ -106,7 +107,7 @@ async def _migrate(url: str) -> None:
 
 
 async def _drop_postgres(name: str) -> None:
-    admin = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres", timeout=5)
+    admin = await _admin_connection()
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

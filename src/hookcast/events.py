@@ -217,6 +217,12 @@ class Person(_Frozen):
     mobile: str | None = None
     avatar_url: str | None = None
 
+    @property
+    def is_someone(self) -> bool:
+        """Whether the payload named anybody (a name, login, e-mail or mobile): an empty user
+        object names nobody, and is left out of an event's people."""
+        return bool(self.name or self.username or self.email or self.mobile)
+
 
 class RelatedUser(_Frozen):
     role: Role

@@ -197,3 +197,10 @@ def iso_time(text: str) -> datetime | None:
     except (ValueError, OverflowError):
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def as_email(value: object) -> str | None:
+    """An e-mail address, or None for anything without an ``@`` (GitLab and GitHub send
+    placeholders such as "[REDACTED]" where the user hides it)."""
+    text = as_text(value)
+    return text if "@" in text else None

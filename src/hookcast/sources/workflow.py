@@ -331,10 +331,6 @@ def _person(person: PersonIn) -> Person:
     )
 
 
-def _is_someone(person: Person) -> bool:
-    return bool(person.name or person.email or person.mobile or person.username)
-
-
 def _related(data: WorkflowEventIn) -> tuple[RelatedUser, ...]:
     pairs: list[tuple[Role, PersonIn]] = [(user.role, user) for user in data.users]
     if data.issue.creator is not None:
@@ -350,7 +346,7 @@ def _distinct(users: Iterable[RelatedUser]) -> list[RelatedUser]:
     for user in users:
         person = user.person
         key = (user.role, person.email or person.mobile or person.username or person.name)
-        if _is_someone(person) and key not in seen:
+        if person.is_someone and key not in seen:
             seen.add(key)
             kept.append(user)
     return kept

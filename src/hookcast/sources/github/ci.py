@@ -30,7 +30,6 @@ from hookcast.sources.github.common import (
     first_line,
     first_time,
     github_time,
-    is_someone,
     person_of,
     repository_of,
 )
@@ -297,7 +296,7 @@ def _parse_release(payload: JsonObject) -> Event | None:
         details=details_of({"tag": tag, "released_at": as_text(release.get("published_at"))}),
         items=assets,
         total_items=len(assets),
-        related_users=(RelatedUser(role=Role.RELEASER, person=actor),) if is_someone(actor) else (),
+        related_users=(RelatedUser(role=Role.RELEASER, person=actor),) if actor.is_someone else (),
         occurred_at=first_time(release.get("published_at"), release.get("created_at")),
     )
 

@@ -15,7 +15,6 @@ from hookcast.sources.github.common import (
     branch_of,
     commit_item,
     first_time,
-    is_someone,
     is_zero_sha,
     label_names,
     person_of,
@@ -65,7 +64,7 @@ def _pusher(payload: JsonObject) -> Person:
     email = as_text(pusher.get("email"))
     if "@" in email and not sender.email:
         return sender.model_copy(update={"email": email})
-    if is_someone(sender):
+    if sender.is_someone:
         return sender
     return Person(name=as_text(pusher.get("name")), email=email if "@" in email else None)
 
@@ -196,7 +195,7 @@ def _pull_request_event(
     head, base = as_obj(pr.get("head")), as_obj(pr.get("base"))
     author = person_of(pr.get("user"))
     people = related
-    if is_someone(author) and author.username == actor.username:
+    if author.is_someone and author.username == actor.username:
         people += (RelatedUser(role=Role.AUTHOR, person=author),)
     return Event(
         kind=EventKind.MERGE_REQUEST,
@@ -287,11 +286,11 @@ def _parse_review(payload: JsonObject) -> Event | None:
     reviewer = (
         person_of(review.get("user")) if as_obj(review.get("user")) else person_of(payload.get("sender"))
     )
-    if action == "approved" and is_someone(reviewer):
+    if action == "approved" and reviewer.is_someone:
         related += (RelatedUser(role=Role.APPROVER, person=reviewer),)
     author = person_of(pr.get("user"))
     asked = action == "changes_requested" and author.username != person_of(payload.get("sender")).username
-    if asked and is_someone(author):  # the author is to act (when the author acted, it is added below)
+    if asked and author.is_someone:  # the author is to act (when the author acted, it is added below)
         related += (RelatedUser(role=Role.AUTHOR, person=author),)
     return _pull_request_event(
         payload,

@@ -12,6 +12,7 @@ from hookcast.sources.required import Required
 from hookcast.sources.tolerant import (
     MAX_TIME_LENGTH,
     JsonObject,
+    as_email,
     as_obj,
     as_objs,
     as_opt,
@@ -82,23 +83,14 @@ def person_of(user: object) -> Person:
     return Person(
         name=as_text(data.get("name")) or login,
         username=login or None,
-        email=_email(data.get("email")),
+        email=as_email(data.get("email")),
         avatar_url=as_opt(data.get("avatar_url")),
     )
 
 
-def _email(value: object) -> str | None:
-    text = as_text(value)
-    return text if "@" in text else None
-
-
-def is_someone(person: Person) -> bool:
-    return bool(person.name or person.username or person.email)
-
-
 def related_of(role: Role, users: Iterable[JsonObject]) -> tuple[RelatedUser, ...]:
     people = (person_of(user) for user in users)
-    return tuple(RelatedUser(role=role, person=person) for person in people if is_someone(person))
+    return tuple(RelatedUser(role=role, person=person) for person in people if person.is_someone)
 
 
 def label_names(value: object) -> tuple[str, ...]:

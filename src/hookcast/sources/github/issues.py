@@ -13,7 +13,6 @@ from hookcast.sources.github.common import (
     SOURCE,
     Family,
     first_time,
-    is_someone,
     label_names,
     person_of,
     related_of,
@@ -61,7 +60,7 @@ def _issue_event(
     actor = person_of(payload.get("sender"))
     author = person_of(issue.get("user"))
     related = related_of(Role.ASSIGNEE, as_objs(issue.get("assignees")))
-    if is_someone(author) and author.username == actor.username:
+    if author.is_someone and author.username == actor.username:
         related += (RelatedUser(role=Role.AUTHOR, person=author),)
     return Event(
         kind=EventKind.ISSUE,

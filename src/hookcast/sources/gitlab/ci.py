@@ -9,7 +9,6 @@ from hookcast.sources.gitlab.common import (
     branch_of,
     commit_title,
     first_time,
-    is_someone,
     parse_gitlab_time,
     person_of,
     project_of,
@@ -262,7 +261,7 @@ def _parse_release(payload: JsonObject, hook: Hook) -> Event:
         ),
         items=items,
         total_items=len(items),
-        related_users=(RelatedUser(role=Role.RELEASER, person=actor),) if is_someone(actor) else (),
+        related_users=(RelatedUser(role=Role.RELEASER, person=actor),) if actor.is_someone else (),
         occurred_at=first_time(payload.get("created_at"), payload.get("released_at")),
     )
 

@@ -19,9 +19,7 @@ from hookcast.sources.gitlab.common import (
     changed_fields,
     commit_item,
     commit_title,
-    email_of,
     first_time,
-    is_someone,
     is_zero_sha,
     label_titles,
     labels_of,
@@ -34,7 +32,17 @@ from hookcast.sources.gitlab.common import (
     user_list,
 )
 from hookcast.sources.required import Required
-from hookcast.sources.tolerant import JsonObject, as_flag, as_int, as_obj, as_objs, as_opt, as_raw, as_text
+from hookcast.sources.tolerant import (
+    JsonObject,
+    as_email,
+    as_flag,
+    as_int,
+    as_obj,
+    as_objs,
+    as_opt,
+    as_raw,
+    as_text,
+)
 
 _MERGE_REQUEST_TONES: dict[str, Tone] = {
     "open": Tone.SUCCESS,
@@ -52,7 +60,7 @@ def _push_actor(payload: JsonObject) -> Person:
     return Person(
         name=as_text(payload.get("user_name")) or as_text(payload.get("user_username")),
         username=as_opt(payload.get("user_username")),
-        email=email_of(payload.get("user_email")),
+        email=as_email(payload.get("user_email")),
         avatar_url=as_opt(payload.get("user_avatar")),
     )
 
@@ -159,7 +167,7 @@ def _added_reviewers(payload: JsonObject) -> list[JsonObject]:
 def _merge_request_people(payload: JsonObject, action: str, actor: Person) -> tuple[RelatedUser, ...]:
     people = related_of(Role.ASSIGNEE, user_list(payload, "assignees", "assignee"))
     people += related_of(Role.REVIEWER, as_objs(payload.get("reviewers")))
-    if action in ("approved", "approval") and is_someone(actor):
+    if action in ("approved", "approval") and actor.is_someone:
         people += (RelatedUser(role=Role.APPROVER, person=actor),)
     return people
 
@@ -240,12 +248,12 @@ def _note_target(noteable_type: str, payload: JsonObject) -> _NoteTarget:
         commit = as_obj(payload.get("commit"))
         sha = as_text(commit.get("id"))
         author = as_obj(commit.get("author"))
-        person = Person(name=as_text(author.get("name")), email=email_of(author.get("email")))
+        person = Person(name=as_text(author.get("name")), email=as_email(author.get("email")))
         return _NoteTarget(
             title=commit_title(commit) or short_sha(sha),
             id=short_sha(sha) or None,
             url=as_opt(commit.get("url")),
-            people=(RelatedUser(role=Role.AUTHOR, person=person),) if is_someone(person) else (),
+            people=(RelatedUser(role=Role.AUTHOR, person=person),) if person.is_someone else (),
         )
     if noteable_type == "Snippet":
         snippet = as_obj(payload.get("snippet"))

@@ -14,6 +14,7 @@ from hookcast.sources.required import Required
 from hookcast.sources.tolerant import (
     MAX_TIME_LENGTH,
     JsonObject,
+    as_email,
     as_int,
     as_obj,
     as_objs,
@@ -82,23 +83,14 @@ def person_of(user: object) -> Person:
     return Person(
         name=as_text(data.get("name")) or as_text(data.get("username")),
         username=as_opt(data.get("username")),
-        email=email_of(data.get("email")),
+        email=as_email(data.get("email")),
         avatar_url=as_opt(data.get("avatar_url")),
     )
 
 
-def email_of(value: object) -> str | None:
-    text = as_text(value)
-    return text if "@" in text else None
-
-
-def is_someone(person: Person) -> bool:
-    return bool(person.name or person.username or person.email)
-
-
 def related_of(role: Role, users: Iterable[JsonObject]) -> tuple[RelatedUser, ...]:
     people = (person_of(user) for user in users)
-    return tuple(RelatedUser(role=role, person=person) for person in people if is_someone(person))
+    return tuple(RelatedUser(role=role, person=person) for person in people if person.is_someone)
 
 
 def user_list(payload: JsonObject, plural: str, singular: str) -> list[JsonObject]:
@@ -211,7 +203,7 @@ def action_or_state(attrs: JsonObject) -> str:
 
 def author_if_actor(attrs: JsonObject, user: JsonObject, actor: Person) -> tuple[RelatedUser, ...]:
     author_id, user_id = as_int(attrs.get("author_id")), as_int(user.get("id"))
-    if author_id is None or author_id != user_id or not is_someone(actor):
+    if author_id is None or author_id != user_id or not actor.is_someone:
         return ()
     return (RelatedUser(role=Role.AUTHOR, person=actor),)
 

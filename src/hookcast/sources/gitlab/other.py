@@ -11,7 +11,6 @@ from hookcast.sources.gitlab.common import (
     Family,
     Hook,
     commit_title,
-    email_of,
     first_line,
     first_time,
     group_ref,
@@ -22,7 +21,7 @@ from hookcast.sources.gitlab.common import (
     under,
 )
 from hookcast.sources.required import Required
-from hookcast.sources.tolerant import JsonObject, as_obj, as_objs, as_opt, as_raw, as_text, joined
+from hookcast.sources.tolerant import JsonObject, as_email, as_obj, as_objs, as_opt, as_raw, as_text, joined
 
 _MEMBER_ACTIONS: dict[str, str] = {
     "user_add_to_group": "added",
@@ -264,7 +263,7 @@ def _parse_member(payload: JsonObject, hook: Hook) -> Event:
     member = Person(
         name=as_text(payload.get("user_name")) or as_text(payload.get("user_username")),
         username=as_opt(payload.get("user_username")),
-        email=email_of(payload.get("user_email")),
+        email=as_email(payload.get("user_email")),
     )
     if as_text(payload.get("project_path_with_namespace")):
         scope = group_ref(payload.get("project_name"), payload.get("project_path_with_namespace"))
