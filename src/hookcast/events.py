@@ -281,6 +281,11 @@ class Event(_Frozen):
     total_items: int = 0
     related_users: tuple[RelatedUser, ...] = ()
     occurred_at: datetime | None = None
+    # What routing rules and silences match on (`matching.py`), never shown: the files a push
+    # added, modified or removed (over its commits, each path once, in order), and an alert
+    # group's labels (its common labels over its group labels, as Alertmanager matches them).
+    paths: tuple[str, ...] = ()
+    alert_labels: dict[str, str] = Field(default_factory=dict)
     # Not from the payload: intake's memory of the ref (`services/pipeline_results.py`), handed
     # to routing and rendering as data so that they stay pure. See `pipeline_change`.
     previous_status: str | None = None
