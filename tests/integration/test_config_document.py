@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import yaml  # type: ignore[import-untyped]
 
 from hookcast.settings import Settings
@@ -56,7 +55,9 @@ NOT_CONFIGURATION |= {"consecutive_failures", "waiting", "set_aside"}
 
 
 @contextlib.asynccontextmanager
-async def other_database(settings: Settings, folder: Path, templates: MigratedTemplates) -> AsyncIterator[str]:
+async def other_database(
+    settings: Settings, folder: Path, templates: MigratedTemplates
+) -> AsyncIterator[str]:
     """A fresh database of the same kind as ``settings``' (migrated, empty)."""
     if settings.database_url.startswith("sqlite"):
         path = folder / "other.db"
@@ -129,7 +130,10 @@ async def secrets_of(client: httpx.AsyncClient, project_id: int) -> dict[str, tu
     async with runtime.sessions() as session:
         hooks = await webhooks.list_for_project(session, project_id)
         return {
-            hook.name: (runtime.box.open(hook.url_sealed), webhook_settings.opened(hook.settings, runtime.box))
+            hook.name: (
+                runtime.box.open(hook.url_sealed),
+                webhook_settings.opened(hook.settings, runtime.box),
+            )
             for hook in hooks
         }
 
@@ -172,7 +176,9 @@ async def test_sealed_secrets_do_not_open_on_another_instance_and_nothing_is_app
         assert refused.status_code == 422, refused.text
         [problem] = refused.json()["detail"]
         assert problem["loc"] == ["body", "webhooks[0].sealed.url"]
-        assert "webhook 'ci'" in problem["msg"] and "does not open with this instance's keys" in problem["msg"]
+        assert (
+            "webhook 'ci'" in problem["msg"] and "does not open with this instance's keys" in problem["msg"]
+        )
         assert await project_named(other, "app") is None  # the project it created is gone too
 
 
@@ -237,7 +243,10 @@ async def test_the_diff_names_each_change_and_a_dry_run_changes_nothing(client: 
     applied = (await import_(client, document, project_id)).json()
     assert applied["applied"] is True and applied["diff"] == text
     after = await webhooks_of(client, project_id)
-    assert after["ci"]["triggers"] == ["push"] and after["ci"]["settings"] == {"secret": "set", "keyword": None}
+    assert after["ci"]["triggers"] == ["push"] and after["ci"]["settings"] == {
+        "secret": "set",
+        "keyword": None,
+    }
     assert after["new"]["active"] is False and set(after) == {"ci", "ops", "new"}
     again = (await import_(client, document, project_id)).json()
     assert again["changed"] is False
@@ -283,6 +292,14 @@ async def test_problems_are_named_by_their_path_and_nothing_is_applied(client: h
     [problem] = twins.json()["detail"]
     assert problem["loc"] == ["body", "webhooks[1].name"]
     assert "names must be unique in the document" in problem["msg"]
+
+    document["webhooks"][1]["name"] = "ops"
+    document["webhooks"].append({"name": "empty", "platform": "slack", "url": ""})
+    refused_by_model = await import_(client, document, project_id)  # the API model's own bounds
+    assert refused_by_model.status_code == 422
+    [problem] = refused_by_model.json()["detail"]
+    assert problem["loc"] == ["body", "webhooks[2].url"] and "at least 1 character" in problem["msg"]
+    assert set(await webhooks_of(client, project_id)) == {"ci", "ops"}
 
     not_yaml = await client.post(
         f"/api/v1/projects/{project_id}/import",

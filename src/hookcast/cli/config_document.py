@@ -51,7 +51,9 @@ def export(
     ] = False,
     output: Annotated[str, typer.Option("--output", "-o", help="Write to this file ('-': stdout).")] = STDIO,
 ) -> None:
-    """Write a project's settings and webhooks as one YAML / JSON document (secrets left out)."""
+    """Write a project's settings and webhooks as one YAML / JSON document (for Git).
+
+    Webhook URLs and secret settings are left out, or with --sealed sealed for this instance."""
 
     async def work(instance: Instance, session: AsyncSession) -> str:
         ctx = _context(instance, session)
@@ -81,7 +83,9 @@ def import_(
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Apply without asking.")] = False,
 ) -> None:
-    """Make a project what a document says: prints the diff, then applies it (one transaction)."""
+    """Make a project what a document says (prints the diff first; --dry-run).
+
+    The diff is applied in one transaction, after a confirmation at a terminal (--yes: none)."""
     document = _read(file)
 
     async def plan(instance: Instance, session: AsyncSession) -> ImportResult:

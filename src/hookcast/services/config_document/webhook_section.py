@@ -24,14 +24,14 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
-from pydantic import ConfigDict, Field, create_model
+from pydantic import ConfigDict, Field, ValidationError, create_model
 
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName
 from hookcast.services import webhook_settings, webhooks
-from hookcast.services.config_document.sections import Context, Shown, Snapshot, at
-from hookcast.services.errors import Invalid, ServiceError
+from hookcast.services.config_document.sections import Context, Shown, Snapshot, at, path_of
+from hookcast.services.errors import Invalid, InvalidDocument, ServiceError
 from hookcast.services.text_input import TextInput
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
 from hookcast.store.tables import Project, Webhook
@@ -133,6 +133,10 @@ class WebhooksSection:
                     await _update(ctx, current, entry)
             except ServiceError as error:
                 raise at(path, error, settings=settings) from error
+            except ValidationError as error:  # what the API models refuse of what the entry gave
+                raise InvalidDocument(
+                    [(f"{path}.{path_of(e['loc'])}".rstrip("."), e["msg"]) for e in error.errors()]
+                ) from error
         kept = []
         for hook in hooks:
             if hook.name in named:
