@@ -307,6 +307,12 @@ async def test_problems_are_named_by_their_path_and_nothing_is_applied(client: h
         headers={"content-type": "application/yaml"},
     )
     assert not_yaml.status_code == 422 and "not YAML" in not_yaml.text
+    aliases = await client.post(  # a few bytes that would expand to billions of values
+        f"/api/v1/projects/{project_id}/import",
+        content=b"a: &a [x, x]\nb: &b [*a, *a]\nproject: {name: [*b, *b]}\n",
+        headers={"content-type": "application/yaml"},
+    )
+    assert aliases.status_code == 422 and "aliases (*name) are not taken" in aliases.text
 
 
 async def test_a_yaml_body_is_taken_and_the_schema_is_served(client: httpx.AsyncClient) -> None:
@@ -349,3 +355,21 @@ async def test_only_api_tokens_reach_export_and_import(client: httpx.AsyncClient
         f"/api/v1/projects/{project_id}/import", json=document, headers=headers, params={"dry_run": "true"}
     )
     assert planned.status_code == 200 and planned.json()["diff"] == "no changes\n"
+
+
+async def test_unnamed_webhooks_are_not_exported_but_pruned_one_by_one(client: httpx.AsyncClient) -> None:
+    project_id = await project_with_webhooks(client)
+    document = await export(client, project_id)
+    for _ in range(2):
+        unnamed = await client.post(
+            f"/api/v1/projects/{project_id}/webhooks", json={"platform": "slack", "url": SLACK_URL}
+        )
+        assert unnamed.status_code == 201, unnamed.text
+    refused = await client.get(f"/api/v1/projects/{project_id}/export")
+    assert refused.status_code == 422 and "give webhook" in refused.text and "a name" in refused.text
+    kept = (await import_(client, document, project_id)).json()
+    assert [c["action"] for c in kept["changes"]] == ["kept", "kept"]
+    pruned = (await import_(client, document, project_id, prune=True)).json()
+    assert [c["action"] for c in pruned["changes"]] == ["removed", "removed"]
+    assert len({c["name"] for c in pruned["changes"]}) == 2
+    assert set(await webhooks_of(client, project_id)) == {"ci", "ops"}

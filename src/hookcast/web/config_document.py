@@ -72,10 +72,18 @@ async def export_project(
     openapi_extra=DOCUMENT_BODY,
 )
 async def import_into_project(
-    project_id: RowId, request: Request, ctx: ContextDep, dry_run: DryRun = False, prune: Prune = False
+    project_id: RowId,
+    request: Request,
+    ctx: ContextDep,
+    runtime: RuntimeDep,
+    dry_run: DryRun = False,
+    prune: Prune = False,
 ) -> ImportResult:
     document = await _document(request)
-    return await import_document(ctx, document, project_id=project_id, prune=prune, dry_run=dry_run)
+    result = await import_document(ctx, document, project_id=project_id, prune=prune, dry_run=dry_run)
+    if result.applied:
+        runtime.wake_worker()  # a webhook given a new URL or switched on is sent to at once
+    return result
 
 
 @router.post(
@@ -91,8 +99,8 @@ async def import_project(
 ) -> ImportResult:
     document = await _document(request)
     result = await import_document(ctx, document, prune=prune, dry_run=dry_run)
-    if result.applied and result.created:
-        runtime.tokens.clear()
+    if result.applied:
+        runtime.wake_worker()
     return result
 
 

@@ -25,6 +25,7 @@ from hookcast.services.config_document.sections import Section, path_of
 from hookcast.services.config_document.webhook_section import WebhooksSection
 from hookcast.services.errors import InvalidDocument
 from hookcast.services.projects import ProjectInput
+from hookcast.sources import tolerant
 
 VERSION: Literal[1] = 1
 # The sections after the project's settings, in the document's order. A new section (silences)
@@ -66,7 +67,7 @@ def section_value(document: DocumentHead, section: Section) -> Any:
 def parse(text: str, form: Format) -> DocumentHead:
     """The document in ``text``; `InvalidDocument` naming each problem's path."""
     try:
-        data = _yaml_load(text) if form == Format.YAML else json.loads(text)
+        data = _yaml_load(text) if form == Format.YAML else tolerant.load_json(text.encode())
     except ValueError as error:
         raise InvalidDocument([("", f"not {form.value.upper()}: {error}")]) from error
     return validated(data)
@@ -92,6 +93,8 @@ def _message(error: ErrorDetails) -> str:
             return f"unknown {noun} {json.dumps(error['input'], ensure_ascii=False)}"
         expected = (error.get("ctx") or {}).get("expected", "")
         return f"unknown value {json.dumps(error['input'], ensure_ascii=False)} (expected {expected})"
+    if error["type"] == "string_type" and isinstance(error["input"], int):
+        return f"{error['msg']} (in YAML, quote a time: '10:30' unquoted is read as a number)"
     return error["msg"]
 
 
@@ -130,11 +133,27 @@ def _yaml() -> Any:
 
 
 def _yaml_load(text: str) -> Any:
+    """YAML as `tolerant.load_json` reads JSON: ValueError for what is not a document, also for
+    nesting too deep, a lone surrogate, and aliases (``*name``: a few bytes could stand for
+    billions of values once expanded; a configuration has no need of them)."""
     yaml = _yaml()
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc,name-defined]
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.YAMLError("aliases (*name) are not taken: write the value out")
+            return super().compose_node(parent, index)
+
     try:
-        return yaml.safe_load(text)
+        data = yaml.load(text, Loader=Loader)
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
+    except UnicodeEncodeError as error:
+        raise ValueError("a lone UTF-16 surrogate (\\ud800-\\udfff) is not text") from error
     except yaml.YAMLError as error:
         raise ValueError(str(error)) from error
+    return data
 
 
 def _yaml_dump(data: dict[str, Any]) -> str:

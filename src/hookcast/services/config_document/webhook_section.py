@@ -114,7 +114,7 @@ class WebhooksSection:
 
     async def snapshot(self, ctx: Context, project: Project) -> Snapshot:
         hooks = await webhooks.list_for_project(ctx.session, project.id)
-        return {hook.name: _shown(hook, ctx.box) for hook in hooks}
+        return {_label(hook, hooks): _shown(hook, ctx.box) for hook in hooks}
 
     async def apply(self, ctx: Context, project: Project, value: Any, *, prune: bool) -> list[str]:
         entries: Sequence[WebhookEntryBase] = value
@@ -144,8 +144,14 @@ class WebhooksSection:
             if prune:
                 await webhooks.remove(ctx.session, hook.id)
             else:
-                kept.append(hook.name or f"#{hook.id}")
+                kept.append(_label(hook, hooks))
         return kept
+
+
+def _label(hook: Webhook, hooks: Sequence[Webhook]) -> str:
+    """The webhook's name, with its id when it has none or shares it (no document names it)."""
+    shared = not hook.name or sum(other.name == hook.name for other in hooks) > 1
+    return f"{hook.name}#{hook.id}" if shared else hook.name
 
 
 def exported(hook: Webhook, box: SecretBox, *, sealed: bool) -> dict[str, Any]:
