@@ -7,35 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml  # type: ignore[import-untyped]
 from typer.testing import CliRunner
 
 from hookcast.cli import app
-from hookcast.secret_keys import KEY_FILE_NAME, KeySource
-from hookcast.settings import get_settings
+from tests.integration.test_ui_cli import instance  # noqa: F401 - the instance, made as the server makes it
 
 runner = CliRunner()
 FEISHU_URL = "https://open.feishu.cn/open-apis/bot/v2/hook/0f3c8a52-cli-config-token"
 SLACK_URL = "https://hooks.slack.com/services/T0000/B0000/CliConfigSecretPart"
-
-
-@pytest.fixture(autouse=True)
-def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOOKCAST_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'hookcast.db'}")
-    monkeypatch.setenv("HOOKCAST_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("HOOKCAST_EXTRA_ALLOWED_HOSTS", "127.0.0.1")
-    monkeypatch.setenv("HOOKCAST_LOG_JSON", "false")
-    get_settings.cache_clear()
-    hookcast("migrate")
-    KeySource(None, tmp_path / KEY_FILE_NAME).load_or_create()
-    yield
-    get_settings.cache_clear()
 
 
 def hookcast(*args: str, code: int = 0, stdin: str | None = None) -> str:
