@@ -10,10 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml  # type: ignore[import-untyped]
 from typer.testing import CliRunner
 
-from hookcast.cli import app
+from hookcast.cli import app, config_document
 from tests.integration.test_ui_cli import instance  # noqa: F401 - the instance, made as the server makes it
 
 runner = CliRunner()
@@ -148,3 +149,30 @@ def test_problems_are_named_by_their_path_and_nothing_is_applied(tmp_path: Path)
     assert hookcast("export", "nothing-named-so", code=1).startswith(
         "error: project 'nothing-named-so' not found"
     )
+
+
+def test_at_a_terminal_it_asks_and_applies_only_the_diff_it_showed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project_id = project_with_webhooks()
+    document = yaml.safe_load(hookcast("export", "app"))
+    document["webhooks"][0]["language"] = "zh_CN"
+    (tmp_path / "app.yaml").write_text(yaml.safe_dump(document))
+    monkeypatch.setattr(config_document, "at_terminal", lambda: True)
+
+    declined = runner.invoke(app, ["import", "app.yaml"], input="n\n")
+    assert declined.exit_code == 1 and "Apply these changes?" in declined.stdout
+    assert listed(project_id)["ci"]["language"] == "en"
+
+    def changed_meanwhile(*_args: object, **_kwargs: object) -> bool:
+        hookcast("webhooks", "update", str(listed(project_id)["ops"]["id"]), "--language", "zh_CN")
+        return True
+
+    asked = config_document.typer.confirm
+    monkeypatch.setattr(config_document.typer, "confirm", changed_meanwhile)
+    refused = hookcast("import", "app.yaml", code=2)
+    assert "the project changed since the diff was shown: nothing was applied" in refused
+    assert listed(project_id)["ci"]["language"] == "en"
+    monkeypatch.setattr(config_document.typer, "confirm", asked)
+    assert runner.invoke(app, ["import", "app.yaml"], input="y\n").exit_code == 0
+    assert listed(project_id)["ci"]["language"] == "zh_CN"

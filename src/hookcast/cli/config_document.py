@@ -97,7 +97,7 @@ def import_(
     typer.echo(planned.diff, nl=False)
     if dry_run or not planned.changed:
         return
-    if not yes and sys.stdin.isatty():
+    if not yes and at_terminal():
         typer.confirm("Apply these changes?", abort=True)
 
     async def apply(instance: Instance, session: AsyncSession) -> ImportResult:
@@ -109,6 +109,11 @@ def import_(
     typer.echo(f"applied to project {applied.project!r} (id {applied.project_id})", err=True)
     if applied.gitlab_token is not None:
         typer.echo(f"gitlab_token: {applied.gitlab_token}  (shown only once)")
+
+
+def at_terminal() -> bool:
+    """Whether a person can answer (scripts and CI pipelines get no question)."""
+    return sys.stdin.isatty()
 
 
 def _read(file: str) -> documents.DocumentHead:

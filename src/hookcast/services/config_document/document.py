@@ -15,6 +15,7 @@ which hookcast's server already installs through uvicorn's standard extras).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, Literal, cast
 
@@ -48,16 +49,17 @@ class DocumentHead(BaseModel):
     project: ProjectInput = Field(description="The project's settings (never its token or secrets).")
 
 
-def _document_model() -> type[DocumentHead]:
-    sections = {
+def document_model(sections: Sequence[Section]) -> type[DocumentHead]:
+    """The document's model: the head, then one optional field per section."""
+    fields = {
         section.key: (section.annotation | None, Field(default=None, description=section.description))
-        for section in SECTIONS
+        for section in sections
     }
-    model = create_model("ProjectDocument", __base__=DocumentHead, **sections)  # type: ignore[call-overload]
+    model = create_model("ProjectDocument", __base__=DocumentHead, **fields)  # type: ignore[call-overload]
     return cast("type[DocumentHead]", model)
 
 
-ProjectDocument = _document_model()
+ProjectDocument = document_model(SECTIONS)
 
 
 def section_value(document: DocumentHead, section: Section) -> Any:
