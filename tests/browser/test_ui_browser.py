@@ -321,6 +321,16 @@ def test_the_feishu_im_app_is_checked_and_people_are_imported(page: Page) -> Non
     page.get_by_label("Email").fill("alice@example.com")
     page.get_by_role("button", name="Add person").click()
     expect(page.get_by_role("status")).to_contain_text("Person added.")
+    page.get_by_label("Name", exact=True).fill("Octo Cat")
+    page.get_by_label("GitHub login", exact=True).fill("octo--cat")
+    page.get_by_role("button", name="Add person").click()
+    login = page.get_by_label("GitHub login", exact=True)
+    expect(login).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#github_login-error")).to_contain_text("Not a GitHub login")
+    login.fill("OctoCat")
+    page.get_by_role("button", name="Add person").click()
+    expect(page.get_by_role("status")).to_contain_text("Person added.")
+    expect(page.get_by_role("cell", name="OctoCat", exact=True)).to_be_visible()
     csv_text = (
         "name,email,mobile,gitlab_username,feishu_id\n"
         "Bob Li,bob@example.com,+8613800000001,bob,ou_bob\n"
@@ -343,6 +353,10 @@ def test_the_feishu_im_app_is_checked_and_people_are_imported(page: Page) -> Non
     page.get_by_label("Search", exact=True).fill("carol")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("tbody tr")).to_have_count(1)
+    page.get_by_label("Search", exact=True).fill("octocat")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr")).to_contain_text("Octo Cat")
 
 
 def test_the_preview_shows_a_merge_requests_later_messages(page: Page) -> None:

@@ -196,4 +196,8 @@ def test_chinese_pages_are_chinese(browser: Browser, hookcast: Hookcast) -> None
     icon = tab.request.get("/favicon.ico")
     assert icon.status == 200 and icon.headers["content-type"] == "image/x-icon"
     assert icon.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    tab.goto("/ui/people")
+    tab.get_by_label("GitHub 登录名", exact=True).fill("octo--cat")
+    tab.get_by_role("button", name="添加", exact=True).click()
+    expect(tab.locator("#github_login-error")).to_contain_text("不是有效的 GitHub 登录名")
     context.close()

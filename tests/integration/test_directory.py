@@ -42,6 +42,71 @@ async def test_people_crud(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"/api/v1/people/{person['id']}")).status_code == 404
 
 
+async def test_a_github_login_is_created_updated_searched_and_unique_without_regard_to_case(
+    client: httpx.AsyncClient,
+) -> None:
+    created = await client.post("/api/v1/people", json={"name": "Octo", "github_login": "@OctoCat"})
+    assert created.status_code == 201, created.text
+    octo = created.json()
+    assert octo["github_login"] == "OctoCat" and octo["email"] is None, "a login alone is an identity"
+    other_case = await client.post("/api/v1/people", json={"name": "Copy", "github_login": "octocat"})
+    assert other_case.status_code == 409 and "GitHub login" in other_case.text
+    for bad in ("octo--cat", "-octocat", "octo_cat", "x" * 40):
+        refused = await client.post("/api/v1/people", json={"name": "Bad", "github_login": bad})
+        assert refused.status_code == 422, bad
+        assert "not a GitHub login" in refused.text and "github_login" in refused.text
+    bob = (await client.post("/api/v1/people", json={"name": "Bob", "email": "bob@example.com"})).json()
+    assert bob["github_login"] is None
+    patched = await client.patch(f"/api/v1/people/{bob['id']}", json={"github_login": "bob-gh"})
+    assert patched.status_code == 200 and patched.json()["github_login"] == "bob-gh"
+    bad_patch = await client.patch(f"/api/v1/people/{bob['id']}", json={"github_login": "bob-"})
+    assert bad_patch.status_code == 422 and "not a GitHub login" in bad_patch.text
+    taken = await client.patch(f"/api/v1/people/{bob['id']}", json={"github_login": "OCTOCAT"})
+    assert taken.status_code == 409
+    found = await client.get("/api/v1/people", params={"search": "octoc"})
+    assert [p["id"] for p in found.json()] == [octo["id"]]
+    found = await client.get("/api/v1/people", params={"search": "BOB-G"})
+    assert [p["id"] for p in found.json()] == [bob["id"]]
+    # Clearing the login of someone it alone identifies leaves nobody: refused.
+    cleared = await client.patch(f"/api/v1/people/{octo['id']}", json={"github_login": None})
+    assert cleared.status_code == 422 and "GitHub login" in cleared.text
+    cleared = await client.patch(f"/api/v1/people/{bob['id']}", json={"github_login": ""})
+    assert cleared.status_code == 200 and cleared.json()["github_login"] is None
+
+
+async def test_the_csv_export_imports_back_and_an_old_csv_still_imports(client: httpx.AsyncClient) -> None:
+    old_csv = "name,email,mobile,gitlab_username,feishu_id\nBob,bob@example.com,,bob,ou_bob\n"
+    answer = await client.post(
+        "/api/v1/people/import", content=old_csv.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert answer.json() == {"created": 1, "updated": 0, "errors": []}
+    with_logins = "name,github_login,slack_id\nAnn,OctoCat,U1\nBob again,bob-gh,\n"
+    answer = await client.post(
+        "/api/v1/people/import", content=with_logins.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert answer.json() == {"created": 2, "updated": 0, "errors": []}, "no e-mail: Bob again is new"
+    # A row that names a known GitHub login updates that person.
+    update = "name,email,github_login\nAnn,ann@example.com,octocat\n"
+    answer = await client.post(
+        "/api/v1/people/import", content=update.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert answer.json() == {"created": 0, "updated": 1, "errors": []}
+
+    exported = await client.get("/api/v1/people/export")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.splitlines()
+    assert lines[0] == "name,email,mobile,gitlab_username,github_login,feishu_id,slack_id"
+    assert "Ann,ann@example.com,,,octocat,,U1" in lines
+    before = (await client.get("/api/v1/people")).json()
+    answer = await client.post(
+        "/api/v1/people/import", content=exported.content, headers={"Content-Type": "text/csv"}
+    )
+    assert answer.json() == {"created": 0, "updated": 3, "errors": []}
+    after = (await client.get("/api/v1/people")).json()
+    unchanged = ("id", "name", "email", "mobile", "gitlab_username", "github_login", "platform_ids")
+    assert [{k: p[k] for k in unchanged} for p in after] == [{k: p[k] for k in unchanged} for p in before]
+
+
 async def test_people_need_an_admin_token(client: httpx.AsyncClient) -> None:
     answer = await client.get("/api/v1/people", headers={"Authorization": "Bearer nope"})
     assert answer.status_code == 401

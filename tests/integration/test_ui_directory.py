@@ -168,7 +168,10 @@ async def test_people_are_added_searched_edited_and_deleted(ui: UiClient) -> Non
     assert bad.status_code == 422
     assert re.search(r'id="email-error"[^>]*>[^<]*not an email address', bad.text)
     nobody = await ui.post("/ui/people", {"name": "No handle"})
-    assert nobody.status_code == 422 and "give an email, a mobile or a GitLab username" in nobody.text
+    assert (
+        nobody.status_code == 422
+        and "give an email, a mobile, a GitLab username or a GitHub login" in nobody.text
+    )
 
     form = (await ui.get(f"/ui/people/{person_id}")).text
     assert 'value="bob@example.com"' in form and 'value="ou_bob"' in form
@@ -205,7 +208,7 @@ async def test_a_csv_import_reports_each_bad_row_by_its_line(ui: UiClient) -> No
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td></tr>", answer.text)
     assert [line for line, _ in rows] == ["4", "5"]
     assert "not an email address" in rows[0][1]
-    assert "no email, mobile or GitLab username" in rows[1][1]
+    assert "no email, mobile, GitLab username or GitHub login" in rows[1][1]
     listing = (await ui.get("/ui/people")).text
     assert "feishu: ou_bob" in listing and "+8613800000002" in listing and "Old Bob" not in listing
 

@@ -17,7 +17,7 @@ from hookcast.cli.secret_input import secret_pair
 from hookcast.delivery.egress import checking_session
 from hookcast.directmessages import MESSENGERS, credential_specs
 from hookcast.platforms.base import PlatformName
-from hookcast.services import im_apps, people
+from hookcast.services import im_apps, people, people_csv
 from hookcast.services.errors import ServiceError
 from hookcast.services.im_apps import ImAppInput
 from hookcast.services.people import PersonInput
@@ -61,7 +61,9 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 
 @people_app.command("list")
 def people_list(
-    search: Annotated[str | None, typer.Option(help="Part of a name, email or username.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Part of a name, email, GitLab username or GitHub login.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the people in the directory."""
@@ -74,12 +76,11 @@ def people_list(
     if as_json:
         typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], ensure_ascii=False, indent=2))
         return
-    table = Table("id", "name", "email", "mobile", "GitLab", "platform ids")
+    table = Table("id", "name", "email", "mobile", "GitLab", "GitHub", "platform ids")
     for row in rows:
         ids = ", ".join(f"{k}={v}" for k, v in sorted(row.platform_ids.items()))
-        table.add_row(
-            str(row.id), row.name, row.email or "", row.mobile or "", row.gitlab_username or "", ids
-        )
+        handles = (row.email, row.mobile, row.gitlab_username, row.github_login)
+        table.add_row(str(row.id), row.name, *(handle or "" for handle in handles), ids)
     console.print(table)
 
 
@@ -89,6 +90,9 @@ def people_add(
     email: Annotated[str | None, typer.Option(help="Email (how most IM apps find people).")] = None,
     mobile: Annotated[str | None, typer.Option(help="Mobile number (DingTalk finds people by it).")] = None,
     gitlab_username: Annotated[str | None, typer.Option("--gitlab-username")] = None,
+    github_login: Annotated[
+        str | None, typer.Option("--github-login", help="GitHub login (how GitHub events name people).")
+    ] = None,
     platform_id: Annotated[
         list[str] | None, typer.Option("--id", help="A known platform id: PLATFORM=ID (repeatable).")
     ] = None,
@@ -100,6 +104,7 @@ def people_add(
             email=email,
             mobile=mobile,
             gitlab_username=gitlab_username,
+            github_login=github_login,
             platform_ids=_pairs(platform_id or [], "--id"),
         )
     except ValueError as exc:
@@ -116,14 +121,16 @@ def people_add(
 
 @people_app.command("import")
 def people_import(
-    file: Annotated[Path, typer.Argument(help="CSV: name,email,mobile,gitlab_username[,<platform>_id…]")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV: name,email,mobile,gitlab_username,github_login[,<platform>_id…]")
+    ],
 ) -> None:
     """Create or update people from a CSV file; rows with problems are listed and skipped."""
     text = file.read_text(encoding="utf-8-sig")
 
-    async def work(ctx: Instance) -> people.ImportReport:
+    async def work(ctx: Instance) -> people_csv.ImportReport:
         async with ctx.sessions.begin() as session:
-            return await people.import_csv(session, text)
+            return await people_csv.import_csv(session, text)
 
     report = _run(work)
     typer.echo(f"{report.created} created, {report.updated} updated, {len(report.errors)} row(s) skipped")
@@ -131,6 +138,23 @@ def people_import(
         typer.echo(f"  line {error.line}: {error.message}", err=True)
     if report.errors:
         raise typer.Exit(1)
+
+
+@people_app.command("export")
+def people_export(
+    file: Annotated[Path | None, typer.Argument(help="Where to write (default: standard output).")] = None,
+) -> None:
+    """Write the directory as CSV, in the columns `people import` reads."""
+
+    async def work(ctx: Instance) -> str:
+        async with ctx.sessions() as session:
+            return people_csv.csv_text(await people.list_all(session))
+
+    text = _run(work)
+    if file is None:
+        typer.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
 
 
 # --- IM apps ------------------------------------------------------------------------------

@@ -132,12 +132,16 @@ def _plan(
 
 
 async def _with_known_recipient(session: AsyncSession, job: Job) -> Job:
-    """A direct message to someone whose id on the platform the directory holds needs no look-up."""
+    """A direct message to someone whose id on the platform the directory holds needs no
+    look-up; one to someone the event named by login only is looked up by the e-mail or mobile
+    the directory holds for them."""
     destination = job.destination
     if destination.recipient is None:
         return job
-    known = await people.known_platform_id(session, destination.recipient, destination.platform.name)
-    return job if known is None else replace(job, destination=replace(destination, recipient_user_id=known))
+    recipient, known = await people.as_known(
+        session, destination.recipient, destination.platform.name, job.event.source
+    )
+    return replace(job, destination=replace(destination, recipient=recipient, recipient_user_id=known))
 
 
 async def _load_events(session: AsyncSession, ids: set[int]) -> dict[int, Event]:

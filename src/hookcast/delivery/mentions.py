@@ -1,14 +1,16 @@
-"""Mentions in group messages: the people an event names, as found in the user directory."""
+"""Mentions in group messages: the people an event names, as found in the user directory (by
+`services/people_match.py`'s rule: a GitHub event's people by their GitHub login first)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.events import Event, Person
 from hookcast.messages.model import Mention
+from hookcast.services.people_match import condition, match, probes
 from hookcast.store.directory import PersonRow
 
 
@@ -17,14 +19,12 @@ def named_people(event: Event) -> list[Person]:
 
 
 def mentions_for(event: Event, directory: Sequence[PersonRow]) -> tuple[Mention, ...]:
-    """One Mention per person the event names who is in the directory (matched by email, then
-    GitLab username), with the ids known for them on each platform. Pure."""
-    by_email = {row.email: row for row in directory if row.email}
-    by_username = {row.gitlab_username.lower(): row for row in directory if row.gitlab_username}
+    """One Mention per person the event names who is in the directory, with the ids known for
+    them on each platform. Pure."""
     mentions: list[Mention] = []
     seen: set[int] = set()
     for person in named_people(event):
-        row = by_email.get((person.email or "").lower()) or by_username.get((person.username or "").lower())
+        row = match(directory, person, event.source)
         if row is None or row.id in seen:
             continue
         seen.add(row.id)
@@ -41,11 +41,7 @@ def mentions_for(event: Event, directory: Sequence[PersonRow]) -> tuple[Mention,
 
 async def directory_for(session: AsyncSession, events: Iterable[Event]) -> list[PersonRow]:
     """The directory entries of everyone these events name (one query)."""
-    emails = {p.email.lower() for e in events for p in named_people(e) if p.email}
-    usernames = {p.username.lower() for e in events for p in named_people(e) if p.username}
-    if not emails and not usernames:
+    found_by = [probe for e in events for p in named_people(e) for probe in probes(p, e.source)]
+    if not found_by:
         return []
-    query = select(PersonRow).where(
-        or_(PersonRow.email.in_(emails), func.lower(PersonRow.gitlab_username).in_(usernames))
-    )
-    return list(await session.scalars(query))
+    return list(await session.scalars(select(PersonRow).where(condition(found_by))))

@@ -197,4 +197,6 @@ async def _remember_found_ids(session: AsyncSession, batch: list[Result]) -> Non
         recipient = result.job.destination.recipient
         if result.found_user_id and recipient is not None:
             platform = result.job.destination.platform.name
-            await people.remember_platform_id(session, recipient, platform, result.found_user_id)
+            await people.remember_platform_id(
+                session, recipient, platform, result.found_user_id, result.job.event.source
+            )

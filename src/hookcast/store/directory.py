@@ -1,6 +1,7 @@
 """Tables of the user directory and the IM apps.
 
-``people``: who hookcast can mention and message — name, email, mobile, GitLab username, and
+``people``: who hookcast can mention and message — name, email, mobile, GitLab username, GitHub
+login (unique without regard to case: the index is on its lower-case form), and
 the ids found for them on each platform (``{"slack": "U123", "feishu": "ou_…"}``), filled by
 look-ups and kept as a persistent look-up cache. ``im_apps``: one app per platform, its
 credentials sealed with the instance's SecretBox (only non-secret fields kept in clear).
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookcast.store.sealed import SEALED
@@ -26,9 +27,12 @@ class PersonRow(Base):
     email: Mapped[str | None] = mapped_column(String(320), unique=True, nullable=True)  # lower-cased
     mobile: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     gitlab_username: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    github_login: Mapped[str | None] = mapped_column(String(39), nullable=True)  # as given
     platform_ids: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_people_github_login", func.lower(github_login), unique=True),)
 
 
 class ImAppRow(Base):

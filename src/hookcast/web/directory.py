@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from hookcast.delivery.egress import checking_session
 from hookcast.directmessages import MESSENGERS
 from hookcast.platforms.base import PlatformName
-from hookcast.services import im_apps, people
+from hookcast.services import im_apps, people, people_csv
 from hookcast.services.errors import Invalid
 from hookcast.services.im_apps import ImAppInput, ImAppView
 from hookcast.services.people import PersonInput, PersonPatch, PersonView
@@ -49,6 +51,27 @@ async def create_person(data: PersonInput, session: SessionDep) -> PersonView:
     return people.view(await people.create(session, data))
 
 
+@router.get(
+    "/people/export",
+    response_class=PlainTextResponse,
+    summary="Export people as CSV",
+    description="The directory in the import's columns (a <platform>_id column for each platform "
+    "someone has an id on).",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+async def export_people(session: SessionDep) -> Response:
+    return await people_download(session)
+
+
+async def people_download(session: AsyncSession) -> Response:
+    """The directory as a CSV file to save (the API's and the UI's export)."""
+    return Response(
+        people_csv.csv_text(await people.list_all(session)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="people.csv"'},
+    )
+
+
 @router.get("/people/{person_id}", response_model=PersonView)
 async def get_person(person_id: RowId, session: SessionDep) -> PersonView:
     return people.view(await people.get(session, person_id))
@@ -70,14 +93,15 @@ async def delete_person(person_id: RowId, session: SessionDep) -> Response:
     response_model=ImportAnswer,
     summary="Import people from CSV",
     description="Body: the CSV itself (text/csv) or a multipart form with a 'file' field. Header "
-    "line: name,email,mobile,gitlab_username and optional <platform>_id columns (slack_id ...). "
-    "People are matched by email, then mobile, then GitLab username, and created or updated; "
-    "every row that cannot be imported is reported with its line.",
+    "line: some of name,email,mobile,gitlab_username,github_login (at least one of the last four) "
+    "and optional <platform>_id columns (slack_id ...). People are matched by email, then mobile, "
+    "then GitLab username, then GitHub login, and created or updated; every row that cannot be "
+    "imported is reported with its line. The export's file imports unchanged.",
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def import_people(request: Request, session: SessionDep) -> ImportAnswer:
     text = await _csv_text(request)
-    report = await people.import_csv(session, text)
+    report = await people_csv.import_csv(session, text)
     return ImportAnswer(
         created=report.created,
         updated=report.updated,

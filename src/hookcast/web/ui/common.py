@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from hookcast.messages.i18n import N_, Translator
 from hookcast.runtime import Runtime
 from hookcast.services.errors import ServiceError, Term
+from hookcast.services.people import GITHUB_LOGIN_ERROR
 from hookcast.services.text_input import NUL_ERROR
 
 Errors = dict[str, str]
@@ -28,6 +29,9 @@ VALIDATION_MESSAGES: dict[str, str] = {
     "bool_parsing": N_("Enter yes or no."),
     "url_parsing": N_("Enter a valid URL."),
     NUL_ERROR: N_("Remove the NUL character (U+0000): no field takes one."),
+    GITHUB_LOGIN_ERROR: N_(
+        "Not a GitHub login: letters, digits and single hyphens (not first or last), at most 39 characters."
+    ),
 }
 
 

@@ -1,5 +1,5 @@
-"""The user directory (``/ui/people``): list with search, add, edit, delete, and CSV import
-with every bad row reported by its line."""
+"""The user directory (``/ui/people``): list with search, add, edit, delete, CSV import with
+every bad row reported by its line, and CSV export."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from hookcast.platforms import PLATFORMS
-from hookcast.services import people
+from hookcast.services import people, people_csv
 from hookcast.services.errors import Invalid, ServiceError
-from hookcast.services.people import CSV_COLUMNS, ID_SUFFIX, ImportReport, PersonInput, PersonPatch
+from hookcast.services.people import HANDLES, PersonInput, PersonPatch
+from hookcast.services.people_csv import CSV_COLUMNS, ID_SUFFIX, ImportReport
 from hookcast.web.deps import RowId
-from hookcast.web.directory import MAX_CSV_BYTES
+from hookcast.web.directory import MAX_CSV_BYTES, people_download
 from hookcast.web.ui import csrf
 from hookcast.web.ui.common import Errors, errors_of, redirect, text
 from hookcast.web.ui.sessions import DbDep, UserDep
@@ -23,7 +24,7 @@ from hookcast.web.ui.templating import page
 
 router = APIRouter()
 CsrfDep = Depends(csrf.verify)
-FIELDS = ("name", "email", "mobile", "gitlab_username")
+FIELDS = ("name", *HANDLES)
 CSV_HEADER = ",".join([*CSV_COLUMNS, *(f"{p.value}{ID_SUFFIX}" for p in PLATFORMS)])
 
 
@@ -96,12 +97,17 @@ async def person_create(request: Request, session: DbDep, _user: UserDep) -> Res
 @router.post("/ui/people/import", dependencies=[CsrfDep])
 async def people_import(request: Request, session: DbDep, _user: UserDep) -> Response:
     try:
-        report = await people.import_csv(session, await _csv_text(await request.form()))
+        report = await people_csv.import_csv(session, await _csv_text(await request.form()))
         await session.commit()
     except ServiceError as exc:
         await session.rollback()
         return await _people_page(request, session, import_error=exc.message, status_code=422)
     return await _people_page(request, session, report=report)
+
+
+@router.get("/ui/people/export.csv")
+async def people_export(session: DbDep, _user: UserDep) -> Response:
+    return await people_download(session)
 
 
 def _person_page(
