@@ -11,6 +11,7 @@ I/O, no clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,22 @@ from hookcast.matching import EventMatch, matches
 EXPIRING_SOON = timedelta(hours=24)
 # The longest window a silence may have: a forgotten silence must not mute a project for good.
 LONGEST = timedelta(days=366)
+
+
+_DURATION = re.compile(r"(?:(?P<d>[0-9]{1,3})d)?(?:(?P<h>[0-9]{1,4})h)?(?:(?P<m>[0-9]{1,6})m)?")
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90m``, ``1h``, ``1h30m``, ``2d`` (Alertmanager's amtool spelling) -> a timedelta;
+    ValueError for anything else or nothing."""
+    found = _DURATION.fullmatch(text.strip().lower())
+    if found is None or not any(found.groups()):
+        raise ValueError(f"not a duration: {text!r} (like 30m, 1h, 1h30m, 2d)")
+    days, hours, minutes = (int(found[unit] or 0) for unit in ("d", "h", "m"))
+    duration = timedelta(days=days, hours=hours, minutes=minutes)
+    if not duration:
+        raise ValueError("a duration must be longer than nothing")
+    return duration
 
 
 class Status(StrEnum):
@@ -58,6 +75,15 @@ def expiring_soon(silence: Silence, now: datetime) -> bool:
 def is_empty(match: EventMatch) -> bool:
     """No condition set: such a silence would mute every event, so none may be made of it."""
     return match == EventMatch()
+
+
+def conditions_text(match: EventMatch) -> str:
+    """The conditions that are set, in one line (``kinds: alert; alert_labels: team="db"``)."""
+    parts = []
+    for name, value in match.model_dump(mode="json", exclude_defaults=True).items():
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value).lower()
+        parts.append(f"{name}: {shown}")
+    return "; ".join(parts)
 
 
 def silencing(event: Event, project_id: int, silences: Iterable[Silence], now: datetime) -> Silence | None:

@@ -85,3 +85,17 @@ def test_an_empty_match_is_recognised() -> None:
     assert is_empty(EventMatch())
     assert not is_empty(EventMatch(kinds=(EventKind.ALERT,)))
     assert not is_empty(EventMatch(exclude_bots=True))
+
+
+def test_durations_are_read_like_amtools() -> None:
+    from hookcast.silencing import parse_duration
+
+    assert parse_duration("1h") == HOUR
+    assert parse_duration("1h30m") == timedelta(minutes=90)
+    assert parse_duration("2d") == timedelta(days=2)
+    for bad in ("", "0m", "1 hour", "h", "-1h"):
+        try:
+            parse_duration(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)

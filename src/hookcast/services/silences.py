@@ -61,6 +61,7 @@ class SilenceView(BaseModel):
     id: int
     project_id: int | None = Field(description="None: the silence mutes events of every project.")
     match: EventMatch
+    conditions: str = Field(description="The conditions that are set, in one line.")
     starts_at: datetime
     ends_at: datetime
     author: str
@@ -90,6 +91,7 @@ def view(row: Silence, now: datetime) -> SilenceView:
         id=row.id,
         project_id=row.project_id,
         match=pure.match,
+        conditions=silencing.conditions_text(pure.match),
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         author=row.author,
