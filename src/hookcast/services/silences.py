@@ -28,10 +28,8 @@ from hookcast.store.tables import Silence
 MAX_COMMENT = 1000
 MAX_AUTHOR = 200
 LONGEST_MINUTES = int(silencing.LONGEST.total_seconds() // 60)
-EMPTY_MATCH = (
-    "a silence needs at least one condition (an empty one would mute every event); "
-    "to mute every event of a project, pause its webhooks instead"
-)
+# The order lists show them in.
+STATUSES = (silencing.Status.ACTIVE, silencing.Status.PENDING, silencing.Status.EXPIRED)
 
 
 class SilenceInput(TextInput):
@@ -109,7 +107,11 @@ async def create(
     if project_id is not None:
         await projects.get(session, project_id)
     if silencing.is_empty(data.match):
-        raise Invalid(EMPTY_MATCH, field="match")
+        raise Invalid(
+            "a silence needs at least one condition (an empty one would mute every event); "
+            "to mute every event of a project, pause its webhooks instead",
+            field="match",
+        )
     starts = _aware(data.starts_at) if data.starts_at is not None else now
     if data.ends_at is not None:
         ends = _aware(data.ends_at)
@@ -142,12 +144,24 @@ async def list_for(session: AsyncSession, project_id: int | None, now: datetime)
     if project_id is not None:
         await projects.get(session, project_id)
     scope = Silence.project_id.is_(None) if project_id is None else Silence.project_id == project_id
-    views = [view(row, now) for row in await session.scalars(select(Silence).where(scope))]
-    order = {silencing.Status.ACTIVE: 0, silencing.Status.PENDING: 1, silencing.Status.EXPIRED: 2}
+    return _ordered([view(row, now) for row in await session.scalars(select(Silence).where(scope))])
 
-    def key(v: SilenceView) -> tuple[int, float]:
+
+async def list_visible(session: AsyncSession, project_id: int | None, now: datetime) -> list[SilenceView]:
+    """Every silence (``project_id`` None), or those that reach that project: its own and the
+    instance-wide ones; ordered as `list_for`. For the UI, whose users see every project."""
+    query = select(Silence)
+    if project_id is not None:
+        query = query.where(or_(Silence.project_id.is_(None), Silence.project_id == project_id))
+    return _ordered([view(row, now) for row in await session.scalars(query)])
+
+
+def _ordered(views: list[SilenceView]) -> list[SilenceView]:
+    order = {status: place for place, status in enumerate(STATUSES)}
+
+    def key(v: SilenceView) -> tuple[int, float, int]:
         at = v.ends_at.timestamp()
-        return order[v.status], (-at if v.status is silencing.Status.EXPIRED else at)
+        return order[v.status], (-at if v.status is silencing.Status.EXPIRED else at), v.id
 
     return sorted(views, key=key)
 
