@@ -6,14 +6,19 @@ project's silences only, instance-wide ones need an admin token."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+import hookcast.samples
+from tests.conftest import make_settings, running_client
 from tests.fakes.platform_server import FakePlatformServer
 from tests.integration.helpers import create_project, create_webhook, eventually, settled
 from tests.markers import numbered_push, numbers_in
 
+SAMPLES = Path(hookcast.samples.__file__).parent
 RENOVATE = {"kinds": ["push"], "refs": ["renovate/*"]}
 
 
@@ -179,3 +184,32 @@ async def test_a_project_token_reaches_its_own_projects_silences_only(client: ht
     ).status_code == 401
     assert (await client.get(f"/api/v1/projects/{mine}", headers=as_project)).status_code == 401
     assert (await client.get(f"/api/v1/silences/{everywhere['id']}")).json()["status"] == "active"
+
+
+async def test_alert_cards_link_to_the_silence_form_and_other_cards_do_not(
+    database_url: str, tmp_path: Path, fake: FakePlatformServer
+) -> None:
+    settings = make_settings(database_url, tmp_path, public_url="https://hookcast.example.com")
+    async with running_client(settings) as client:
+        bot = fake.add_bot("slack")
+        project_id, token = await create_project(client)
+        await create_webhook(
+            client,
+            project_id,
+            platform="slack",
+            url=bot.url,
+            triggers=["push", "alert"],
+            branches_to_be_notified="all",
+        )
+        alert = await client.post(
+            "/hooks/alertmanager",
+            content=(SAMPLES / "alertmanager/firing.json").read_bytes(),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert alert.status_code == 202, alert.text
+        await push(client, token, 1)
+        await eventually(lambda: len(bot.received) == 2, what="both cards")
+    link = f"https://hookcast.example.com/ui/silences?project={project_id}&kind=alert"
+    with_link = [body for _, body in bot.received if link in json.dumps(body)]
+    assert len(with_link) == 1 and "Silence 1 h" in json.dumps(with_link[0])
+    assert numbers_in(b for _, b in bot.received if b not in with_link) == [1]
