@@ -117,7 +117,11 @@ async def create(
         ends = _aware(data.ends_at)
     else:
         assert data.duration_minutes is not None
-        ends = starts + timedelta(minutes=data.duration_minutes)
+        try:
+            ends = starts + timedelta(minutes=data.duration_minutes)
+        except OverflowError as error:  # a start at the end of the calendar
+            longest = silencing.LONGEST.days
+            raise Invalid("a silence may last at most {days} days", field="ends_at", days=longest) from error
     if ends <= starts:
         raise Invalid("a silence must end after it starts", field="ends_at")
     if ends <= now:

@@ -18,21 +18,10 @@ from hookcast.web.deps import RowId, RuntimeDep, SessionDep, admin_token_name, b
 UNAUTHORIZED = "a valid API token or this project's token is required (Authorization: Bearer …)"
 
 
-async def project_caller(
-    project_id: RowId,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> str:
-    """Who asks (a silence's author): an admin token's name, or ``project token (<project>)`` for
-    the project's own token. Another project's token is refused (403)."""
-    token = credentials.credentials if credentials is not None else ""
-    # In the request's session, not the token cache's own: SQLite has one connection.
-    owner = await find_by_token(session, token) if token else None
-    if owner is not None:
-        if owner.id != project_id:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "this project token belongs to another project")
-        return f"project token ({owner.name})"
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def _admin_name(runtime: RuntimeDep, session: SessionDep, token: str) -> str:
     name = await admin_token_name(runtime, session, token) if token else None
     if name is None:
         raise HTTPException(
@@ -41,18 +30,24 @@ async def project_caller(
     return name
 
 
-async def admin_caller(
-    runtime: RuntimeDep,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+async def project_caller(
+    project_id: RowId, runtime: RuntimeDep, session: SessionDep, credentials: Credentials
 ) -> str:
+    """Who asks (a silence's author): an admin token's name, or ``project token (<project>)`` for
+    the project's own token. Another project's token is refused (403)."""
     token = credentials.credentials if credentials is not None else ""
-    name = await admin_token_name(runtime, session, token) if token else None
-    if name is None:  # `require_admin` answered already; this is its name
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"}
-        )
-    return name
+    # In the request's session, not the token cache's own: SQLite has one connection.
+    owner = await find_by_token(session, token) if token else None
+    if owner is None:
+        return await _admin_name(runtime, session, token)
+    if owner.id != project_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this project token belongs to another project")
+    return f"project token ({owner.name})"
+
+
+async def admin_caller(runtime: RuntimeDep, session: SessionDep, credentials: Credentials) -> str:
+    """The admin token's name (`require_admin` has refused any other caller already)."""
+    return await _admin_name(runtime, session, credentials.credentials if credentials is not None else "")
 
 
 ProjectCaller = Annotated[str, Depends(project_caller)]

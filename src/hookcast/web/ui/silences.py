@@ -23,7 +23,7 @@ from hookcast.services.silences import SilenceInput
 from hookcast.silencing import parse_duration
 from hookcast.web.deps import RowId
 from hookcast.web.ui import csrf
-from hookcast.web.ui.common import Errors, Problem, errors_of, redirect, text, texts
+from hookcast.web.ui.common import Errors, Problem, errors_of, redirect, text, texts, whole_number
 from hookcast.web.ui.sessions import DbDep, UserDep
 from hookcast.web.ui.templating import language_of, page
 
@@ -35,11 +35,6 @@ DEFAULT_DURATION = "2h"
 LISTS_BY_LINE = ("alert_labels",)
 LISTS = ("actions", "refs", "labels_any", "actors", "projects")
 _SPLIT = re.compile(r"[,\n]")
-
-
-def _whole_number(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
 
 
 def _match_of(form: FormData) -> dict[str, Any]:
@@ -78,7 +73,7 @@ async def _page(
         "kinds": [(kind.value, kind_label(kind, language)) for kind in EventKind],
         "form": form,
         "errors": errors or {},
-        "created": _whole_number(request.query_params.get("created", "")),
+        "created": whole_number(request.query_params.get("created", "")),
     }
     return page(request, "silences.html", context, status_code=status_code)
 
@@ -90,7 +85,7 @@ async def silence_list(
     """``project`` narrows the list to that project's silences and the instance-wide ones and
     chooses it in the form; ``match`` (repeatable: Alertmanager label matchers), ``kind``,
     ``duration`` and ``comment`` pre-fill the form."""
-    project_id = _whole_number(project)
+    project_id = whole_number(project)
     if project_id is not None:
         await projects.get(session, project_id)
     form = {
@@ -106,7 +101,7 @@ async def silence_list(
 @router.post("/ui/silences", dependencies=[CsrfDep])
 async def silence_create(request: Request, session: DbDep, user: UserDep) -> Response:
     form = await request.form()
-    scope = _whole_number(text(form, "scope"))
+    scope = whole_number(text(form, "scope"))
     shown: dict[str, Any] = {
         name: text(form, name) for name in (*LISTS_BY_LINE, *LISTS, "duration", "comment")
     }
@@ -148,5 +143,5 @@ async def silence_delete(silence_id: RowId, request: Request, session: DbDep, _u
 
 
 def _back(request: Request) -> str:
-    project_id = _whole_number(request.query_params.get("project", ""))
+    project_id = whole_number(request.query_params.get("project", ""))
     return f"/ui/silences?project={project_id}" if project_id is not None else "/ui/silences"
