@@ -14,11 +14,11 @@ from fastapi.responses import JSONResponse
 
 from hookcast import __version__
 from hookcast.runtime import ProcessRole, running
-from hookcast.services.errors import Busy, Conflict, Invalid, NotFound, ServiceError
+from hookcast.services.errors import Busy, Conflict, Invalid, InvalidDocument, NotFound, ServiceError
 from hookcast.settings import Settings
 from hookcast.sources.base import Source
 from hookcast.sources.registry import SOURCES
-from hookcast.web import api, directory, docs, feishu_bot, ops, silences_api
+from hookcast.web import api, config_document, directory, docs, feishu_bot, ops, silences_api
 from hookcast.web.guard import RequestGuard
 from hookcast.web.headers import SecurityHeaders
 from hookcast.web.inbound.routes import InboundFastLane, group_by_route, inbound_router
@@ -32,6 +32,7 @@ ROUTERS = (
     api.router,
     silences_api.project_router,
     silences_api.instance_router,
+    config_document.router,
     directory.router,
     ui_router,
     feishu_bot.router,
@@ -42,7 +43,13 @@ STATUS_OF: dict[type[ServiceError], int] = {NotFound: 404, Invalid: 422, Conflic
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
-    status = STATUS_OF.get(type(exc), 400)
+    status = next((STATUS_OF[kind] for kind in type(exc).__mro__ if kind in STATUS_OF), 400)
+    if isinstance(exc, InvalidDocument):
+        detail = [
+            {"loc": ["body", *([where] if where else [])], "msg": msg, "type": "value_error"}
+            for where, msg in exc.problems
+        ]
+        return JSONResponse({"detail": detail}, status_code=status)
     if exc.field is not None:
         detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=status)

@@ -41,6 +41,16 @@ class HookcastGroup(LazyGroup):
             "Sample event bodies that ship with hookcast (list; show NAME; write DIR).",
         ),
         Lazy(
+            "export",
+            "hookcast.cli.config_document:export",
+            "Write a project's settings and webhooks as one YAML / JSON document (for Git).",
+        ),
+        Lazy(
+            "import",
+            "hookcast.cli.config_document:import_",
+            "Make a project what a document says (prints the diff first; --dry-run).",
+        ),
+        Lazy(
             "replay",
             "hookcast.cli.replay:replay",
             "Queue again the deliveries of every event a project received in a time range.",

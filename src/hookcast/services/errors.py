@@ -7,7 +7,7 @@ through the catalog (``Translator.format(error.msgid, **error.params)``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 class Term(str):
@@ -39,6 +39,16 @@ class NotFound(ServiceError):
 
 class Invalid(ServiceError):
     pass
+
+
+class InvalidDocument(Invalid):
+    """Input that is a whole document (an imported configuration): every problem, each with its
+    path in the document (``webhooks[2].triggers[0]``); the first is the error's field and message."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        where, message = problems[0]
+        super().__init__(message, field=where or None)
+        self.problems = tuple(problems)
 
 
 class Conflict(ServiceError):
