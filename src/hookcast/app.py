@@ -18,7 +18,7 @@ from hookcast.services.errors import Busy, Conflict, Invalid, InvalidDocument, N
 from hookcast.settings import Settings
 from hookcast.sources.base import Source
 from hookcast.sources.registry import SOURCES
-from hookcast.web import api, config_document, directory, docs, feishu_bot, ops
+from hookcast.web import api, config_document, directory, docs, feishu_bot, ops, silences_api
 from hookcast.web.guard import RequestGuard
 from hookcast.web.headers import SecurityHeaders
 from hookcast.web.inbound.routes import InboundFastLane, group_by_route, inbound_router
@@ -30,6 +30,8 @@ ROUTERS = (
     ops.router,
     docs.router,
     api.router,
+    silences_api.project_router,
+    silences_api.instance_router,
     config_document.router,
     directory.router,
     ui_router,

@@ -28,12 +28,13 @@ async def test_old_delivered_rows_go_and_failed_ones_stay(
             client, project_id, platform="feishu", url=bot.url, branches_to_be_notified="all"
         )
         headers = {"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook"}
-        for n in range(2):
+        for n in range(3):
             assert (
                 await client.post("/hooks/gitlab", json=numbered_push(n), headers=headers)
             ).status_code == 202
-        rows = await settled(client, project_id, count=2)
+        rows = await settled(client, project_id, count=3)
     kept = max(int(row["id"]) for row in rows)
+    muted = min(int(row["id"]) for row in rows)  # silenced rows go like delivered ones
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     try:
@@ -41,6 +42,7 @@ async def test_old_delivered_rows_go_and_failed_ones_stay(
             long_ago = utcnow() - timedelta(days=40)
             await session.execute(update(Delivery).values(updated_at=long_ago))
             await session.execute(update(Delivery).where(Delivery.id == kept).values(state="failed"))
+            await session.execute(update(Delivery).where(Delivery.id == muted).values(state="silenced"))
             await session.execute(update(EventRow).values(received_at=long_ago))
             assert await retention_days(session, 30) == 30
             session.add(InstanceSetting(key=RETENTION_KEY, value="60"))
@@ -49,7 +51,7 @@ async def test_old_delivered_rows_go_and_failed_ones_stay(
             assert days == 60, "the UI's setting wins over the environment's"
             assert await prune(session, days, utcnow()) == 0, "40 days old is within 60"
         async with sessions.begin() as session:
-            assert await prune(session, 30, utcnow()) == 1
+            assert await prune(session, 30, utcnow()) == 2
         async with sessions() as session:
             remaining = (await session.execute(select(Delivery.id, Delivery.state))).all()
             assert [(r.id, r.state) for r in remaining] == [(kept, "failed")]

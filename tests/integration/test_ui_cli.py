@@ -360,3 +360,63 @@ def test_webhook_review_reminder_options() -> None:
     )
     refused = runner.invoke(app, ["webhooks", "update", webhook_id, "--reminder-timezone", "Mars/Olympus"])
     assert refused.exit_code == 2 and "reminder_timezone: Mars/Olympus is not a time zone" in refused.stderr
+
+
+def test_silences_are_made_listed_expired_and_deleted() -> None:
+    project_id = str(as_json("projects", "create", "alerts")["id"])
+    made = as_json(
+        "silences", "create", "--project", project_id, "--match", 'alertname="DiskFull"',
+        "--match", 'severity=~"warning|info"', "--duration", "1h", "--comment", "disk being replaced",
+    )  # fmt: skip
+    assert made["match"]["alert_labels"] == ['alertname="DiskFull"', 'severity=~"warning|info"']
+    assert (made["status"], made["comment"], made["project_id"]) == (
+        "active",
+        "disk being replaced",
+        int(project_id),
+    )
+    assert made["author"].endswith("(cli)") and made["expiring_soon"] is True
+    everywhere = as_json(
+        "silences", "create", "--all-projects", "--kind", "push", "--duration", "2d", "--comment", "x"
+    )
+    assert everywhere["project_id"] is None and everywhere["expiring_soon"] is False
+    assert [s["id"] for s in as_json("silences", "list", "--project", project_id)] == [made["id"]]
+    assert [s["id"] for s in as_json("silences", "list", "--all-projects")] == [everywhere["id"]]
+    assert "silences of project" in hookcast("silences", "list", "--project", project_id)
+    assert made["conditions"] == 'alert_labels: alertname="DiskFull", severity=~"warning|info"'
+
+    expired = as_json("silences", "expire", str(made["id"]))
+    assert expired["status"] == "expired"
+    hookcast("silences", "delete", str(everywhere["id"]))
+    assert as_json("silences", "list", "--all-projects") == []
+
+    # Refused: no condition, no end, a bad matcher, neither project nor --all-projects, unknown id.
+    hookcast("silences", "create", "--project", project_id, "--duration", "1h", "--comment", "c", code=2)
+    hookcast("silences", "create", "--project", project_id, "--kind", "push", "--comment", "c", code=2)
+    hookcast(
+        "silences",
+        "create",
+        "--project",
+        project_id,
+        "--match",
+        "nope",
+        "--duration",
+        "1h",
+        "--comment",
+        "c",
+        code=2,
+    )
+    hookcast("silences", "create", "--kind", "push", "--duration", "1h", "--comment", "c", code=2)
+    hookcast(
+        "silences",
+        "create",
+        "--project",
+        project_id,
+        "--kind",
+        "push",
+        "--duration",
+        "soon",
+        "--comment",
+        "c",
+        code=2,
+    )
+    hookcast("silences", "expire", "999", code=1)

@@ -27,6 +27,7 @@ class HookcastGroup(LazyGroup):
         Lazy("webhooks", "hookcast.cli.admin:webhooks_app", "Chat webhooks of a project."),
         Lazy("deliveries", "hookcast.cli.admin:deliveries_app", "Delivery history and resending."),
         Lazy("tokens", "hookcast.cli.admin:tokens_app", "API tokens for the management API."),
+        Lazy("silences", "hookcast.cli.silences:silences_app", "Silences: mute matching events for a while."),
         Lazy(
             "people",
             "hookcast.cli.directory:people_app",

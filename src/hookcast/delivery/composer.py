@@ -23,8 +23,9 @@ from hookcast.events import Person
 from hookcast.living import Action, Plan
 from hookcast.messages.digest import render_digest
 from hookcast.messages.living import living_message
-from hookcast.messages.model import Message
+from hookcast.messages.model import Mention, Message
 from hookcast.messages.render import render
+from hookcast.messages.silence_action import with_silence_action
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import EncodeContext, HttpRequest, WebhookTarget
 from hookcast.services.webhooks import target_of
@@ -35,8 +36,11 @@ CACHE_LIMIT = 10_000  # entries; a full cache is simply emptied
 
 
 class Composer:
-    def __init__(self, box: SecretBox) -> None:
+    def __init__(self, box: SecretBox, public_url: str | None = None) -> None:
+        """``public_url`` (``HOOKCAST_PUBLIC_URL``): alert cards link to the silence form there
+        (`messages/silence_action.py`); without it they have no such button."""
         self._box = box
+        self._public_url = public_url
         self._rendered: dict[tuple[int, str], Message] = {}
         self._targets: dict[tuple[int, Any], WebhookTarget] = {}
 
@@ -54,19 +58,26 @@ class Composer:
             channel=channel,
             recipient=Person.model_validate(recipient) if recipient else None,
             direct_only=webhook.direct_only,
+            project_id=webhook.project_id,
         )
 
     def message(self, job: Job) -> Message:
         if job.mentions:  # the same event renders differently with mentions: not cached
-            return render(job.event, job.destination.language, mentions=job.mentions)
+            return self._rendered_for(job, job.mentions)
         key = (job.event_id, job.destination.language)
         message = self._rendered.get(key)
         if message is None:
             if len(self._rendered) > CACHE_LIMIT:
                 self._rendered.clear()
-            message = render(job.event, job.destination.language)
+            message = self._rendered_for(job, ())
             self._rendered[key] = message
         return message
+
+    def _rendered_for(self, job: Job, mentions: tuple[Mention, ...]) -> Message:
+        """Rendered, with the alert card's "Silence 1 h" button (an event's deliveries are all of
+        one project, so the cache per event and language holds)."""
+        message = render(job.event, job.destination.language, mentions=mentions)
+        return with_silence_action(message, job.event, self._public_url, job.destination.project_id)
 
     def request(self, jobs: Sequence[Job]) -> HttpRequest:
         """The request carrying one message (as its plan says, for a living one), or for several

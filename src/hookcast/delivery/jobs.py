@@ -25,6 +25,7 @@ class Destination:
     recipient: Person | None = None
     recipient_user_id: str | None = None  # the recipient's id on the platform, when the directory knows it
     direct_only: bool = False
+    project_id: int = 0  # the webhook's project (the "Silence 1 h" link names it)
 
 
 @dataclass(frozen=True, slots=True)

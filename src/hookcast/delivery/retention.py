@@ -1,4 +1,5 @@
-"""Pruning delivered deliveries (and their attempts) after the retention period. Dead and failed
+"""Pruning delivered deliveries (and their attempts) after the retention period, and silenced ones
+(muted on purpose: they were handled as asked, like delivered ones). Dead, failed and set-aside
 ones are kept: they are what someone may still want to look at and resend."""
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ async def retention_days(session: AsyncSession, default: float) -> float:
 
 
 async def prune(session: AsyncSession, retention_days: float, now: datetime) -> int:
-    """Delete delivered rows older than ``retention_days`` and events left without deliveries."""
+    """Delete delivered and silenced rows older than ``retention_days`` and events left without
+    deliveries."""
     cutoff = now - timedelta(days=retention_days)
     old = (
         select(Delivery.id)
-        .where(Delivery.state == State.DELIVERED, Delivery.updated_at < cutoff)
+        .where(Delivery.state.in_((State.DELIVERED, State.SILENCED)), Delivery.updated_at < cutoff)
         .limit(BATCH)
         .scalar_subquery()
     )

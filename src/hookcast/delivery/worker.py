@@ -80,7 +80,7 @@ class Worker:
             skip_locked=self._is_postgres,
         )
         self._sends = SendsInFlight()
-        composer = Composer(box)
+        composer = Composer(box, public_url=settings.public_url)
         poster = Poster(courier, composer, metrics)
         direct = DirectMessages(messengers, composer, poster, metrics)
         self._claimer = Claimer(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.clock import utcnow
-from hookcast.services import projects, webhooks
+from hookcast.services import projects, silences, webhooks
 from hookcast.services.errors import Conflict, NotFound
 from hookcast.store import outbox
 from hookcast.store.outbox import State
@@ -51,6 +51,14 @@ class DeliveryView(BaseModel):
         description="Born inside its webhook's quiet hours: held until then, and sent in one digest "
         "with the other messages they held.",
     )
+    silence_id: int | None = Field(
+        default=None,
+        description="State 'silenced': the silence it was born under (never sent unless resent).",
+    )
+    silenced_by: str | None = Field(
+        default=None,
+        description="That silence's comment; empty when the silence was deleted since.",
+    )
     created_at: datetime
     updated_at: datetime
     attempt_log: list[AttemptView]
@@ -81,7 +89,8 @@ async def list_for_project(
         query = query.where(Delivery.id < before_id)
     rows = (await session.execute(query)).all()
     attempts = await _attempts_of(session, [row[0].id for row in rows])
-    return [_view(row[0], row[1], row[2], row[3], attempts.get(row[0].id, [])) for row in rows]
+    comments = await silences.comments_of(session, {row[0].silence_id for row in rows if row[0].silence_id})
+    return [_view(row[0], row[1], row[2], row[3], attempts.get(row[0].id, []), comments) for row in rows]
 
 
 async def get(session: AsyncSession, delivery_id: int) -> DeliveryView:
@@ -95,7 +104,8 @@ async def get(session: AsyncSession, delivery_id: int) -> DeliveryView:
     if row is None:
         raise NotFound("delivery {id} not found", id=delivery_id)
     attempts = await _attempts_of(session, [delivery_id])
-    return _view(row[0], row[1], row[2], row[3], attempts.get(delivery_id, []))
+    comments = await silences.comments_of(session, {row[0].silence_id} if row[0].silence_id else set())
+    return _view(row[0], row[1], row[2], row[3], attempts.get(delivery_id, []), comments)
 
 
 async def resend(session: AsyncSession, delivery_id: int) -> None:
@@ -124,7 +134,12 @@ async def _attempts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, l
 
 
 def _view(
-    delivery: Delivery, kind: str, action: str, event: dict[str, Any], attempts: list[AttemptView]
+    delivery: Delivery,
+    kind: str,
+    action: str,
+    event: dict[str, Any],
+    attempts: list[AttemptView],
+    comments: dict[int, str],
 ) -> DeliveryView:
     waiting = delivery.state in (State.PENDING, State.SENDING)
     return DeliveryView(
@@ -142,6 +157,8 @@ def _view(
         next_attempt_at=delivery.next_attempt_at if waiting else None,
         last_error=delivery.last_error,
         held_until=delivery.held_until,
+        silence_id=delivery.silence_id,
+        silenced_by=comments.get(delivery.silence_id, "") if delivery.silence_id else None,
         created_at=delivery.created_at,
         updated_at=delivery.updated_at,
         attempt_log=attempts,

@@ -31,7 +31,7 @@ from hookcast.living import MessageMode, object_key
 from hookcast.logs import error_fields, short_digest
 from hookcast.quiet_hours import breaks_through, quiet_until
 from hookcast.routing import route
-from hookcast.services import merge_requests, message_modes, quiet_hours
+from hookcast.services import merge_requests, message_modes, quiet_hours, silences
 from hookcast.services.inbound_scope import stored_key, target_project
 from hookcast.services.pipeline_results import with_previous_status
 from hookcast.services.projects import split_patterns
@@ -149,6 +149,7 @@ async def accept_many(
 
     stored = await _insert_events(session, [p for p in plans if p is not None])
     now = utcnow()
+    muted = await silences.in_force(session, notify_projects, now)
     deliveries: list[dict[str, Any]] = []
     outcomes: list[IntakeResult] = []
     for plan in plans:
@@ -163,6 +164,7 @@ async def accept_many(
             outcomes.append(Accepted(event_id, True, 0))
             continue
         fresh_rows = _fan_out(plan, event_id, webhooks_by_project[plan.project.id], now)
+        silences.mute(fresh_rows, muted.silencing(plan.event, plan.project.id))
         deliveries.extend(fresh_rows)
         outcomes.append(Accepted(event_id, False, len(fresh_rows), event=plan.event))
         stored[(plan.project.id, plan.key)] = (event_id, False)  # a repeat within the batch

@@ -217,8 +217,31 @@ class Delivery(Base):
     # The object its event is about (`hookcast.living.object_key`), for a group row of a webhook
     # whose messages live; such a row waits for the earlier rows of its object (`outbox.claim`).
     object_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The silence a ``silenced`` row was born under (no foreign key: deleting the silence later
+    # leaves the history as it was; migration 0016_silences).
+    silence_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Silence(Base):
+    """Mutes the events its conditions match while ``starts_at <= now < ends_at``, in one project
+    or (``project_id`` null) in every project (`services/silences.py`). Expiring it early sets
+    ``ends_at`` to that moment, so the window alone says whether it is in force."""
+
+    __tablename__ = "silences"
+    __table_args__ = (Index("ix_silences_window", "ends_at", "project_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=True
+    )
+    match: Mapped[dict[str, Any]] = mapped_column(JSON)  # a `hookcast.matching.EventMatch`
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class MessageRef(Base):

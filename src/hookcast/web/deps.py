@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
@@ -50,20 +51,33 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def is_admin_token(runtime: Runtime, session: AsyncSession, token: str) -> bool:
+# The name an action taken with HOOKCAST_ADMIN_TOKEN is recorded under (a silence's author).
+CONFIGURED_ADMIN = "HOOKCAST_ADMIN_TOKEN"
+# Management routes a project's own token may reach too (its project's silences), besides an
+# admin token: ``/api/v1/projects/<id>/silences…``; the id is checked against the token's project.
+PROJECT_TOKEN_PATHS = re.compile(r"/api/v1/projects/(?P<project_id>[0-9]{1,19})/silences(?:/.*)?")
+
+
+async def admin_token_name(runtime: Runtime, session: AsyncSession, token: str) -> str | None:
+    """The admin API token's name (`CONFIGURED_ADMIN` for the configured one), None when
+    ``token`` is none."""
     configured = runtime.settings.admin_token
     if configured is not None and digests_equal(
         token_digest(token), token_digest(configured.get_secret_value())
     ):
-        return True
+        return CONFIGURED_ADMIN
     digest = token_digest(token)
     row = await session.scalar(select(ApiToken).where(ApiToken.token_digest == digest))
     if row is None:
-        return False
+        return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
         await session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    return True
+    return row.name
+
+
+async def is_admin_token(runtime: Runtime, session: AsyncSession, token: str) -> bool:
+    return await admin_token_name(runtime, session, token) is not None
 
 
 async def require_admin(

@@ -23,11 +23,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hookcast.runtime import Runtime
-from hookcast.services import users
-from hookcast.web.deps import API_TOKEN_CHECKED, is_admin_token
+from hookcast.services import projects, users
+from hookcast.web.deps import API_TOKEN_CHECKED, PROJECT_TOKEN_PATHS, is_admin_token
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -96,7 +97,9 @@ class RequestGuard:
         if path.startswith("/api/"):
             token = _bearer(scope)
             async with runtime.sessions.begin() as session:
-                if token is None or not await is_admin_token(runtime, session, token):
+                if token is None or not (
+                    await is_admin_token(runtime, session, token) or await _own_project(session, path, token)
+                ):
                     raise Refused(
                         401,
                         "a valid API token is required (Authorization: Bearer …)",
@@ -108,6 +111,16 @@ class RequestGuard:
             async with runtime.sessions() as session:
                 if await users.user_of_session(session, cookie) is None:
                     raise Refused(303, "sign in first", {"Location": "/ui/sign-in"})
+
+
+async def _own_project(session: AsyncSession, path: str, token: str) -> bool:
+    """A project's token on one of its own project's routes that take it (`PROJECT_TOKEN_PATHS`);
+    the route checks the caller again (it may also answer 403 rather than 401)."""
+    found = PROJECT_TOKEN_PATHS.fullmatch(path)
+    if found is None:
+        return False
+    owner = await projects.find_by_token(session, token)
+    return owner is not None and str(owner.id) == found["project_id"]
 
 
 def _path_pattern(path: str) -> re.Pattern[str]:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from hookcast.web.deps import PROJECT_TOKEN_PATHS
 from hookcast.web.guard import BodyLimits
 from tests.integration.hostile_corpus.values import (
     BAD_IDS,
@@ -21,6 +22,8 @@ from tests.integration.hostile_corpus.values import (
     with_content_type,
     wrong_value,
 )
+
+_REFUSED = frozenset({401, 403})  # the request guard refuses a body before reading it (401), the route 403
 
 
 def management_cases(seed: Seed, routes: list[tuple[str, str]], openapi: dict[str, Any]) -> Iterator[Case]:
@@ -37,6 +40,13 @@ def management_cases(seed: Seed, routes: list[tuple[str, str]], openapi: dict[st
         takes_body = _takes_body(openapi, method, path)
         body = b"{}" if takes_body else None
         for who, headers in strangers.items():
+            if who == "a project token" and PROJECT_TOKEN_PATHS.fullmatch(filled):
+                # A project's silences take its own token: another project's is the stranger here.
+                other = headers_of(authorization=f"Bearer {seed.token_b}", **JSON)
+                yield Case(
+                    method, filled, other, body, f"{method} {path}: another project's token", expect=_REFUSED
+                )
+                continue
             yield Case(method, filled, headers, body, f"{method} {path}: {who}", expect=frozenset({401}))
         for param in params_of(path):
             if param.endswith("_id"):
@@ -70,6 +80,9 @@ def management_cases(seed: Seed, routes: list[tuple[str, str]], openapi: dict[st
 
 # Valid bodies, so that one wrong field is the only fault (the others are refused for missing
 # fields, which is a hostile case too).
+SILENCE = {"match": {"kinds": ["push"]}, "duration_minutes": 60, "comment": "corpus"}
+
+
 def _valid_bodies(seed: Seed) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         ("POST", "/api/v1/projects"): {"name": "corpus-project"},
@@ -79,6 +92,8 @@ def _valid_bodies(seed: Seed) -> dict[tuple[str, str], dict[str, Any]]:
             "url": "https://hooks.slack.com/services/T024BE7LD/B01ABCD2EFG/corpusNewSecret000000000",
         },
         ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"name": "corpus"},
+        ("POST", "/api/v1/projects/{project_id}/silences"): SILENCE,
+        ("POST", "/api/v1/silences"): SILENCE,
         ("POST", "/api/v1/people"): {"name": "Corpus Person", "gitlab_username": "corpus"},
         ("PATCH", "/api/v1/people/{person_id}"): {"name": "Corpus Person"},
         ("PUT", "/api/v1/feishu-bot/{platform}/keys"): {"verification_token": seed.feishu_verification_token},

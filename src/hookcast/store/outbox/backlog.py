@@ -78,7 +78,7 @@ async def bound(
     set_aside = 0
     for row in rows:
         webhook_id = row["webhook_id"]
-        if webhook_id not in held:
+        if webhook_id not in held or row["state"] != State.PENDING:  # a silenced row never waits
             continue
         if room[webhook_id] > 0:
             room[webhook_id] -= 1

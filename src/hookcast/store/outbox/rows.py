@@ -52,6 +52,7 @@ def new_delivery(
         "channel": channel.value,
         "recipient": recipient,
         "object_key": object_key,
+        "silence_id": None,
     }
 
 

@@ -18,6 +18,7 @@ class State(StrEnum):
     FAILED = "failed"  # a permanent answer: retrying would not help
     DEAD = "dead"  # retries exhausted
     SKIPPED = "skipped"  # set aside at birth: its webhook was paused with a full backlog (backlog.py)
+    SILENCED = "silenced"  # born under a silence (``silence_id``): recorded, never sent unless resent
 
 
 class Channel(StrEnum):

@@ -15,12 +15,25 @@ from hookcast.web.ui import (
     preview,
     projects,
     settings,
+    silences,
     static,
     tokens,
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, static, projects, integrations, preview, deliveries, settings, im_apps, people, tokens):
+for _module in (
+    auth,
+    static,
+    projects,
+    integrations,
+    preview,
+    deliveries,
+    silences,
+    settings,
+    im_apps,
+    people,
+    tokens,
+):
     router.include_router(_module.router)
 
 

@@ -75,6 +75,12 @@ def text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def whole_number(raw: str) -> int | None:
+    """A positive id from a query parameter or a form, or None (empty, or not a number)."""
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
+
+
 def checked(form: FormData, name: str) -> bool:
     return form.get(name) in ("on", "true", "1")
 

@@ -17,7 +17,7 @@ from hookcast.services.errors import Conflict
 from hookcast.store.outbox import State, is_paused
 from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf
-from hookcast.web.ui.common import redirect
+from hookcast.web.ui.common import redirect, whole_number
 from hookcast.web.ui.pauses import pause_text
 from hookcast.web.ui.sessions import DbDep, UserDep
 from hookcast.web.ui.templating import language_of, page
@@ -28,12 +28,6 @@ PAGE_SIZE = 50
 
 def kind_name(kind: str, language: str) -> str:
     return kind_label(EventKind(kind), language) if kind in EventKind._value2member_map_ else kind
-
-
-def _whole_number(raw: str) -> int | None:
-    """A positive id from a query parameter, or None (empty, or not a number)."""
-    raw = raw.strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
 
 
 def _waiting_for_quiet_hours(delivery: deliveries.DeliveryView, now: datetime) -> bool:
@@ -68,11 +62,11 @@ async def delivery_list(
     chosen_state = state if state in State._value2member_map_ else ""
     if state and not chosen_state:
         ignored.append("state")
-    chosen_hook = _whole_number(webhook_id)
+    chosen_hook = whole_number(webhook_id)
     if webhook_id.strip() and chosen_hook not in hooks:
         ignored.append("webhook_id")
         chosen_hook = None
-    older_than = _whole_number(before_id)
+    older_than = whole_number(before_id)
     if before_id.strip() and older_than is None:
         ignored.append("before_id")
     rows = await deliveries.list_for_project(
