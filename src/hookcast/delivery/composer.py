@@ -7,7 +7,11 @@ A living message (`Job.plan`) is the cached rendering with its plan applied
 (it differs per plan), and encoded as the plan says: a post whose answer names the message, an
 edit or a reply of the remembered one, or a plain post; an edit of a failure also gets a
 compact reply in the card's thread (`thread_reply`). Only thread mode names the object's thread
-(`thread_key`). A digest is always plain."""
+(`thread_key`). A digest is always plain; its entries are the jobs' messages, templated or not.
+
+A webhook's message template for the event's kind (`messages/templates.py`) rewords the built-in
+message; when it fails, the built-in message is sent and the failure is kept for the attempt's
+record (`template_note`), so a broken template never loses an event."""
 
 from __future__ import annotations
 
@@ -25,8 +29,10 @@ from hookcast.messages.digest import render_digest
 from hookcast.messages.living import living_message
 from hookcast.messages.model import Message
 from hookcast.messages.render import render
+from hookcast.messages.templates import Template, TemplateError, failure_note, rendered
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import EncodeContext, HttpRequest, WebhookTarget
+from hookcast.services import message_templates
 from hookcast.services.webhooks import target_of
 from hookcast.store.outbox import Channel
 from hookcast.store.tables import Webhook
@@ -37,7 +43,8 @@ CACHE_LIMIT = 10_000  # entries; a full cache is simply emptied
 class Composer:
     def __init__(self, box: SecretBox) -> None:
         self._box = box
-        self._rendered: dict[tuple[int, str], Message] = {}
+        self._rendered: dict[tuple[int, str, str], tuple[Message, TemplateError | None]] = {}
+        self._templates: dict[tuple[int, object, str], Template | TemplateError | None] = {}
         self._targets: dict[tuple[int, Any], WebhookTarget] = {}
 
     def destination(
@@ -54,19 +61,47 @@ class Composer:
             channel=channel,
             recipient=Person.model_validate(recipient) if recipient else None,
             direct_only=webhook.direct_only,
+            templates=webhook.templates or None,
+            version=webhook.updated_at,
         )
 
     def message(self, job: Job) -> Message:
+        return self.composed(job)[0]
+
+    def template_note(self, job: Job) -> str:
+        """What the attempt records of ``job``'s template: why it failed (the built-in message
+        was sent instead), or "" when it rendered or there is none."""
+        failure = self.composed(job)[1]
+        return "\n" + failure_note(failure) if failure is not None else ""
+
+    def composed(self, job: Job) -> tuple[Message, TemplateError | None]:
+        """``job``'s message (its webhook's template for the event's kind when there is one, else
+        the built-in rendering, also when the template fails: with the failure), cached per event,
+        language and template version."""
+        destination = job.destination
+        template = self._template(destination, job.event.kind.value)
+        if isinstance(template, TemplateError):  # stored, but no longer compiles
+            return render(job.event, destination.language, mentions=job.mentions), template
         if job.mentions:  # the same event renders differently with mentions: not cached
-            return render(job.event, job.destination.language, mentions=job.mentions)
-        key = (job.event_id, job.destination.language)
-        message = self._rendered.get(key)
-        if message is None:
+            return rendered(job.event, destination.language, template, mentions=job.mentions)
+        key = (job.event_id, destination.language, template.digest if template is not None else "")
+        found = self._rendered.get(key)
+        if found is None:
             if len(self._rendered) > CACHE_LIMIT:
                 self._rendered.clear()
-            message = render(job.event, job.destination.language)
-            self._rendered[key] = message
-        return message
+            found = self._rendered[key] = rendered(job.event, destination.language, template)
+        return found
+
+    def _template(self, destination: Destination, kind: str) -> Template | TemplateError | None:
+        """The webhook's template for ``kind``, compiled once per version of the webhook."""
+        if not destination.templates or kind not in destination.templates:
+            return None
+        key = (destination.webhook_id, destination.version, kind)
+        if key not in self._templates:
+            if len(self._templates) > CACHE_LIMIT:
+                self._templates.clear()
+            self._templates[key] = message_templates.compiled(destination.templates, kind)
+        return self._templates[key]
 
     def request(self, jobs: Sequence[Job]) -> HttpRequest:
         """The request carrying one message (as its plan says, for a living one), or for several

@@ -20,6 +20,7 @@ from hookcast.platforms.base import Platform, PlatformName
 from hookcast.quiet_hours import Severity, Weekday
 from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter
+from hookcast.sample_events import sample_kinds
 from hookcast.services import (
     message_modes,
     projects,
@@ -37,7 +38,6 @@ from hookcast.web.ui import csrf, preview
 from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
 from hookcast.web.ui.pauses import pause_text
 from hookcast.web.ui.projects import status_of
-from hookcast.web.ui.samples import sample_kinds
 from hookcast.web.ui.sessions import DbDep, UserDep
 from hookcast.web.ui.templating import LANGUAGE_NAMES, language_of, page
 from hookcast.web.ui.triggers import trigger_options

@@ -27,7 +27,7 @@ from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import EncodeContext, Platform
 from hookcast.platforms.shared import with_keyword
 from hookcast.platforms.targets import target_from
-from hookcast.web.ui.samples import sample_event, sample_kinds
+from hookcast.sample_events import sample_event, sample_kinds
 from hookcast.web.ui.sessions import UserDep
 from hookcast.web.ui.templating import language_of, page
 
