@@ -364,3 +364,20 @@ def test_webhook_review_reminder_options() -> None:
     )
     refused = runner.invoke(app, ["webhooks", "update", webhook_id, "--reminder-timezone", "Mars/Olympus"])
     assert refused.exit_code == 2 and "reminder_timezone: Mars/Olympus is not a time zone" in refused.stderr
+
+
+def test_webhook_templates_from_files(tmp_path: Path) -> None:
+    project_id = str(as_json("projects", "create", "app")["id"])
+    good = tmp_path / "push.json"
+    good.write_text(json.dumps({"title": "{{ actor.name }} pushed to {{ branch }}"}), encoding="utf-8")
+    created = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--template", f"push={good}",
+        stdin=f"{FEISHU_URL}\n",
+    )  # fmt: skip
+    assert created["templates"] == {"push": {"title": "{{ actor.name }} pushed to {{ branch }}"}}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"lines": "a\n{{ nosuch }}"}), encoding="utf-8")
+    refused = runner.invoke(app, ["webhooks", "update", str(created["id"]), "--template", f"tag_push={bad}"])
+    assert refused.exit_code == 2 and "template of tag_push, lines, line 2" in refused.output
+    updated = as_json("webhooks", "update", str(created["id"]), "--clear-template", "push")
+    assert updated["templates"] == {}

@@ -189,8 +189,8 @@ def test_saving_names_kind_part_and_line_and_refuses_kinds_without_templates() -
 @pytest.mark.parametrize("kind", [k for k in EventKind if k.value in message_templates.TEMPLATE_KINDS])
 def test_every_variable_renders_for_every_kind(kind: EventKind) -> None:
     """A template using every name is valid for every kind's sample (no name is missing anywhere)."""
-    every = " ".join("{{ %s }}" % name for name in VARIABLE_NAMES)
-    details = " ".join("{{ details.%s }}" % name for name in DETAIL_NAMES)
+    every = " ".join("{{ " + name + " }}" for name in VARIABLE_NAMES)
+    details = " ".join("{{ details." + name + " }}" for name in DETAIL_NAMES)
     check(compile_spec(kind.value, {"lines": every + "\n" + details}), sample_event(kind))
 
 

@@ -428,13 +428,13 @@ def webhooks_update(
     webhook_id: int,
     as_json: JsonOption = False,
     template: TemplateOption = None,
-    clear_template: ClearTemplateOption = None,
+    without_template: ClearTemplateOption = None,  # not clear_*: model_options reads those as its own flags
     **given: Any,
 ) -> None:
     """Change some settings of a webhook (the others stay)."""
     changes = given_values(given, given.keys())
-    if template or clear_template:
-        changes["templates"] = _templates(template, clear_template)
+    if template or without_template:
+        changes["templates"] = _templates(template, without_template)
 
     async def work(runtime: Instance, session: AsyncSession) -> dict[str, Any]:
         webhook = await webhooks.update(
