@@ -84,3 +84,34 @@ async def test_the_worker_applies_a_template_and_falls_back_when_it_fails(
     notes = [attempt["response_excerpt"] for row in history for attempt in row["attempt_log"]]
     failed = [note for note in notes if "template failed" in note]
     assert len(failed) == 1 and "push: title, line 1" in failed[0] and "division" in failed[0]
+
+
+async def test_the_preview_endpoint_renders_the_sample_or_a_stored_event(
+    client: httpx.AsyncClient, server: FakePlatformServer
+) -> None:
+    shown = await client.post(
+        "/api/v1/templates/preview",
+        json={"kind": "push", "template": TEMPLATE, "language": "zh_CN"},
+    )
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["title"] == "John Smith 推送到 master" and shown.json()["tone"] == "success"
+    assert shown.json()["lines"] == ["* Update Catalan translation to e38cb41.", "* fixed readme"]
+    refused = await client.post(
+        "/api/v1/templates/preview", json={"kind": "push", "template": {"fields": [{"label": "{{ x }}"}]}}
+    )
+    assert refused.status_code == 422 and "template of push, fields[0].label, line 1" in refused.text
+    bot = server.add_bot("slack")
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="slack", url=bot.url, branches_to_be_notified="all")
+    broken = json.loads(PUSH)
+    broken["user_username"] = "breaks"
+    accepted = await client.post("/hooks/gitlab", content=json.dumps(broken), headers=headers(token))
+    event_id = accepted.json()["event_id"]
+    failing = await client.post(
+        "/api/v1/templates/preview", json={"kind": "push", "template": TEMPLATE, "event_id": event_id}
+    )
+    assert failing.status_code == 422 and "division" in failing.text
+    wrong_kind = await client.post(
+        "/api/v1/templates/preview", json={"kind": "tag_push", "template": {}, "event_id": event_id}
+    )
+    assert wrong_kind.status_code == 422

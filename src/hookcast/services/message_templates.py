@@ -15,11 +15,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hookcast.events import EventKind
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hookcast.events import Event, EventKind, Tone
 from hookcast.kinds import TRIGGER_KINDS
-from hookcast.messages.templates import Template, TemplateError, check, compile_spec
+from hookcast.messages.model import LANGUAGES, Message, plain
+from hookcast.messages.templates import Template, TemplateError, check, compile_spec, rendered
 from hookcast.sample_events import sample_event
-from hookcast.services.errors import Invalid
+from hookcast.services.errors import Invalid, NotFound
+from hookcast.services.text_input import TextInput
+from hookcast.sources.caps import capped
+from hookcast.store.tables import EventRow
 
 FIELD = "templates"
 HELP = (
@@ -84,3 +91,65 @@ def compiled(stored: Mapping[str, Any] | None, kind: str) -> Template | Template
         return compile_spec(kind, spec)
     except TemplateError as exc:
         return exc
+
+
+class PreviewInput(TextInput):
+    """A template to try: over the kind's sample, or over a stored event (``event_id``, whose
+    kind it must be)."""
+
+    kind: EventKind
+    template: dict[str, Any] = Field(description="One kind's template, as in a webhook's templates.")
+    language: str = Field(default="en", description="en | zh_CN")
+    event_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="A stored event (else the sample)."
+    )
+
+
+class PreviewLine(BaseModel):
+    label: str
+    value: str
+
+
+class PreviewView(BaseModel):
+    """The neutral message the template makes (what every platform then draws natively)."""
+
+    kind: EventKind
+    language: str
+    title: str
+    tone: Tone
+    lines: list[str]
+    fields: list[PreviewLine]
+    buttons: list[PreviewLine]
+    mentions: list[str]
+
+
+async def preview(session: AsyncSession, data: PreviewInput) -> tuple[PreviewView, Message]:
+    """The message ``data.template`` makes, checked like a saved one (`Invalid` with kind, part
+    and line), rendered over the sample or the stored event."""
+    if data.language not in LANGUAGES:
+        raise Invalid("unknown language {language}", field="language", language=data.language)
+    template = checked_one(data.kind.value, data.template)
+    event = sample_event(data.kind)
+    if data.event_id is not None:
+        row = await session.get(EventRow, data.event_id)
+        if row is None:
+            raise NotFound("no event {id}", id=data.event_id)
+        event = capped(Event.model_validate(row.event))
+        if event.kind is not data.kind:
+            raise Invalid(
+                "event {id} is a {kind} event", field="event_id", id=data.event_id, kind=event.kind.value
+            )
+    message, failure = rendered(event, data.language, template)
+    if failure is not None:
+        raise refusal(failure)
+    shown = PreviewView(
+        kind=data.kind,
+        language=data.language,
+        title=message.title,
+        tone=message.tone,
+        lines=[plain(line) for line in message.lines],
+        fields=[PreviewLine(label=f.label, value=plain(f.value)) for f in message.fields],
+        buttons=[PreviewLine(label=a.label, value=a.url) for a in message.actions],
+        mentions=[m.name for m in message.mentions],
+    )
+    return shown, message
