@@ -29,7 +29,7 @@ from hookcast.messages.digest import render_digest
 from hookcast.messages.living import living_message
 from hookcast.messages.model import Message
 from hookcast.messages.render import render
-from hookcast.messages.templates import Template, TemplateError, failure_note, rendered
+from hookcast.messages.templates import Template, TemplateError, failure_note, reworded
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import EncodeContext, HttpRequest, WebhookTarget
 from hookcast.services import message_templates
@@ -80,17 +80,23 @@ class Composer:
         language and template version."""
         destination = job.destination
         template = self._template(destination, job.event.kind.value)
-        if isinstance(template, TemplateError):  # stored, but no longer compiles
-            return render(job.event, destination.language, mentions=job.mentions), template
         if job.mentions:  # the same event renders differently with mentions: not cached
-            return rendered(job.event, destination.language, template, mentions=job.mentions)
-        key = (job.event_id, destination.language, template.digest if template is not None else "")
+            return self._composed(job, template)
+        key = (job.event_id, destination.language, template.digest if isinstance(template, Template) else "")
         found = self._rendered.get(key)
         if found is None:
             if len(self._rendered) > CACHE_LIMIT:
                 self._rendered.clear()
-            found = self._rendered[key] = rendered(job.event, destination.language, template)
+            found = self._rendered[key] = self._composed(job, template)
         return found
+
+    @staticmethod
+    def _composed(
+        job: Job, template: Template | TemplateError | None
+    ) -> tuple[Message, TemplateError | None]:
+        language = job.destination.language
+        builtin = render(job.event, language, mentions=job.mentions)
+        return reworded(builtin, job.event, language, template)
 
     def _template(self, destination: Destination, kind: str) -> Template | TemplateError | None:
         """The webhook's template for ``kind``, compiled once per version of the webhook."""

@@ -265,18 +265,28 @@ def apply(template: Template, event: Event, language: str, builtin: Message) -> 
     return message
 
 
+def reworded(
+    builtin: Message, event: Event, language: str, template: Template | TemplateError | None
+) -> tuple[Message, TemplateError | None]:
+    """``builtin`` (``event``'s built-in message in ``language``) reworded by ``template`` when
+    there is one and it renders; else ``builtin``, with the template's failure (a `TemplateError`
+    given as ``template``: a stored one that no longer compiles)."""
+    if template is None:
+        return builtin, None
+    if isinstance(template, TemplateError):
+        return builtin, template
+    try:
+        return apply(template, event, language, builtin), None
+    except TemplateError as exc:
+        return builtin, exc
+
+
 def rendered(
     event: Event, language: str, template: Template | None, *, mentions: Sequence[Mention] = ()
 ) -> tuple[Message, TemplateError | None]:
     """The message for ``event``: the template's when there is one and it renders, else the
     built-in one, with the template's failure (the worker records it on the delivery)."""
-    builtin = render(event, language, mentions=mentions)
-    if template is None:
-        return builtin, None
-    try:
-        return apply(template, event, language, builtin), None
-    except TemplateError as exc:
-        return builtin, exc
+    return reworded(render(event, language, mentions=mentions), event, language, template)
 
 
 def check(template: Template, sample: Event) -> None:
