@@ -370,7 +370,7 @@ async def integration_update(
     form = await request.form()
     changes = _options_input(form)
     changes["settings"] = _settings_input(form, platform)
-    changes["templates"] = template_form.changes_from(form) or None
+    changes["templates"] = template_form.changes_from(form, webhook.templates) or None
     if text(form, "url"):
         changes["url"] = text(form, "url")
     try:

@@ -4,8 +4,9 @@ The form edits the template of the kind it names (``template_kind``; the page's
 ``?template_kind=`` chooses it), as a title, a text of lines, a few field and button rows, the
 mentions switch and the Chinese title and lines. What it sends becomes that kind's entry of
 the webhook's ``templates`` (`services/message_templates.py` checks it); a section left empty
-removes the kind's template. The other kinds' templates are kept as they are. More parts (a
-Chinese variant of fields or buttons) are the API's and the CLI's.
+removes the kind's template. The other kinds' templates are kept as they are, and so are the
+parts of the kind's template the form does not show (the Chinese fields and buttons, which the
+API and the CLI set).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from hookcast.messages.templates import MAX_BUTTONS, MAX_FIELDS
 from hookcast.sample_events import sample_kinds
 from hookcast.services.message_templates import TEMPLATE_KINDS
 
-FIELD_ROWS = 4
+FIELD_ROWS = 4  # empty rows shown (a template with more fields shows them all)
 BUTTON_ROWS = 3
 ZH = "zh_CN"
+HIDDEN = ("fields", "buttons")  # parts of the Chinese variant the form does not show
 
 
 def kinds() -> list[str]:
@@ -88,9 +91,9 @@ def spec_from(form: Mapping[str, Any]) -> dict[str, Any]:
         spec["title"] = title
     if lines := _block(form, "template_lines"):
         spec["lines"] = lines
-    if fields := _pairs(form, "template_field", ("label", "value"), FIELD_ROWS):
+    if fields := _pairs(form, "template_field", ("label", "value"), MAX_FIELDS):
         spec["fields"] = fields
-    if buttons := _pairs(form, "template_button", ("label", "url"), BUTTON_ROWS):
+    if buttons := _pairs(form, "template_button", ("label", "url"), MAX_BUTTONS):
         spec["buttons"] = buttons
     if spec and form.get("template_mentions") not in ("on", "true", "1"):
         spec["mentions"] = False
@@ -104,13 +107,23 @@ def spec_from(form: Mapping[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def changes_from(form: Mapping[str, Any]) -> dict[str, Any]:
+def changes_from(form: Mapping[str, Any], stored: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The ``templates`` change the form asks for: the edited kind's template, or its removal
-    when the section is empty ({} for a form without the section)."""
+    when the section is empty ({} for a form without the section). The parts of the ``stored``
+    template the form does not show (the Chinese fields and buttons, set through the API or the
+    CLI) are kept."""
     kind = _text(form, "template_kind")
     if kind not in TEMPLATE_KINDS:
         return {}
-    return {kind: spec_from(form) or None}
+    spec = spec_from(form)
+    before = (stored or {}).get(kind)
+    variant = before.get(ZH) if isinstance(before, Mapping) else None
+    hidden = (
+        {part: variant[part] for part in HIDDEN if part in variant} if isinstance(variant, Mapping) else {}
+    )
+    if spec and hidden:
+        spec[ZH] = {**spec.get(ZH, {}), **hidden}
+    return {kind: spec or None}
 
 
 def values_from(form: Mapping[str, Any]) -> dict[str, Any]:
