@@ -266,8 +266,6 @@ async def _form_page(
             template=template or None,
         ),
         "template_kinds": [(k, kind_label(EventKind(k), language)) for k in template_form.kinds()],
-        "template_field_rows": template_form.FIELD_ROWS,
-        "template_button_rows": template_form.BUTTON_ROWS,
     }
     return page(request, "integration.html", context, status_code=status_code)
 
