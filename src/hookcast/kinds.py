@@ -7,7 +7,7 @@ silently (an empty explanation, a kind no filter applied to). Now each `EventKin
 `KindSpec` here, and those tables are derived from it: `DEFAULT_TRIGGERS` / `SEED_TRIGGERS` (a
 new webhook's triggers and the form's order), `web/ui/triggers.py` (labels and explanations),
 `routing.py` (which filters apply, the confidential twin), `directmessages/recipients.py` (who
-gets a direct message), `messages/render.py` (`kind_label`), `web/ui/samples.py` (the
+gets a direct message), `messages/render.py` (`kind_label`), `sample_events.py` (the
 preview's sample). `tests/unit/test_kinds.py` walks `EventKind` and fails for a kind without a
 complete entry, and for a renderer table missing a kind.
 

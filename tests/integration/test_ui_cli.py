@@ -203,7 +203,11 @@ def test_webhook_commands_take_every_field_of_the_api_model(command: str, model:
     """The options are derived from the API's model and the platforms' settings: they cannot drift."""
     group = typer.main.get_group(webhooks_app)
     params = {param.name for param in group.commands[command].params}
-    expected = (set(model.model_fields) - {"settings"}) | set(webhook_settings.declared())
+    expected = (
+        (set(model.model_fields) - {"settings", "templates"})
+        | set(webhook_settings.declared())
+        | {"template"}
+    )
     assert expected <= params
     assert {"direct_messages", "direct_only", "mention_people", "secret", "keyword"} <= params
 
@@ -420,3 +424,20 @@ def test_silences_are_made_listed_expired_and_deleted() -> None:
         code=2,
     )
     hookcast("silences", "expire", "999", code=1)
+
+
+def test_webhook_templates_from_files(tmp_path: Path) -> None:
+    project_id = str(as_json("projects", "create", "app")["id"])
+    good = tmp_path / "push.json"
+    good.write_text(json.dumps({"title": "{{ actor.name }} pushed to {{ branch }}"}), encoding="utf-8")
+    created = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--template", f"push={good}",
+        stdin=f"{FEISHU_URL}\n",
+    )  # fmt: skip
+    assert created["templates"] == {"push": {"title": "{{ actor.name }} pushed to {{ branch }}"}}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"lines": "a\n{{ nosuch }}"}), encoding="utf-8")
+    refused = runner.invoke(app, ["webhooks", "update", str(created["id"]), "--template", f"tag_push={bad}"])
+    assert refused.exit_code == 2 and "template of tag_push, lines, line 2" in refused.output
+    updated = as_json("webhooks", "update", str(created["id"]), "--clear-template", "push")
+    assert updated["templates"] == {}

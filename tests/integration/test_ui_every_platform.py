@@ -17,7 +17,7 @@ import pytest
 from hookcast.events import Tone
 from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import PlatformName
-from hookcast.web.ui.samples import sample_kinds
+from hookcast.sample_events import sample_kinds
 from tests.fakes.platform_server import FakePlatformServer
 from tests.integration.ui_helpers import UiClient
 

@@ -18,7 +18,7 @@ from hookcast.kinds import (
 )
 from hookcast.messages.i18n import translator
 from hookcast.messages.render import RENDERERS, kind_label
-from hookcast.web.ui.samples import sample_event
+from hookcast.sample_events import sample_event
 from hookcast.web.ui.triggers import trigger_options
 from tests.unit.parsed_events import parsed_events
 

@@ -12,8 +12,8 @@ from hookcast.messages.living import FOLLOW_UP_MARK
 from hookcast.messages.living_states import first_event, later_events, states
 from hookcast.messages.model import Text
 from hookcast.platforms import PLATFORMS, get_platform
+from hookcast.sample_events import sample_event
 from hookcast.web.ui import preview
-from hookcast.web.ui.samples import sample_event
 
 
 def _last_line(message_lines: tuple[tuple[object, ...], ...]) -> str:

@@ -9,12 +9,12 @@ import pytest
 from hookcast.events import EventKind
 from hookcast.kinds import TRIGGER_KINDS
 from hookcast.platforms import PLATFORMS
+from hookcast.sample_events import sample_event, sample_kinds
 from hookcast.samples import get_sample
 from hookcast.sources.alertmanager import parse_alertmanager
 from hookcast.sources.gitlab import parse_gitlab
 from hookcast.sources.workflow import WORKFLOW_KINDS
 from hookcast.web.ui import preview
-from hookcast.web.ui.samples import sample_event, sample_kinds
 
 
 def test_every_kind_a_webhook_can_select_has_a_preview() -> None:

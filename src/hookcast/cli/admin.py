@@ -357,17 +357,48 @@ def _setting_options(*, patch: bool) -> dict[str, str]:
     return {name: webhook_settings.help_line(name) + removes for name in webhook_settings.declared()}
 
 
+TemplateOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--template",
+        help="KIND=FILE: the message template of an event kind, a JSON file (docs/templates.md); repeatable.",
+    ),
+]
+ClearTemplateOption = Annotated[
+    list[str] | None,
+    typer.Option("--clear-template", help="KIND: remove the message template of that kind; repeatable."),
+]
+
+
+def _templates(given: Sequence[str] | None, cleared: Sequence[str] | None = None) -> dict[str, Any]:
+    """``--template KIND=FILE`` and ``--clear-template KIND`` as the models' ``templates``."""
+    out: dict[str, Any] = {kind: None for kind in cleared or ()}
+    for entry in given or ():
+        kind, _, path = entry.partition("=")
+        if not kind or not path:
+            raise typer.BadParameter(f"{entry!r}: write KIND=FILE", param_hint="--template")
+        try:
+            with open(path, encoding="utf-8") as source:
+                out[kind.strip()] = json.load(source)
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(f"{path}: {exc}", param_hint="--template") from None
+    return out
+
+
 @webhooks_app.command("create")
 @model_options(
     WebhookInput,
-    skip={"settings"},
+    skip={"settings", "templates"},
     extra=_setting_options(patch=False),
     spellings=WEBHOOK_SPELLINGS,
     secret=WEBHOOK_SECRETS,
 )
-def webhooks_create(project_id: int, as_json: JsonOption = False, **given: Any) -> None:
+def webhooks_create(
+    project_id: int, as_json: JsonOption = False, template: TemplateOption = None, **given: Any
+) -> None:
     """Add a chat webhook to a project."""
     fields = given_values(given, given.keys())
+    fields["templates"] = _templates(template)
 
     async def work(runtime: Instance, session: AsyncSession) -> dict[str, Any]:
         webhook = await webhooks.create(
@@ -387,15 +418,23 @@ def webhooks_create(project_id: int, as_json: JsonOption = False, **given: Any) 
 @model_options(
     WebhookPatch,
     patch=True,
-    skip={"settings"},
+    skip={"settings", "templates"},
     extra=_setting_options(patch=True),
     spellings=WEBHOOK_SPELLINGS,
     described_by=WebhookInput,
     secret=WEBHOOK_SECRETS,
 )
-def webhooks_update(webhook_id: int, as_json: JsonOption = False, **given: Any) -> None:
+def webhooks_update(
+    webhook_id: int,
+    as_json: JsonOption = False,
+    template: TemplateOption = None,
+    without_template: ClearTemplateOption = None,  # not clear_*: model_options reads those as its own flags
+    **given: Any,
+) -> None:
     """Change some settings of a webhook (the others stay)."""
     changes = given_values(given, given.keys())
+    if template or without_template:
+        changes["templates"] = _templates(template, without_template)
 
     async def work(runtime: Instance, session: AsyncSession) -> dict[str, Any]:
         webhook = await webhooks.update(

@@ -7,7 +7,11 @@ A living message (`Job.plan`) is the cached rendering with its plan applied
 (it differs per plan), and encoded as the plan says: a post whose answer names the message, an
 edit or a reply of the remembered one, or a plain post; an edit of a failure also gets a
 compact reply in the card's thread (`thread_reply`). Only thread mode names the object's thread
-(`thread_key`). A digest is always plain."""
+(`thread_key`). A digest is always plain; its entries are the jobs' messages, templated or not.
+
+A webhook's message template for the event's kind (`messages/templates.py`) rewords the built-in
+message; when it fails, the built-in message is sent and the failure is kept for the attempt's
+record (`template_note`), so a broken template never loses an event."""
 
 from __future__ import annotations
 
@@ -23,11 +27,13 @@ from hookcast.events import Person
 from hookcast.living import Action, Plan
 from hookcast.messages.digest import render_digest
 from hookcast.messages.living import living_message
-from hookcast.messages.model import Mention, Message
+from hookcast.messages.model import Message
 from hookcast.messages.render import render
 from hookcast.messages.silence_action import with_silence_action
+from hookcast.messages.templates import Template, TemplateError, failure_note, reworded
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import EncodeContext, HttpRequest, WebhookTarget
+from hookcast.services import message_templates
 from hookcast.services.webhooks import target_of
 from hookcast.store.outbox import Channel
 from hookcast.store.tables import Webhook
@@ -41,7 +47,8 @@ class Composer:
         (`messages/silence_action.py`); without it they have no such button."""
         self._box = box
         self._public_url = public_url
-        self._rendered: dict[tuple[int, str], Message] = {}
+        self._rendered: dict[tuple[int, str, str], tuple[Message, TemplateError | None]] = {}
+        self._templates: dict[tuple[int, object, str], Template | TemplateError | None] = {}
         self._targets: dict[tuple[int, Any], WebhookTarget] = {}
 
     def destination(
@@ -59,25 +66,55 @@ class Composer:
             recipient=Person.model_validate(recipient) if recipient else None,
             direct_only=webhook.direct_only,
             project_id=webhook.project_id,
+            templates=webhook.templates or None,
+            version=webhook.updated_at,
         )
 
     def message(self, job: Job) -> Message:
+        return self.composed(job)[0]
+
+    def template_note(self, job: Job) -> str:
+        """What the attempt records of ``job``'s template: why it failed (the built-in message
+        was sent instead), or "" when it rendered or there is none."""
+        failure = self.composed(job)[1]
+        return "\n" + failure_note(failure) if failure is not None else ""
+
+    def composed(self, job: Job) -> tuple[Message, TemplateError | None]:
+        """``job``'s message (its webhook's template for the event's kind when there is one, else
+        the built-in rendering, also when the template fails: with the failure), cached per event,
+        language and template version."""
+        destination = job.destination
+        template = self._template(destination, job.event.kind.value)
         if job.mentions:  # the same event renders differently with mentions: not cached
-            return self._rendered_for(job, job.mentions)
-        key = (job.event_id, job.destination.language)
-        message = self._rendered.get(key)
-        if message is None:
+            return self._composed(job, template)
+        key = (job.event_id, destination.language, template.digest if isinstance(template, Template) else "")
+        found = self._rendered.get(key)
+        if found is None:
             if len(self._rendered) > CACHE_LIMIT:
                 self._rendered.clear()
-            message = self._rendered_for(job, ())
-            self._rendered[key] = message
-        return message
+            found = self._rendered[key] = self._composed(job, template)
+        return found
 
-    def _rendered_for(self, job: Job, mentions: tuple[Mention, ...]) -> Message:
-        """Rendered, with the alert card's "Silence 1 h" button (an event's deliveries are all of
-        one project, so the cache per event and language holds)."""
-        message = render(job.event, job.destination.language, mentions=mentions)
-        return with_silence_action(message, job.event, self._public_url, job.destination.project_id)
+    def _composed(
+        self, job: Job, template: Template | TemplateError | None
+    ) -> tuple[Message, TemplateError | None]:
+        """Rendered (and reworded by the template), with the alert card's "Silence 1 h" button
+        (an event's deliveries are all of one project, so the cache per event holds)."""
+        language = job.destination.language
+        builtin = render(job.event, language, mentions=job.mentions)
+        message, failure = reworded(builtin, job.event, language, template)
+        return with_silence_action(message, job.event, self._public_url, job.destination.project_id), failure
+
+    def _template(self, destination: Destination, kind: str) -> Template | TemplateError | None:
+        """The webhook's template for ``kind``, compiled once per version of the webhook."""
+        if not destination.templates or kind not in destination.templates:
+            return None
+        key = (destination.webhook_id, destination.version, kind)
+        if key not in self._templates:
+            if len(self._templates) > CACHE_LIMIT:
+                self._templates.clear()
+            self._templates[key] = message_templates.compiled(destination.templates, kind)
+        return self._templates[key]
 
     def request(self, jobs: Sequence[Job]) -> HttpRequest:
         """The request carrying one message (as its plan says, for a living one), or for several

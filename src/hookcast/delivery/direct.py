@@ -86,7 +86,7 @@ class DirectMessages:
                 started_at=started_at,
                 duration_ms=round((time.perf_counter() - clock) * 1000),
                 status_code=None,
-                response_excerpt="",
+                response_excerpt=self._composer.template_note(job).lstrip(),
                 error=None if isinstance(outcome, Delivered) else outcome.reason,
                 request_url=f"{platform.name.value} IM app",
                 request_body=f"direct message to {describe(person)}",

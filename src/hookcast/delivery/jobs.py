@@ -3,8 +3,10 @@ goes: `Destination`), and the result of an attempt (`Result`) on its way to the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from hookcast.clock import utcnow
 from hookcast.events import Event, Person
@@ -26,6 +28,9 @@ class Destination:
     recipient_user_id: str | None = None  # the recipient's id on the platform, when the directory knows it
     direct_only: bool = False
     project_id: int = 0  # the webhook's project (the "Silence 1 h" link names it)
+    # The webhook's stored message templates by kind (`services/message_templates.py`), None: none.
+    templates: Mapping[str, Any] | None = None
+    version: object = None  # the webhook's version (its updated_at): its templates' cache key
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,7 @@ class Poster:
                 started_at=started_at,
                 duration_ms=round(sent.duration * 1000),
                 status_code=sent.status_code,
-                response_excerpt=answer,
+                response_excerpt=answer + self._composer.template_note(job),
                 error=sent.error,
                 request_url=sent.request_url,
                 request_body=sent.request_body,

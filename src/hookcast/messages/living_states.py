@@ -123,10 +123,12 @@ def states(
     language: str,
     sample: Callable[[EventKind], Event],
     modes: tuple[MessageMode, ...] = (),
+    renderer: Callable[[Event, str], Message] = render,
 ) -> tuple[State, ...]:
     """The messages the chat shows for ``sample_event``'s object in ``mode``: the first one and
     one per later event, and the thread reply that goes with an edit of a failure where the
-    platform (its ``modes``) threads; just the first for a kind without an object."""
+    platform (its ``modes``) threads; just the first for a kind without an object. ``renderer``
+    makes each event's message (a webhook's template, say; the built-in rendering else)."""
     t = translator(language)
     first = first_event(sample_event) if later_events(sample_event, sample) else sample_event
     events = (first, *later_events(sample_event, sample))
@@ -135,7 +137,7 @@ def states(
     for index, event in enumerate(events):
         now = START + index * BETWEEN
         planned = plan(mode, remembered, event, now, modes=modes)
-        rendered = render(event, language)
+        rendered = renderer(event, language)
         message = living_message(rendered, planned)
         shown.append(State(_label(planned, event, index, t), planned.action, message))
         if planned.also_reply:

@@ -26,7 +26,15 @@ from hookcast.platforms.targets import target_from
 from hookcast.quiet_hours import Severity, Weekday, quiet_until
 from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter, RouteRules, parse_labels
-from hookcast.services import fields, message_modes, projects, quiet_hours, reminder_options, webhook_settings
+from hookcast.services import (
+    fields,
+    message_modes,
+    message_templates,
+    projects,
+    quiet_hours,
+    reminder_options,
+    webhook_settings,
+)
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.services.text_input import TextInput
 from hookcast.store import outbox
@@ -134,6 +142,7 @@ class WebhookFields(TextInput):
         le=message_modes.MAX_FLAP_MINUTES,
         description=message_modes.FLAP_HELP,
     )
+    templates: dict[str, dict[str, Any]] = Field(default_factory=dict, description=message_templates.HELP)
 
     @model_validator(mode="before")
     @classmethod
@@ -188,6 +197,9 @@ class WebhookPatch(TextInput):
         ge=message_modes.MIN_FLAP_MINUTES,
         le=message_modes.MAX_FLAP_MINUTES,
         description=message_modes.FLAP_HELP,
+    )
+    templates: dict[str, dict[str, Any] | None] | None = Field(
+        default=None, description=message_templates.PATCH_HELP
     )
 
     @model_validator(mode="before")
@@ -247,6 +259,7 @@ class WebhookView(BaseModel):
     reminder_drafts: bool = Field(description=REMINDER_DRAFTS_HELP)
     message_mode: MessageMode = Field(description=message_modes.MODE_HELP + " Shown: the mode in effect.")
     alert_flap_window_minutes: int = Field(description=message_modes.FLAP_HELP)
+    templates: dict[str, dict[str, Any]] = Field(description=message_templates.HELP)
     # Last: the field's name hides the module's in the class body.
     message_modes: list[MessageMode] = Field(description=message_modes.MODES_HELP)
 
@@ -295,6 +308,7 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         message_mode=message_modes.effective(webhook, modes := message_modes.offered(webhook)),
         message_modes=list(modes),
         alert_flap_window_minutes=round(message_modes.flap_window(webhook).total_seconds() / 60),
+        templates=message_templates.shown(webhook.templates),
         **webhook_settings.flat_view(platform, webhook.settings),
     )
 
@@ -493,6 +507,7 @@ async def create(
         ),
         message_mode=message_modes.checked(platform, data.url, data.message_mode),
         alert_flap_window_minutes=data.alert_flap_window_minutes,
+        templates=message_templates.stored(None, data.templates) or None,
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -533,6 +548,8 @@ async def update(
         webhook.alert_flap_window_minutes = changes["alert_flap_window_minutes"]
     if changes.get("triggers") is not None:
         webhook.triggers = _triggers(EventKind(t) for t in changes["triggers"])
+    if changes.get("templates") is not None:
+        webhook.templates = message_templates.stored(webhook.templates, changes["templates"]) or None
     for name in (
         "name",
         "active",

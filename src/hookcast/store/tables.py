@@ -115,6 +115,9 @@ class Webhook(Base):
     # Review reminders (services/reminder_options.py): {"time", "days", "timezone", "to", "drafts"};
     # None: never set (no reminders).
     review_reminders: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Message templates (services/message_templates.py, messages/templates.py): {kind: spec};
+    # None: none (every kind gets the built-in message).
+    templates: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The newest scheduled instant whose reminder was handled (services/review_reminders.py).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Living messages (hookcast.living): the message mode, None = the platform's default (the first

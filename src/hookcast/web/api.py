@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from hookcast.delivery.test_message import TestAnswer, send_test_message
-from hookcast.services import deliveries, project_tokens, projects, webhooks
+from hookcast.services import deliveries, message_templates, project_tokens, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
 from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
 from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
@@ -152,6 +152,17 @@ async def test_webhook(webhook_id: RowId, session: SessionDep, runtime: RuntimeD
     """Send a test message now and report the platform's answer (nothing is queued)."""
     await session.commit()  # hand the connection back before going out to the platform
     return await send_test_message(runtime, webhook_id)
+
+
+@router.post("/templates/preview", response_model=message_templates.PreviewView)
+async def preview_template(
+    data: message_templates.PreviewInput, session: SessionDep
+) -> message_templates.PreviewView:
+    """The message a template makes of the kind's sample (or of a stored event, ``event_id``),
+    checked as saving would check it: a problem is a 422 naming the kind, the part and the line.
+    Nothing is saved or sent."""
+    shown, _ = await message_templates.preview(session, data)
+    return shown
 
 
 # --- deliveries --------------------------------------------------------------------------

@@ -56,6 +56,15 @@
         keyword: keyword ? keyword.value : "",
         message_mode: mode ? mode.value : ""
       });
+      // The template being edited, for its kind: the preview shows what it makes.
+      var edited = document.querySelector("#integration-form input[name=template_kind]");
+      if (edited) {
+        query.append("template_kind", edited.value);
+        document.querySelectorAll("#integration-form [data-template]").forEach(function (field) {
+          if (field.type === "checkbox") { if (field.checked) query.append(field.name, "on"); }
+          else if (field.value) query.append(field.name, field.value);
+        });
+      }
       target.setAttribute("aria-busy", "true");
       fetch("/ui/preview?" + query.toString(), { credentials: "same-origin" })
         .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
@@ -69,7 +78,7 @@
     document.querySelectorAll("input[data-preview-keyword]").forEach(function (input) {
       input.addEventListener("change", refresh);
     });
-    document.querySelectorAll("[name=message_mode]").forEach(function (field) {
+    document.querySelectorAll("[name=message_mode], #integration-form [data-template]").forEach(function (field) {
       field.addEventListener("change", refresh);
     });
   }

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from hookcast.clock import utcnow
 from hookcast.delivery.test_message import TestAnswer, send_test_message
+from hookcast.events import EventKind
 from hookcast.living import DEFAULT_FLAP_WINDOW, MessageMode
 from hookcast.messages.i18n import translator
 from hookcast.messages.model import LANGUAGES
@@ -20,6 +21,7 @@ from hookcast.platforms.base import Platform, PlatformName
 from hookcast.quiet_hours import Severity, Weekday
 from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter
+from hookcast.sample_events import sample_kinds
 from hookcast.services import (
     message_modes,
     projects,
@@ -33,11 +35,10 @@ from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.outbox import Backlog, backlogs, is_paused
 from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RowId, RuntimeDep
-from hookcast.web.ui import csrf, preview
+from hookcast.web.ui import csrf, preview, template_form
 from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
 from hookcast.web.ui.pauses import pause_text
 from hookcast.web.ui.projects import status_of
-from hookcast.web.ui.samples import sample_kinds
 from hookcast.web.ui.sessions import DbDep, UserDep
 from hookcast.web.ui.templating import LANGUAGE_NAMES, language_of, page
 from hookcast.web.ui.triggers import trigger_options
@@ -157,6 +158,7 @@ def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     values["pipelines_to_be_notified"] = text(form, "pipelines_to_be_notified")
     values["message_mode"] = text(form, "message_mode")
     values["alert_flap_window_minutes"] = text(form, "alert_flap_window_minutes")
+    values.update(template_form.values_from(form))
     return values
 
 
@@ -206,10 +208,18 @@ async def _form_page(
     language = language_of(request)
     t = translator(language)
     main, more = trigger_options(language)
+    query = request.query_params
     shown = values if values is not None else values_of(webhook, platform)
+    if values is None:  # the template section edits the kind the page was asked for
+        edited = template_form.chosen_kind(query.get("template_kind") or query.get("preview"))
+        shown.update(template_form.values(webhook.templates if webhook is not None else None, edited))
     errors = _placed(errors or {}, platform)
     now = utcnow()
-    kind = preview.choose_kind(request.query_params.get("preview"))
+    kind = preview.choose_kind(query.get("preview") or str(shown["template_kind"]))
+    saved = (webhook.templates or {}) if webhook is not None else {}
+    # The preview shows the template being edited (as entered, after a refused save) for its kind,
+    # the saved one for another kind.
+    template = shown["template_spec"] if kind.value == shown["template_kind"] else saved.get(kind.value)
     preview_language = str(shown["language"]) if shown.get("language") in LANGUAGES else language
     context: dict[str, Any] = {
         "project": project,
@@ -252,8 +262,10 @@ async def _form_page(
             kind,
             {spec.name: str(shown.get(spec.name) or "") for spec in platform.settings if not spec.secret},
             # the mode the page was asked to preview (the form's select asks), else the form's
-            str(request.query_params.get("message_mode") or shown.get("message_mode") or ""),
+            str(query.get("message_mode") or shown.get("message_mode") or ""),
+            template=template or None,
         ),
+        "template_kinds": [(k, kind_label(EventKind(k), language)) for k in template_form.kinds()],
     }
     return page(request, "integration.html", context, status_code=status_code)
 
@@ -263,7 +275,7 @@ FORM_FIELDS = frozenset(
     | {"labels_to_be_notified_behavior", "name", "mention_people", "direct_messages", "direct_only"}
     | set(quiet_hours.FIELDS)
     | set(reminder_options.FIELDS)
-    | {"pipelines_to_be_notified", *LIVING}
+    | {"pipelines_to_be_notified", *LIVING, "templates"}
 )
 
 
@@ -301,6 +313,7 @@ async def integration_create(
             platform=PlatformName(platform.name),
             url=text(form, "url"),
             settings={name: value for name, value in _settings_input(form, platform).items() if value},
+            templates={kind: spec for kind, spec in template_form.changes_from(form).items() if spec},
             **_options_input(form),
         )
         webhook = await webhooks.create(
@@ -315,7 +328,7 @@ async def integration_create(
     except (ValidationError, ServiceError) as exc:
         await session.rollback()
         return await _refused(request, await projects.get(session, project_id), platform, None, form, exc)
-    return redirect(f"/ui/webhooks/{webhook.id}?saved=1")
+    return redirect(template_form.saved_page(webhook.id, text(form, "template_kind")))
 
 
 async def _refused(
@@ -355,6 +368,7 @@ async def integration_update(
     form = await request.form()
     changes = _options_input(form)
     changes["settings"] = _settings_input(form, platform)
+    changes["templates"] = template_form.changes_from(form, webhook.templates) or None
     if text(form, "url"):
         changes["url"] = text(form, "url")
     try:
@@ -372,7 +386,7 @@ async def integration_update(
         webhook, project, platform = await _load(session, webhook_id)
         return await _refused(request, project, platform, webhook, form, exc)
     runtime.wake_worker()
-    return redirect(f"/ui/webhooks/{webhook_id}?saved=1")
+    return redirect(template_form.saved_page(webhook_id, text(form, "template_kind")))
 
 
 @router.post("/ui/webhooks/{webhook_id}/test", dependencies=[CsrfDep])

@@ -18,17 +18,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hookcast.events import EventKind
+from hookcast.events import Event, EventKind
 from hookcast.living import MessageMode
 from hookcast.messages.i18n import translator
 from hookcast.messages.living_states import FIRST_LABEL, MODE_NOTES, states
 from hookcast.messages.model import LANGUAGES, Link, Mention, Message
+from hookcast.messages.templates import Template, TemplateError, check, compile_spec, rendered
 from hookcast.platforms import PLATFORMS, get_platform
 from hookcast.platforms.base import EncodeContext, Platform
 from hookcast.platforms.shared import with_keyword
 from hookcast.platforms.targets import target_from
-from hookcast.web.ui.samples import sample_event, sample_kinds
+from hookcast.sample_events import sample_event, sample_kinds
 from hookcast.web.ui.sessions import UserDep
+from hookcast.web.ui.template_form import spec_from
 from hookcast.web.ui.templating import language_of, page
 
 router = APIRouter()
@@ -62,6 +64,10 @@ class Preview:
     mode_note: str = ""
     first_label: str = ""
     states: tuple[dict[str, Any], ...] = ()
+    # The webhook's template for the kind (or the one being edited): what is wrong with it, with
+    # its part and line (the built-in message is shown then, as the worker would send it).
+    templated: bool = False
+    template_error: str = ""
 
 
 def _shown(message: Message, platform: Platform, keyword: str | None) -> dict[str, Any]:
@@ -96,15 +102,23 @@ def build(
     kind: EventKind,
     settings: Mapping[str, str] | None = None,
     mode: str | None = None,
+    template: Mapping[str, Any] | None = None,
 ) -> Preview:
     """``settings``: the platform's plain settings as entered (name -> value, empty when unset);
-    ``mode``: the message mode selected in the form, if any."""
+    ``mode``: the message mode selected in the form, if any; ``template``: the kind's template
+    (saved or being edited), if any."""
     platform = get_platform(platform_name)
     chosen = choose_mode(platform, mode)
+    compiled, problem = _template(kind, template)
     # The first message is the sample as rendered (a pipeline's as it starts running), the later
     # ones what its object's next events make of it in the chosen mode.
     modes = platform.message_modes(platform.example_url)
-    life = states(sample_event(kind), chosen, language, sample_event, modes)
+
+    def renderer(event: Event, shown_in: str) -> Message:
+        used = compiled if compiled is not None and compiled.kind == event.kind.value else None
+        return rendered(event, shown_in, used)[0]
+
+    life = states(sample_event(kind), chosen, language, sample_event, modes, renderer)
     message: Message = life[0].message
     given = {k: v for k, v in (settings or {}).items() if v}
     target = target_from(platform.example_url, {**platform.example_settings, **given})
@@ -131,7 +145,21 @@ def build(
             }
             for state in life[1:]
         ),
+        templated=compiled is not None,
+        template_error=problem,
     )
+
+
+def _template(kind: EventKind, spec: Mapping[str, Any] | None) -> tuple[Template | None, str]:
+    """``spec`` compiled and checked over the sample, or what is wrong with it."""
+    if not spec:
+        return None, ""
+    try:
+        compiled = compile_spec(kind.value, spec)
+        check(compiled, sample_event(kind))
+    except TemplateError as exc:
+        return None, str(exc)
+    return compiled, ""
 
 
 def choose_kind(raw: str | None) -> EventKind:
@@ -151,13 +179,21 @@ async def preview_fragment(
 ) -> Response:
     """The preview block alone, for the form's script to swap in. ``keyword`` is the one typed in
     the form (saved or not): the preview shows the message as that bot would require it;
-    ``message_mode`` the mode selected (the platform's default when none or unknown)."""
+    ``message_mode`` the mode selected (the platform's default when none or unknown); the
+    ``template_*`` inputs of the form, the template being edited (for its kind)."""
     platform = platform or next(iter(PLATFORMS))
     if platform not in PLATFORMS:
         return HTMLResponse("unknown platform", status_code=404)
     chosen_language = language if language in LANGUAGES else language_of(request)
+    chosen_kind = choose_kind(kind)
+    edited = request.query_params.get("template_kind") == chosen_kind.value
     shown = build(
-        platform, chosen_language, choose_kind(kind), {"keyword": keyword.strip()[:200]}, message_mode[:40]
+        platform,
+        chosen_language,
+        chosen_kind,
+        {"keyword": keyword.strip()[:200]},
+        message_mode[:40],
+        template=spec_from(request.query_params) if edited else None,
     )
     response = page(request, "_preview.html", {"preview": shown})
     return response

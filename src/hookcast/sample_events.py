@@ -1,4 +1,4 @@
-"""The events the UI's preview shows: the samples that ship with hookcast (``hookcast.samples``),
+"""The sample event of each kind: the samples that ship with hookcast (``hookcast.samples``),
 parsed by the same parsers as real requests, so the preview cannot drift from the parser.
 
 Which sample shows a kind is declared in the kinds catalogue (`KindSpec.sample`,
