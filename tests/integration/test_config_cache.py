@@ -124,3 +124,26 @@ async def test_a_read_that_overlaps_an_emptying_is_not_kept(
     async with store.begin() as session:
         assert hook_id in await cache.webhooks(session, {hook_id})  # ... but read again
     assert loads.count == 2
+
+
+async def test_what_was_cached_is_still_given_when_emptied_during_a_read(
+    engine: AsyncEngine, store: async_sessionmaker[AsyncSession]
+) -> None:
+    first, _ = await setup(store)
+    async with store.begin() as session:
+        second = (await projects.create(session, ProjectInput(name="second"))).project.id
+    cache = ConfigCache(engine, ttl=3600)
+    async with store.begin() as session:
+        await cache.projects(session, {first})
+    cleared = False
+
+    def empty_while_reading(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        nonlocal cleared
+        if not cleared and statement.lstrip().upper().startswith("SELECT PROJECTS.ID"):
+            cleared = True
+            cache.clear()
+
+    event.listen(engine.sync_engine, "before_cursor_execute", empty_while_reading)
+    async with store.begin() as session:
+        assert set(await cache.projects(session, {first, second})) == {first, second}
+    assert cleared

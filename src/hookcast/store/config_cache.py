@@ -8,8 +8,10 @@ column, so a column added to the model flows through), read-only by contract: no
 path writes a project or webhook it got from here.
 
 Fresh enough, by two means:
-- this process: any statement that writes ``projects`` or ``webhooks`` (the API, the UI, the
-  recorder's health updates, pauses, a removal) empties the cache as it runs;
+- this process: any statement that changes rows of ``projects`` or ``webhooks`` (the API, the
+  UI, the recorder's health updates, pauses, a removal) empties the cache once it ran (on
+  PostgreSQL a read by another task between that and its commit may keep the old rows: until the
+  stamp, below, moves);
 - other processes: at most every ``ttl`` seconds one query reads the tables' stamp (row counts and
   newest ``updated_at``; every change of a project or webhook sets it, pauses and resumes
   included), and the cache is emptied when it moved.
@@ -46,10 +48,12 @@ class ConfigCache:
         self._stamp: object = None
         self._checked_until = 0.0
         self._generation = 0
-        event.listen(engine.sync_engine, "before_cursor_execute", self._on_statement)
+        event.listen(engine.sync_engine, "after_cursor_execute", self._on_statement)
 
-    def _on_statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip()[:24].upper().startswith(_WRITES):
+    def _on_statement(self, _conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        """A write that changed rows (an ``UPDATE`` that matched none, as the recorder's
+        resume of recovered webhooks usually is, changes nothing) empties the cache."""
+        if cursor.rowcount != 0 and statement.lstrip()[:24].upper().startswith(_WRITES):
             self.clear()
 
     def clear(self) -> None:
@@ -61,22 +65,24 @@ class ConfigCache:
     async def projects(self, session: AsyncSession, ids: Collection[int]) -> dict[int, Project]:
         """The projects of ``ids`` that exist."""
         await self._check_stamp(session)
-        missing = [i for i in ids if i not in self._projects]
+        have = {i: p for i in ids if (p := self._projects.get(i)) is not None}
+        missing = [i for i in ids if i not in have]
         if missing:
             generation = self._generation
             found = _detached(session, await session.scalars(select(Project).where(Project.id.in_(missing))))
-            if generation != self._generation:
-                return {p.id: p for p in found}  # emptied meanwhile: nothing else is kept either
-            self._bound()
-            self._projects.update((p.id, p) for p in found)
-        return {i: self._projects[i] for i in ids if i in self._projects}
+            have |= {p.id: p for p in found}
+            if generation == self._generation:
+                self._bound()
+                self._projects.update((p.id, p) for p in found)
+        return have
 
     async def webhooks_of(
         self, session: AsyncSession, project_ids: Collection[int]
     ) -> dict[int, list[Webhook]]:
         """Each project's webhooks, by id (a project without any: an empty list)."""
         await self._check_stamp(session)
-        missing = [i for i in project_ids if i not in self._hooks_of]
+        have = {i: hooks for i in project_ids if (hooks := self._hooks_of.get(i)) is not None}
+        missing = [i for i in project_ids if i not in have]
         fetched: dict[int, list[Webhook]] = {i: [] for i in missing}
         if missing:
             generation = self._generation
@@ -87,21 +93,22 @@ class ConfigCache:
                 self._bound()
                 self._hooks_of.update(fetched)
                 self._hooks.update((w.id, w) for hooks in fetched.values() for w in hooks)
-        return {i: fetched[i] if i in fetched else self._hooks_of[i] for i in project_ids}
+        return have | fetched
 
     async def webhooks(self, session: AsyncSession, ids: Collection[int]) -> dict[int, Webhook]:
         """The webhooks of ``ids`` that exist."""
         await self._check_stamp(session)
-        missing = [i for i in ids if i not in self._hooks]
-        found: dict[int, Webhook] = {}
+        have = {i: w for i in ids if (w := self._hooks.get(i)) is not None}
+        missing = [i for i in ids if i not in have]
         if missing:
             generation = self._generation
             query = select(Webhook).where(Webhook.id.in_(missing))
             found = {w.id: w for w in _detached(session, await session.scalars(query))}
+            have |= found
             if generation == self._generation:
                 self._bound()
                 self._hooks.update(found)
-        return {i: w for i in ids if (w := found.get(i) or self._hooks.get(i)) is not None}
+        return have
 
     async def _check_stamp(self, session: AsyncSession) -> None:
         if time.monotonic() < self._checked_until:
