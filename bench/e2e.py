@@ -56,7 +56,7 @@ def free_port() -> int:
         return port
 
 
-def wait_http(url: str, timeout: float = 30) -> None:
+def wait_http(url: str, timeout: float = 120) -> None:
     import urllib.request
 
     deadline = time.time() + timeout
