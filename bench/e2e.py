@@ -4,9 +4,10 @@ Starts hookcast (``serve`` on SQLite by default; or ``--database postgresql --ap
 a fake bot process and this load process. Posts N push events at a given concurrency (or at a fixed
 offered rate), then the same events to a naive relay (bench/naive_relay.py: no database, no
 routing, no retries) on the same bots, one after the other, and prints for both and their ratio:
-accepted and delivered events/s, POST -> 202 and POST -> bot latency (p50 / p99) and peak RSS; and
-the loopback limit measured in the same run (this process posting card-sized bodies straight to the
-fake bot). Both systems run in the same run on the same load: read the ratios, not the absolutes.
+accepted and delivered events/s, POST -> 202 and POST -> bot latency (p50 / p99), idle and peak
+RSS, the CPU (user + system) each process spent per event sent, and the loopback limit measured in
+the same run (this process posting card-sized bodies straight to the fake bot). Both systems run
+in the same run on the same load: read the ratios and the CPU per event, not the absolutes.
 
     .venv/bin/python bench/e2e.py --events 5000 --concurrency 64 --bots 50     # closed loop
     .venv/bin/python bench/e2e.py --events 3000 --rate 100 --bots 200          # open loop, 100/s
@@ -349,6 +350,9 @@ def main() -> None:
         hookcast = str(BIN / "hookcast")
         bases: list[str] = []
         server_procs: dict[str, subprocess.Popen[bytes]] = {}
+        # Migrate first, as a deployment does once: several processes then start on the same
+        # database, and the idle RSS is that of any later start (Alembic is not imported then).
+        subprocess.run([hookcast, "migrate"], env=env, check=True, cwd=workdir, capture_output=True)
         if args.api == 0:
             port = free_port()
             server_procs["serve"] = procs.start(
@@ -356,8 +360,6 @@ def main() -> None:
             )
             bases.append(f"http://127.0.0.1:{port}")
         else:
-            # Migrate once before several processes start on the same database.
-            subprocess.run([hookcast, "migrate"], env=env, check=True, cwd=workdir, capture_output=True)
             for i in range(args.api):
                 port = free_port()
                 server_procs[f"api{i}"] = procs.start(

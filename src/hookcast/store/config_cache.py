@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from sqlalchemy import Select, event, func, select
@@ -65,16 +65,9 @@ class ConfigCache:
     async def projects(self, session: AsyncSession, ids: Collection[int]) -> dict[int, Project]:
         """The projects of ``ids`` that exist."""
         await self._check_stamp(session)
-        have = {i: p for i in ids if (p := self._projects.get(i)) is not None}
-        missing = [i for i in ids if i not in have]
-        if missing:
-            generation = self._generation
-            found = _detached(session, await session.scalars(select(Project).where(Project.id.in_(missing))))
-            have |= {p.id: p for p in found}
-            if generation == self._generation:
-                self._bound()
-                self._projects.update((p.id, p) for p in found)
-        return have
+        return await self._kept(
+            session, self._projects, ids, lambda m: select(Project).where(Project.id.in_(m))
+        )
 
     async def webhooks_of(
         self, session: AsyncSession, project_ids: Collection[int]
@@ -98,16 +91,26 @@ class ConfigCache:
     async def webhooks(self, session: AsyncSession, ids: Collection[int]) -> dict[int, Webhook]:
         """The webhooks of ``ids`` that exist."""
         await self._check_stamp(session)
-        have = {i: w for i in ids if (w := self._hooks.get(i)) is not None}
+        return await self._kept(session, self._hooks, ids, lambda m: select(Webhook).where(Webhook.id.in_(m)))
+
+    async def _kept(
+        self,
+        session: AsyncSession,
+        kept: dict[int, Any],
+        ids: Collection[int],
+        query: Callable[[list[int]], Select[Any]],
+    ) -> dict[int, Any]:
+        """The rows of ``ids`` in ``kept``, the others read (``query`` of the missing ids) and
+        kept unless the cache was emptied while they were read."""
+        have = {i: row for i in ids if (row := kept.get(i)) is not None}
         missing = [i for i in ids if i not in have]
         if missing:
             generation = self._generation
-            query = select(Webhook).where(Webhook.id.in_(missing))
-            found = {w.id: w for w in _detached(session, await session.scalars(query))}
+            found = {row.id: row for row in _detached(session, await session.scalars(query(missing)))}
             have |= found
             if generation == self._generation:
                 self._bound()
-                self._hooks.update(found)
+                kept.update(found)
         return have
 
     async def _check_stamp(self, session: AsyncSession) -> None:
