@@ -4,9 +4,10 @@ Starts hookcast (``serve`` on SQLite by default; or ``--database postgresql --ap
 a fake bot process and this load process. Posts N push events at a given concurrency (or at a fixed
 offered rate), then the same events to a naive relay (bench/naive_relay.py: no database, no
 routing, no retries) on the same bots, one after the other, and prints for both and their ratio:
-accepted and delivered events/s, POST -> 202 and POST -> bot latency (p50 / p99) and peak RSS; and
-the loopback limit measured in the same run (this process posting card-sized bodies straight to the
-fake bot). Both systems run in the same run on the same load: read the ratios, not the absolutes.
+accepted and delivered events/s, POST -> 202 and POST -> bot latency (p50 / p99), idle and peak
+RSS, the CPU (user + system) each process spent per event sent, and the loopback limit measured in
+the same run (this process posting card-sized bodies straight to the fake bot). Both systems run
+in the same run on the same load: read the ratios and the CPU per event, not the absolutes.
 
     .venv/bin/python bench/e2e.py --events 5000 --concurrency 64 --bots 50     # closed loop
     .venv/bin/python bench/e2e.py --events 3000 --rate 100 --bots 200          # open loop, 100/s
@@ -56,7 +57,7 @@ def free_port() -> int:
         return port
 
 
-def wait_http(url: str, timeout: float = 30) -> None:
+def wait_http(url: str, timeout: float = 120) -> None:
     import urllib.request
 
     deadline = time.time() + timeout
@@ -230,22 +231,29 @@ class Figures:
     latency_ms: tuple[float, float]
     idle_rss: int
     peak_rss: int
+    cpu_ms: dict[str, float]  # per process: CPU (user + system) ms per event sent, over the run
+
+
+def cpu_seconds(handle: psutil.Process) -> float:
+    times = handle.cpu_times()
+    return float(times.user + times.system)
 
 
 async def measure(
     bases: list[str],
     tokens: list[str],
-    procs: list[subprocess.Popen[bytes]],
+    procs: dict[str, subprocess.Popen[bytes]],
     bot_port: int,
     args: argparse.Namespace,
 ) -> Figures:
-    handles = [psutil.Process(p.pid) for p in procs]
-    idle_rss = peak_rss = sum(h.memory_info().rss for h in handles)  # set up, no event yet
+    handles = {name: psutil.Process(p.pid) for name, p in procs.items()}
+    cpu_before = {name: cpu_seconds(h) for name, h in handles.items()}
+    idle_rss = peak_rss = sum(h.memory_info().rss for h in handles.values())  # set up, no event yet
 
     async def sample_rss() -> None:
         nonlocal peak_rss
         while True:
-            rss = sum(h.memory_info().rss for h in handles if h.is_running())
+            rss = sum(h.memory_info().rss for h in handles.values() if h.is_running())
             peak_rss = max(peak_rss, rss)
             await asyncio.sleep(0.1)
 
@@ -253,6 +261,7 @@ async def measure(
     sent, post_seconds, answered = await post_events(bases, tokens, args.events, args.concurrency, args.rate)
     arrivals = await wait_delivered(bot_port, args.events, timeout=120)
     sampler.cancel()
+    cpu_ms = {name: (cpu_seconds(h) - cpu_before[name]) * 1000 / args.events for name, h in handles.items()}
     delivered = [i for i in sent if i in arrivals]
     latencies_ms = [(arrivals[i] - sent[i]) * 1000 for i in delivered] or [float("nan")]
     first, last = min(sent.values()), max(arrivals.values(), default=time.time())
@@ -266,6 +275,7 @@ async def measure(
         latency_ms=(statistics.median(latencies_ms), percentile(latencies_ms, 0.99)),
         idle_rss=idle_rss,
         peak_rss=peak_rss,
+        cpu_ms=cpu_ms,
     )
 
 
@@ -339,24 +349,27 @@ def main() -> None:
         )
         hookcast = str(BIN / "hookcast")
         bases: list[str] = []
-        server_procs: list[subprocess.Popen[bytes]] = []
+        server_procs: dict[str, subprocess.Popen[bytes]] = {}
+        # Migrate first, as a deployment does once: several processes then start on the same
+        # database, and the idle RSS is that of any later start (Alembic is not imported then).
+        subprocess.run([hookcast, "migrate"], env=env, check=True, cwd=workdir, capture_output=True)
         if args.api == 0:
             port = free_port()
-            server_procs.append(
-                procs.start([hookcast, "serve", "--port", str(port)], env, workdir / "serve.log")
+            server_procs["serve"] = procs.start(
+                [hookcast, "serve", "--port", str(port)], env, workdir / "serve.log"
             )
             bases.append(f"http://127.0.0.1:{port}")
         else:
-            # Migrate once before several processes start on the same database.
-            subprocess.run([hookcast, "migrate"], env=env, check=True, cwd=workdir, capture_output=True)
             for i in range(args.api):
                 port = free_port()
-                server_procs.append(
-                    procs.start([hookcast, "api", "--port", str(port)], env, workdir / f"api{i}.log")
+                server_procs[f"api{i}"] = procs.start(
+                    [hookcast, "api", "--port", str(port)], env, workdir / f"api{i}.log"
                 )
                 bases.append(f"http://127.0.0.1:{port}")
             for i in range(args.workers):
-                server_procs.append(procs.start([hookcast, "worker"], env, workdir / f"worker{i}.log"))
+                server_procs[f"worker{i}"] = procs.start(
+                    [hookcast, "worker"], env, workdir / f"worker{i}.log"
+                )
         for base in bases:
             wait_http(f"{base}/healthz")
         wait_http(f"http://127.0.0.1:{bot_port}/__arrivals")
@@ -372,7 +385,7 @@ def main() -> None:
             ):
                 await answer.read()
             ours = await measure(bases, tokens, server_procs, bot_port, args)
-            theirs = await measure([relay_base], relay_tokens, [relay], bot_port, args)
+            theirs = await measure([relay_base], relay_tokens, {"relay": relay}, bot_port, args)
             return ours, theirs, limit
 
         ours, theirs, limit = asyncio.run(run())
@@ -398,6 +411,9 @@ def main() -> None:
     row("latency p99", ours.latency_ms[1], theirs.latency_ms[1], "ms", ".1f")
     row("idle RSS", ours.idle_rss / 2**20, theirs.idle_rss / 2**20, "MiB (before the load)")
     row("peak RSS", ours.peak_rss / 2**20, theirs.peak_rss / 2**20, "MiB")
+    row("CPU per event", sum(ours.cpu_ms.values()), sum(theirs.cpu_ms.values()), "ms (all processes)", ".2f")
+    each = ", ".join(f"{name} {ms:.2f}" for name, ms in ours.cpu_ms.items())
+    print(f"  {'':22}hookcast by process: {each} ms")
     print(f"  loopback limit: {limit:.0f} requests/s (load process -> fake bot, same concurrency)")
 
 

@@ -36,6 +36,7 @@ from hookcast.services.sign_in_throttle import SignInThrottle
 from hookcast.services.users import ensure_admin_user
 from hookcast.settings import Settings
 from hookcast.store import migrate
+from hookcast.store.config_cache import ConfigCache
 from hookcast.store.db import create_engine, session_factory
 from hookcast.store.tables import ApiToken
 
@@ -93,8 +94,9 @@ async def running(
             metrics = Metrics()
             courier = Courier(sender, ChatSender(sessions, messengers), AppRelay(sessions, messengers))
             limiter = BotLimiter(settings.redis_url, enabled=settings.enforce_rate_limits)
+            config = ConfigCache(engine)  # projects and webhooks, for intake and the claim
             worker = (
-                Worker(engine, sessions, settings, box, courier, limiter, messengers, metrics)
+                Worker(engine, sessions, settings, box, courier, limiter, messengers, metrics, config=config)
                 if role is not ProcessRole.API
                 else None
             )
@@ -102,6 +104,7 @@ async def running(
                 sessions,
                 on_work=worker.expect if worker is not None else None,
                 paused_backlog=settings.paused_backlog,
+                config=config,
             )
             runtime = Runtime(
                 settings,

@@ -23,6 +23,7 @@ from hookcast.living import Plan, Remembered, plan
 from hookcast.services import message_modes, people
 from hookcast.sources.caps import capped
 from hookcast.store import message_refs, outbox
+from hookcast.store.config_cache import ConfigCache
 from hookcast.store.outbox import Channel
 from hookcast.store.tables import EventRow, Webhook
 
@@ -39,6 +40,7 @@ class Claimer:
         leases: HeldLeases,
         *,
         skip_locked: bool,
+        config: ConfigCache,
     ) -> None:
         """``paused``: the webhooks this worker saw paused; one found claimable again leaves it.
         ``leases``: what this worker holds; a row it claims again (its lease ran out while it
@@ -49,6 +51,7 @@ class Claimer:
         self._paused = paused
         self._leases = leases
         self._skip_locked = skip_locked
+        self._config = config
         self._recent_events: dict[int, Event] = {}
 
     def expect(self, events: dict[int, Event]) -> None:
@@ -83,7 +86,7 @@ class Claimer:
         events = {i: e for i in wanted if (e := self._recent_events.pop(i, None)) is not None}
         if len(events) < len(wanted):
             events |= await _load_events(session, wanted - events.keys())
-        webhooks = await _load_webhooks(session, {r.webhook_id for r in rows})
+        webhooks = await self._config.webhooks(session, {r.webhook_id for r in rows})
         direct = any(row.channel is Channel.DIRECT for row in rows)
         if direct:
             await self._direct.load_apps(session)
@@ -151,8 +154,3 @@ async def _load_events(session: AsyncSession, ids: set[int]) -> dict[int, Event]
     as_text = cast_as(EventRow.event, Text).label("event")
     rows = await session.execute(select(EventRow.id, as_text).where(EventRow.id.in_(ids)))
     return {row.id: capped(Event.model_validate_json(row.event)) for row in rows}
-
-
-async def _load_webhooks(session: AsyncSession, ids: set[int]) -> dict[int, Webhook]:
-    rows = await session.scalars(select(Webhook).where(Webhook.id.in_(ids)))
-    return {webhook.id: webhook for webhook in rows}

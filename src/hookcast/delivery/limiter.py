@@ -21,10 +21,12 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Sequence
-
-import redis.asyncio
+from typing import TYPE_CHECKING
 
 from hookcast.platforms.base import RateLimit
+
+if TYPE_CHECKING:
+    import redis.asyncio
 
 MARGIN_FRACTION = 0.1
 MARGIN_MIN_SECONDS = 0.25
@@ -76,7 +78,12 @@ def wait_before_next(sends: Sequence[float], limits: Sequence[RateLimit], now: f
 class BotLimiter:
     def __init__(self, redis_url: str | None = None, *, enabled: bool = True) -> None:
         self.enabled = enabled
-        self._redis = redis.asyncio.from_url(redis_url) if redis_url else None
+        self._redis: redis.asyncio.Redis | None = None
+        if redis_url:
+            # Imported only when used: the client costs ~20 MiB of every process's memory.
+            import redis.asyncio
+
+            self._redis = redis.asyncio.from_url(redis_url)
         self._script = self._redis.register_script(RESERVE_SCRIPT) if self._redis is not None else None
         self._sends: dict[str, deque[float]] = {}
         self._cool_local: dict[str, float] = {}

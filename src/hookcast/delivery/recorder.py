@@ -159,7 +159,7 @@ class Recorder:
             for webhook_id, outcomes in outcomes_by_webhook.items()
             if not isinstance(outcomes[-1], Delivered)
         }
-        await outbox.resume_recovered(session, [w for w in outcomes_by_webhook if w not in failing])
+        await outbox.resume_recovered(session, [w for w in outcomes_by_webhook if w not in failing], now)
         for webhook_id, outcomes in sorted(failing.items()):
             webhook = await session.get(Webhook, webhook_id)
             if webhook is None:
@@ -175,7 +175,7 @@ class Recorder:
             assert isinstance(last, RetryAfter | Permanent)
             pause = pause_for(last, webhook.consecutive_failures, now)
             if pause is not None:
-                outbox.pause(webhook, pause.until, pause.reason)
+                outbox.pause(webhook, pause.until, pause.reason, now)
                 self._paused.add(webhook_id)
                 log.warning(
                     "webhook paused",

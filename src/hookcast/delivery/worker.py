@@ -44,6 +44,7 @@ from hookcast.logs import error_fields
 from hookcast.metrics import Metrics
 from hookcast.settings import Settings
 from hookcast.store import outbox
+from hookcast.store.config_cache import ConfigCache
 
 log = structlog.get_logger("hookcast.delivery")
 
@@ -61,7 +62,10 @@ class Worker:
         limiter: BotLimiter,
         messengers: MessengerPool,
         metrics: Metrics,
+        *,
+        config: ConfigCache,
     ) -> None:
+        """``config``: the process's cache of projects and webhooks, shared with its intake."""
         self._engine = engine
         self._sessions = sessions
         self._settings = settings
@@ -84,7 +88,7 @@ class Worker:
         poster = Poster(courier, composer, metrics)
         direct = DirectMessages(messengers, composer, poster, metrics)
         self._claimer = Claimer(
-            sessions, composer, direct, paused, self._leases, skip_locked=self._is_postgres
+            sessions, composer, direct, paused, self._leases, skip_locked=self._is_postgres, config=config
         )
         self._recorder = Recorder(
             sessions,

@@ -142,7 +142,7 @@ async def _bot_added(session: AsyncSession, ctx: Context, event: BotAdded) -> st
         token = ctx.box.open(chat.token_sealed)
         for webhook in await bound_webhooks(session, ctx.box, token):
             if (webhook.pause_reason or "").startswith(REMOVED_MARK):
-                outbox.resume(webhook)
+                outbox.resume(webhook, ctx.now)
                 resumed += 1
     await session.flush()
     _queue(session, ctx, "chat_id", event.chat_id, "welcome", cards.welcome(ctx.base_url, chat.language))
@@ -253,7 +253,7 @@ async def bound_webhooks(session: AsyncSession, box: SecretBox, token: str) -> l
 
 def _pause(webhooks: Sequence[Webhook], reason: str, ctx: Context) -> int:
     for webhook in webhooks:
-        outbox.pause(webhook, ctx.now + PAUSED_FOREVER, reason)
+        outbox.pause(webhook, ctx.now + PAUSED_FOREVER, reason, ctx.now)
     return len(webhooks)
 
 

@@ -120,7 +120,7 @@ async def resend(session: AsyncSession, delivery_id: int) -> None:
         raise NotFound("delivery {id} not found", id=delivery_id)
     if not await outbox.requeue(session, [Delivery.id == delivery_id], utcnow()):
         raise Conflict("delivery {id} is being sent right now; resend it once it is finished", id=delivery_id)
-    outbox.resume(await webhooks.get(session, delivery.webhook_id))
+    outbox.resume(await webhooks.get(session, delivery.webhook_id), utcnow())
 
 
 async def _attempts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[AttemptView]]:
@@ -200,5 +200,5 @@ async def requeue_events(
         chosen.append(Delivery.webhook_id == webhook_id)
     touched = await outbox.requeue(session, chosen, utcnow())
     for webhook in sorted(set(touched)):
-        outbox.resume(await webhooks.get(session, webhook))
+        outbox.resume(await webhooks.get(session, webhook), utcnow())
     return len(touched)

@@ -37,6 +37,7 @@ from hookcast.services.pipeline_results import with_previous_status
 from hookcast.services.projects import split_patterns
 from hookcast.services.webhooks import rules_of
 from hookcast.store import outbox
+from hookcast.store.config_cache import ConfigCache
 from hookcast.store.tables import EventRow, Project, Webhook
 
 log = structlog.get_logger("hookcast.intake")
@@ -89,17 +90,12 @@ IntakeResult = Accepted | ProjectGone
 
 
 async def accept_many(
-    session: AsyncSession, submissions: Sequence[Submission], *, paused_backlog: int
+    session: AsyncSession, submissions: Sequence[Submission], *, paused_backlog: int, config: ConfigCache
 ) -> list[IntakeResult]:
     """Store the submissions and their deliveries. A paused webhook keeps at most
     ``paused_backlog`` deliveries waiting; its new ones beyond that are set aside
-    (``outbox.bound``)."""
-    projects = {
-        p.id: p
-        for p in await session.scalars(
-            select(Project).where(Project.id.in_({s.project_id for s in submissions}))
-        )
-    }
+    (``outbox.bound``). Projects and webhooks come from this process's ``config`` cache."""
+    projects = await config.projects(session, {s.project_id for s in submissions})
     paths = {
         s.event.project.path_with_namespace
         for s in submissions
@@ -139,13 +135,10 @@ async def accept_many(
             await merge_requests.remember(session, target.id, event, received)
         plans.append(_Plan(target, event, key, submission.source, reason))
 
-    webhooks_by_project: dict[int, list[Webhook]] = defaultdict(list)
     notify_projects = {p.project.id for p in plans if p is not None and p.event is not None}
-    if notify_projects:
-        for webhook in await session.scalars(
-            select(Webhook).where(Webhook.project_id.in_(notify_projects)).order_by(Webhook.id)
-        ):
-            webhooks_by_project[webhook.project_id].append(webhook)
+    webhooks_by_project: dict[int, list[Webhook]] = defaultdict(
+        list, await config.webhooks_of(session, notify_projects) if notify_projects else {}
+    )
 
     stored = await _insert_events(session, [p for p in plans if p is not None])
     now = utcnow()
@@ -169,6 +162,8 @@ async def accept_many(
         outcomes.append(Accepted(event_id, False, len(fresh_rows), event=plan.event))
         stored[(plan.project.id, plan.key)] = (event_id, False)  # a repeat within the batch
     paused = {w.id for hooks in webhooks_by_project.values() for w in hooks if outbox.is_paused(w, now)}
+    if paused:  # the cached pause may be a second old: one lifted meanwhile must not set rows aside
+        paused = await outbox.still_paused(session, paused, now)
     await outbox.bound(session, deliveries, paused, paused_backlog)
     await outbox.enqueue(session, deliveries)
     return outcomes
@@ -280,12 +275,14 @@ class IntakeQueue:
         on_work: Callable[[dict[int, Event]], None] | None = None,
         *,
         paused_backlog: int,
+        config: ConfigCache,
     ) -> None:
         """``on_work`` hears of each committed batch that has deliveries, with its new events by
         id (an in-process worker then need not read them back). ``paused_backlog``
-        (``HOOKCAST_PAUSED_BACKLOG``): see `accept_many`."""
+        (``HOOKCAST_PAUSED_BACKLOG``) and ``config``: see `accept_many`."""
         self._sessions = sessions
         self._paused_backlog = paused_backlog
+        self._config = config
         self._on_work = on_work
         self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -340,7 +337,9 @@ class IntakeQueue:
     async def _write(self, submissions: list[Submission]) -> list[IntakeResult]:
         on_work = self._on_work
         async with self._sessions.begin() as session:
-            outcomes = await accept_many(session, submissions, paused_backlog=self._paused_backlog)
+            outcomes = await accept_many(
+                session, submissions, paused_backlog=self._paused_backlog, config=self._config
+            )
             fresh = {
                 outcome.event_id: outcome.event
                 for outcome in outcomes

@@ -1,10 +1,14 @@
 """A project's inbound credentials: its token (stored as a digest) and, for sources that sign
 their bodies, its signing secret (sealed, since verifying an HMAC needs the secret itself).
 
-Token -> project is cached briefly so that a busy hook endpoint does not ask the database for
-every request. Rotating or deleting a project clears this process's cache at once; other
-processes see the change (and a renamed project its new name, a new or removed signing secret)
-within ``ttl`` seconds. The cache says only whether a project has a signing secret; the secret
+Token -> project is cached so that a busy hook endpoint does not ask the database for every
+request. Rotating or deleting a project clears this process's cache at once; other processes see
+the change (and a renamed project its new name, a new or removed signing secret) within ``ttl``
+seconds: at most every ``ttl`` seconds one query reads the projects' stamp (`projects.stamp`), and
+the cache is emptied when it moved. Entries do not expire on their own, so a thousand projects
+each posting now and then cost no look-up each (the look-up was a good part of a request).
+
+The cache says only whether a project has a signing secret; the secret
 itself is read per signed request, so an unsealed secret never lingers in memory."""
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hookcast.clock import utcnow
 from hookcast.crypto import SecretBox, token_digest
-from hookcast.services.projects import find_by_token, get
+from hookcast.services.projects import find_by_token, get, stamp
 from hookcast.store.tables import Project
 
 WHSEC_PREFIX = "whsec_"
@@ -46,31 +50,48 @@ class ProjectTokenCache:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl: float = DEFAULT_TTL) -> None:
         self._sessions = sessions
         self._ttl = ttl
-        self._entries: dict[str, tuple[float, TokenOwner]] = {}
+        self._entries: dict[str, TokenOwner] = {}
+        self._stamp: object = None  # the projects' stamp the entries were read under
+        self._checked_until = 0.0  # monotonic time of the next look at the stamp
+        self._generation = 0  # moves on each emptying: a look-up begun before it is not kept
 
     async def owner(self, token: str | None) -> TokenOwner | None:
         if not token:
             return None
+        if time.monotonic() >= self._checked_until:
+            await self._check_stamp()
         digest = token_digest(token)
         cached = self._entries.get(digest)
-        now = time.monotonic()
-        if cached is not None and cached[0] > now:
-            return cached[1]
+        if cached is not None:
+            return cached
+        generation = self._generation
         async with self._sessions() as session:
             project = await find_by_token(session, token)
         if project is None:
-            self._entries.pop(digest, None)
             return None
-        if len(self._entries) >= MAX_ENTRIES:
-            self._entries.clear()
         owner = TokenOwner(
             project.id, project.gitlab_path, project.name, project.signing_secret_sealed is not None
         )
-        self._entries[digest] = (now + self._ttl, owner)
+        if generation == self._generation:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[digest] = owner
         return owner
+
+    async def _check_stamp(self) -> None:
+        """Empty the cache when a project changed since its entries were read. An entry read
+        before a change is either emptied with the others at the next look at the stamp, or,
+        when that look came while it was being read, never kept."""
+        self._checked_until = time.monotonic() + self._ttl
+        async with self._sessions() as session:
+            now_stamp = await stamp(session)
+        if now_stamp != self._stamp:
+            self.clear()
+            self._stamp = now_stamp
 
     def clear(self) -> None:
         self._entries.clear()
+        self._generation += 1
 
 
 @dataclass(frozen=True, slots=True)

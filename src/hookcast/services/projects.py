@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -150,6 +150,14 @@ async def rotate_token(session: AsyncSession, project_id: int) -> str:
     project.updated_at = utcnow()
     await session.flush()
     return token
+
+
+async def stamp(session: AsyncSession) -> tuple[int, datetime | None]:
+    """What changes whenever a project is created, changed or removed (each is done here: a
+    creation or change sets ``updated_at`` to now, a removal lowers the count): one cheap query
+    that tells a process's cache of projects whether it still holds."""
+    row = (await session.execute(select(func.count(), func.max(Project.updated_at)))).one()
+    return int(row[0]), row[1]
 
 
 async def find_by_token(session: AsyncSession, token: str) -> Project | None:

@@ -568,7 +568,7 @@ async def update(
         patch.pipelines_to_be_notified, patch.notify_only_broken_pipelines, pipeline_filter_of(webhook)
     ).value
     if changes.get("active") or "url" in changes:
-        outbox.resume(webhook)
+        outbox.resume(webhook, utcnow())
     webhook.updated_at = utcnow()
     await session.flush()
     return webhook

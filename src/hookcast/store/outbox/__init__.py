@@ -15,7 +15,7 @@ only writes the decisions. The Feishu bot's own queues use the same claim primit
 
 from hookcast.store.outbox.backlog import BACKLOG_FULL, Backlog, backlogs, bound
 from hookcast.store.outbox.leases import claim_due, settle
-from hookcast.store.outbox.pauses import is_paused, pause, resume, resume_recovered
+from hookcast.store.outbox.pauses import is_paused, pause, resume, resume_recovered, still_paused
 from hookcast.store.outbox.rows import (
     AttemptRow,
     Claimed,
@@ -59,4 +59,5 @@ __all__ = [
     "resume",
     "resume_recovered",
     "settle",
+    "still_paused",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.store.tables import Webhook
@@ -20,25 +20,37 @@ def is_paused(webhook: Webhook | None, now: datetime) -> bool:
     return webhook is not None and webhook.paused_until is not None and webhook.paused_until > now
 
 
+async def still_paused(session: AsyncSession, webhook_ids: Collection[int], now: datetime) -> set[int]:
+    """Those of ``webhook_ids`` paused now, as the database says (not a cached copy)."""
+    rows = await session.scalars(
+        select(Webhook.id).where(Webhook.id.in_(webhook_ids), Webhook.paused_until > now)
+    )
+    return set(rows)
+
+
 def claimable(now: datetime) -> ColumnElement[bool]:
     """The SQL condition "this webhook is not paused now"."""
     return or_(Webhook.paused_until.is_(None), Webhook.paused_until <= now)
 
 
-def pause(webhook: Webhook, until: datetime, reason: str) -> None:
-    """Hold the webhook's deliveries until ``until``, saying why (shown in the API and the UI)."""
+def pause(webhook: Webhook, until: datetime, reason: str, now: datetime) -> None:
+    """Hold the webhook's deliveries until ``until``, saying why (shown in the API and the UI).
+    A pause or resume is a change of the webhook (``updated_at``): intake bounds a paused
+    webhook's backlog, so other processes' caches of it must see it (`store.config_cache`)."""
     webhook.paused_until = until
     webhook.pause_reason = reason
+    webhook.updated_at = now
 
 
-def resume(webhook: Webhook) -> None:
+def resume(webhook: Webhook, now: datetime) -> None:
     """Lift a pause and forget the failures: the next due delivery is tried at once."""
     webhook.paused_until = None
     webhook.pause_reason = None
     webhook.consecutive_failures = 0
+    webhook.updated_at = now
 
 
-async def resume_recovered(session: AsyncSession, webhook_ids: Collection[int]) -> None:
+async def resume_recovered(session: AsyncSession, webhook_ids: Collection[int], now: datetime) -> None:
     """`resume` for the webhooks a delivery just reached, in one statement that only touches the
     rows that need it (the usual case is that none does)."""
     if not webhook_ids:
@@ -49,5 +61,5 @@ async def resume_recovered(session: AsyncSession, webhook_ids: Collection[int]) 
             Webhook.id.in_(webhook_ids),
             or_(Webhook.consecutive_failures != 0, Webhook.paused_until.is_not(None)),
         )
-        .values(consecutive_failures=0, paused_until=None, pause_reason=None)
+        .values(consecutive_failures=0, paused_until=None, pause_reason=None, updated_at=now)
     )
