@@ -1,13 +1,15 @@
 """Configuration as code over the API, on SQLite and PostgreSQL: a project exported as a document
 and imported into a fresh database (the same instance's keys, or another's), the diff an import
 answers, idempotence, dry runs, pruning, secrets left out or sealed, and problems named by their
-path with nothing applied."""
+path with nothing applied; the silences section likewise (in force and to come exported, expired
+ones neither exported nor imported)."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -373,3 +375,164 @@ async def test_unnamed_webhooks_are_not_exported_but_pruned_one_by_one(client: h
     assert [c["action"] for c in pruned["changes"]] == ["removed", "removed"]
     assert len({c["name"] for c in pruned["changes"]}) == 2
     assert set(await webhooks_of(client, project_id)) == {"ci", "ops"}
+
+
+DISK = {"kinds": ["alert"], "alert_labels": ['alertname="DiskFull"', 'instance=~"db-.*"']}
+RENOVATE = {"refs": ["renovate/*"]}
+
+
+def moment(hours: float) -> str:
+    """An instant ``hours`` from now, whole seconds (as a person writes one), in ISO 8601."""
+    return (datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)).isoformat()
+
+
+async def silence(client: httpx.AsyncClient, where: str, **fields: Any) -> dict[str, Any]:
+    answer = await client.post(where, json=fields)
+    assert answer.status_code == 201, answer.text
+    made: dict[str, Any] = answer.json()
+    return made
+
+
+async def project_with_silences(client: httpx.AsyncClient) -> int:
+    """A project with a silence in force, one to come and one expired; and an instance-wide one."""
+    project_id = await project_with_webhooks(client)
+    where = f"/api/v1/projects/{project_id}/silences"
+    await silence(client, where, match=DISK, ends_at=moment(2), comment="disk being replaced")
+    await silence(
+        client, where, match=RENOVATE, starts_at=moment(24), ends_at=moment(48), comment="renovate storm"
+    )
+    old = await silence(client, where, match={"actors": ["bot"]}, duration_minutes=60, comment="over")
+    expired = await client.post(f"{where}/{old['id']}/expire")
+    assert expired.status_code == 200 and expired.json()["status"] == "expired"
+    await silence(client, "/api/v1/silences", match=RENOVATE, duration_minutes=60, comment="everywhere")
+    return project_id
+
+
+async def silences_of(client: httpx.AsyncClient, project_id: int) -> list[dict[str, Any]]:
+    """The project's silences not expired, as configuration (no id, status or creation time)."""
+    listed = (await client.get(f"/api/v1/projects/{project_id}/silences")).json()
+    kept = ("match", "starts_at", "ends_at", "author", "comment")
+    return sorted(
+        ({name: s[name] for name in kept} for s in listed if s["status"] != "expired"),
+        key=lambda s: s["comment"],
+    )
+
+
+async def test_silences_in_force_and_to_come_go_to_a_fresh_database_and_come_back_unchanged(
+    client: httpx.AsyncClient, settings: Settings, tmp_path: Path, migrated_templates: MigratedTemplates
+) -> None:
+    project_id = await project_with_silences(client)
+    document = await export(client, project_id, format="yaml", sealed="true")
+    assert [s["comment"] for s in document["silences"]] == ["disk being replaced", "renovate storm"]
+    assert document["silences"][0]["match"] == DISK  # the conditions set, as JSON
+    assert set(document["silences"][0]) == {"match", "starts_at", "ends_at", "author", "comment"}
+    async with fresh_instance(settings, tmp_path, migrated_templates, same_keys=True) as other:
+        answer = await import_(other, document)
+        assert answer.status_code == 200, answer.text
+        result = answer.json()
+        added = [c for c in result["changes"] if c["section"] == "silences"]
+        assert [(c["action"], c["name"].split(": ")[-1]) for c in added] == [
+            ("added", "disk being replaced"),
+            ("added", "renovate storm"),
+        ]
+        assert '  + comment: "renovate storm"\n' in result["diff"]
+        new_id = result["project_id"]
+        assert await silences_of(other, new_id) == await silences_of(client, project_id)
+        assert len(await silences_of(other, new_id)) == 2  # the expired one stayed behind
+        assert (await other.get("/api/v1/silences")).json() == []  # and so did the instance-wide one
+        assert (await export(other, new_id)) == (await export(client, project_id))
+
+        again = (await import_(other, document)).json()
+        assert again["changed"] is False and again["diff"] == "no changes\n"
+        assert len(await silences_of(other, new_id)) == 2
+
+
+async def test_a_changed_silence_is_added_and_the_old_one_kept_or_pruned(client: httpx.AsyncClient) -> None:
+    project_id = await project_with_silences(client)
+    document = await export(client, project_id)
+    document["silences"][0]["comment"] = "disk replaced, watching it"
+    before = await silences_of(client, project_id)
+
+    planned = (await import_(client, document, project_id, dry_run=True)).json()
+    assert planned["changed"] is True and planned["applied"] is False
+    assert [(c["action"], c["name"].split(": ")[-1]) for c in planned["changes"]] == [
+        ("added", "disk replaced, watching it"),
+        ("kept", "disk being replaced"),
+    ]
+    text = planned["diff"]
+    assert 'silence \'kinds: alert; alert_labels: alertname="DiskFull", instance=~"db-.*", ' in text
+    assert ": disk replaced, watching it': added\n  + match: {" in text
+    assert ": disk being replaced': kept (not in the document; --prune removes it)\n" in text
+    assert await silences_of(client, project_id) == before  # a dry run changes nothing
+
+    applied = (await import_(client, document, project_id)).json()
+    assert applied["applied"] is True and applied["diff"] == planned["diff"]
+    comments = [s["comment"] for s in await silences_of(client, project_id)]
+    assert comments == ["disk being replaced", "disk replaced, watching it", "renovate storm"]
+    again = (await import_(client, document, project_id)).json()
+    assert again["changed"] is False and again["diff"].endswith("--prune removes it)\nno changes\n")
+
+    pruned = (await import_(client, document, project_id, prune=True)).json()
+    assert [(c["section"], c["action"]) for c in pruned["changes"]] == [("silences", "removed")]
+    assert [s["comment"] for s in await silences_of(client, project_id)] == [
+        "disk replaced, watching it",
+        "renovate storm",
+    ]
+    listed = (await client.get(f"/api/v1/projects/{project_id}/silences")).json()
+    assert [s["comment"] for s in listed if s["status"] == "expired"] == ["over"]  # history: never pruned
+    assert len((await client.get("/api/v1/silences")).json()) == 1  # nor the instance-wide one
+
+
+async def test_a_silence_that_has_ended_since_the_export_is_skipped_with_a_note(
+    client: httpx.AsyncClient,
+) -> None:
+    project_id = await project_with_webhooks(client)
+    document = await export(client, project_id)
+    ended = {
+        "match": RENOVATE,
+        "starts_at": moment(-3),
+        "ends_at": moment(-1),
+        "author": "ann",
+        "comment": "gone",
+    }
+    document["silences"] = [ended]
+    result = (await import_(client, document, project_id)).json()
+    assert result["changed"] is False and result["applied"] is False
+    [skipped] = result["changes"]
+    assert skipped["action"] == "skipped" and "an expired silence is not imported" in skipped["note"]
+    assert result["diff"].startswith("silence 'refs: renovate/*, ")
+    assert "(ended " in result["diff"] and result["diff"].endswith("no changes\n")
+    assert (await client.get(f"/api/v1/projects/{project_id}/silences")).json() == []
+
+    coming = {**ended, "starts_at": moment(1), "ends_at": moment(2), "comment": "coming"}
+    document["silences"] = [ended, coming]
+    both = (await import_(client, document, project_id)).json()
+    assert [(c["action"], c["name"].split(": ")[-1]) for c in both["changes"]] == [
+        ("added", "coming"),
+        ("skipped", "gone"),
+    ]
+    [made] = await silences_of(client, project_id)
+    assert made["author"] == "ann" and made["comment"] == "coming"  # the document's author
+
+
+async def test_problems_with_silences_are_named_by_their_path_and_nothing_is_applied(
+    client: httpx.AsyncClient,
+) -> None:
+    project_id = await project_with_webhooks(client)
+    document = await export(client, project_id)
+    good = {"match": RENOVATE, "starts_at": moment(1), "ends_at": moment(2), "author": "ann", "comment": "ok"}
+    cases = [
+        ({**good, "ends_at": moment(0.5)}, "silences[1].ends_at", "must end after it starts"),
+        ({**good, "match": {}}, "silences[1].match", "at least one condition"),
+        ({**good, "ends_at": moment(24 * 400)}, "silences[1].ends_at", "at most 366 days"),
+        ({**good, "match": {"alert_labels": ["no matcher"]}}, "silences[1].match.alert_labels[0]", ""),
+        ({k: v for k, v in good.items() if k != "author"}, "silences[1].author", "Field required"),
+        (good, "silences[1]", "also silences[0]"),
+    ]
+    for wrong, path, message in cases:
+        document["silences"] = [good, wrong]
+        refused = await import_(client, document, project_id)
+        assert refused.status_code == 422, (path, refused.text)
+        [problem] = refused.json()["detail"]
+        assert problem["loc"] == ["body", path] and message in problem["msg"], problem
+    assert (await client.get(f"/api/v1/projects/{project_id}/silences")).json() == []

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hookcast.services.config_document import document
-from hookcast.services.config_document.sections import Context, Snapshot, path_of
+from hookcast.services.config_document.sections import Context, Snapshot, Untouched, path_of
 from hookcast.services.config_document.webhook_section import LEFT_OUT, WebhookEntry
 from hookcast.services.errors import InvalidDocument
 from hookcast.services.webhooks import WebhookInput
@@ -26,13 +26,13 @@ def test_every_field_of_the_webhook_api_model_is_in_an_entry_with_its_type() -> 
             assert WebhookEntry.model_fields[name].annotation == field.annotation, name
 
 
-class Silences:
-    """What a further section looks like (the silences one will be like it)."""
+class Notes:
+    """What a further section looks like (as the webhooks and silences ones)."""
 
-    key = "silences"
-    noun = "silence"
+    key = "notes"
+    noun = "note"
     annotation = list[dict[str, str]]
-    description = "Silences."
+    description = "Notes."
 
     async def export(self, ctx: Context, project: Project, *, sealed: bool) -> Any:
         return []
@@ -40,15 +40,17 @@ class Silences:
     async def snapshot(self, ctx: Context, project: Project) -> Snapshot:
         return {}
 
-    async def apply(self, ctx: Context, project: Project, value: Any, *, prune: bool) -> list[str]:
+    async def apply(self, ctx: Context, project: Project, value: Any, *, prune: bool) -> list[Untouched]:
         return []
 
 
 def test_a_section_is_one_entry_in_the_list_of_sections() -> None:
-    model = document.document_model([*document.SECTIONS, Silences()])
-    assert {"version", "project", "webhooks", "silences"} == set(model.model_json_schema()["properties"])
-    parsed = model.model_validate({"project": {"name": "app"}, "silences": [{"matcher": "x"}]})
-    assert parsed.silences == [{"matcher": "x"}]  # type: ignore[attr-defined]
+    model = document.document_model([*document.SECTIONS, Notes()])
+    assert {"version", "project", "webhooks", "silences", "notes"} == set(
+        model.model_json_schema()["properties"]
+    )
+    parsed = model.model_validate({"project": {"name": "app"}, "notes": [{"text": "x"}]})
+    assert parsed.notes == [{"text": "x"}]  # type: ignore[attr-defined]
     assert parsed.webhooks is None  # type: ignore[attr-defined]  # left out: left as it is
 
 

@@ -16,6 +16,7 @@ import typer
 
 from hookcast.cli.admin import run
 from hookcast.cli.instance import Instance
+from hookcast.clock import utcnow
 from hookcast.services.config_document import document as documents
 from hookcast.services.config_document.document import Format
 from hookcast.services.config_document.sections import Context
@@ -35,7 +36,7 @@ STDIO = "-"
 
 def _context(instance: Instance, session: AsyncSession) -> Context:
     settings = instance.settings
-    return Context(session, instance.box, settings.extra_allowed_hosts, settings.public_url)
+    return Context(session, instance.box, settings.extra_allowed_hosts, settings.public_url, utcnow())
 
 
 def export(
@@ -51,7 +52,7 @@ def export(
     ] = False,
     output: Annotated[str, typer.Option("--output", "-o", help="Write to this file ('-': stdout).")] = STDIO,
 ) -> None:
-    """Write a project's settings and webhooks as one YAML / JSON document (for Git).
+    """Write a project's settings, webhooks and silences as one YAML / JSON document (for Git).
 
     Webhook URLs and secret settings are left out, or with --sealed sealed for this instance."""
 
@@ -79,7 +80,10 @@ def import_(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print the diff.")] = False,
     prune: Annotated[
-        bool, typer.Option("--prune", help="Remove the webhooks the document does not name (else kept).")
+        bool,
+        typer.Option(
+            "--prune", help="Remove the webhooks and silences the document does not name (else kept)."
+        ),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Apply without asking.")] = False,
 ) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from hookcast.clock import utcnow
 from hookcast.services.config_document import document as documents
 from hookcast.services.config_document.document import MEDIA_TYPES, Format, ProjectDocument
 from hookcast.services.config_document.sections import Context
@@ -33,11 +34,14 @@ DOCUMENT_BODY = {
     }
 }
 DryRun = Annotated[bool, Query(description="Only answer the diff; change nothing.")]
-Prune = Annotated[bool, Query(description="Remove the webhooks the document does not name (else kept).")]
+Prune = Annotated[
+    bool, Query(description="Remove the webhooks and silences the document does not name (else kept).")
+]
 
 
 def _context(session: SessionDep, runtime: RuntimeDep) -> Context:
-    return Context(session, runtime.box, runtime.settings.extra_allowed_hosts, runtime.settings.public_url)
+    settings = runtime.settings
+    return Context(session, runtime.box, settings.extra_allowed_hosts, settings.public_url, utcnow())
 
 
 ContextDep = Annotated[Context, Depends(_context)]
@@ -47,7 +51,8 @@ ContextDep = Annotated[Context, Depends(_context)]
     "/projects/{project_id}/export",
     response_model=ProjectDocument,
     summary="Export a project as a document",
-    description="The project's settings and webhooks as one YAML or JSON document, for Git. "
+    description="The project's settings, webhooks and silences (in force or to come) as one YAML "
+    "or JSON document, for Git. "
     "Secrets are left out (the URL as null, url_redacted for the reader), or with sealed=true "
     "sealed with this instance's keys: only this instance imports them.",
     responses={200: {"content": {"application/yaml": {"schema": DOCUMENT_SCHEMA}}}},

@@ -14,6 +14,12 @@ class Action(StrEnum):
     CHANGED = "changed"
     REMOVED = "removed"
     KEPT = "kept"  # in the instance, not in the document, not pruned: nothing happens to it
+    SKIPPED = "skipped"  # in the document, not applied (its note says why): nothing happens
+
+    @property
+    def changes(self) -> bool:
+        """Whether an item named with this action is a change (kept and skipped ones are not)."""
+        return self not in (Action.KEPT, Action.SKIPPED)
 
 
 class FieldChange(BaseModel):
@@ -28,6 +34,7 @@ class ItemChange(BaseModel):
     name: str
     action: Action
     fields: list[FieldChange] = Field(default_factory=list)
+    note: str | None = Field(default=None, description="Why a skipped item is not applied.")
 
 
 def compared(section: str, noun: str, before: Snapshot, after: Snapshot) -> list[ItemChange]:
@@ -66,8 +73,7 @@ def text(changes: list[ItemChange]) -> str:
     """The diff as a person reads it: one line per item, one indented line per field."""
     lines = []
     for change in changes:
-        kept = " (not in the document; --prune removes it)" if change.action == Action.KEPT else ""
-        lines.append(f"{change.noun} {change.name!r}: {change.action.value}{kept}")
+        lines.append(f"{change.noun} {change.name!r}: {change.action.value}{_why(change)}")
         for moved in change.fields:
             if change.action == Action.ADDED:
                 lines.append(f"  + {moved.field}: {moved.new}")
@@ -75,9 +81,17 @@ def text(changes: list[ItemChange]) -> str:
                 lines.append(f"  ~ {moved.field}: {moved.old} (secret part changed)")
             else:
                 lines.append(f"  ~ {moved.field}: {_or_unset(moved.old)} -> {_or_unset(moved.new)}")
-    if not any(change.action != Action.KEPT for change in changes):
+    if not any(change.action.changes for change in changes):
         lines.append("no changes")
     return "\n".join(lines) + "\n"
+
+
+def _why(change: ItemChange) -> str:
+    if change.action == Action.KEPT:
+        return " (not in the document; --prune removes it)"
+    if change.action == Action.SKIPPED:
+        return f" ({change.note})"
+    return ""
 
 
 def _or_unset(value: str | None) -> str:

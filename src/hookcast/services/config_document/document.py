@@ -3,6 +3,7 @@
     version: 1
     project: {name, gitlab_path, protected_branches, routes_other_projects}
     webhooks: [...]          # one key per section in SECTIONS
+    silences: [...]
 
 ``project`` is `projects.ProjectInput` itself: everything the project API model takes (no id,
 no inbound token, no signing secret). A section left out of a document is left as it is. The
@@ -23,15 +24,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import ErrorDetails
 
 from hookcast.services.config_document.sections import Section, path_of
+from hookcast.services.config_document.silence_section import SilencesSection
 from hookcast.services.config_document.webhook_section import WebhooksSection
 from hookcast.services.errors import InvalidDocument
 from hookcast.services.projects import ProjectInput
 from hookcast.sources import tolerant
 
 VERSION: Literal[1] = 1
-# The sections after the project's settings, in the document's order. A new section (silences)
-# is one entry here: a class with the members of `Section`.
-SECTIONS: tuple[Section, ...] = (WebhooksSection(),)
+# The sections after the project's settings, in the document's order. A new section is one
+# entry here: a class with the members of `Section`.
+SECTIONS: tuple[Section, ...] = (WebhooksSection(), SilencesSection())
 
 
 class Format(StrEnum):

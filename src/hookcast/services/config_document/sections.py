@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.crypto import SecretBox
-from hookcast.services.errors import Conflict, Invalid, NotFound, ServiceError
+from hookcast.services.errors import Conflict, Invalid, InvalidDocument, NotFound, ServiceError
 from hookcast.store.tables import Project
 
 
@@ -30,6 +32,7 @@ class Context:
     box: SecretBox
     extra_hosts: Sequence[str]
     public_url: str | None
+    now: datetime  # one instant for the whole export or import (which silences are expired)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +52,19 @@ class Shown:
 Snapshot = dict[str, dict[str, Shown]]
 
 
+@dataclass(frozen=True, slots=True)
+class Untouched:
+    """An item an import leaves as it is, which the diff still names: one of the instance that
+    the document does not name and that is not pruned (kept), or one of the document that is
+    not applied (``skipped`` says why: an expired silence)."""
+
+    name: str
+    skipped: str | None = None
+
+
 class Section(Protocol):
-    """One section of the document, e.g. ``webhooks``. A new one (silences, say) is a class
-    with these members and one entry in `document.SECTIONS`."""
+    """One section of the document, e.g. ``webhooks``. A new one is a class with these members
+    and one entry in `document.SECTIONS`."""
 
     @property
     def key(self) -> str:
@@ -74,10 +87,10 @@ class Section(Protocol):
 
     async def snapshot(self, ctx: Context, project: Project) -> Snapshot: ...
 
-    async def apply(self, ctx: Context, project: Project, value: Any, *, prune: bool) -> list[str]:
-        """Make the project's items match ``value``; answers the names of the items kept (in
-        the instance, not in the document, and not pruned). Raises `ServiceError` s whose
-        ``field`` is the path in the document (`at`)."""
+    async def apply(self, ctx: Context, project: Project, value: Any, *, prune: bool) -> list[Untouched]:
+        """Make the project's items match ``value``; answers the items it left as they are (kept
+        or skipped). Raises `ServiceError` s whose ``field`` is the path in the document (`at`,
+        `refused`)."""
 
 
 def at(path: str, error: ServiceError, *, settings: frozenset[str] = frozenset()) -> ServiceError:
@@ -93,6 +106,11 @@ def at(path: str, error: ServiceError, *, settings: frozenset[str] = frozenset()
     if error.params:
         return kind(error.msgid, field=where, **error.params)
     return kind(error.message, field=where)
+
+
+def refused(path: str, error: ValidationError) -> InvalidDocument:
+    """What an API model refused of what the item at ``path`` gave, each problem by its path."""
+    return InvalidDocument([(f"{path}.{path_of(e['loc'])}".rstrip("."), e["msg"]) for e in error.errors()])
 
 
 def path_of(location: Sequence[int | str]) -> str:

@@ -31,7 +31,7 @@ class ImportResult(BaseModel):
     project: str = Field(description="The project's name.")
     project_id: int | None = Field(description="Null when a dry run would create it.")
     created: bool = Field(description="Whether the project is (or would be) created.")
-    changes: list[ItemChange] = Field(description="Added, changed, removed and kept items.")
+    changes: list[ItemChange] = Field(description="Added, changed, removed, kept and skipped items.")
     changed: bool = Field(description="Whether anything is (or would be) changed.")
     applied: bool = Field(description="False for a dry run, and when nothing changes.")
     gitlab_token: str | None = Field(
@@ -119,12 +119,19 @@ async def _apply(
         if value is None:
             continue
         old = await section.snapshot(ctx, project)
-        kept = await section.apply(ctx, project, value, prune=prune)
+        untouched = await section.apply(ctx, project, value, prune=prune)
         changes += compared(section.key, section.noun, old, await section.snapshot(ctx, project))
         changes += [
-            ItemChange(section=section.key, noun=section.noun, name=n, action=Action.KEPT) for n in kept
+            ItemChange(
+                section=section.key,
+                noun=section.noun,
+                name=item.name,
+                action=Action.KEPT if item.skipped is None else Action.SKIPPED,
+                note=item.skipped,
+            )
+            for item in untouched
         ]
-    changed = any(change.action != Action.KEPT for change in changes)
+    changed = any(change.action.changes for change in changes)
     return ImportResult(
         project=project.name,
         project_id=project.id,

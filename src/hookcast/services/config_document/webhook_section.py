@@ -30,8 +30,15 @@ from hookcast.crypto import SecretBox, token_digest
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName
 from hookcast.services import webhook_settings, webhooks
-from hookcast.services.config_document.sections import Context, Shown, Snapshot, at, path_of
-from hookcast.services.errors import Invalid, InvalidDocument, ServiceError
+from hookcast.services.config_document.sections import (
+    Context,
+    Shown,
+    Snapshot,
+    Untouched,
+    at,
+    refused,
+)
+from hookcast.services.errors import Invalid, ServiceError
 from hookcast.services.text_input import TextInput
 from hookcast.services.webhooks import WebhookInput, WebhookPatch
 from hookcast.store.tables import Project, Webhook
@@ -116,7 +123,7 @@ class WebhooksSection:
         hooks = await webhooks.list_for_project(ctx.session, project.id)
         return {_label(hook, hooks): _shown(hook, ctx.box) for hook in hooks}
 
-    async def apply(self, ctx: Context, project: Project, value: Any, *, prune: bool) -> list[str]:
+    async def apply(self, ctx: Context, project: Project, value: Any, *, prune: bool) -> list[Untouched]:
         entries: Sequence[WebhookEntryBase] = value
         hooks = await webhooks.list_for_project(ctx.session, project.id)
         named = {entry.name for entry in entries}
@@ -134,9 +141,7 @@ class WebhooksSection:
             except ServiceError as error:
                 raise at(path, error, settings=settings) from error
             except ValidationError as error:  # what the API models refuse of what the entry gave
-                raise InvalidDocument(
-                    [(f"{path}.{path_of(e['loc'])}".rstrip("."), e["msg"]) for e in error.errors()]
-                ) from error
+                raise refused(path, error) from error
         kept = []
         for hook in hooks:
             if hook.name in named:
@@ -144,7 +149,7 @@ class WebhooksSection:
             if prune:
                 await webhooks.remove(ctx.session, hook.id)
             else:
-                kept.append(_label(hook, hooks))
+                kept.append(Untouched(_label(hook, hooks)))
         return kept
 
 
