@@ -10,7 +10,7 @@ from fnmatch import fnmatch
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,16 @@ from hookcast.platforms.targets import target_from
 from hookcast.quiet_hours import Severity, Weekday, quiet_until
 from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter, RouteRules, parse_labels
-from hookcast.services import fields, message_modes, projects, quiet_hours, reminder_options, webhook_settings
+from hookcast.rules import MAX_RULES, Rule, parse_rules, stored_rules
+from hookcast.services import (
+    fields,
+    message_modes,
+    projects,
+    quiet_hours,
+    reminder_options,
+    webhook_rules,
+    webhook_settings,
+)
 from hookcast.services.errors import Invalid, NotFound, Term
 from hookcast.services.text_input import TextInput
 from hookcast.store import outbox
@@ -134,11 +143,17 @@ class WebhookFields(TextInput):
         le=message_modes.MAX_FLAP_MINUTES,
         description=message_modes.FLAP_HELP,
     )
+    rules: list[Rule] = Field(default_factory=list, max_length=MAX_RULES, description=webhook_rules.RULES_HELP)
 
     @model_validator(mode="before")
     @classmethod
     def _settings_at_top_level(cls, data: Any) -> Any:
         return webhook_settings.fold_flat(data)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rules_with_position(cls, value: Any) -> Any:
+        return _rules_input(value)
 
 
 class WebhookInput(WebhookFields):
@@ -189,11 +204,25 @@ class WebhookPatch(TextInput):
         le=message_modes.MAX_FLAP_MINUTES,
         description=message_modes.FLAP_HELP,
     )
+    rules: list[Rule] | None = Field(
+        default=None, max_length=MAX_RULES, description=webhook_rules.RULES_HELP + " [] removes them all."
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _settings_at_top_level(cls, data: Any) -> Any:
         return webhook_settings.fold_flat(data)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rules_with_position(cls, value: Any) -> Any:
+        return _rules_input(value)
+
+
+def _rules_input(value: Any) -> Any:
+    """Rules checked here first, so that the refusal names the position of the error
+    (``rules[2].match.refs[0]: invalid regular expression …``); None keeps."""
+    return None if value is None else list(parse_rules(value))
 
 
 class WebhookView(BaseModel):
@@ -247,6 +276,7 @@ class WebhookView(BaseModel):
     reminder_drafts: bool = Field(description=REMINDER_DRAFTS_HELP)
     message_mode: MessageMode = Field(description=message_modes.MODE_HELP + " Shown: the mode in effect.")
     alert_flap_window_minutes: int = Field(description=message_modes.FLAP_HELP)
+    rules: list[Rule] = Field(description=webhook_rules.RULES_HELP)
     # Last: the field's name hides the module's in the class body.
     message_modes: list[MessageMode] = Field(description=message_modes.MODES_HELP)
 
@@ -295,6 +325,7 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         message_mode=message_modes.effective(webhook, modes := message_modes.offered(webhook)),
         message_modes=list(modes),
         alert_flap_window_minutes=round(message_modes.flap_window(webhook).total_seconds() / 60),
+        rules=list(stored_rules(webhook.rules)),
         **webhook_settings.flat_view(platform, webhook.settings),
     )
 
@@ -493,6 +524,7 @@ async def create(
         ),
         message_mode=message_modes.checked(platform, data.url, data.message_mode),
         alert_flap_window_minutes=data.alert_flap_window_minutes,
+        rules=await webhook_rules.checked(session, project_id, None, data.rules),
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -531,6 +563,8 @@ async def update(
         _change_mode(webhook, platform, changes, box)
     if changes.get("alert_flap_window_minutes") is not None:
         webhook.alert_flap_window_minutes = changes["alert_flap_window_minutes"]
+    if patch.rules is not None:
+        webhook.rules = await webhook_rules.checked(session, webhook.project_id, webhook.id, patch.rules)
     if changes.get("triggers") is not None:
         webhook.triggers = _triggers(EventKind(t) for t in changes["triggers"])
     for name in (
