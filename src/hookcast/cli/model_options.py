@@ -70,6 +70,7 @@ def _parameter(
     secret: bool = False,
 ) -> inspect.Parameter:
     kind = _unwrapped(annotation)
+    typed: Any
     if _model_list(annotation):
         decls = (_dashed(name), *spellings)
         typed = str | None
@@ -77,7 +78,7 @@ def _parameter(
         default = None
     elif kind is bool:
         decls = tuple(spellings) or (f"{_dashed(name)}/--no-{_dashed(name)[2:]}",)
-        typed: Any = bool if isinstance(default, bool) else bool | None
+        typed = bool if isinstance(default, bool) else bool | None
     elif typing.get_origin(kind) is list:
         decls = (_dashed(name), *spellings)
         typed = list[typing.get_args(kind)[0]] | None  # type: ignore[misc]

@@ -187,7 +187,8 @@ def _decided(plan: _Plan | None, webhooks_by_project: dict[int, list[Webhook]]) 
     if plan is None or plan.event is None:
         return plan
     protected = split_patterns(plan.project.protected_branches)
-    return replace(plan, routing=decisions.routing(plan.event, webhooks_by_project[plan.project.id], protected))
+    decided = decisions.routing(plan.event, webhooks_by_project[plan.project.id], protected)
+    return replace(plan, routing=decided)
 
 
 def _fan_out(plan: _Plan, event_id: int, webhooks: list[Webhook], now: Any) -> list[dict[str, Any]]:

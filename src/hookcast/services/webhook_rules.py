@@ -39,7 +39,9 @@ async def checked(
             if rule.to is None:
                 continue
             if rule.to == webhook_id:
-                raise Invalid("rules[{index}].to: a webhook cannot redirect to itself", field="rules", index=index)
+                raise Invalid(
+                    "rules[{index}].to: a webhook cannot redirect to itself", field="rules", index=index
+                )
             if rule.to not in found:
                 raise Invalid(
                     "rules[{index}].to: webhook {to} is not a webhook of this project",

@@ -143,7 +143,9 @@ class WebhookFields(TextInput):
         le=message_modes.MAX_FLAP_MINUTES,
         description=message_modes.FLAP_HELP,
     )
-    rules: list[Rule] = Field(default_factory=list, max_length=MAX_RULES, description=webhook_rules.RULES_HELP)
+    rules: list[Rule] = Field(
+        default_factory=list, max_length=MAX_RULES, description=webhook_rules.RULES_HELP
+    )
 
     @model_validator(mode="before")
     @classmethod
