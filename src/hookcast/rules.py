@@ -260,6 +260,8 @@ def route_all(
         detail: dict[str, Any] = {}
         if verdict.rule is not None:
             detail |= {"rule": verdict.rule, "action": verdict.action.value}
+            if name := candidate.rules[verdict.rule].name:
+                detail["name"] = name
         if verdict.mentions:
             detail |= {"mentions": list(verdict.mentions), "mention_rules": list(verdict.mention_rules)}
         by = DEFAULT if verdict.rule is None else RULE

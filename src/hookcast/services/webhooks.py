@@ -155,7 +155,7 @@ class WebhookFields(TextInput):
     @field_validator("rules", mode="before")
     @classmethod
     def _rules_with_position(cls, value: Any) -> Any:
-        return _rules_input(value)
+        return rules_input(value)
 
 
 class WebhookInput(WebhookFields):
@@ -218,10 +218,10 @@ class WebhookPatch(TextInput):
     @field_validator("rules", mode="before")
     @classmethod
     def _rules_with_position(cls, value: Any) -> Any:
-        return _rules_input(value)
+        return rules_input(value)
 
 
-def _rules_input(value: Any) -> Any:
+def rules_input(value: Any) -> Any:
     """Rules checked here first, so that the refusal names the position of the error
     (``rules[2].match.refs[0]: invalid regular expression …``); None keeps."""
     return None if value is None else list(parse_rules(value))
