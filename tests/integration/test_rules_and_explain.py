@@ -147,15 +147,19 @@ async def test_explain_shows_held_and_digested_deliveries(
     assert steps[0]["digest_of"] is not None and steps[0]["digest_of"] == steps[1]["digest_of"]
 
 
+BAD_REGEX = [{"action": "skip"}, {"action": "skip"}, {"match": {"refs": ["/[/"]}, "action": "skip"}]
+BAD_MATCHER = [{"match": {"alert_labels": ['severity~"x"']}, "action": "skip"}]
+
+
 @pytest.mark.parametrize(
     ("rules", "position"),
     [
-        ([{"action": "skip"}, {"action": "skip"}, {"match": {"refs": ["/[/"]}, "action": "skip"}], "rules[2].match.refs[0]: invalid regular expression"),
-        ([{"match": {"alert_labels": ['severity~"x"']}, "action": "skip"}], "rules[0].match.alert_labels[0]: not a label matcher"),
+        (BAD_REGEX, "rules[2].match.refs[0]: invalid regular expression"),
+        (BAD_MATCHER, "rules[0].match.alert_labels[0]: not a label matcher"),
         ([{"action": "redirect"}], "rules[0]: `to`"),
-        ([{"action": "redirect", "to": 999999}], "rules[0].to: webhook 999999 is not a webhook of this project"),
+        ([{"action": "redirect", "to": 999999}], "rules[0].to: webhook 999999 is not a webhook of this"),
     ],
-)  # fmt: skip
+)
 async def test_invalid_rules_are_a_422_naming_the_position(
     client: httpx.AsyncClient, rules: list[dict[str, Any]], position: str
 ) -> None:
