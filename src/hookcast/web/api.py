@@ -11,13 +11,12 @@ from pydantic import BaseModel
 from hookcast.delivery.test_message import TestAnswer, send_test_message
 from hookcast.services import deliveries, explain, project_tokens, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
-from hookcast.services.errors import Invalid
 from hookcast.services.explain import Explanation, RecentEvent, TryAnswer, TryInput
 from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
 from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
 from hookcast.store.outbox import State
 from hookcast.web.deps import MAX_ROW_ID, OptionalRowIdQuery, RowId, RuntimeDep, SessionDep, require_admin
-from hookcast.web.ui.samples import sample_event, sample_kinds
+from hookcast.web.ui.rules import trial_event
 
 router = APIRouter(prefix="/api/v1", tags=["management"], dependencies=[Depends(require_admin)])
 
@@ -162,14 +161,7 @@ async def try_rules(webhook_id: RowId, data: TryInput, session: SessionDep) -> T
     """What the webhook would do, under these (unsaved) rules and its saved filters, with the
     shipped sample of a kind or a recent event of its project; nothing is sent or saved."""
     webhook = await webhooks.get(session, webhook_id)
-    if data.sample is not None:
-        if data.sample not in sample_kinds():
-            raise Invalid(
-                "{kind}: hookcast makes these itself; there is no sample", field="sample", kind=data.sample
-            )
-        event = sample_event(data.sample)
-    else:
-        event = await explain.stored_event(session, webhook.project_id, data.event_id or 0)
+    event = await trial_event(session, webhook.project_id, data)
     return await explain.try_rules(session, webhook, data.rules, event)
 
 

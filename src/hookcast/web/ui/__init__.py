@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from hookcast.web.ui import (
     auth,
     deliveries,
+    explain,
     im_apps,
     integrations,
     people,
@@ -20,7 +21,19 @@ from hookcast.web.ui import (
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, static, projects, integrations, preview, deliveries, settings, im_apps, people, tokens):
+for _module in (
+    auth,
+    static,
+    projects,
+    integrations,
+    preview,
+    deliveries,
+    explain,
+    settings,
+    im_apps,
+    people,
+    tokens,
+):
     router.include_router(_module.router)
 
 
