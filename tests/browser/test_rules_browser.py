@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Hookcast, screenshot
-from tests.browser.test_ui_browser import new_project, post_push
+from tests.browser.test_ui_browser import first_delivery_row, new_project, post_push
 
 pytestmark = pytest.mark.browser
 
@@ -54,13 +54,7 @@ def test_a_rule_is_edited_tried_saved_and_an_event_explained(page: Page, hookcas
     assert len(json.loads(page.get_by_label("Rules (JSON)").input_value())) == 2
 
     post_push(hookcast, token)
-    page.goto(f"/ui/projects/{project_id}/deliveries")
-    for _ in range(100):
-        if page.locator("tr[data-delivery]").count():
-            break
-        page.wait_for_timeout(100)
-        page.reload()
-    page.locator("tr[data-delivery]").first.get_by_test_id("why").click()
+    first_delivery_row(page, f"/ui/projects/{project_id}/deliveries").get_by_test_id("why").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Why did (not) this notify?")
     explained = page.get_by_test_id("explained-webhook")
     expect(explained).to_have_count(1)

@@ -267,3 +267,20 @@ async def test_an_event_is_explained_in_its_own_project_only(
     )
     assert as_project.status_code == 401, "a project's inbound token is no management token"
     assert (await deliveries(client, project_id)) == []
+
+
+async def test_an_ignored_event_is_explained_as_such(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    project_id, token = await create_project(client)
+    await create_webhook(client, project_id, platform="feishu", url=fake.add_bot("feishu").url)
+    answer = await client.post(
+        "/hooks/gitlab",
+        json={"object_kind": "nothing"},
+        headers={"X-Gitlab-Token": token, "X-Gitlab-Event": "Odd Hook"},
+    )
+    assert answer.status_code == 202 and answer.json()["status"] == "ignored", answer.text
+    explained = (
+        await client.get(f"/api/v1/projects/{project_id}/events/{answer.json()['event_id']}/explain")
+    ).json()
+    assert explained["ignored"] and explained["webhooks"] == [] and explained["recorded"] is False

@@ -227,7 +227,7 @@ def test_route_all_records_every_webhook_and_lands_redirects() -> None:
     assert got[1] == (Outcome.FILTERED, "inactive", {})
     assert got[2] == (Outcome.FILTERED, "trigger", {})
     assert got[3] == (Outcome.REDIRECTED, "rule", {"rule": 0, "action": "redirect", "to": 5})
-    assert got[4] == (Outcome.SKIPPED, "rule", {"rule": 0, "action": "skip"})
+    assert got[4] == (Outcome.SKIPPED, "rule", {"rule": 0, "action": "skip", "name": "mute"})
     assert got[5] == (Outcome.FILTERED, "trigger", {"redirected_from": [3]})
     assert got[6] == (Outcome.DELIVERED, "default", {"mentions": ["alice"], "mention_rules": [0]})
     assert got[7][2]["target"] == "inactive" and got[8][2]["target"] == "missing"

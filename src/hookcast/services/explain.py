@@ -115,6 +115,8 @@ async def explain(session: AsyncSession, project_id: int, event_id: int) -> Expl
         steps.setdefault(delivery.webhook_id, []).append(_step(delivery))
     decided = {int(d["webhook_id"]): d for d in row.decisions or () if isinstance(d, dict)}
     order = list(decided) + [i for i in hooks if i not in decided] + [i for i in steps if i not in decided]
+    if row.kind == IGNORED_KIND:
+        order = []  # no webhook saw it
     webhooks: list[WebhookExplanation] = []
     for webhook_id in dict.fromkeys(order):
         if row.decisions is not None and webhook_id not in decided and webhook_id not in steps:
