@@ -190,6 +190,7 @@ class EventMatch(BaseModel):
     actors: tuple[Pattern, ...] = Field(default=(), max_length=MAX_PATTERNS)
     actors_not: tuple[Pattern, ...] = Field(default=(), max_length=MAX_PATTERNS)
     exclude_bots: bool = False
+    only_bots: bool = False
     projects: tuple[Pattern, ...] = Field(default=(), max_length=MAX_PATTERNS)
     alert_labels: tuple[LabelMatcher, ...] = Field(default=(), max_length=MAX_PATTERNS)
     workflow_status: tuple[Name, ...] = Field(default=(), max_length=MAX_PATTERNS)
@@ -245,6 +246,7 @@ _CHECKS: tuple[_Check, ...] = (
     ("actors", lambda m: m.actors, lambda m, e: _any_actor(m.actors, e.actor)),
     ("actors_not", lambda m: m.actors_not, lambda m, e: not _any_actor(m.actors_not, e.actor)),
     ("exclude_bots", lambda m: m.exclude_bots, lambda m, e: not is_bot(e.actor)),
+    ("only_bots", lambda m: m.only_bots, lambda m, e: is_bot(e.actor)),
     ("alert_labels", lambda m: m.alert_labels, _alert_labels),
     (
         "workflow_status",

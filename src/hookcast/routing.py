@@ -100,16 +100,38 @@ def _clean_label(part: str) -> str:
     return label
 
 
+class FilterName(StrEnum):
+    """The filter that kept an event from a webhook (`decide`), as "why did (not) this notify?"
+    names it; in the order they are applied (the numbered rules above)."""
+
+    INACTIVE = "inactive"
+    TRIGGER = "trigger"
+    QUIET_UPDATE = "quiet_update"
+    PIPELINE_STATE = "pipeline_state"
+    BRANCH = "branch"
+    LABELS = "labels"
+
+
+def decide(event: Event, rules: RouteRules, protected_branches: Sequence[str] = ()) -> FilterName | None:
+    """The first filter of ``rules`` that keeps ``event`` from the webhook, None when all pass."""
+    if not rules.active:
+        return FilterName.INACTIVE
+    if trigger_of(event) not in rules.triggers:
+        return FilterName.TRIGGER
+    if _is_quiet_update(event):
+        return FilterName.QUIET_UPDATE
+    if not _ci_status_wanted(event, rules):
+        return FilterName.PIPELINE_STATE
+    if not _branch_wanted(event, rules.branches_to_be_notified, protected_branches):
+        return FilterName.BRANCH
+    if not _labels_wanted(event, rules):
+        return FilterName.LABELS
+    return None
+
+
 def wants(event: Event, rules: RouteRules, protected_branches: Sequence[str] = ()) -> bool:
     """Whether a webhook with ``rules`` is to be told about ``event``."""
-    return (
-        rules.active
-        and trigger_of(event) in rules.triggers
-        and not _is_quiet_update(event)
-        and _ci_status_wanted(event, rules)
-        and _branch_wanted(event, rules.branches_to_be_notified, protected_branches)
-        and _labels_wanted(event, rules)
-    )
+    return decide(event, rules, protected_branches) is None
 
 
 def route(

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.base import PlatformName
@@ -61,6 +61,17 @@ def test_a_wrong_password_is_refused(browser: Browser, hookcast: Hookcast) -> No
     context.close()
 
 
+def first_delivery_row(page: Page, listing: str) -> Locator:
+    """The first row of the deliveries page ``listing``, once there is one (reloading meanwhile)."""
+    page.goto(listing)
+    for _ in range(100):
+        if page.locator("tr[data-delivery]").count():
+            break
+        page.wait_for_timeout(100)
+        page.reload()
+    return page.locator("tr[data-delivery]").first
+
+
 def test_the_seed_story_from_project_to_resent_delivery(page: Page, hookcast: Hookcast) -> None:
     bot = hookcast.fake.server.add_bot("feishu", secret=SECRET)
     project_id, token = new_project(page, "diaspora")
@@ -101,13 +112,7 @@ def test_the_seed_story_from_project_to_resent_delivery(page: Page, hookcast: Ho
     assert len(bot.received) == 1
 
     post_push(hookcast, token)
-    page.goto(f"/ui/projects/{project_id}/deliveries?state=delivered")
-    for _ in range(100):
-        if page.locator("tr[data-delivery]").count():
-            break
-        page.wait_for_timeout(100)
-        page.reload()
-    row = page.locator("tr[data-delivery]").first
+    row = first_delivery_row(page, f"/ui/projects/{project_id}/deliveries?state=delivered")
     expect(row).to_contain_text("Push")
     expect(row).to_contain_text("Delivered")
     screenshot(page, "deliveries")

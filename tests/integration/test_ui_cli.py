@@ -441,3 +441,26 @@ def test_webhook_templates_from_files(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "template of tag_push, lines, line 2" in refused.output
     updated = as_json("webhooks", "update", str(created["id"]), "--clear-template", "push")
     assert updated["templates"] == {}
+
+
+def test_webhook_rules_come_from_a_json_file_and_are_cleared(tmp_path: Path) -> None:
+    project_id = str(as_json("projects", "create", "ruled")["id"])
+    rules_file = tmp_path / "rules.json"
+    rules_file.write_text(json.dumps([{"match": {"only_bots": True}, "action": "skip", "name": "no bots"}]))
+    created = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--url", "-", "--rules", str(rules_file),
+        stdin=f"{FEISHU_URL}\n",
+    )  # fmt: skip
+    assert created["rules"][0]["action"] == "skip" and created["rules"][0]["match"]["only_bots"] is True
+    webhook_id = str(created["id"])
+    kept = as_json("webhooks", "update", webhook_id, "--name", "renamed")
+    assert len(kept["rules"]) == 1
+    rules_file.write_text(json.dumps([{"action": "skip"}, {"match": {"refs": ["/[/"]}, "action": "skip"}]))
+    refused = runner.invoke(app, ["webhooks", "update", webhook_id, "--rules", str(rules_file)])
+    assert refused.exit_code != 0
+    assert "rules[1].match.refs[0]: invalid regular expression" in refused.output
+    from_stdin = as_json("webhooks", "update", webhook_id, "--rules", "-", stdin='[{"action": "deliver"}]')
+    assert [rule["action"] for rule in from_stdin["rules"]] == ["deliver"]
+    not_json = runner.invoke(app, ["webhooks", "update", webhook_id, "--rules", "-"], input="[{")
+    assert not_json.exit_code == 2 and "--rules" in not_json.output
+    assert as_json("webhooks", "update", webhook_id, "--clear-rules")["rules"] == []

@@ -99,6 +99,11 @@ def test_actors_include_exclude_and_bots() -> None:
     assert not is_bot(Person(username="abbot"))
 
 
+def test_only_bots_is_the_other_side_of_exclude_bots() -> None:
+    assert matches(push(username="dependabot[bot]"), EventMatch(only_bots=True))
+    assert first_mismatch(push(username="alice"), EventMatch(only_bots=True)) == "only_bots"
+
+
 def test_kinds_actions_and_projects() -> None:
     event = push().model_copy(update={"action": "pushed"})
     event = event.model_copy(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from hookcast.delivery.mentions import mentions_for
+from hookcast.delivery.mentions import mentions_for, named_people
 from hookcast.directmessages.recipients import direct_recipients
 from hookcast.events import Event, EventKind, Person, RelatedUser, Role
 from hookcast.preview import parse_source
@@ -34,7 +34,7 @@ def reviewed(source: str, *people: Person) -> Event:
 
 
 def mentioned(event: Event, directory: list[PersonRow]) -> list[str]:
-    return [mention.name for mention in mentions_for(event, directory)]
+    return [mention.name for mention in mentions_for(named_people(event), directory, event.source)]
 
 
 OCTOCAT = Person(name="The Octocat", username="OctoCat")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
+import json
+import sys
 import types
 import typing
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -40,6 +42,24 @@ def _unwrapped(annotation: Any) -> Any:
     return annotation
 
 
+def _model_list(annotation: Any) -> bool:
+    """A list of models (a webhook's rules): given as a JSON file, not item by item."""
+    kind = _unwrapped(annotation)
+    if typing.get_origin(kind) is not list:
+        return False
+    item = typing.get_args(kind)[0]
+    return isinstance(item, type) and issubclass(item, BaseModel)
+
+
+def _read_json(name: str, path: str) -> Any:
+    """The JSON in the file ``path`` ('-': stdin), for the option ``name``."""
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
+        return json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise typer.BadParameter(f"{path}: {error}", param_hint=_dashed(name)) from None
+
+
 def _parameter(
     name: str,
     annotation: Any,
@@ -50,9 +70,15 @@ def _parameter(
     secret: bool = False,
 ) -> inspect.Parameter:
     kind = _unwrapped(annotation)
-    if kind is bool:
+    typed: Any
+    if _model_list(annotation):
+        decls = (_dashed(name), *spellings)
+        typed = str | None
+        help_text = f"{help_text} A JSON file of them ('-': stdin)."
+        default = None
+    elif kind is bool:
         decls = tuple(spellings) or (f"{_dashed(name)}/--no-{_dashed(name)[2:]}",)
-        typed: Any = bool if isinstance(default, bool) else bool | None
+        typed = bool if isinstance(default, bool) else bool | None
     elif typing.get_origin(kind) is list:
         decls = (_dashed(name), *spellings)
         typed = list[typing.get_args(kind)[0]] | None  # type: ignore[misc]
@@ -161,8 +187,13 @@ def model_options(
             if p.default is not inspect.Parameter.empty
         ]
 
+        from_files = [name for name, field in model.model_fields.items() if _model_list(field.annotation)]
+
         @functools.wraps(command)
         def wrapper(**given: Any) -> Any:
+            for name in from_files:
+                if isinstance(given.get(name), str):
+                    given[name] = _read_json(name, given[name])
             for flag in [name for name in given if name.startswith(_CLEAR)]:
                 name = flag.removeprefix(_CLEAR)
                 if given.pop(flag):

@@ -16,10 +16,11 @@ from hookcast.delivery.composer import Composer
 from hookcast.delivery.direct import DirectMessages
 from hookcast.delivery.jobs import Destination, Job
 from hookcast.delivery.leases import HeldLeases
-from hookcast.delivery.mentions import directory_for, mentions_for
-from hookcast.events import Event
+from hookcast.delivery.mentions import directory_for, mentions_for, named_people, ruled_people
+from hookcast.events import Event, Person
 from hookcast.kinds import spec_of
 from hookcast.living import Plan, Remembered, plan
+from hookcast.rules import stored_rules
 from hookcast.services import message_modes, people
 from hookcast.sources.caps import capped
 from hookcast.store import message_refs, outbox
@@ -90,12 +91,10 @@ class Claimer:
         direct = any(row.channel is Channel.DIRECT for row in rows)
         if direct:
             await self._direct.load_apps(session)
-        mentioning = {
-            r.event_id
-            for r in rows
-            if webhooks[r.webhook_id].mention_people or spec_of(events[r.event_id].kind).always_mention
-        }
-        directory = await directory_for(session, [events[i] for i in mentioning])
+        mentioned = {r.id: _mentioned(events[r.event_id], webhooks[r.webhook_id], r.channel) for r in rows}
+        directory = await directory_for(
+            session, ((p, events[r.event_id].source) for r in rows for p in mentioned[r.id])
+        )
         living = [(r.webhook_id, r.object_key) for r in rows if r.object_key and r.channel is Channel.GROUP]
         remembered = await message_refs.load(session, living) if living else {}
         jobs = []
@@ -109,7 +108,9 @@ class Claimer:
                 event=events[row.event_id],
                 event_id=row.event_id,
                 destination=destination,
-                mentions=mentions_for(events[row.event_id], directory) if row.event_id in mentioning else (),
+                mentions=mentions_for(mentioned[row.id], directory, events[row.event_id].source)
+                if mentioned[row.id]
+                else (),
                 held=row.held,
             )
             if row.object_key and row.channel is Channel.GROUP:
@@ -123,6 +124,14 @@ class Claimer:
         if direct:
             jobs = [await _with_known_recipient(session, job) for job in jobs]
         return jobs
+
+
+def _mentioned(event: Event, webhook: Webhook, channel: Channel) -> list[Person]:
+    """Whom a group message mentions: the people the event names (when the webhook mentions them,
+    or the kind always does), then those its mention rules add."""
+    named = named_people(event) if webhook.mention_people or spec_of(event.kind).always_mention else []
+    ruled = ruled_people(event, stored_rules(webhook.rules)) if channel is Channel.GROUP else []
+    return named + ruled
 
 
 def _plan(

@@ -14,7 +14,7 @@ import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,12 +30,11 @@ from hookcast.events import Event
 from hookcast.living import MessageMode, object_key
 from hookcast.logs import error_fields, short_digest
 from hookcast.quiet_hours import breaks_through, quiet_until
-from hookcast.routing import route
-from hookcast.services import merge_requests, message_modes, quiet_hours, silences
+from hookcast.rules import Routing
+from hookcast.services import decisions, merge_requests, message_modes, quiet_hours, silences
 from hookcast.services.inbound_scope import stored_key, target_project
 from hookcast.services.pipeline_results import with_previous_status
 from hookcast.services.projects import split_patterns
-from hookcast.services.webhooks import rules_of
 from hookcast.store import outbox
 from hookcast.store.config_cache import ConfigCache
 from hookcast.store.tables import EventRow, Project, Webhook
@@ -139,6 +138,7 @@ async def accept_many(
     webhooks_by_project: dict[int, list[Webhook]] = defaultdict(
         list, await config.webhooks_of(session, notify_projects) if notify_projects else {}
     )
+    plans = [_decided(plan, webhooks_by_project) for plan in plans]
 
     stored = await _insert_events(session, [p for p in plans if p is not None])
     now = utcnow()
@@ -176,12 +176,22 @@ class _Plan:
     key: str
     source: str
     reason: str | None
+    routing: Routing | None = None  # what the project's webhooks decided (filters and rules)
+
+
+def _decided(plan: _Plan | None, webhooks_by_project: dict[int, list[Webhook]]) -> _Plan | None:
+    """``plan`` with its webhooks' decisions, made before the event is stored: they go in its row."""
+    if plan is None or plan.event is None:
+        return plan
+    protected = split_patterns(plan.project.protected_branches)
+    decided = decisions.routing(plan.event, webhooks_by_project[plan.project.id], protected)
+    return replace(plan, routing=decided)
 
 
 def _fan_out(plan: _Plan, event_id: int, webhooks: list[Webhook], now: Any) -> list[dict[str, Any]]:
     assert plan.event is not None
     protected = split_patterns(plan.project.protected_branches)
-    chosen = route(plan.event, [(w, rules_of(w)) for w in webhooks], protected)
+    chosen = decisions.sending(plan.routing, webhooks)
     rows: list[dict[str, Any]] = []
     for webhook in chosen:
         where = {"event_id": event_id, "webhook_id": webhook.id, "project_id": plan.project.id, "now": now}
@@ -230,6 +240,7 @@ async def _insert_events(
                 if event is not None
                 else {"reason": plan.reason},
                 "received_at": now,
+                "decisions": plan.routing.stored() if plan.routing is not None else None,
             }
         )
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

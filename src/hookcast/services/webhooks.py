@@ -10,7 +10,7 @@ from fnmatch import fnmatch
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,7 @@ from hookcast.platforms.targets import target_from
 from hookcast.quiet_hours import Severity, Weekday, quiet_until
 from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter, RouteRules, parse_labels
+from hookcast.rules import MAX_RULES, Rule, parse_rules, stored_rules
 from hookcast.services import (
     fields,
     message_modes,
@@ -33,6 +34,7 @@ from hookcast.services import (
     projects,
     quiet_hours,
     reminder_options,
+    webhook_rules,
     webhook_settings,
 )
 from hookcast.services.errors import Invalid, NotFound, Term
@@ -143,11 +145,19 @@ class WebhookFields(TextInput):
         description=message_modes.FLAP_HELP,
     )
     templates: dict[str, dict[str, Any]] = Field(default_factory=dict, description=message_templates.HELP)
+    rules: list[Rule] = Field(
+        default_factory=list, max_length=MAX_RULES, description=webhook_rules.RULES_HELP
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _settings_at_top_level(cls, data: Any) -> Any:
         return webhook_settings.fold_flat(data)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rules_with_position(cls, value: Any) -> Any:
+        return rules_input(value)
 
 
 class WebhookInput(WebhookFields):
@@ -201,11 +211,25 @@ class WebhookPatch(TextInput):
     templates: dict[str, dict[str, Any] | None] | None = Field(
         default=None, description=message_templates.PATCH_HELP
     )
+    rules: list[Rule] | None = Field(
+        default=None, max_length=MAX_RULES, description=webhook_rules.RULES_HELP + " [] removes them all."
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _settings_at_top_level(cls, data: Any) -> Any:
         return webhook_settings.fold_flat(data)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rules_with_position(cls, value: Any) -> Any:
+        return rules_input(value)
+
+
+def rules_input(value: Any) -> Any:
+    """Rules checked here first, so that the refusal names the position of the error
+    (``rules[2].match.refs[0]: invalid regular expression …``); None keeps."""
+    return None if value is None else list(parse_rules(value))
 
 
 class WebhookView(BaseModel):
@@ -260,6 +284,7 @@ class WebhookView(BaseModel):
     message_mode: MessageMode = Field(description=message_modes.MODE_HELP + " Shown: the mode in effect.")
     alert_flap_window_minutes: int = Field(description=message_modes.FLAP_HELP)
     templates: dict[str, dict[str, Any]] = Field(description=message_templates.HELP)
+    rules: list[Rule] = Field(description=webhook_rules.RULES_HELP)
     # Last: the field's name hides the module's in the class body.
     message_modes: list[MessageMode] = Field(description=message_modes.MODES_HELP)
 
@@ -309,6 +334,7 @@ def view(webhook: Webhook, backlog: outbox.Backlog | None = None) -> WebhookView
         message_modes=list(modes),
         alert_flap_window_minutes=round(message_modes.flap_window(webhook).total_seconds() / 60),
         templates=message_templates.shown(webhook.templates),
+        rules=list(stored_rules(webhook.rules)),
         **webhook_settings.flat_view(platform, webhook.settings),
     )
 
@@ -508,6 +534,7 @@ async def create(
         message_mode=message_modes.checked(platform, data.url, data.message_mode),
         alert_flap_window_minutes=data.alert_flap_window_minutes,
         templates=message_templates.stored(None, data.templates) or None,
+        rules=await webhook_rules.checked(session, project_id, None, data.rules),
         consecutive_failures=0,
         created_at=now,
         updated_at=now,
@@ -546,6 +573,8 @@ async def update(
         _change_mode(webhook, platform, changes, box)
     if changes.get("alert_flap_window_minutes") is not None:
         webhook.alert_flap_window_minutes = changes["alert_flap_window_minutes"]
+    if patch.rules is not None:
+        webhook.rules = await webhook_rules.checked(session, webhook.project_id, webhook.id, patch.rules)
     if changes.get("triggers") is not None:
         webhook.triggers = _triggers(EventKind(t) for t in changes["triggers"])
     if changes.get("templates") is not None:

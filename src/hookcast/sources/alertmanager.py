@@ -101,6 +101,7 @@ def parse_alertmanager(body: bytes) -> ParseResult:
         items=items,
         total_items=len(items) + truncated,
         occurred_at=_occurred_at(status, alerts),
+        alert_labels={**group_labels, **common_labels},
     )
     return capped(event)
 

@@ -19,7 +19,9 @@ Where GitLab documents a limit, the cap is at least that limit, so a real event 
   (`services/inbound_scope.py`), so it keeps GitLab's most: 20 nested groups (the subgroup
   depth GitLab allows) of 255 characters;
 - a push payload carries at most the newest 20 commits (GitLab's push data builder,
-  gitlab-org/gitlab#20551); lists are cut at 100.
+  gitlab-org/gitlab#20551); lists are cut at 100. The files a push changed (`Event.paths`, for
+  routing rules only) keep the first 1000, each cut at 4 KiB: a cut path keeps its leading
+  directories, which is what rules' globs look at.
 
 Identifiers that decide identity are not cut: ``source_id`` is an idempotency key (intake keeps a
 long one as a digest), and cutting it could make two events one. A URL longer than `URL` is
@@ -49,7 +51,9 @@ class Caps:
     title: int = 1024  # titles and one-line summaries (commit subjects, alert summaries)
     text: int = 8192  # descriptions, comments, commit messages, detail values
     url: int = 4096  # longer URLs are dropped
-    entries: int = 100  # labels, items (commits, jobs, alerts), people concerned
+    entries: int = 100  # labels, items (commits, jobs, alerts), people concerned, alert labels
+    file: int = 4096  # one changed file's path (Git allows 4 KiB on most file systems)
+    files: int = 1000  # changed files of a push, for routing rules (never shown)
 
 
 CAPS = Caps()
@@ -112,6 +116,11 @@ def capped(event: Event, caps: Caps = CAPS) -> Event:
             "description": cut(event.description, caps.text),
             "details": _details(event.details, caps),
             "items": tuple(_item(item, caps) for item in first(event.items, caps)),
+            "paths": tuple(cut(path, caps.file) for path in event.paths[: caps.files]),
+            "alert_labels": {
+                cut(name, caps.name): cut(value, caps.text)
+                for name, value in list(event.alert_labels.items())[: caps.entries]
+            },
             "related_users": tuple(
                 RelatedUser(role=user.role, person=_person(user.person, caps))
                 for user in first(event.related_users, caps)

@@ -144,6 +144,18 @@ def as_texts(value: object) -> list[str]:
     return [text for text in (as_text(entry) for entry in value) if text]
 
 
+def changed_paths(commits: list[JsonObject]) -> tuple[str, ...]:
+    """The files a push's commits added, modified or removed, each once, in the order they first
+    appear. GitLab and GitHub name them alike (``added`` / ``modified`` / ``removed`` lists of
+    paths on each commit); routing rules match them (`matching.py`), `caps.py` bounds them."""
+    seen: dict[str, None] = {}
+    for commit in commits:
+        for field in ("added", "modified", "removed"):
+            for path in as_texts(commit.get(field)):
+                seen.setdefault(path, None)
+    return tuple(seen)
+
+
 def as_string_map(value: object) -> dict[str, str]:
     """An object of scalars as ``{key: text}``, entries with an empty key or value left out."""
     if not isinstance(value, dict):

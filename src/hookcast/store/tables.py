@@ -125,6 +125,8 @@ class Webhook(Base):
     # update its card, None = 60 minutes (migration 0014).
     message_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     alert_flap_window_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The ordered routing rules (`hookcast.rules`, validated on save); null: none (migration 0016).
+    rules: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     pause_reason: Mapped[str | None] = mapped_column(ForeignText, nullable=True)
@@ -144,6 +146,9 @@ class EventRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # What routing decided per webhook when it arrived (`hookcast.rules.Routing.stored`), written
+    # in this insert; null for an ignored event or one from before migration 0016.
+    decisions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 
 class PipelineResult(Base):

@@ -9,12 +9,14 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from hookcast.delivery.test_message import TestAnswer, send_test_message
-from hookcast.services import deliveries, message_templates, project_tokens, projects, webhooks
+from hookcast.services import deliveries, explain, message_templates, project_tokens, projects, webhooks
 from hookcast.services.deliveries import DeliveryView
+from hookcast.services.explain import Explanation, RecentEvent, TryAnswer, TryInput
 from hookcast.services.projects import ProjectInput, ProjectPatch, ProjectView
 from hookcast.services.webhooks import WebhookInput, WebhookPatch, WebhookView
 from hookcast.store.outbox import State
 from hookcast.web.deps import MAX_ROW_ID, OptionalRowIdQuery, RowId, RuntimeDep, SessionDep, require_admin
+from hookcast.web.ui.rules import trial_event
 
 router = APIRouter(prefix="/api/v1", tags=["management"], dependencies=[Depends(require_admin)])
 
@@ -163,6 +165,31 @@ async def preview_template(
     Nothing is saved or sent."""
     shown, _ = await message_templates.preview(session, data)
     return shown
+
+
+@router.post("/webhooks/{webhook_id}/rules/try", response_model=TryAnswer)
+async def try_rules(webhook_id: RowId, data: TryInput, session: SessionDep) -> TryAnswer:
+    """What the webhook would do, under these (unsaved) rules and its saved filters, with the
+    shipped sample of a kind or a recent event of its project; nothing is sent or saved."""
+    webhook = await webhooks.get(session, webhook_id)
+    event = await trial_event(session, webhook.project_id, data)
+    return await explain.try_rules(session, webhook, data.rules, event)
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+@router.get("/projects/{project_id}/events", response_model=list[RecentEvent])
+async def recent_events(project_id: RowId, session: SessionDep) -> list[RecentEvent]:
+    """The project's newest events (not the ignored ones), newest first: what rules can be tried on."""
+    return await explain.recent_events(session, project_id)
+
+
+@router.get("/projects/{project_id}/events/{event_id}/explain", response_model=Explanation)
+async def explain_event(project_id: RowId, event_id: RowId, session: SessionDep) -> Explanation:
+    """Why did (not) this event notify: each webhook of the project, what decided (a filter, a rule,
+    the default), and what became of its deliveries (held, digested, silenced, sent, failed)."""
+    return await explain.explain(session, project_id, event_id)
 
 
 # --- deliveries --------------------------------------------------------------------------

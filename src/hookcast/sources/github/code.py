@@ -24,7 +24,7 @@ from hookcast.sources.github.common import (
     tag_of,
 )
 from hookcast.sources.required import Required
-from hookcast.sources.tolerant import JsonObject, as_obj, as_objs, as_opt, as_raw, as_text
+from hookcast.sources.tolerant import JsonObject, as_obj, as_objs, as_opt, as_raw, as_text, changed_paths
 
 # GitHub's pull request actions -> hookcast's merge request words (``closed`` with ``merged`` is
 # a merge). Anything else that changes a pull request (edited, labeled, assigned ...) is an
@@ -129,6 +129,7 @@ def _parse_push(payload: JsonObject) -> Event:
         details=details,
         items=commits,
         total_items=len(commits),
+        paths=changed_paths(as_objs(payload.get("commits"))),
     )
 
 

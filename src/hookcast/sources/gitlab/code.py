@@ -42,6 +42,7 @@ from hookcast.sources.tolerant import (
     as_opt,
     as_raw,
     as_text,
+    changed_paths,
 )
 
 _MERGE_REQUEST_TONES: dict[str, Tone] = {
@@ -107,6 +108,7 @@ def _parse_push(payload: JsonObject, hook: Hook) -> Event:
         details=_push_details(payload, before, after),
         items=items,
         total_items=total,
+        paths=changed_paths(as_objs(payload.get("commits"))),
     )
 
 

@@ -34,6 +34,23 @@
     if (field) field.focus({ preventScroll: true });
   }
 
+  // The rules editor's one-click rules: <button data-add-rule='{json}' data-rules="#rules">
+  // puts the rule first in the JSON list (a skip rule decides only before the rules that deliver).
+  // Without JavaScript the button sends the form, and the page comes back with the rule added.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-add-rule]");
+    if (!button) return;
+    var area = document.querySelector(button.getAttribute("data-rules"));
+    if (!area) return;
+    var listed;
+    try { listed = area.value.trim() ? JSON.parse(area.value) : []; } catch (error) { return; }
+    if (!Array.isArray(listed)) return;
+    event.preventDefault();
+    listed.unshift(JSON.parse(button.getAttribute("data-add-rule")));
+    area.value = JSON.stringify(listed, null, 2);
+    area.focus();
+  });
+
   // Filters that apply on change.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

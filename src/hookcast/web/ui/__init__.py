@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from hookcast.web.ui import (
     auth,
     deliveries,
+    explain,
     im_apps,
     integrations,
     people,
@@ -29,6 +30,7 @@ for _module in (
     preview,
     deliveries,
     silences,
+    explain,
     settings,
     im_apps,
     people,

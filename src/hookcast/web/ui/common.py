@@ -99,7 +99,9 @@ def errors_of(exc: ValidationError | ServiceError) -> Errors:
         location = [str(part) for part in error["loc"]]
         known = VALIDATION_MESSAGES.get(error["type"])
         context = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int)}
-        message = Problem(known, context) if known else Problem(error["msg"])
+        # A ValueError a validator raised says what is wrong itself: pydantic's prefix is noise.
+        said = str(error["msg"]).removeprefix("Value error, ")
+        message = Problem(known, context) if known else Problem(said)
         found.setdefault(location[0] if location else "", message)
     return found
 

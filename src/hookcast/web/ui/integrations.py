@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -23,6 +24,7 @@ from hookcast.reminders import Recipients
 from hookcast.routing import BranchFilter, LabelBehavior, PipelineFilter
 from hookcast.sample_events import sample_kinds
 from hookcast.services import (
+    explain,
     message_modes,
     projects,
     quiet_hours,
@@ -31,12 +33,14 @@ from hookcast.services import (
     webhooks,
 )
 from hookcast.services.errors import ServiceError
+from hookcast.services.explain import RecentEvent, TryAnswer, TryInput
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.outbox import Backlog, backlogs, is_paused
 from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RowId, RuntimeDep
-from hookcast.web.ui import csrf, preview, template_form
+from hookcast.web.ui import csrf, preview, rules, template_form
 from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
+from hookcast.web.ui.deliveries import kind_name
 from hookcast.web.ui.pauses import pause_text
 from hookcast.web.ui.projects import status_of
 from hookcast.web.ui.sessions import DbDep, UserDep
@@ -80,6 +84,7 @@ def values_of(webhook: Webhook | None, platform: Platform) -> dict[str, Any]:
     values["message_mode"] = (message_modes.effective(webhook, modes) if webhook else modes[0]).value
     flap = message_modes.flap_window(webhook) if webhook else DEFAULT_FLAP_WINDOW
     values["alert_flap_window_minutes"] = str(round(flap.total_seconds() / 60))
+    values["rules"] = rules.rules_text(webhook.rules if webhook is not None else None)
     return values
 
 
@@ -159,6 +164,8 @@ def values_from(form: FormData, platform: Platform) -> dict[str, Any]:
     values["message_mode"] = text(form, "message_mode")
     values["alert_flap_window_minutes"] = text(form, "alert_flap_window_minutes")
     values.update(template_form.values_from(form))
+    values["rules"] = text(form, "rules")
+    values["try_on"] = text(form, "try_on")
     return values
 
 
@@ -174,6 +181,8 @@ def _options_input(form: FormData) -> dict[str, Any]:
     fields.update(_reminder_input(form))
     for name in LIVING:  # absent or empty: as it was (the platform's default for a new one)
         fields[name] = text(form, name) or None
+    if (given := rules.rules_from(form)) is not None:
+        fields["rules"] = given
     return fields
 
 
@@ -202,9 +211,12 @@ async def _form_page(
     test_answer: TestAnswer | None = None,
     notice: str | None = None,
     backlog: Backlog | None = None,
+    recent: Sequence[RecentEvent] = (),
+    try_answer: TryAnswer | None = None,
     status_code: int = 200,
 ) -> Response:
-    """``backlog``: the webhook's waiting and set-aside deliveries, when read."""
+    """``backlog``: the webhook's waiting and set-aside deliveries, when read; ``recent``: the
+    project's recent events the rules can be tried on; ``try_answer``: what trying them said."""
     language = language_of(request)
     t = translator(language)
     main, more = trigger_options(language)
@@ -254,6 +266,10 @@ async def _form_page(
         "pipeline_filters": [p.value for p in PipelineFilter],
         "message_modes": [m.value for m in _modes(webhook, platform)],
         "test_answer": test_answer,
+        "try_answer": try_answer,
+        "kind_label_of": lambda kind: kind_name(kind, language),
+        "try_choices": rules.try_choices(language, recent),
+        "exclude_bots_rule": rules.EXCLUDE_BOTS_RULE,
         "notice": notice,
         "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
         "preview": preview.build(
@@ -275,7 +291,7 @@ FORM_FIELDS = frozenset(
     | {"labels_to_be_notified_behavior", "name", "mention_people", "direct_messages", "direct_only"}
     | set(quiet_hours.FIELDS)
     | set(reminder_options.FIELDS)
-    | {"pipelines_to_be_notified", *LIVING, "templates"}
+    | {"pipelines_to_be_notified", "rules", *LIVING, "templates"}
 )
 
 
@@ -308,6 +324,9 @@ async def integration_create(
     await projects.get(session, project_id)  # an unknown project is a 404 before anything else
     platform = _platform(platform_name)
     form = await request.form()
+    if rules.ADD_EXCLUDE_BOTS in form:  # without JavaScript: the rule added, nothing saved yet
+        project = await projects.get(session, project_id)
+        return await _form_page(request, project, platform, None, values=_with_bots_rule(form, platform))
     try:
         data = WebhookInput(
             platform=PlatformName(platform.name),
@@ -329,6 +348,12 @@ async def integration_create(
         await session.rollback()
         return await _refused(request, await projects.get(session, project_id), platform, None, form, exc)
     return redirect(template_form.saved_page(webhook.id, text(form, "template_kind")))
+
+
+def _with_bots_rule(form: FormData, platform: Platform) -> dict[str, Any]:
+    values = values_from(form, platform)
+    values["rules"] = rules.with_exclude_bots(str(values["rules"]))
+    return values
 
 
 async def _refused(
@@ -357,7 +382,10 @@ async def integration_edit(webhook_id: RowId, request: Request, session: DbDep, 
     webhook, project, platform = await _load(session, webhook_id)
     notice = "saved" if request.query_params.get("saved") else None
     backlog = (await backlogs(session, [webhook.id])).get(webhook.id, Backlog())
-    return await _form_page(request, project, platform, webhook, notice=notice, backlog=backlog)
+    recent = await explain.recent_events(session, project.id)
+    return await _form_page(
+        request, project, platform, webhook, notice=notice, backlog=backlog, recent=recent
+    )
 
 
 @router.post("/ui/webhooks/{webhook_id}", dependencies=[CsrfDep])
@@ -366,12 +394,16 @@ async def integration_update(
 ) -> Response:
     webhook, project, platform = await _load(session, webhook_id)
     form = await request.form()
-    changes = _options_input(form)
-    changes["settings"] = _settings_input(form, platform)
-    changes["templates"] = template_form.changes_from(form, webhook.templates) or None
-    if text(form, "url"):
-        changes["url"] = text(form, "url")
+    if rules.ADD_EXCLUDE_BOTS in form:  # without JavaScript: the rule added, nothing saved yet
+        recent = await explain.recent_events(session, project.id)
+        values = _with_bots_rule(form, platform)
+        return await _form_page(request, project, platform, webhook, values=values, recent=recent)
     try:
+        changes = _options_input(form)
+        changes["settings"] = _settings_input(form, platform)
+        changes["templates"] = template_form.changes_from(form, webhook.templates) or None
+        if text(form, "url"):
+            changes["url"] = text(form, "url")
         await webhooks.update(
             session,
             webhook_id,
@@ -398,6 +430,30 @@ async def integration_test(
     answer = await send_test_message(runtime, webhook_id)
     webhook, project, platform = await _load(session, webhook_id)
     return await _form_page(request, project, platform, webhook, test_answer=answer)
+
+
+@router.post("/ui/webhooks/{webhook_id}/rules/try", dependencies=[CsrfDep])
+async def integration_try_rules(
+    webhook_id: RowId, request: Request, session: DbDep, _user: UserDep
+) -> Response:
+    """Run the form's (unsaved) rules on the chosen sample or recent event; the form comes back as
+    it was entered, with the outcome next to the rules (or what is wrong with them)."""
+    webhook, project, platform = await _load(session, webhook_id)
+    form = await request.form()
+    values = values_from(form, platform)
+    recent = await explain.recent_events(session, project.id)
+    try:
+        trial = TryInput(rules=rules.rules_from(form) or [], **rules.try_target(form))
+        event = await rules.trial_event(session, project.id, trial)
+        answer = await explain.try_rules(session, webhook, trial.rules, event)
+    except (ValidationError, ServiceError) as exc:
+        errors = errors_of(exc)
+        return await _form_page(
+            request, project, platform, webhook, values=values, errors=errors, recent=recent, status_code=422
+        )
+    return await _form_page(
+        request, project, platform, webhook, values=values, recent=recent, try_answer=answer
+    )
 
 
 @router.post("/ui/webhooks/{webhook_id}/delete", dependencies=[CsrfDep])
