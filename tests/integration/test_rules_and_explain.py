@@ -284,3 +284,24 @@ async def test_an_ignored_event_is_explained_as_such(
         await client.get(f"/api/v1/projects/{project_id}/events/{answer.json()['event_id']}/explain")
     ).json()
     assert explained["ignored"] and explained["webhooks"] == [] and explained["recorded"] is False
+
+
+async def test_explain_names_the_silence_that_kept_an_event_from_the_chat(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("discord")
+    project_id, token = await create_project(client)
+    hook = await create_webhook(
+        client, project_id, platform="discord", url=bot.url, triggers=["push"], branches_to_be_notified="all"
+    )
+    made = await client.post(
+        f"/api/v1/projects/{project_id}/silences",
+        json={"match": {"refs": ["master"]}, "duration_minutes": 60, "comment": "release freeze"},
+    )
+    assert made.status_code == 201, made.text
+    event_id = await post_push(client, token)
+    why = (await explained(client, project_id, event_id))[hook["id"]]
+    assert (why["outcome"], why["by"]) == ("delivered", "default")  # routing wanted it; the silence kept it
+    [step] = why["deliveries"]
+    assert (step["state"], step["silence_id"]) == ("silenced", made.json()["id"])
+    assert bot.received == []
