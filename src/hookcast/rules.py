@@ -13,7 +13,9 @@ Semantics (also in docs/rules.md):
    mention rules after the deciding rule add nobody.
 4. No deciding rule matched: the webhook delivers (no rules at all is the same as before rules
    existed).
-5. ``redirect`` sends the event to another webhook of the same project (``to``, its id) instead.
+5. ``redirect`` sends the event to another webhook of the same project (``to``) instead. ``to``
+   is given as the webhook's id or its name and stored as its id (`services/webhook_rules.py`
+   resolves a name within the project on save; a project document writes the name).
    The target's own filters and rules are *not* applied: the redirecting rule already chose, and
    a redirect can therefore never loop. An inactive target stays silent (switched off means
    off), and a target that already sends the event on its own sends it once.
@@ -33,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -52,6 +54,9 @@ class RuleAction(StrEnum):
     MENTION = "mention"
 
 
+# A redirect's target: a webhook's id, or its name (resolved to the id on save).
+Target = Annotated[int, Field(ge=1)] | Annotated[str, Field(min_length=1, max_length=200)]
+
 DECIDING: frozenset[RuleAction] = frozenset({RuleAction.DELIVER, RuleAction.SKIP, RuleAction.REDIRECT})
 
 
@@ -66,8 +71,9 @@ class Rule(BaseModel):
     action: RuleAction = Field(
         description="deliver | skip | redirect (with `to`) | mention (with `mention`)."
     )
-    to: int | None = Field(
-        default=None, ge=1, description="redirect: the id of a webhook of the same project."
+    to: Target | None = Field(
+        default=None,
+        description="redirect: a webhook of the same project, by id or by name (stored as its id).",
     )
     mention: tuple[Name, ...] = Field(
         default=(), max_length=MAX_MENTIONS, description="mention: usernames or e-mail addresses."
@@ -76,7 +82,7 @@ class Rule(BaseModel):
     @model_validator(mode="after")
     def _action_arguments(self) -> Self:
         if (self.action is RuleAction.REDIRECT) != (self.to is not None):
-            raise ValueError("`to` (a webhook id) goes with the redirect action, and only with it")
+            raise ValueError("`to` (a webhook id or name) goes with the redirect action, and only with it")
         if (self.action is RuleAction.MENTION) != bool(self.mention):
             raise ValueError(
                 "`mention` (usernames or e-mails) goes with the mention action, and only with it"
@@ -146,7 +152,7 @@ class Verdict:
 
     action: RuleAction = RuleAction.DELIVER
     rule: int | None = None
-    to: int | None = None
+    to: int | str | None = None  # a name only for rules not saved yet ("try")
     mentions: tuple[str, ...] = ()
     mention_rules: tuple[int, ...] = ()
 
@@ -270,7 +276,7 @@ def route_all(
         elif verdict.action is RuleAction.REDIRECT and verdict.to is not None:
             target = verdict.to
             detail["to"] = target
-            if target not in active:
+            if isinstance(target, str) or target not in active:  # a name: never saved, so none
                 detail["target"] = "inactive" if target in {c.webhook_id for c in candidates} else "missing"
             else:
                 redirected.setdefault(target, []).append(candidate.webhook_id)
