@@ -35,9 +35,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hookcast.events import Event
 from hookcast.matching import EventMatch, Name, first_mismatch
@@ -54,9 +62,7 @@ class RuleAction(StrEnum):
     MENTION = "mention"
 
 
-# A redirect's target: a webhook's id, or its name (resolved to the id on save).
-Target = Annotated[int, Field(ge=1)] | Annotated[str, Field(min_length=1, max_length=200)]
-
+MAX_TARGET_NAME = 200  # a webhook's name, as `to`
 DECIDING: frozenset[RuleAction] = frozenset({RuleAction.DELIVER, RuleAction.SKIP, RuleAction.REDIRECT})
 
 
@@ -71,13 +77,25 @@ class Rule(BaseModel):
     action: RuleAction = Field(
         description="deliver | skip | redirect (with `to`) | mention (with `mention`)."
     )
-    to: Target | None = Field(
+    to: int | str | None = Field(
         default=None,
         description="redirect: a webhook of the same project, by id or by name (stored as its id).",
     )
     mention: tuple[Name, ...] = Field(
         default=(), max_length=MAX_MENTIONS, description="mention: usernames or e-mail addresses."
     )
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _target(cls, value: object) -> object:
+        """One message for a wrong target, rather than one per member of ``int | str``."""
+        if value is None or (type(value) is int and value >= 1):
+            return value
+        if isinstance(value, str) and 0 < len(value.strip()) <= MAX_TARGET_NAME:
+            return value.strip()
+        raise ValueError(
+            f"`to` is a webhook's id (a whole number from 1) or its name (1 to {MAX_TARGET_NAME} characters)"
+        )
 
     @model_validator(mode="after")
     def _action_arguments(self) -> Self:

@@ -413,6 +413,26 @@ async def test_only_api_tokens_reach_export_and_import(client: httpx.AsyncClient
     assert planned.status_code == 200 and planned.json()["diff"] == "no changes\n"
 
 
+async def test_a_redirect_to_a_removed_webhook_is_not_exported(client: httpx.AsyncClient) -> None:
+    """Its target has no name to be written with; an id would mean another webhook, or none, on
+    the instance that imports it."""
+    project_id = await project_with_webhooks(client)
+    hooks = {h["name"]: h for h in (await client.get(f"/api/v1/projects/{project_id}/webhooks")).json()}
+    removed = await client.delete(f"/api/v1/webhooks/{hooks['ops']['id']}")
+    assert removed.status_code == 204, removed.text
+    assert (await client.get(f"/api/v1/webhooks/{hooks['ci']['id']}")).json()["rules"][0]["to"] == hooks[
+        "ops"
+    ]["id"], "the rule stays, redirecting to nobody (docs/rules.md)"
+    refused = await client.get(f"/api/v1/projects/{project_id}/export")
+    assert refused.status_code == 422
+    assert f"'ci': rules[0] redirects to webhook {hooks['ops']['id']}, which was removed" in refused.text
+    fixed = await client.patch(
+        f"/api/v1/webhooks/{hooks['ci']['id']}", json={"rules": RICH_WEBHOOK["rules"][1:]}
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert [h["name"] for h in (await export(client, project_id))["webhooks"]] == ["ci"]
+
+
 async def test_unnamed_webhooks_are_not_exported_but_pruned_one_by_one(client: httpx.AsyncClient) -> None:
     project_id = await project_with_webhooks(client)
     document = await export(client, project_id)
