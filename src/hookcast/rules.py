@@ -80,6 +80,13 @@ class Rule(BaseModel):
     to: int | str | None = Field(
         default=None,
         description="redirect: a webhook of the same project, by id or by name (stored as its id).",
+        json_schema_extra={  # what `_target` takes, for the schema's readers
+            "anyOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "minLength": 1, "maxLength": MAX_TARGET_NAME},
+                {"type": "null"},
+            ]
+        },
     )
     mention: tuple[Name, ...] = Field(
         default=(), max_length=MAX_MENTIONS, description="mention: usernames or e-mail addresses."
