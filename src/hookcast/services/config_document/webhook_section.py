@@ -325,9 +325,7 @@ async def _update(ctx: Context, hook: Webhook, entry: WebhookEntryBase, names: M
             current=hook.platform,
         )
     url, given = _secrets(ctx, entry)
-    current = exported(hook, ctx.box, names, sealed=False)
-    wanted = entry.model_dump(mode="json", include=set(TAKEN_FIELDS) - SECOND_PASS)
-    changes: dict[str, Any] = {name: value for name, value in wanted.items() if value != current[name]}
+    changes = _differing(ctx, hook, entry, names, frozenset(TAKEN_FIELDS) - SECOND_PASS)
     if url is not None and token_digest(url) != hook.url_digest:
         changes["url"] = url
     settings = _setting_changes(
@@ -335,25 +333,27 @@ async def _update(ctx: Context, hook: Webhook, entry: WebhookEntryBase, names: M
     )
     if settings:
         changes["settings"] = settings
-    if not changes:
-        return
-    await webhooks.update(
-        ctx.session,
-        hook.id,
-        WebhookPatch(**changes),
-        box=ctx.box,
-        extra_hosts=ctx.extra_hosts,
-        public_url=ctx.public_url,
-    )
+    await _patch(ctx, hook, changes)
 
 
 async def _second_pass(
     ctx: Context, hook: Webhook, entry: WebhookEntryBase, names: Mapping[int, str]
 ) -> None:
     """The fields that may name other webhooks (`SECOND_PASS`), when they differ."""
+    await _patch(ctx, hook, _differing(ctx, hook, entry, names, SECOND_PASS))
+
+
+def _differing(
+    ctx: Context, hook: Webhook, entry: WebhookEntryBase, names: Mapping[int, str], fields: frozenset[str]
+) -> dict[str, Any]:
+    """Those of ``fields`` whose value in the entry is not the webhook's, as the entry gives them."""
     current = exported(hook, ctx.box, names, sealed=False)
-    wanted = entry.model_dump(mode="json", include=set(SECOND_PASS))
-    changes = {name: getattr(entry, name) for name, value in wanted.items() if value != current[name]}
+    wanted = entry.model_dump(mode="json", include=set(fields))
+    return {name: value for name, value in wanted.items() if value != current[name]}
+
+
+async def _patch(ctx: Context, hook: Webhook, changes: dict[str, Any]) -> None:
+    """Only what differs goes to the service, so an unchanged webhook is not touched (nor resumed)."""
     if not changes:
         return
     await webhooks.update(
