@@ -13,7 +13,9 @@ Semantics (also in docs/rules.md):
    mention rules after the deciding rule add nobody.
 4. No deciding rule matched: the webhook delivers (no rules at all is the same as before rules
    existed).
-5. ``redirect`` sends the event to another webhook of the same project (``to``, its id) instead.
+5. ``redirect`` sends the event to another webhook of the same project (``to``) instead. ``to``
+   is given as the webhook's id or its name and stored as its id (`services/webhook_rules.py`
+   resolves a name within the project on save; a project document writes the name).
    The target's own filters and rules are *not* applied: the redirecting rule already chose, and
    a redirect can therefore never loop. An inactive target stays silent (switched off means
    off), and a target that already sends the event on its own sends it once.
@@ -35,7 +37,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hookcast.events import Event
 from hookcast.matching import EventMatch, Name, first_mismatch
@@ -52,6 +62,7 @@ class RuleAction(StrEnum):
     MENTION = "mention"
 
 
+MAX_TARGET_NAME = 200  # a webhook's name, as `to`
 DECIDING: frozenset[RuleAction] = frozenset({RuleAction.DELIVER, RuleAction.SKIP, RuleAction.REDIRECT})
 
 
@@ -66,17 +77,37 @@ class Rule(BaseModel):
     action: RuleAction = Field(
         description="deliver | skip | redirect (with `to`) | mention (with `mention`)."
     )
-    to: int | None = Field(
-        default=None, ge=1, description="redirect: the id of a webhook of the same project."
+    to: int | str | None = Field(
+        default=None,
+        description="redirect: a webhook of the same project, by id or by name (stored as its id).",
+        json_schema_extra={  # what `_target` takes, for the schema's readers
+            "anyOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "minLength": 1, "maxLength": MAX_TARGET_NAME},
+                {"type": "null"},
+            ]
+        },
     )
     mention: tuple[Name, ...] = Field(
         default=(), max_length=MAX_MENTIONS, description="mention: usernames or e-mail addresses."
     )
 
+    @field_validator("to", mode="before")
+    @classmethod
+    def _target(cls, value: object) -> object:
+        """One message for a wrong target, rather than one per member of ``int | str``."""
+        if value is None or (type(value) is int and value >= 1):
+            return value
+        if isinstance(value, str) and 0 < len(value.strip()) <= MAX_TARGET_NAME:
+            return value.strip()
+        raise ValueError(
+            f"`to` is a webhook's id (a whole number from 1) or its name (1 to {MAX_TARGET_NAME} characters)"
+        )
+
     @model_validator(mode="after")
     def _action_arguments(self) -> Self:
         if (self.action is RuleAction.REDIRECT) != (self.to is not None):
-            raise ValueError("`to` (a webhook id) goes with the redirect action, and only with it")
+            raise ValueError("`to` (a webhook id or name) goes with the redirect action, and only with it")
         if (self.action is RuleAction.MENTION) != bool(self.mention):
             raise ValueError(
                 "`mention` (usernames or e-mails) goes with the mention action, and only with it"
@@ -146,7 +177,7 @@ class Verdict:
 
     action: RuleAction = RuleAction.DELIVER
     rule: int | None = None
-    to: int | None = None
+    to: int | str | None = None  # a name only for rules not saved yet ("try")
     mentions: tuple[str, ...] = ()
     mention_rules: tuple[int, ...] = ()
 
@@ -270,7 +301,7 @@ def route_all(
         elif verdict.action is RuleAction.REDIRECT and verdict.to is not None:
             target = verdict.to
             detail["to"] = target
-            if target not in active:
+            if isinstance(target, str) or target not in active:  # a name: never saved, so none
                 detail["target"] = "inactive" if target in {c.webhook_id for c in candidates} else "missing"
             else:
                 redirected.setdefault(target, []).append(candidate.webhook_id)

@@ -50,6 +50,24 @@ RICH_WEBHOOK: dict[str, Any] = {
     "reminder_to": "reviewers",
     "reminder_drafts": True,
     "alert_flap_window_minutes": 15,
+    "templates": {
+        "push": {
+            "title": "{{ actor.name }} pushed to {{ branch }}",
+            "lines": "{% for c in items %}\n- {{ c.title }}\n{% endfor %}",
+            "mentions": False,
+        }
+    },
+    "rules": [  # the redirect names "ops", created after "ci": the fixture sets the rules last
+        {
+            "name": "db alerts",
+            "note": "the DBAs read ops",
+            "match": {"kinds": ["alert"], "alert_labels": ['team="db"', 'severity=~"critical|warning"']},
+            "action": "redirect",
+            "to": "ops",
+        },
+        {"match": {"paths": ["docs/**", "*.md"], "exclude_bots": True}, "action": "skip"},
+        {"match": {"refs": ["main"]}, "action": "mention", "mention": ["alice", "oncall@example.com"]},
+    ],
 }
 # What differs between two instances, or is not configuration.
 NOT_CONFIGURATION = {"id", "project_id", "created_at", "updated_at", "paused_until", "pause_reason"}
@@ -91,9 +109,15 @@ async def project_with_webhooks(client: httpx.AsyncClient, name: str = "app") ->
     )
     assert project.status_code == 201, project.text
     project_id: int = project.json()["id"]
-    for body in (RICH_WEBHOOK, {"name": "ops", "platform": "slack", "url": SLACK_URL}):
+    without_rules = {name: value for name, value in RICH_WEBHOOK.items() if name != "rules"}
+    made = []
+    for body in (without_rules, {"name": "ops", "platform": "slack", "url": SLACK_URL}):
         created = await client.post(f"/api/v1/projects/{project_id}/webhooks", json=body)
         assert created.status_code == 201, created.text
+        made.append(created.json())
+    ruled = await client.patch(f"/api/v1/webhooks/{made[0]['id']}", json={"rules": RICH_WEBHOOK["rules"]})
+    assert ruled.status_code == 200, ruled.text
+    assert ruled.json()["rules"][0]["to"] == made[1]["id"], "the name is stored as the id"
     return project_id
 
 
@@ -116,7 +140,14 @@ async def import_(
 
 
 async def webhooks_of(client: httpx.AsyncClient, project_id: int) -> dict[str, dict[str, Any]]:
+    """The webhooks' configuration by name; a redirect's target (an id, which differs between
+    instances) by its webhook's name."""
     hooks = (await client.get(f"/api/v1/projects/{project_id}/webhooks")).json()
+    names = {hook["id"]: hook["name"] for hook in hooks}
+    for hook in hooks:
+        for rule in hook["rules"]:
+            if rule["to"] is not None:
+                rule["to"] = names[rule["to"]]
     return {hook["name"]: {k: v for k, v in hook.items() if k not in NOT_CONFIGURATION} for hook in hooks}
 
 
@@ -146,7 +177,15 @@ async def test_a_sealed_export_imported_on_a_fresh_database_gives_the_same_webho
     project_id = await project_with_webhooks(client)
     document = await export(client, project_id, format="yaml", sealed="true")
     assert FEISHU_URL not in str(document) and SECRET not in str(document)
+    ci, ops = document["webhooks"]
+    assert (ci["name"], ops["name"]) == ("ci", "ops"), "the redirect's target comes after it"
+    assert ci["rules"][0]["to"] == "ops", "a redirect's target is written by name"
     async with fresh_instance(settings, tmp_path, migrated_templates, same_keys=True) as other:
+        filler = (await other.post("/api/v1/projects", json={"name": "filler"})).json()
+        added = await other.post(
+            f"/api/v1/projects/{filler['id']}/webhooks", json={"platform": "slack", "url": SLACK_URL}
+        )
+        assert added.status_code == 201, added.text  # so that ids differ between the instances
         answer = await import_(other, document)
         assert answer.status_code == 200, answer.text
         result = answer.json()
@@ -158,6 +197,14 @@ async def test_a_sealed_export_imported_on_a_fresh_database_gives_the_same_webho
         ]
         new_id = result["project_id"]
         assert await webhooks_of(other, new_id) == await webhooks_of(client, project_id)
+        ids = {h["name"]: h["id"] for h in (await other.get(f"/api/v1/projects/{new_id}/webhooks")).json()}
+        old = {
+            h["name"]: h["id"] for h in (await client.get(f"/api/v1/projects/{project_id}/webhooks")).json()
+        }
+        assert ids["ops"] != old["ops"]
+        new_ci = (await other.get(f"/api/v1/webhooks/{ids['ci']}")).json()
+        assert new_ci["rules"][0]["to"] == ids["ops"], "resolved to this instance's webhook"
+        assert new_ci["templates"]["push"]["title"] == RICH_WEBHOOK["templates"]["push"]["title"]
         assert await secrets_of(other, new_id) == await secrets_of(client, project_id)
         shown = (await other.get(f"/api/v1/projects/{new_id}")).json()
         assert shown["gitlab_path"] == "acme/app" and shown["protected_branches"] == ["main", "release/*"]
@@ -259,8 +306,15 @@ async def test_prune_removes_the_webhooks_the_document_does_not_name(client: htt
     project_id = await project_with_webhooks(client)
     document = await export(client, project_id)
     document["webhooks"] = [document["webhooks"][0]]
+    dangling = await import_(client, document, project_id, prune=True)  # ci still redirects to ops
+    assert dangling.status_code == 422
+    [problem] = dangling.json()["detail"]
+    assert problem["loc"] == ["body", "webhooks[0].rules"]
+    assert "rules[0].to: no webhook of this project is named 'ops'" in problem["msg"]
+    assert set(await webhooks_of(client, project_id)) == {"ci", "ops"}, "nothing applied"
+    document["webhooks"][0]["rules"] = document["webhooks"][0]["rules"][1:]
     pruned = (await import_(client, document, project_id, prune=True)).json()
-    assert [(c["name"], c["action"]) for c in pruned["changes"]] == [("ops", "removed")]
+    assert [(c["name"], c["action"]) for c in pruned["changes"]] == [("ci", "changed"), ("ops", "removed")]
     assert "webhook 'ops': removed\n" in pruned["diff"]
     assert set(await webhooks_of(client, project_id)) == {"ci"}
 
@@ -357,6 +411,26 @@ async def test_only_api_tokens_reach_export_and_import(client: httpx.AsyncClient
         f"/api/v1/projects/{project_id}/import", json=document, headers=headers, params={"dry_run": "true"}
     )
     assert planned.status_code == 200 and planned.json()["diff"] == "no changes\n"
+
+
+async def test_a_redirect_to_a_removed_webhook_is_not_exported(client: httpx.AsyncClient) -> None:
+    """Its target has no name to be written with; an id would mean another webhook, or none, on
+    the instance that imports it."""
+    project_id = await project_with_webhooks(client)
+    hooks = {h["name"]: h for h in (await client.get(f"/api/v1/projects/{project_id}/webhooks")).json()}
+    removed = await client.delete(f"/api/v1/webhooks/{hooks['ops']['id']}")
+    assert removed.status_code == 204, removed.text
+    assert (await client.get(f"/api/v1/webhooks/{hooks['ci']['id']}")).json()["rules"][0]["to"] == hooks[
+        "ops"
+    ]["id"], "the rule stays, redirecting to nobody (docs/rules.md)"
+    refused = await client.get(f"/api/v1/projects/{project_id}/export")
+    assert refused.status_code == 422
+    assert f"'ci': rules[0] redirects to webhook {hooks['ops']['id']}, which was removed" in refused.text
+    fixed = await client.patch(
+        f"/api/v1/webhooks/{hooks['ci']['id']}", json={"rules": RICH_WEBHOOK["rules"][1:]}
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert [h["name"] for h in (await export(client, project_id))["webhooks"]] == ["ci"]
 
 
 async def test_unnamed_webhooks_are_not_exported_but_pruned_one_by_one(client: httpx.AsyncClient) -> None:

@@ -183,6 +183,37 @@ async def test_a_webhook_cannot_redirect_to_itself(client: httpx.AsyncClient) ->
     assert answer.status_code == 422 and "rules[0].to: a webhook cannot redirect to itself" in answer.text
 
 
+async def test_a_redirect_names_its_target_by_name_and_the_id_is_stored(client: httpx.AsyncClient) -> None:
+    project_id, _ = await create_project(client)
+    url = "https://open.feishu.cn/open-apis/bot/v2/hook/by-name"
+    target = await create_webhook(client, project_id, platform="feishu", url=url, name="dba")
+    other_project, _ = await create_project(client, "other")
+    await create_webhook(client, other_project, platform="feishu", url=url, name="elsewhere")
+    made = await create_webhook(
+        client, project_id, platform="feishu", url=url, name="ci",
+        rules=[{"action": "skip", "match": {"refs": ["x"]}}, {"action": "redirect", "to": "dba"}],
+    )  # fmt: skip
+    assert made["rules"][1]["to"] == target["id"]
+    assert (await client.get(f"/api/v1/webhooks/{made['id']}")).json()["rules"][1]["to"] == target["id"]
+
+    def redirect(to: object) -> dict[str, Any]:
+        return {"rules": [{"action": "skip", "match": {"refs": ["x"]}}, {"action": "redirect", "to": to}]}
+
+    for to, problem in (
+        ("nosuch", "rules[1].to: no webhook of this project is named 'nosuch'"),
+        ("elsewhere", "rules[1].to: no webhook of this project is named 'elsewhere'"),  # another project's
+        ("ci", "rules[1].to: a webhook cannot redirect to itself"),
+    ):
+        refused = await client.patch(f"/api/v1/webhooks/{made['id']}", json=redirect(to))
+        assert refused.status_code == 422 and problem in refused.text, refused.text
+    await create_webhook(client, project_id, platform="feishu", url=url, name="dba")
+    twins = await client.patch(f"/api/v1/webhooks/{made['id']}", json=redirect("dba"))
+    assert twins.status_code == 422
+    assert "rules[1].to: 2 webhooks of this project are named 'dba'" in twins.text
+    by_id = await client.patch(f"/api/v1/webhooks/{made['id']}", json=redirect(target["id"]))
+    assert by_id.status_code == 200 and by_id.json()["rules"][1]["to"] == target["id"]
+
+
 async def test_rules_are_tried_on_a_sample_or_a_recent_event(
     client: httpx.AsyncClient, fake: FakePlatformServer
 ) -> None:

@@ -100,6 +100,16 @@ def test_redirect_names_its_target() -> None:
     assert verdict.action is RuleAction.REDIRECT and verdict.to == 7 and verdict.rule == 0
 
 
+def test_a_redirect_target_is_an_id_or_a_name() -> None:
+    """A name is what the API takes and the service resolves on save; one never saved (tried
+    unsaved) lands nowhere, like a removed target."""
+    by_name, by_id = rules({"action": "redirect", "to": " ops "}, {"action": "redirect", "to": 7})
+    assert (by_name.to, by_id.to) == ("ops", 7)
+    routing = route_all(sample_push(), [Candidate(1, ALL, (by_name,)), Candidate(2, ALL)])
+    assert routing.sending == (2,)
+    assert routing.decisions[0].detail == {"rule": 0, "action": "redirect", "to": "ops", "target": "missing"}
+
+
 def test_alert_severity_routing() -> None:
     alert = sample_alert()  # severity critical, job api
     severity_rules = rules(
@@ -151,6 +161,9 @@ def test_exclude_bots_as_one_skip_rule() -> None:
         ([{"match": {"colour": ["red"]}, "action": "skip"}], "rules[0].match.colour", "Extra inputs"),
         ([{"action": "redirect"}], "rules[0]", "`to`"),
         ([{"action": "skip", "to": 3}], "rules[0]", "`to`"),
+        ([{"action": "redirect", "to": 0}], "rules[0].to", "a webhook's id (a whole number from 1)"),
+        ([{"action": "redirect", "to": " "}], "rules[0].to", "or its name (1 to 200 characters)"),
+        ([{"action": "redirect", "to": True}], "rules[0].to", "a webhook's id"),
         ([{"action": "mention"}], "rules[0]", "`mention`"),
         (
             [{"match": {"alert_labels": ["severity~critical"]}, "action": "skip"}],

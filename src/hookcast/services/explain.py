@@ -235,7 +235,7 @@ class TryAnswer(BaseModel):
         "still tried below, for what they would do)."
     )
     rule: int | None = Field(description="The deciding rule's index (none: no rule decided, deliver).")
-    to: int | None = Field(description="A redirect's target webhook.")
+    to: int | str | None = Field(description="A redirect's target webhook (as the rule names it).")
     mentions: list[str] = Field(description="The people mention rules add.")
     rules: list[RuleStep]
     event_kind: str

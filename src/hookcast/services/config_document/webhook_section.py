@@ -12,6 +12,11 @@ applied with no change here; what differs is said once below:
 - ``notify_only_broken_pipelines`` is GitLab's older name for ``pipelines_to_be_notified``: left out.
 - ``message_mode`` and ``alert_flap_window_minutes`` are exported as stored (null: the platform's
   default), not as the API shows them in effect, so a default stays a default.
+- A redirect rule's ``to`` is written as the target webhook's name, since ids differ from one
+  instance to another (the service resolves a name within the project on save). A rule whose
+  target was removed since cannot be written so: the export is refused, naming the rule. The
+  rules (`SECOND_PASS`) are applied once every webhook of the section exists, so a redirect may
+  name a webhook that comes later in the document, or is new.
 
 A field left out of an entry means its default, as when the webhook is created: an import makes
 each webhook what its entry says. A webhook of the instance that the section does not name is
@@ -20,8 +25,9 @@ kept, or removed with ``prune``.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, cast
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
@@ -29,6 +35,7 @@ from pydantic import ConfigDict, Field, ValidationError, create_model
 from hookcast.crypto import SecretBox, token_digest
 from hookcast.platforms import get_platform
 from hookcast.platforms.base import Platform, PlatformName
+from hookcast.rules import stored_rules
 from hookcast.services import webhook_settings, webhooks
 from hookcast.services.config_document.sections import (
     Context,
@@ -46,6 +53,8 @@ from hookcast.store.tables import Project, Webhook
 # Fields of WebhookInput the entry declares itself (below), or leaves out (a compatibility name).
 OWN_FIELDS = frozenset({"name", "platform", "url", "settings"})
 LEFT_OUT = frozenset({"notify_only_broken_pipelines"})
+# Fields applied after every webhook of the section exists (they may name another one).
+SECOND_PASS = frozenset({"rules"})
 # Fields whose stored value differs from what the API shows (the value in effect).
 STORED: Mapping[str, Callable[[Webhook], Any]] = {
     "message_mode": lambda hook: hook.message_mode,
@@ -117,11 +126,14 @@ class WebhooksSection:
                 ids=", ".join(unnamed),
             )
         _refuse_twins(hooks)
-        return [exported(hook, ctx.box, sealed=sealed) for hook in hooks]
+        _refuse_dangling(hooks)
+        names = _names(hooks)
+        return [exported(hook, ctx.box, names, sealed=sealed) for hook in hooks]
 
     async def snapshot(self, ctx: Context, project: Project) -> Snapshot:
         hooks = await webhooks.list_for_project(ctx.session, project.id)
-        return {_label(hook, hooks): _shown(hook, ctx.box) for hook in hooks}
+        names = _names(hooks)
+        return {_label(hook, hooks): _shown(hook, ctx.box, names) for hook in hooks}
 
     async def apply(self, ctx: Context, project: Project, value: Any, *, prune: bool) -> list[Untouched]:
         entries: Sequence[WebhookEntryBase] = value
@@ -131,17 +143,12 @@ class WebhooksSection:
         by_name = {hook.name: hook for hook in hooks}
         settings = frozenset(webhook_settings.declared())
         for index, entry in enumerate(entries):
-            path = f"webhooks[{index}]"
-            try:
-                current = by_name.get(entry.name)
+            current = by_name.get(entry.name)
+            async with _at(f"webhooks[{index}]", settings):
                 if current is None:
                     await _create(ctx, project, entry)
                 else:
-                    await _update(ctx, current, entry)
-            except ServiceError as error:
-                raise at(path, error, settings=settings) from error
-            except ValidationError as error:  # what the API models refuse of what the entry gave
-                raise refused(path, error) from error
+                    await _update(ctx, current, entry, _names(hooks))
         kept = []
         for hook in hooks:
             if hook.name in named:
@@ -150,7 +157,27 @@ class WebhooksSection:
                 await webhooks.remove(ctx.session, hook.id)
             else:
                 kept.append(Untouched(_label(hook, hooks)))
+        present = await webhooks.list_for_project(ctx.session, project.id)  # pruned ones gone
+        names, by_name = _names(present), {hook.name: hook for hook in present}
+        for index, entry in enumerate(entries):
+            async with _at(f"webhooks[{index}]", settings):
+                await _second_pass(ctx, by_name[entry.name], entry, names)
         return kept
+
+
+@contextlib.asynccontextmanager
+async def _at(path: str, settings: frozenset[str]) -> AsyncIterator[None]:
+    """Errors of applying the entry at ``path``, named by their path in the document."""
+    try:
+        yield
+    except ServiceError as error:
+        raise at(path, error, settings=settings) from error
+    except ValidationError as error:  # what the API models refuse of what the entry gave
+        raise refused(path, error) from error
+
+
+def _names(hooks: Sequence[Webhook]) -> dict[int, str]:
+    return {hook.id: hook.name for hook in hooks}
 
 
 def _label(hook: Webhook, hooks: Sequence[Webhook]) -> str:
@@ -159,9 +186,13 @@ def _label(hook: Webhook, hooks: Sequence[Webhook]) -> str:
     return f"{hook.name}#{hook.id}" if shared else hook.name
 
 
-def exported(hook: Webhook, box: SecretBox, *, sealed: bool) -> dict[str, Any]:
-    """The webhook's entry: every field, its secrets left out or sealed."""
+def exported(hook: Webhook, box: SecretBox, names: Mapping[int, str], *, sealed: bool) -> dict[str, Any]:
+    """The webhook's entry: every field, its secrets left out or sealed, its redirects' targets
+    by name (``names``: the project's webhooks by id; a removed target stays an id)."""
     shown = webhooks.view(hook).model_dump(mode="json")
+    for rule in shown["rules"]:
+        if rule["to"] is not None:
+            rule["to"] = names.get(rule["to"], rule["to"])
     entry: dict[str, Any] = {
         "name": hook.name,
         "platform": hook.platform,
@@ -180,6 +211,24 @@ def exported(hook: Webhook, box: SecretBox, *, sealed: bool) -> dict[str, Any]:
     return entry
 
 
+def _refuse_dangling(hooks: Sequence[Webhook]) -> None:
+    """A redirect to a webhook removed since has no name to be written with (intake sends what it
+    redirects to nobody, see docs/rules.md): refused rather than exported as an id that means
+    another webhook, or none, elsewhere."""
+    ids = set(_names(hooks))
+    for hook in hooks:
+        for index, rule in enumerate(stored_rules(hook.rules)):
+            if isinstance(rule.to, int) and rule.to not in ids:
+                raise Invalid(
+                    "webhook {name!r}: rules[{index}] redirects to webhook {to}, which was removed: "
+                    "remove the rule or give it another target before exporting",
+                    field="webhooks",
+                    name=hook.name,
+                    index=index,
+                    to=rule.to,
+                )
+
+
 def _refuse_twins(hooks: Sequence[Webhook]) -> None:
     seen: dict[str, int] = {}
     for hook in hooks:
@@ -195,10 +244,10 @@ def _refuse_twins(hooks: Sequence[Webhook]) -> None:
         seen[hook.name] = hook.id
 
 
-def _shown(hook: Webhook, box: SecretBox) -> dict[str, Shown]:
+def _shown(hook: Webhook, box: SecretBox, names: Mapping[int, str]) -> dict[str, Shown]:
     """What a diff compares of the webhook: every exported field; the URL by its digest, shown
     redacted; secret settings by their digest, shown as "set"."""
-    entry = exported(hook, box, sealed=False)
+    entry = exported(hook, box, names, sealed=False)
     fields = {
         name: Shown(json.dumps(value, ensure_ascii=False))
         for name, value in entry.items()
@@ -241,7 +290,7 @@ def _secrets(ctx: Context, entry: WebhookEntryBase) -> tuple[str | None, dict[st
 
 
 def _fields(entry: WebhookEntryBase) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in TAKEN_FIELDS}
+    return {name: getattr(entry, name) for name in TAKEN_FIELDS if name not in SECOND_PASS}
 
 
 async def _create(ctx: Context, project: Project, entry: WebhookEntryBase) -> None:
@@ -265,7 +314,7 @@ async def _create(ctx: Context, project: Project, entry: WebhookEntryBase) -> No
     )
 
 
-async def _update(ctx: Context, hook: Webhook, entry: WebhookEntryBase) -> None:
+async def _update(ctx: Context, hook: Webhook, entry: WebhookEntryBase, names: Mapping[int, str]) -> None:
     """Send the service only what differs, so an unchanged webhook is not touched (nor resumed)."""
     if entry.platform.value != hook.platform:
         raise Invalid(
@@ -276,9 +325,7 @@ async def _update(ctx: Context, hook: Webhook, entry: WebhookEntryBase) -> None:
             current=hook.platform,
         )
     url, given = _secrets(ctx, entry)
-    current = exported(hook, ctx.box, sealed=False)
-    wanted = entry.model_dump(mode="json", include=set(TAKEN_FIELDS))
-    changes: dict[str, Any] = {name: value for name, value in wanted.items() if value != current[name]}
+    changes = _differing(ctx, hook, entry, names, frozenset(TAKEN_FIELDS) - SECOND_PASS)
     if url is not None and token_digest(url) != hook.url_digest:
         changes["url"] = url
     settings = _setting_changes(
@@ -286,6 +333,27 @@ async def _update(ctx: Context, hook: Webhook, entry: WebhookEntryBase) -> None:
     )
     if settings:
         changes["settings"] = settings
+    await _patch(ctx, hook, changes)
+
+
+async def _second_pass(
+    ctx: Context, hook: Webhook, entry: WebhookEntryBase, names: Mapping[int, str]
+) -> None:
+    """The fields that may name other webhooks (`SECOND_PASS`), when they differ."""
+    await _patch(ctx, hook, _differing(ctx, hook, entry, names, SECOND_PASS))
+
+
+def _differing(
+    ctx: Context, hook: Webhook, entry: WebhookEntryBase, names: Mapping[int, str], fields: frozenset[str]
+) -> dict[str, Any]:
+    """Those of ``fields`` whose value in the entry is not the webhook's, as the entry gives them."""
+    current = exported(hook, ctx.box, names, sealed=False)
+    wanted = entry.model_dump(mode="json", include=set(fields))
+    return {name: value for name, value in wanted.items() if value != current[name]}
+
+
+async def _patch(ctx: Context, hook: Webhook, changes: dict[str, Any]) -> None:
+    """Only what differs goes to the service, so an unchanged webhook is not touched (nor resumed)."""
     if not changes:
         return
     await webhooks.update(
