@@ -336,3 +336,22 @@ async def test_explain_names_the_silence_that_kept_an_event_from_the_chat(
     [step] = why["deliveries"]
     assert (step["state"], step["silence_id"]) == ("silenced", made.json()["id"])
     assert bot.received == []
+
+
+async def test_explain_shows_rate_limited_events_sent_in_a_digest(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    bot = fake.add_bot("feishu")  # 5 messages a second: a burst of 30 is partly merged
+    project_id, token = await create_project(client)
+    hook = await create_webhook(
+        client, project_id, platform="feishu", url=bot.url, triggers=["push"], branches_to_be_notified="all"
+    )
+    event_ids = [await post_push(client, token, numbered_push(n)) for n in range(30)]
+    await settled(client, project_id, 30)
+    assert bot.violations == [] and len(bot.received) < 30
+    steps = [(await explained(client, project_id, e))[hook["id"]] for e in event_ids]
+    assert {(s["outcome"], s["by"]) for s in steps} == {("delivered", "default")}
+    merged = [s["deliveries"][0] for s in steps if s["deliveries"][0]["digest_of"] is not None]
+    assert merged, "some events were sent in a digest, and explain says which"
+    assert {d["state"] for d in merged} == {"delivered"}
+    assert len({d["digest_of"] for d in merged}) < len(merged), "a digest carries several events"
