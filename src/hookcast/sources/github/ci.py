@@ -22,12 +22,12 @@ from hookcast.events import (
     Tone,
     details_of,
 )
+from hookcast.sources.git import first_line
 from hookcast.sources.github.common import (
     REPOSITORY,
     SENDER,
     SOURCE,
     Family,
-    first_line,
     first_time,
     github_time,
     person_of,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from hookcast.events import Details, Event, EventKind, Person, RelatedUser, Role, Tone, details_of
+from hookcast.sources.git import is_zero_sha, short_sha
 from hookcast.sources.github.common import (
     REPOSITORY,
     SENDER,
@@ -15,12 +16,10 @@ from hookcast.sources.github.common import (
     branch_of,
     commit_item,
     first_time,
-    is_zero_sha,
     label_names,
     person_of,
     related_of,
     repository_of,
-    short_sha,
     tag_of,
 )
 from hookcast.sources.required import Required

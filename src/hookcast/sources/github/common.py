@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hookcast.events import Event, Item, Person, ProjectRef, RelatedUser, Role
+from hookcast.sources.git import first_line, short_sha
 from hookcast.sources.required import Required
 from hookcast.sources.tolerant import (
     MAX_TIME_LENGTH,
@@ -21,7 +22,6 @@ from hookcast.sources.tolerant import (
     iso_time,
 )
 
-SHORT_SHA_LENGTH = 8
 SOURCE = "github"
 
 # Shared by every repository event: which repository, and who acted.
@@ -51,18 +51,6 @@ def first_time(*values: object) -> datetime | None:
         if parsed is not None:
             return parsed
     return None
-
-
-def first_line(text: str) -> str:
-    return text.strip().split("\n", 1)[0].strip()
-
-
-def short_sha(sha: str) -> str:
-    return sha[:SHORT_SHA_LENGTH]
-
-
-def is_zero_sha(sha: str) -> bool:
-    return bool(sha) and set(sha) == {"0"}
 
 
 def repository_of(payload: JsonObject) -> ProjectRef:

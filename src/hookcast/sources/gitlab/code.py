@@ -8,6 +8,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from hookcast.events import Details, Event, EventKind, Item, Person, RelatedUser, Role, Tone, details_of
+from hookcast.sources.git import is_zero_sha, short_sha
 from hookcast.sources.gitlab.common import (
     ACTING_USER,
     OBJECT_PROJECT,
@@ -20,13 +21,11 @@ from hookcast.sources.gitlab.common import (
     commit_item,
     commit_title,
     first_time,
-    is_zero_sha,
     label_titles,
     labels_of,
     person_of,
     project_of,
     related_of,
-    short_sha,
     tag_of,
     under,
     user_list,

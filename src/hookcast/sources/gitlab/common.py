@@ -10,6 +10,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from hookcast.events import Event, Item, Person, ProjectRef, RelatedUser, Role
+from hookcast.sources.git import first_line, short_sha
 from hookcast.sources.required import Required
 from hookcast.sources.tolerant import (
     MAX_TIME_LENGTH,
@@ -24,8 +25,6 @@ from hookcast.sources.tolerant import (
     iso_time,
     joined,
 )
-
-SHORT_SHA_LENGTH = 8
 
 # Change keys that say nothing worth telling about an issue / merge request update.
 _BOOKKEEPING_CHANGES = frozenset({"updated_at", "updated_by_id", "last_edited_at", "last_edited_by_id"})
@@ -43,18 +42,6 @@ class Family:
 
     required: Required
     parse: Callable[[JsonObject, Hook], Event]
-
-
-def first_line(text: str) -> str:
-    return text.strip().split("\n", 1)[0].strip()
-
-
-def short_sha(sha: str) -> str:
-    return sha[:SHORT_SHA_LENGTH]
-
-
-def is_zero_sha(sha: str) -> bool:
-    return bool(sha) and set(sha) == {"0"}
 
 
 _SPACED_OFFSET = re.compile(r"\s+([+-]\d{2}:?\d{2})$")

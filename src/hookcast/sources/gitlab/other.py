@@ -5,13 +5,13 @@ subgroups and access tokens."""
 from __future__ import annotations
 
 from hookcast.events import Event, EventKind, Item, Person, ProjectRef, Tone, details_of
+from hookcast.sources.git import first_line
 from hookcast.sources.gitlab.common import (
     ACTING_USER,
     OBJECT_PROJECT,
     Family,
     Hook,
     commit_title,
-    first_line,
     first_time,
     group_ref,
     last_path_segment,
