@@ -13,6 +13,7 @@ from hookcast.sources.github.common import (
     SENDER,
     SOURCE,
     Family,
+    author_if_actor,
     branch_of,
     commit_item,
     first_time,
@@ -194,9 +195,7 @@ def _pull_request_event(
     actor = person_of(payload.get("sender"))
     head, base = as_obj(pr.get("head")), as_obj(pr.get("base"))
     author = person_of(pr.get("user"))
-    people = related
-    if author.is_someone and author.username == actor.username:
-        people += (RelatedUser(role=Role.AUTHOR, person=author),)
+    people = related + author_if_actor(author, actor)
     return Event(
         kind=EventKind.MERGE_REQUEST,
         action=action,

@@ -103,3 +103,12 @@ def branch_of(ref: str) -> str:
 
 def tag_of(ref: str) -> str:
     return ref.removeprefix("refs/tags/")
+
+
+def author_if_actor(author: Person, actor: Person) -> tuple[RelatedUser, ...]:
+    """The pull request's or issue's author as a person concerned, when the author is who acted.
+    GitLab's payloads name the author only then (`gitlab.common.author_if_actor`), and GitHub's
+    events notify the same people as GitLab's, so the rule is the same here."""
+    if author.is_someone and author.username == actor.username:
+        return (RelatedUser(role=Role.AUTHOR, person=author),)
+    return ()

@@ -5,13 +5,14 @@ number never clashes with an issue's, as GitHub numbers both in one sequence."""
 
 from __future__ import annotations
 
-from hookcast.events import Event, EventKind, RelatedUser, Role, Tone, details_of
+from hookcast.events import Event, EventKind, Role, Tone, details_of
 from hookcast.sources.github.code import note_event
 from hookcast.sources.github.common import (
     REPOSITORY,
     SENDER,
     SOURCE,
     Family,
+    author_if_actor,
     first_time,
     label_names,
     person_of,
@@ -59,9 +60,7 @@ def _issue_event(
     action = actions.get(github_action, "update")
     actor = person_of(payload.get("sender"))
     author = person_of(issue.get("user"))
-    related = related_of(Role.ASSIGNEE, as_objs(issue.get("assignees")))
-    if author.is_someone and author.username == actor.username:
-        related += (RelatedUser(role=Role.AUTHOR, person=author),)
+    related = related_of(Role.ASSIGNEE, as_objs(issue.get("assignees"))) + author_if_actor(author, actor)
     return Event(
         kind=EventKind.ISSUE,
         action=action,
