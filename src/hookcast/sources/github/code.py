@@ -146,38 +146,29 @@ def _parse_ref_event(payload: JsonObject, removed: bool) -> Event | None:
     """``create`` / ``delete``: a branch or a tag made or removed without its push."""
     ref, ref_type = as_text(payload.get("ref")), as_text(payload.get("ref_type"))
     project = repository_of(payload)
-    actor = person_of(payload.get("sender"))
+    common = {
+        "tone": Tone.SUCCESS,
+        "source": SOURCE,
+        "project": project,
+        "actor": person_of(payload.get("sender")),
+        "title": ref,
+        "url": project.url if removed else _under(project.url, "tree", ref),
+        "object_id": ref,
+    }
     if ref_type == "tag":
         return Event(
             kind=EventKind.TAG_PUSH,
             action="removed" if removed else "pushed",
-            tone=Tone.SUCCESS,
-            source=SOURCE,
-            project=project,
-            actor=actor,
             ref=f"refs/tags/{ref}",
             is_tag=True,
-            title=ref,
-            url=project.url if removed else _under(project.url, "tree", ref),
-            object_id=ref,
             description=as_raw(payload.get("description")),
             details={"tag": ref},
+            **common,
         )
     if ref_type != "branch":
         return None
-    return Event(
-        kind=EventKind.PUSH,
-        action="removed_branch" if removed else "created_branch",
-        tone=Tone.SUCCESS,
-        source=SOURCE,
-        project=project,
-        actor=actor,
-        ref=f"refs/heads/{ref}",
-        branch=ref,
-        title=ref,
-        url=project.url if removed else _under(project.url, "tree", ref),
-        object_id=ref,
-    )
+    action = "removed_branch" if removed else "created_branch"
+    return Event(kind=EventKind.PUSH, action=action, ref=f"refs/heads/{ref}", branch=ref, **common)
 
 
 def _pull_request_event(
