@@ -23,13 +23,14 @@ State = dict[str, Rows]
 
 async def reflect(engine: AsyncEngine) -> MetaData:
     metadata = MetaData()
-    async with engine.connect() as connection, warnings.catch_warnings():
-        # SQLite's reflection skips the index on lower(github_login), and says so: only rows
-        # are compared here, indexes play no part.
-        warnings.filterwarnings(
-            "ignore", "Skipped unsupported reflection of expression-based index", SAWarning
-        )
-        await connection.run_sync(metadata.reflect)
+    async with engine.connect() as connection:
+        with warnings.catch_warnings():
+            # SQLite's reflection skips the index on lower(github_login), and says so: only rows
+            # are compared here, indexes play no part.
+            warnings.filterwarnings(
+                "ignore", "Skipped unsupported reflection of expression-based index", SAWarning
+            )
+            await connection.run_sync(metadata.reflect)
     return metadata
 
 

@@ -43,7 +43,7 @@ class HookcastGroup(LazyGroup):
         Lazy(
             "export",
             "hookcast.cli.config_document:export",
-            "Write a project's settings and webhooks as one YAML / JSON document (for Git).",
+            "Write a project's settings, webhooks and silences as one YAML / JSON document (for Git).",
         ),
         Lazy(
             "import",

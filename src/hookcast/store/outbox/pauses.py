@@ -43,7 +43,11 @@ def pause(webhook: Webhook, until: datetime, reason: str, now: datetime) -> None
 
 
 def resume(webhook: Webhook, now: datetime) -> None:
-    """Lift a pause and forget the failures: the next due delivery is tried at once."""
+    """Lift a pause and forget the failures: the next due delivery is tried at once. A webhook
+    neither paused nor failing is left untouched (its ``updated_at`` moves only on a change:
+    other processes' configuration caches watch it)."""
+    if webhook.paused_until is None and webhook.pause_reason is None and not webhook.consecutive_failures:
+        return
     webhook.paused_until = None
     webhook.pause_reason = None
     webhook.consecutive_failures = 0
