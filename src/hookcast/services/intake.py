@@ -11,16 +11,17 @@ commits each event at once, a busy one commits what arrived meanwhile together.
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import structlog
+from sqlalchemy import Insert, Table, select, tuple_
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -243,15 +244,11 @@ async def _insert_events(
                 "decisions": plan.routing.stored() if plan.routing is not None else None,
             }
         )
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     result: dict[tuple[int, str], tuple[int, bool]] = {}
-    statement = (
-        dialect_insert(EventRow)
-        .on_conflict_do_nothing(index_elements=["project_id", "idempotency_key"])
-        .returning(EventRow.id, EventRow.project_id, EventRow.idempotency_key)
-    )
     unique_rows = list({(r["project_id"], r["idempotency_key"]): r for r in rows}.values())
-    for row in (await session.execute(statement, unique_rows)).all():
+    connection = await session.connection()  # Core: the ORM's bulk insert costs more than the rows
+    statement = _insert_new_events(connection.dialect.name)
+    for row in (await connection.execute(statement, unique_rows)).all():
         result[(row.project_id, row.idempotency_key)] = (row.id, True)
     missing = [
         (r["project_id"], r["idempotency_key"])
@@ -267,6 +264,17 @@ async def _insert_events(
         for row in existing:
             result[(row.project_id, row.idempotency_key)] = (row.id, False)
     return result
+
+
+@functools.cache  # per kind of database: built and keyed once
+def _insert_new_events(dialect: str) -> Insert:
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    events = cast(Table, EventRow.__table__)
+    return (
+        dialect_insert(events)
+        .on_conflict_do_nothing(index_elements=["project_id", "idempotency_key"])
+        .returning(events.c.id, events.c.project_id, events.c.idempotency_key)
+    )
 
 
 @dataclass

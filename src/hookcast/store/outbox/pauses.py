@@ -7,10 +7,12 @@ resume them (a resend, a new URL, re-enabling it). A success resumes it too (`re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, Table, Update, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.store.tables import Webhook
@@ -28,7 +30,7 @@ async def still_paused(session: AsyncSession, webhook_ids: Collection[int], now:
     return set(rows)
 
 
-def claimable(now: datetime) -> ColumnElement[bool]:
+def claimable(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """The SQL condition "this webhook is not paused now"."""
     return or_(Webhook.paused_until.is_(None), Webhook.paused_until <= now)
 
@@ -54,16 +56,25 @@ def resume(webhook: Webhook, now: datetime) -> None:
     webhook.updated_at = now
 
 
+@functools.cache  # a constant, built and keyed once: it runs after every batch of sends
+def _resume_recovered() -> Update:
+    table = cast(Table, Webhook.__table__)
+    webhooks = table.c
+    return (
+        update(table)
+        .where(
+            webhooks.id.in_(bindparam("ids", expanding=True)),
+            or_(webhooks.consecutive_failures != 0, webhooks.paused_until.is_not(None)),
+        )
+        .values(consecutive_failures=0, paused_until=None, pause_reason=None, updated_at=bindparam("now"))
+    )
+
+
 async def resume_recovered(session: AsyncSession, webhook_ids: Collection[int], now: datetime) -> None:
     """`resume` for the webhooks a delivery just reached, in one statement that only touches the
-    rows that need it (the usual case is that none does)."""
+    rows that need it (the usual case is that none does). Run on the connection: the session's
+    copies of these webhooks (if any) are not updated."""
     if not webhook_ids:
         return
-    await session.execute(
-        update(Webhook)
-        .where(
-            Webhook.id.in_(webhook_ids),
-            or_(Webhook.consecutive_failures != 0, Webhook.paused_until.is_not(None)),
-        )
-        .values(consecutive_failures=0, paused_until=None, pause_reason=None, updated_at=now)
-    )
+    connection = await session.connection()
+    await connection.execute(_resume_recovered(), {"ids": list(webhook_ids), "now": now})

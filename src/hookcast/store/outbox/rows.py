@@ -10,13 +10,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, Update, and_, bindparam, insert, not_, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Select,
+    String,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    insert,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from hookcast.living import Remembered
 from hookcast.store import message_refs
-from hookcast.store.outbox.leases import claim_due
+from hookcast.store.outbox.leases import NOW, claim_statement, run_claim
 from hookcast.store.outbox.pauses import claimable
 from hookcast.store.outbox.states import NOTIFY_CHANNEL, Channel, State
 from hookcast.store.tables import Attempt, Delivery, Webhook
@@ -56,12 +71,18 @@ def new_delivery(
     }
 
 
+@functools.cache
+def _insert_deliveries() -> Insert:
+    return insert(cast(Table, Delivery.__table__))
+
+
 async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert new deliveries in the caller's transaction; on PostgreSQL the commit also wakes
     every listening worker (``NOTIFY`` is delivered at commit, never on rollback)."""
     if not rows:
         return
-    await session.execute(insert(Delivery), rows)
+    connection = await session.connection()  # Core: the ORM's bulk insert costs more than the rows
+    await connection.execute(_insert_deliveries(), rows)
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
@@ -103,6 +124,31 @@ def in_object_order() -> ColumnElement[bool]:
     return or_(Delivery.object_key.is_(None), not_(waiting))
 
 
+@functools.cache  # one per kind of database: built and keyed once (see `leases.claim_statement`)
+def _claim_statement(skip_locked: bool) -> Update:
+    return claim_statement(
+        Delivery,
+        skip_locked=skip_locked,
+        waiting=State.PENDING,
+        working=State.SENDING,
+        join=(Webhook, Webhook.id == Delivery.webhook_id),
+        where=[claimable(NOW), in_object_order()],
+        order_by=(Delivery.next_attempt_at, Delivery.id),
+        values={"claimed_by": bindparam("holder")},
+        returning=(
+            Delivery.id,
+            Delivery.event_id,
+            Delivery.webhook_id,
+            Delivery.attempts,
+            Delivery.idempotency_key,
+            Delivery.channel,
+            Delivery.recipient,
+            Delivery.held_until,
+            Delivery.object_key,
+        ),
+    )
+
+
 async def claim(
     session: AsyncSession,
     *,
@@ -121,30 +167,8 @@ async def claim(
     150 ms for 200 of 20,000 due rows)."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SET LOCAL jit = off"))
-    rows = await claim_due(
-        session,
-        Delivery,
-        now=now,
-        lease_until=lease_until,
-        limit=limit,
-        skip_locked=skip_locked,
-        waiting=State.PENDING,
-        working=State.SENDING,
-        join=(Webhook, Webhook.id == Delivery.webhook_id),
-        where=[claimable(now), in_object_order()],
-        order_by=(Delivery.next_attempt_at, Delivery.id),
-        values={"claimed_by": holder},
-        returning=(
-            Delivery.id,
-            Delivery.event_id,
-            Delivery.webhook_id,
-            Delivery.attempts,
-            Delivery.idempotency_key,
-            Delivery.channel,
-            Delivery.recipient,
-            Delivery.held_until,
-            Delivery.object_key,
-        ),
+    rows = await run_claim(
+        session, _claim_statement(skip_locked), now=now, lease_until=lease_until, limit=limit, holder=holder
     )
     return sorted(
         (
@@ -236,14 +260,13 @@ async def record(
     Fenced: a delivery's state changes only while it is still ``sending`` under ``holder``. One
     that another worker took over meanwhile (this one's lease ran out) keeps its new holder's
     state; its attempt is still written (it happened). Returns the ids left alone that way."""
-    not_ours = or_(
-        Delivery.state != State.SENDING, Delivery.claimed_by.is_(None), Delivery.claimed_by != holder
-    )
     wanted = [step.delivery_id for step in steps]
-    lost = list(await session.scalars(select(Delivery.id).where(Delivery.id.in_(wanted), not_ours)))
     connection = await session.connection()
+    lost: list[int] = list(
+        (await connection.execute(_not_ours(), {"ids": wanted, "holder": holder})).scalars()
+    )
     await connection.execute(
-        insert(cast(Table, Attempt.__table__)),
+        _insert_attempts(),
         [
             {
                 "delivery_id": a.delivery_id,
@@ -259,7 +282,6 @@ async def record(
             for a in attempts
         ],
     )
-    deliveries = cast(Table, Delivery.__table__)
     kept = set(wanted) - set(lost)
     steps = [step for step in steps if step.delivery_id in kept]
     if not steps:
@@ -268,11 +290,56 @@ async def record(
         session, dict(memory for delivery_id, memory in (memories or {}).items() if delivery_id in kept), now
     )
     await connection.execute(
+        _record_step(),
+        [
+            {
+                "b_id": s.delivery_id,
+                "b_state": s.state.value,
+                "b_attempts": s.attempts,
+                "b_next": s.next_attempt_at,
+                "b_error": s.error,
+                "b_digest": s.digest_of,
+                "b_now": now,
+                "b_holder": holder,
+            }
+            for s in sorted(steps, key=lambda s: s.delivery_id)
+        ],
+    )
+    return lost
+
+
+# The recorder's statements, built and keyed once (they run for every batch of results).
+
+
+@functools.cache
+def _not_ours() -> Select[Any]:
+    """Of the ``ids``, those no longer ``sending`` under ``holder``."""
+    deliveries = cast(Table, Delivery.__table__).c
+    holder = bindparam("holder", type_=String())
+    return select(deliveries.id).where(
+        deliveries.id.in_(bindparam("ids", expanding=True)),
+        or_(
+            deliveries.state != State.SENDING.value,
+            deliveries.claimed_by.is_(None),
+            deliveries.claimed_by != holder,
+        ),
+    )
+
+
+@functools.cache
+def _insert_attempts() -> Insert:
+    return insert(cast(Table, Attempt.__table__))
+
+
+@functools.cache
+def _record_step() -> Update:
+    deliveries = cast(Table, Delivery.__table__)
+    return (
         update(deliveries)
         .where(
             deliveries.c.id == bindparam("b_id"),
             deliveries.c.state == State.SENDING.value,
-            deliveries.c.claimed_by == holder,
+            deliveries.c.claimed_by == bindparam("b_holder"),
         )
         .values(
             state=bindparam("b_state"),
@@ -283,21 +350,8 @@ async def record(
             lease_until=None,
             claimed_by=None,
             updated_at=bindparam("b_now"),
-        ),
-        [
-            {
-                "b_id": s.delivery_id,
-                "b_state": s.state.value,
-                "b_attempts": s.attempts,
-                "b_next": s.next_attempt_at,
-                "b_error": s.error,
-                "b_digest": s.digest_of,
-                "b_now": now,
-            }
-            for s in sorted(steps, key=lambda s: s.delivery_id)
-        ],
+        )
     )
-    return lost
 
 
 def give_back(chosen: ColumnElement[bool], now: datetime) -> Update:
