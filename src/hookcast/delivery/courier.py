@@ -32,6 +32,7 @@ from hookcast.platforms.base import (
 from hookcast.platforms.url_secrets import Scrubber
 
 EXCERPT_CHARS = 1000
+REDACTIONS_KEPT = 4096  # destinations (and signed URLs) whose scrubbers are kept at hand
 
 
 def excerpt(body: bytes) -> str:
@@ -61,16 +62,30 @@ class Courier:
         self._sender = sender
         self._chats = chats
         self._apps = apps
+        self._redactions: dict[tuple[object, ...], tuple[Scrubber, str]] = {}
 
     @property
     def http(self) -> aiohttp.ClientSession:
         """The shared connection pool (the IM app clients use it too)."""
         return self._sender.session
 
+    def _redaction(self, platform: Platform, target: WebhookTarget, sent_url: str) -> tuple[Scrubber, str]:
+        """The destination's scrubber and the sent URL as it may be shown: worked out once per
+        destination and URL (every send of a bot's queue needs the same; most platforms post to
+        the same URL each time), not once per send."""
+        key = (platform.name, target.url, sent_url, target.secret, tuple(sorted(target.settings.items())))
+        found = self._redactions.get(key)
+        if found is None:
+            if len(self._redactions) >= REDACTIONS_KEPT:
+                self._redactions.clear()  # signed URLs differ per send: keep the memory bounded
+            # A URL with no secret part (a Slack app destination names a channel) is shown as it is.
+            urls = {url for url in (target.url, sent_url) if platform.redact_url(url) != url}
+            scrub = Scrubber(platform.secrets_of(target, sent_url), verbatim=urls)
+            found = self._redactions[key] = (scrub, scrub(platform.redact_url(sent_url)))
+        return found
+
     async def deliver(self, platform: Platform, target: WebhookTarget, request: HttpRequest) -> Exchange:
-        # A URL with no secret part (a Slack app destination names a channel) is shown as it is.
-        urls = {url for url in (target.url, request.url) if platform.redact_url(url) != url}
-        scrub = Scrubber(platform.secrets_of(target, request.url), verbatim=urls)
+        scrub, shown_url = self._redaction(platform, target, request.url)
         clock = time.perf_counter()
         response: HttpResponse | None = None
         network_error: str | None = None
@@ -97,6 +112,6 @@ class Courier:
             answer=scrub(excerpt(response.body)) if response is not None else "",
             error=None if isinstance(outcome, Delivered) else network_error or outcome.reason,
             duration=time.perf_counter() - clock,
-            request_url=scrub(platform.redact_url(request.url)),
+            request_url=shown_url,
             request_body=scrub(request.body.decode("utf-8", "replace")),
         )

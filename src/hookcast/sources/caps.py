@@ -130,37 +130,57 @@ def capped(event: Event, caps: Caps = CAPS) -> Event:
 
 
 def _person(person: Person, caps: Caps) -> Person:
-    return Person(
-        name=cut(person.name, caps.name),
-        username=cut_opt(person.username, caps.name),
-        email=cut_opt(person.email, caps.name),
-        mobile=cut_opt(person.mobile, caps.name),
-        avatar_url=url_or_none(person.avatar_url, caps),
-    )
+    name = cut(person.name, caps.name)
+    username = cut_opt(person.username, caps.name)
+    email = cut_opt(person.email, caps.name)
+    mobile = cut_opt(person.mobile, caps.name)
+    avatar_url = url_or_none(person.avatar_url, caps)
+    if (
+        name is person.name
+        and username is person.username
+        and email is person.email
+        and mobile is person.mobile
+        and avatar_url is person.avatar_url
+    ):
+        return person  # within the caps already (the usual case): no second validation
+    return Person(name=name, username=username, email=email, mobile=mobile, avatar_url=avatar_url)
 
 
 def _project(project: ProjectRef, caps: Caps) -> ProjectRef:
-    return ProjectRef(
-        name=cut(project.name, caps.name),
-        path_with_namespace=cut(project.path_with_namespace, caps.path),
-        url=url_or_none(project.url, caps),
-        default_branch=cut_opt(project.default_branch, caps.ref),
-    )
+    name = cut(project.name, caps.name)
+    path = cut(project.path_with_namespace, caps.path)
+    url = url_or_none(project.url, caps)
+    default_branch = cut_opt(project.default_branch, caps.ref)
+    if (
+        name is project.name
+        and path is project.path_with_namespace
+        and url is project.url
+        and default_branch is project.default_branch
+    ):
+        return project
+    return ProjectRef(name=name, path_with_namespace=path, url=url, default_branch=default_branch)
 
 
 def _item(item: Item, caps: Caps) -> Item:
-    return Item(
-        title=cut(item.title, caps.title),
-        url=url_or_none(item.url, caps),
-        id=cut_opt(item.id, caps.ref),
-        author=cut_opt(item.author, caps.name),
-        status=cut_opt(item.status, caps.name),
-        stage=cut_opt(item.stage, caps.name),
-        failure_reason=cut_opt(item.failure_reason, caps.name),
-        since=item.since,
-        waiting_on=tuple(cut(name, caps.name) for name in first(item.waiting_on, caps)),
-        approvals=item.approvals,
-    )
+    texts = {
+        "title": cut(item.title, caps.title),
+        "url": url_or_none(item.url, caps),
+        "id": cut_opt(item.id, caps.ref),
+        "author": cut_opt(item.author, caps.name),
+        "status": cut_opt(item.status, caps.name),
+        "stage": cut_opt(item.stage, caps.name),
+        "failure_reason": cut_opt(item.failure_reason, caps.name),
+    }
+    waiting_on = tuple(cut(name, caps.name) for name in first(item.waiting_on, caps))
+    if all(value is getattr(item, name) for name, value in texts.items()) and _same(
+        waiting_on, item.waiting_on
+    ):
+        return item
+    return Item(**texts, since=item.since, waiting_on=waiting_on, approvals=item.approvals)
+
+
+def _same(kept: tuple[str, ...], given: tuple[str, ...]) -> bool:
+    return len(kept) == len(given) and all(a is b for a, b in zip(kept, given, strict=True))
 
 
 def _details(details: Mapping[DetailKey, str], caps: Caps) -> Details:
