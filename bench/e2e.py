@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -318,12 +319,19 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--api", type=int, default=0, help="hookcast api processes (0: one 'serve')")
     parser.add_argument("--workers", type=int, default=0, help="hookcast worker processes")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work folder (database, logs) and say where"
+    )
     args = parser.parse_args()
 
     procs = Processes()
     workdir = Path(tempfile.mkdtemp(prefix="hookcast-bench-"))
     bot_port = free_port()
     with contextlib.ExitStack() as stack:
+        if args.keep:
+            stack.callback(print, f"e2e: the work folder (database, logs) is kept in {workdir}")
+        else:
+            stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         stack.callback(procs.stop)
         if args.database == "postgresql":
             database_url = stack.enter_context(postgres_database())

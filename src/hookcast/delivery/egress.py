@@ -21,6 +21,8 @@ from aiohttp.resolver import ThreadedResolver
 from hookcast.platforms import PLATFORMS
 from hookcast.platforms.egress import HTTPS_PORT, EgressPolicy
 
+JUDGED_KEPT = 4096  # hosts and ports whose verdict a session keeps
+
 
 class RefusedDestination(aiohttp.ClientConnectionError):
     """hookcast will not connect there. ``lasting`` when the URL itself is refused (an address
@@ -63,11 +65,20 @@ def refuse_by_url(policy: EgressPolicy) -> aiohttp.ClientMiddlewareType:
     """A client middleware refusing what the URL alone shows (an address, a port) before the
     connector is asked for a connection."""
 
+    # The rule is fixed for the session's life and a bot's every send names the same host: each
+    # (host, port) is judged once (the patterns, the address parsing), at most JUDGED_KEPT kept.
+    judged: dict[tuple[str, int | None], str | None] = {}
+
     async def middleware(
         request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
     ) -> aiohttp.ClientResponse:
-        host = request.url.raw_host or ""
-        refusal = policy.url_refusal(host, request.url.port)
+        key = (request.url.raw_host or "", request.url.port)
+        if key in judged:
+            refusal = judged[key]
+        else:
+            if len(judged) >= JUDGED_KEPT:
+                judged.clear()
+            refusal = judged[key] = policy.url_refusal(*key)
         if refusal is not None:
             raise RefusedDestination(refusal, lasting=True)
         return await handler(request)
