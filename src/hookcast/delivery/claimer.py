@@ -20,8 +20,8 @@ from hookcast.delivery.mentions import directory_for, mentions_for, named_people
 from hookcast.events import Event, Person
 from hookcast.kinds import spec_of
 from hookcast.living import Plan, Remembered, plan
-from hookcast.rules import stored_rules
 from hookcast.services import message_modes, people
+from hookcast.services.decisions import Candidates
 from hookcast.sources.caps import capped
 from hookcast.store import message_refs, outbox
 from hookcast.store.config_cache import ConfigCache
@@ -54,6 +54,7 @@ class Claimer:
         self._skip_locked = skip_locked
         self._config = config
         self._recent_events: dict[int, Event] = {}
+        self._candidates = Candidates()  # each webhook's rules, parsed once per version
 
     def expect(self, events: dict[int, Event]) -> None:
         """Keep events accepted in this process at hand for their claim (saves reading and
@@ -91,7 +92,10 @@ class Claimer:
         direct = any(row.channel is Channel.DIRECT for row in rows)
         if direct:
             await self._direct.load_apps(session)
-        mentioned = {r.id: _mentioned(events[r.event_id], webhooks[r.webhook_id], r.channel) for r in rows}
+        mentioned = {
+            r.id: _mentioned(events[r.event_id], webhooks[r.webhook_id], r.channel, self._candidates)
+            for r in rows
+        }
         directory = await directory_for(
             session, ((p, events[r.event_id].source) for r in rows for p in mentioned[r.id])
         )
@@ -126,11 +130,12 @@ class Claimer:
         return jobs
 
 
-def _mentioned(event: Event, webhook: Webhook, channel: Channel) -> list[Person]:
+def _mentioned(event: Event, webhook: Webhook, channel: Channel, candidates: Candidates) -> list[Person]:
     """Whom a group message mentions: the people the event names (when the webhook mentions them,
     or the kind always does), then those its mention rules add."""
     named = named_people(event) if webhook.mention_people or spec_of(event.kind).always_mention else []
-    ruled = ruled_people(event, stored_rules(webhook.rules)) if channel is Channel.GROUP else []
+    rules = candidates.of(webhook).rules if webhook.rules else ()
+    ruled = ruled_people(event, rules) if channel is Channel.GROUP and rules else []
     return named + ruled
 
 

@@ -90,11 +90,17 @@ IntakeResult = Accepted | ProjectGone
 
 
 async def accept_many(
-    session: AsyncSession, submissions: Sequence[Submission], *, paused_backlog: int, config: ConfigCache
+    session: AsyncSession,
+    submissions: Sequence[Submission],
+    *,
+    paused_backlog: int,
+    config: ConfigCache,
+    candidates: decisions.Candidates | None = None,
 ) -> list[IntakeResult]:
     """Store the submissions and their deliveries. A paused webhook keeps at most
     ``paused_backlog`` deliveries waiting; its new ones beyond that are set aside
-    (``outbox.bound``). Projects and webhooks come from this process's ``config`` cache."""
+    (``outbox.bound``). Projects and webhooks come from this process's ``config`` cache, and
+    how routing sees each webhook from ``candidates`` (worked out anew when not given)."""
     projects = await config.projects(session, {s.project_id for s in submissions})
     paths = {
         s.event.project.path_with_namespace
@@ -139,7 +145,7 @@ async def accept_many(
     webhooks_by_project: dict[int, list[Webhook]] = defaultdict(
         list, await config.webhooks_of(session, notify_projects) if notify_projects else {}
     )
-    plans = [_decided(plan, webhooks_by_project) for plan in plans]
+    plans = [_decided(plan, webhooks_by_project, candidates) for plan in plans]
 
     stored = await _insert_events(session, [p for p in plans if p is not None])
     now = utcnow()
@@ -180,12 +186,16 @@ class _Plan:
     routing: Routing | None = None  # what the project's webhooks decided (filters and rules)
 
 
-def _decided(plan: _Plan | None, webhooks_by_project: dict[int, list[Webhook]]) -> _Plan | None:
+def _decided(
+    plan: _Plan | None,
+    webhooks_by_project: dict[int, list[Webhook]],
+    candidates: decisions.Candidates | None,
+) -> _Plan | None:
     """``plan`` with its webhooks' decisions, made before the event is stored: they go in its row."""
     if plan is None or plan.event is None:
         return plan
     protected = split_patterns(plan.project.protected_branches)
-    decided = decisions.routing(plan.event, webhooks_by_project[plan.project.id], protected)
+    decided = decisions.routing(plan.event, webhooks_by_project[plan.project.id], protected, candidates)
     return replace(plan, routing=decided)
 
 
@@ -302,6 +312,7 @@ class IntakeQueue:
         self._sessions = sessions
         self._paused_backlog = paused_backlog
         self._config = config
+        self._candidates = decisions.Candidates()
         self._on_work = on_work
         self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -357,7 +368,11 @@ class IntakeQueue:
         on_work = self._on_work
         async with self._sessions.begin() as session:
             outcomes = await accept_many(
-                session, submissions, paused_backlog=self._paused_backlog, config=self._config
+                session,
+                submissions,
+                paused_backlog=self._paused_backlog,
+                config=self._config,
+                candidates=self._candidates,
             )
             fresh = {
                 outcome.event_id: outcome.event
