@@ -8,6 +8,9 @@ Apprise (installed here only for this benchmark): the same number of messages th
 ``Apprise.notify`` to ``json://`` URLs of the same fake bot, from a pool of threads as wide as
 hookcast's bot count (Apprise's own parallelism is per message, across its URLs).
 
+Both print messages/s and the CPU (user + system) spent per message while sending: the worker
+process's, and this process's while its threads run Apprise.
+
     .venv/bin/python bench/vs_apprise.py --messages 3000 --bots 20
 """
 
@@ -23,9 +26,11 @@ import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,7 +68,20 @@ async def queue_events(base: str, tokens: list[str], n: int) -> None:
         await asyncio.gather(*(one(i) for i in range(n)))
 
 
-def hookcast_rate(n: int, bots: int, bot_port: int, workdir: Path) -> float:
+@dataclass(frozen=True)
+class Run:
+    """Messages per second, and the CPU (user + system) spent per message while sending them."""
+
+    per_second: float
+    cpu_ms: float
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def hookcast_rate(n: int, bots: int, bot_port: int, workdir: Path) -> Run:
     env = {
         **os.environ,
         "HOOKCAST_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'hookcast.db'}",
@@ -100,20 +118,22 @@ def hookcast_rate(n: int, bots: int, bot_port: int, workdir: Path) -> float:
     try:
         # The clock starts at the first message out, not at the process start: Python's imports
         # and the database checks (about a second) are not delivery, and Apprise's are not timed.
+        watched = psutil.Process(worker.pid)
         while requests_seen(bot_port) == before:
             time.sleep(0.005)
-        started = time.time()
+        started, cpu_started = time.time(), cpu_seconds(watched)
         while requests_seen(bot_port) - before < n:
             if time.time() - launched > 300:
                 raise RuntimeError("hookcast did not deliver everything in 5 minutes")
             time.sleep(0.02)
-        return (n - 1) / (time.time() - started)
+        elapsed, cpu = time.time() - started, cpu_seconds(watched) - cpu_started
+        return Run((n - 1) / elapsed, 1000 * cpu / (n - 1))
     finally:
         worker.terminate()
         worker.wait()
 
 
-def apprise_rate(n: int, bots: int, bot_port: int) -> float:
+def apprise_rate(n: int, bots: int, bot_port: int) -> Run:
     import apprise
 
     senders = []
@@ -122,7 +142,8 @@ def apprise_rate(n: int, bots: int, bot_port: int) -> float:
         sender.add(f"json://127.0.0.1:{bot_port}/json/bot{i}")
         senders.append(sender)
     before = requests_seen(bot_port)
-    started = time.time()
+    this_process = psutil.Process()
+    started, cpu_started = time.time(), cpu_seconds(this_process)
 
     def send(i: int) -> None:
         ok = senders[i % bots].notify(
@@ -132,9 +153,9 @@ def apprise_rate(n: int, bots: int, bot_port: int) -> float:
 
     with ThreadPoolExecutor(max_workers=bots) as pool:
         list(pool.map(send, range(n)))
-    elapsed = time.time() - started
+    elapsed, cpu = time.time() - started, cpu_seconds(this_process) - cpu_started
     assert requests_seen(bot_port) - before == n
-    return n / elapsed
+    return Run(n / elapsed, 1000 * cpu / n)
 
 
 def main() -> None:
@@ -156,9 +177,15 @@ def main() -> None:
         bot.terminate()
         bot.wait()
     print(f"{args.messages} messages to {args.bots} bots on one fake endpoint")
-    print(f"  hookcast delivery: {ours:8.0f} messages/s (one worker process, every attempt recorded)")
-    print(f"  Apprise notify:    {theirs:8.0f} messages/s ({args.bots} threads)")
-    print(f"  ratio:             {ours / theirs:8.1f}x")
+    print(f"{'':21}{'messages/s':>11}{'CPU/message':>13}")
+    rows = [
+        ("hookcast delivery", ours, "one worker, every attempt recorded"),
+        ("Apprise notify", theirs, f"{args.bots} threads"),
+    ]
+    for label, run, how in rows:
+        print(f"  {label + ':':19}{run.per_second:9.0f}{run.cpu_ms:10.2f} ms  ({how})")
+    speed, thrift = ours.per_second / theirs.per_second, theirs.cpu_ms / ours.cpu_ms
+    print(f"  {'ratio:':19}{speed:8.1f}x{thrift:10.1f}x less CPU per message")
 
 
 if __name__ == "__main__":
