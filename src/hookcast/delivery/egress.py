@@ -111,6 +111,10 @@ def guarded_session(
         timeout=timeout,
         headers={"User-Agent": "hookcast"},
         middlewares=(refuse_by_url(policy),),
+        # No cookies kept: a platform's answer must not change what the next message (to another
+        # bot on the same host, say) carries, and every API hookcast calls authenticates with
+        # tokens. It also spares each request and answer a pass over the jar.
+        cookie_jar=aiohttp.DummyCookieJar(),
     )
 
 
