@@ -7,12 +7,15 @@ the event's explanation is its project's only."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hookcast import clock
 from hookcast.delivery import claimer
@@ -355,3 +358,36 @@ async def test_explain_shows_rate_limited_events_sent_in_a_digest(
     assert merged, "some events were sent in a digest, and explain says which"
     assert {d["state"] for d in merged} == {"delivered"}
     assert len({d["digest_of"] for d in merged}) < len(merged), "a digest carries several events"
+
+
+async def test_a_redirect_to_a_webhook_deleted_behind_its_back_is_delivered_by_its_own(
+    client: httpx.AsyncClient, fake: FakePlatformServer, engine: AsyncEngine
+) -> None:
+    """Nothing is lost: the target removed in SQL (the API refuses it), the webhook holding the
+    rule sends the event itself, and explain says why (delivered, by the rule, target missing)."""
+    holder_bot, target_bot = fake.add_bot("feishu"), fake.add_bot("feishu")
+    project_id, token = await create_project(client)
+    every = {"platform": "feishu", "triggers": ["push"], "branches_to_be_notified": "all"}
+    target = await create_webhook(client, project_id, url=target_bot.url, name="dba", **every)
+    holder = await create_webhook(
+        client, project_id, url=holder_bot.url, name="ci", **every,
+        rules=[{"name": "to the dba", "action": "redirect", "to": "dba"}],
+    )  # fmt: skip
+    async with engine.begin() as connection:
+        await connection.execute(text("DELETE FROM webhooks WHERE id = :id"), {"id": target["id"]})
+    await asyncio.sleep(1.2)  # a change made outside hookcast reaches its cache within a second
+
+    event_id = await post_push(client, token)
+    rows = await settled(client, project_id, 1)
+    assert [(r["webhook_id"], r["state"]) for r in rows] == [(holder["id"], "delivered")]
+    assert len(holder_bot.received) == 1 and target_bot.received == []
+    why = (await explained(client, project_id, event_id))[holder["id"]]
+    assert (why["outcome"], why["by"]) == ("delivered", "rule")
+    assert why["detail"] == {
+        "rule": 0,
+        "action": "redirect",
+        "name": "to the dba",
+        "to": target["id"],
+        "target": "missing",
+    }
+    assert [d["state"] for d in why["deliveries"]] == ["delivered"]
