@@ -391,3 +391,57 @@ async def test_a_redirect_to_a_webhook_deleted_behind_its_back_is_delivered_by_i
         "target": "missing",
     }
     assert [d["state"] for d in why["deliveries"]] == ["delivered"]
+
+
+async def test_a_redirect_target_is_not_deleted_and_rules_follow_its_rename(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    """Deleting a webhook rules redirect to is a 409 naming each rule (by id or name, as it was
+    given: both are stored as the id); renaming it is allowed, and the rules, which hold its id,
+    still send there (a document writes the new name); once no rule names it, it goes."""
+    bots = {name: fake.add_bot("feishu") for name in ("ci", "ops", "dba")}
+    project_id, token = await create_project(client)
+    every = {"platform": "feishu", "triggers": ["push"], "branches_to_be_notified": "all"}
+    dba = await create_webhook(client, project_id, url=bots["dba"].url, name="dba", **every)
+    ci = await create_webhook(
+        client, project_id, url=bots["ci"].url, name="ci", **every,
+        rules=[{"match": {"refs": ["nothing"]}, "action": "skip"},
+               {"name": "to the dba", "action": "redirect", "to": "dba"}],
+    )  # fmt: skip
+    ops = await create_webhook(
+        client, project_id, url=bots["ops"].url, name="ops", **every,
+        rules=[{"action": "redirect", "to": dba["id"]}],
+    )  # fmt: skip
+
+    refused = await client.delete(f"/api/v1/webhooks/{dba['id']}")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["detail"] == (
+        f"webhook 'dba' (#{dba['id']}) is the target of redirect rules: 'ci' (#{ci['id']}) rules[1] "
+        f"'to the dba'; 'ops' (#{ops['id']}) rules[0]; give them another target or remove them first"
+    )
+    assert (await client.get(f"/api/v1/webhooks/{dba['id']}")).status_code == 200, "nothing removed"
+
+    renamed = await client.patch(f"/api/v1/webhooks/{dba['id']}", json={"name": "database"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "database"
+    event_id = await post_push(client, token)
+    rows = await settled(client, project_id, 1)
+    assert [(r["webhook_id"], r["state"]) for r in rows] == [(dba["id"], "delivered")]
+    why = await explained(client, project_id, event_id)
+    assert why[dba["id"]]["detail"]["redirected_from"] == [ci["id"], ops["id"]]
+    exported = (await client.get(f"/api/v1/projects/{project_id}/export")).json()
+    assert [rule.get("to") for hook in exported["webhooks"] for rule in hook["rules"]] == [
+        None,
+        "database",
+        "database",
+    ], "a document names the target by its new name"
+
+    still = await client.patch(f"/api/v1/webhooks/{ci['id']}", json={"rules": []})
+    assert still.status_code == 200
+    once_more = await client.delete(f"/api/v1/webhooks/{dba['id']}")
+    assert (
+        once_more.status_code == 409
+        and "'ci'" not in once_more.text
+        and f"'ops' (#{ops['id']})" in once_more.text
+    )
+    await client.patch(f"/api/v1/webhooks/{ops['id']}", json={"rules": [{"action": "skip"}]})
+    assert (await client.delete(f"/api/v1/webhooks/{dba['id']}")).status_code == 204

@@ -129,3 +129,34 @@ async def test_the_explain_page_is_linked_from_the_deliveries(ui: UiClient, fake
         await ui.get(link.group(1).replace(f"/projects/{project_id}/", f"/projects/{other_id}/"))
     ).status_code == 404
     assert skipping.received == []
+
+
+async def test_deleting_a_redirect_target_is_refused_on_its_page(
+    ui: UiClient, fake: FakePlatformServer
+) -> None:
+    project_id, _ = await create_project(ui)
+    target_id = await new_webhook(ui, project_id, fake.add_bot("slack").url, name="dba")
+    holder_id = await new_webhook(
+        ui, project_id, fake.add_bot("slack").url, name="ci",
+        rules=json.dumps([{"name": "db", "action": "redirect", "to": "dba"}]),
+    )  # fmt: skip
+    rules_named = f"'ci' (#{holder_id}) rules[0] 'db'"
+    refused = await ui.post(f"/ui/webhooks/{target_id}/delete", {})
+    assert refused.status_code == 409
+    said = re.search(r'data-testid="refused">([^<]*)<', refused.text)
+    assert said is not None and html.unescape(said.group(1)) == (
+        f"webhook 'dba' (#{target_id}) is the target of redirect rules: {rules_named}; give them "
+        "another target or remove them first"
+    )
+    chinese = await ui.post(f"/ui/webhooks/{target_id}/delete?lang=zh_CN", {})
+    said = re.search(r'data-testid="refused">([^<]*)<', chinese.text)
+    assert chinese.status_code == 409 and said is not None
+    assert html.unescape(said.group(1)).startswith(
+        f"Webhook 'dba' (#{target_id}) 是以下重定向规则的目标：{rules_named}"
+    )
+    assert (await ui.get(f"/ui/webhooks/{target_id}")).status_code == 200, "nothing removed"
+
+    cleared = await ui.post(f"/ui/webhooks/{holder_id}", {**FORM, "name": "ci", "rules": ""})
+    assert cleared.status_code == 303
+    removed = await ui.post(f"/ui/webhooks/{target_id}/delete", {})
+    assert removed.status_code == 303 and removed.headers["location"] == f"/ui/projects/{project_id}"

@@ -6,18 +6,24 @@ the API, the UI and the CLI take and show the same JSON. A redirect's ``to`` is 
 webhook's id or its name and always stored as the id, so intake never looks a name up; a
 project document (`config_document/webhook_section.py`) writes the name, which is what stays
 the same from one instance to another.
+
+Because the id is stored, renaming a target changes nothing for the rules that redirect to it
+(they follow the rename by construction; a document exports the new name). Deleting a target
+is refused while rules redirect to it (`refuse_removal`): the event would have had nowhere to
+go. A target gone another way (SQL) fails open at intake (`hookcast.rules.route_all`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hookcast.rules import Rule, RuleAction, to_stored
-from hookcast.services.errors import Invalid
+from hookcast.rules import Rule, RuleAction, stored_rules, to_stored
+from hookcast.services.errors import Conflict, Invalid
 from hookcast.store.tables import Webhook
 
 RULES_HELP = (
@@ -80,3 +86,50 @@ def _resolved(
             to=target,
         )
     return rule.model_copy(update={"to": target})
+
+
+@dataclass(frozen=True, slots=True)
+class Referrer:
+    """A rule of another webhook that redirects to the webhook at hand."""
+
+    webhook_id: int
+    webhook_name: str
+    index: int
+    rule_name: str
+
+    def label(self) -> str:
+        """``'ci' (#3) rules[1] 'db alerts'``: the rule's position as the API names it."""
+        hook = f"{self.webhook_name!r} (#{self.webhook_id})" if self.webhook_name else f"#{self.webhook_id}"
+        rule = f"rules[{self.index}]" + (f" {self.rule_name!r}" if self.rule_name else "")
+        return f"{hook} {rule}"
+
+
+async def referrers(session: AsyncSession, webhook: Webhook) -> list[Referrer]:
+    """The rules of the project's other webhooks that redirect to ``webhook``: by its id, as they
+    are stored, or by its name (a rule stored by hand)."""
+    rows = (
+        await session.execute(
+            select(Webhook.id, Webhook.name, Webhook.rules)
+            .where(Webhook.project_id == webhook.project_id, Webhook.id != webhook.id)
+            .order_by(Webhook.id)
+        )
+    ).all()
+    return [
+        Referrer(row.id, row.name, index, rule.name)
+        for row in rows
+        for index, rule in enumerate(stored_rules(row.rules))
+        if rule.action is RuleAction.REDIRECT and rule.to in (webhook.id, webhook.name)
+    ]
+
+
+async def refuse_removal(session: AsyncSession, webhook: Webhook) -> None:
+    """A webhook that rules redirect to is not removed (409 naming each rule): what they
+    redirect would otherwise go to the webhook holding the rule, not where it was meant to."""
+    found = await referrers(session, webhook)
+    if found:
+        raise Conflict(
+            "webhook {webhook} is the target of redirect rules: {rules}; give them another "
+            "target or remove them first",
+            webhook=f"{webhook.name!r} (#{webhook.id})" if webhook.name else f"#{webhook.id}",
+            rules="; ".join(referrer.label() for referrer in found),
+        )

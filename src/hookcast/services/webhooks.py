@@ -640,6 +640,8 @@ async def list_for_project(session: AsyncSession, project_id: int) -> Sequence[W
 
 
 async def remove(session: AsyncSession, webhook_id: int) -> None:
+    """Delete the webhook and its history; refused (`Conflict`) while rules redirect to it."""
     webhook = await get(session, webhook_id)
+    await webhook_rules.refuse_removal(session, webhook)
     await session.delete(webhook)
     await session.flush()
