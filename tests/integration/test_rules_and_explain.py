@@ -247,6 +247,8 @@ async def test_rules_are_tried_on_a_sample_or_a_recent_event(
         ["oncall"],
     )
     assert answer["filtered_by"] is None and answer["event_kind"] == "alert"
+    assert answer["to_name"] is None
+    assert answer["to_problem"] == "rules[2].to: webhook 12345 is not a webhook of this project"
     assert [(r["tried"], r["matched"], r["failed"]) for r in answer["rules"]] == [
         (True, False, "kinds"),
         (True, True, None),
@@ -445,3 +447,43 @@ async def test_a_redirect_target_is_not_deleted_and_rules_follow_its_rename(
     )
     await client.patch(f"/api/v1/webhooks/{ops['id']}", json={"rules": [{"action": "skip"}]})
     assert (await client.delete(f"/api/v1/webhooks/{dba['id']}")).status_code == 204
+
+
+async def test_a_tried_redirect_target_is_resolved_among_the_projects_webhooks(
+    client: httpx.AsyncClient,
+) -> None:
+    """A name typed in the try box is looked up as saving would: the target's id and name, or
+    what is wrong with it; an id is named too."""
+    project_id, _ = await create_project(client)
+    url = "https://open.feishu.cn/open-apis/bot/v2/hook/tried"
+    dba = await create_webhook(client, project_id, platform="feishu", url=url, name="dba")
+    ci = await create_webhook(client, project_id, platform="feishu", url=url, name="ci")
+    other_project, _ = await create_project(client, "other")
+    elsewhere = await create_webhook(client, other_project, platform="feishu", url=url, name="elsewhere")
+
+    async def tried(to: object) -> dict[str, Any]:
+        rules = [{"match": {"refs": ["nothing"]}, "action": "skip"}, {"action": "redirect", "to": to}]
+        answer = await client.post(
+            f"/api/v1/webhooks/{ci['id']}/rules/try", json={"rules": rules, "sample": "push"}
+        )
+        assert answer.status_code == 200, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+    for to in ("dba", dba["id"]):
+        answer = await tried(to)
+        assert (answer["outcome"], answer["rule"], answer["to"], answer["to_name"], answer["to_problem"]) == (
+            "redirected", 1, dba["id"], "dba", None,
+        )  # fmt: skip
+    for to, problem in (
+        ("nosuch", "rules[1].to: no webhook of this project is named 'nosuch'"),
+        ("elsewhere", "rules[1].to: no webhook of this project is named 'elsewhere'"),
+        (elsewhere["id"], f"rules[1].to: webhook {elsewhere['id']} is not a webhook of this project"),
+        ("ci", "rules[1].to: a webhook cannot redirect to itself"),
+    ):
+        answer = await tried(to)
+        assert (answer["to"], answer["to_name"], answer["to_problem"]) == (to, None, problem)
+    await create_webhook(client, project_id, platform="feishu", url=url, name="dba")
+    assert (await tried("dba"))[
+        "to_problem"
+    ] == "rules[1].to: 2 webhooks of this project are named 'dba': give its id, or rename one"

@@ -160,3 +160,33 @@ async def test_deleting_a_redirect_target_is_refused_on_its_page(
     assert cleared.status_code == 303
     removed = await ui.post(f"/ui/webhooks/{target_id}/delete", {})
     assert removed.status_code == 303 and removed.headers["location"] == f"/ui/projects/{project_id}"
+
+
+async def test_the_try_box_resolves_a_typed_redirect_target(ui: UiClient, fake: FakePlatformServer) -> None:
+    project_id, _ = await create_project(ui)
+    target_id = await new_webhook(ui, project_id, fake.add_bot("slack").url, name="dba")
+    holder_id = await new_webhook(ui, project_id, fake.add_bot("slack").url, name="ci")
+
+    async def tried(to: str, language: str = "en") -> str:
+        rules = json.dumps([{"action": "redirect", "to": to}])
+        answer = await ui.post(
+            f"/ui/webhooks/{holder_id}/rules/try?lang={language}",
+            {**FORM, "name": "ci", "rules": rules, "try_on": "sample:push"},
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.text
+
+    def said(page: str, testid: str) -> str | None:
+        found = re.search(rf'data-testid="{testid}">([^<]*)<', page)
+        return html.unescape(found.group(1)) if found else None
+
+    page = await tried("dba")
+    assert said(page, "try-target") == f"Sent to integration “dba” (#{target_id}) instead."
+    assert said(page, "try-target-problem") is None
+    assert said(await tried("dba", "zh_CN"), "try-target") == f"改为发送到集成“dba”（#{target_id}）。"
+    missing = await tried("nosuch")
+    assert said(missing, "try-target-problem") == "rules[0].to: no webhook of this project is named 'nosuch'"
+    assert said(missing, "try-target") is None, "no target to be sent to: the problem says why"
+    chinese = said(await tried("nosuch", "zh_CN"), "try-target-problem")
+    assert chinese is not None and "nosuch" in chinese and "no webhook" not in chinese
+    assert rules_in((await ui.get(f"/ui/webhooks/{holder_id}")).text) == [], "nothing saved"

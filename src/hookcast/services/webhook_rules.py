@@ -41,51 +41,66 @@ async def checked(
     name is stored as the id."""
     if not any(rule.action is RuleAction.REDIRECT for rule in rules):
         return to_stored(rules)
+    known = await targets(session, project_id)
+    return to_stored(
+        [
+            rule
+            if rule.to is None
+            else rule.model_copy(update={"to": known.resolve(index, rule.to, webhook_id)})
+            for index, rule in enumerate(rules)
+        ]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """The webhooks of a project a redirect may name (``names``: id -> name), and how a rule's
+    ``to`` is resolved among them: on save (`checked`) and when rules are tried, unsaved."""
+
+    names: Mapping[int, str]
+
+    def resolve(self, index: int, target: int | str, webhook_id: int | None) -> int:
+        """The id ``target`` names, or `Invalid` saying why none (at ``rules[index].to``)."""
+        if isinstance(target, str):
+            found = [id_ for id_, name in self.names.items() if name == target]
+            if not found:
+                raise Invalid(
+                    "rules[{index}].to: no webhook of this project is named {name!r}",
+                    field="rules",
+                    index=index,
+                    name=target,
+                )
+            if len(found) > 1:
+                raise Invalid(
+                    "rules[{index}].to: {count} webhooks of this project are named {name!r}: give its "
+                    "id, or rename one",
+                    field="rules",
+                    index=index,
+                    name=target,
+                    count=len(found),
+                )
+            target = found[0]
+        if target == webhook_id:
+            raise Invalid(
+                "rules[{index}].to: a webhook cannot redirect to itself", field="rules", index=index
+            )
+        if target not in self.names:
+            raise Invalid(
+                "rules[{index}].to: webhook {to} is not a webhook of this project",
+                field="rules",
+                index=index,
+                to=target,
+            )
+        return target
+
+
+async def targets(session: AsyncSession, project_id: int) -> Targets:
     rows = (
-        await session.execute(select(Webhook.id, Webhook.name).where(Webhook.project_id == project_id))
-    ).all()
-    ids = {row.id for row in rows}
-    named: dict[str, list[int]] = {}
-    for row in rows:
-        named.setdefault(row.name, []).append(row.id)
-    return to_stored([_resolved(index, rule, ids, named, webhook_id) for index, rule in enumerate(rules)])
-
-
-def _resolved(
-    index: int, rule: Rule, ids: set[int], named: Mapping[str, Sequence[int]], webhook_id: int | None
-) -> Rule:
-    if rule.to is None:
-        return rule
-    target = rule.to
-    if isinstance(target, str):
-        found = named.get(target, ())
-        if not found:
-            raise Invalid(
-                "rules[{index}].to: no webhook of this project is named {name!r}",
-                field="rules",
-                index=index,
-                name=target,
-            )
-        if len(found) > 1:
-            raise Invalid(
-                "rules[{index}].to: {count} webhooks of this project are named {name!r}: give its "
-                "id, or rename one",
-                field="rules",
-                index=index,
-                name=target,
-                count=len(found),
-            )
-        target = found[0]
-    if target == webhook_id:
-        raise Invalid("rules[{index}].to: a webhook cannot redirect to itself", field="rules", index=index)
-    if target not in ids:
-        raise Invalid(
-            "rules[{index}].to: webhook {to} is not a webhook of this project",
-            field="rules",
-            index=index,
-            to=target,
+        await session.execute(
+            select(Webhook.id, Webhook.name).where(Webhook.project_id == project_id).order_by(Webhook.id)
         )
-    return rule.model_copy(update={"to": target})
+    ).all()
+    return Targets({row.id: row.name for row in rows})
 
 
 @dataclass(frozen=True, slots=True)

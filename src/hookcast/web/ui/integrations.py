@@ -14,7 +14,7 @@ from hookcast.clock import utcnow
 from hookcast.delivery.test_message import TestAnswer, send_test_message
 from hookcast.events import EventKind
 from hookcast.living import DEFAULT_FLAP_WINDOW, MessageMode
-from hookcast.messages.i18n import translator
+from hookcast.messages.i18n import Translator, translator
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import kind_label
 from hookcast.platforms import PLATFORMS, get_platform
@@ -273,7 +273,8 @@ async def _form_page(
         "try_choices": rules.try_choices(language, recent),
         "exclude_bots_rule": rules.EXCLUDE_BOTS_RULE,
         "notice": notice,
-        "refused": say(Problem(refused.msgid, dict(refused.params)), t) if refused is not None else None,
+        "refused": _said(refused, t),
+        "try_problem": _said(try_answer.refusal() if try_answer is not None else None, t),
         "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
         "preview": preview.build(
             platform.name.value,
@@ -287,6 +288,11 @@ async def _form_page(
         "template_kinds": [(k, kind_label(EventKind(k), language)) for k in template_form.kinds()],
     }
     return page(request, "integration.html", context, status_code=status_code)
+
+
+def _said(error: ServiceError | None, t: Translator) -> str | None:
+    """An error's message in the reader's language (none for none)."""
+    return say(Problem(error.msgid, dict(error.params)), t) if error is not None else None
 
 
 FORM_FIELDS = frozenset(
