@@ -5,9 +5,13 @@ linked from the deliveries."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fixtures import load_fixture
@@ -190,3 +194,34 @@ async def test_the_try_box_resolves_a_typed_redirect_target(ui: UiClient, fake: 
     chinese = said(await tried("nosuch", "zh_CN"), "try-target-problem")
     assert chinese is not None and "nosuch" in chinese and "no webhook" not in chinese
     assert rules_in((await ui.get(f"/ui/webhooks/{holder_id}")).text) == [], "nothing saved"
+
+
+async def test_the_explain_page_says_a_missing_target_was_delivered_here(
+    ui: UiClient, fake: FakePlatformServer, engine: AsyncEngine
+) -> None:
+    project_id, token = await create_project(ui)
+    holder = fake.add_bot("slack")
+    target_id = await new_webhook(ui, project_id, fake.add_bot("slack").url, name="dba")
+    holder_id = await new_webhook(
+        ui, project_id, holder.url, name="ci", rules=json.dumps([{"action": "redirect", "to": "dba"}])
+    )
+    async with engine.begin() as connection:  # the UI refuses it: removed another way
+        await connection.execute(text("DELETE FROM webhooks WHERE id = :id"), {"id": target_id})
+    await asyncio.sleep(1.2)  # a change made outside hookcast reaches its cache within a second
+    await ui.http.post(
+        "/hooks/gitlab",
+        content=load_fixture("docs/push.json"),
+        headers={"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook", "Content-Type": "application/json"},
+    )
+    await eventually(lambda: len(holder.received) == 1, what="the push, sent by the rule's own webhook")
+    listing = (await ui.get(f"/ui/projects/{project_id}/deliveries")).text
+    link = re.search(r'href="(/ui/projects/\d+/events/\d+)" data-testid="why"', listing)
+    assert link is not None
+    page = (await ui.get(link.group(1))).text
+    assert f'data-webhook="{holder_id}" data-outcome="delivered"' in page
+    said = re.search(r'data-testid="target-missing">([^<]*)<', page)
+    assert said is not None and html.unescape(said.group(1)) == (
+        f"The redirect's target, integration #{target_id}, no longer exists: delivered here instead."
+    )
+    chinese = (await ui.get(link.group(1) + "?lang=zh_CN")).text
+    assert f"重定向的目标（集成 #{target_id}）已不存在：改由本集成投递。" in chinese
