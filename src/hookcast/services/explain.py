@@ -68,8 +68,9 @@ class WebhookExplanation(BaseModel):
         "labels), rule, or default (no rule decided)."
     )
     detail: dict[str, Any] = Field(
-        description="rule (its index), action, name; to (a redirect's target) and target (inactive or "
-        "missing); mentions added and the mention_rules that added them; redirected_from."
+        description="rule (its index), action, name; to (a redirect's target) and target (inactive: "
+        "nothing sent; missing: the target no longer exists, so this webhook delivered it, outcome "
+        "delivered); mentions added and the mention_rules that added them; redirected_from."
     )
     deliveries: list[DeliveryStep]
 
