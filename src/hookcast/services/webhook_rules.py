@@ -95,6 +95,7 @@ class Targets:
 
 
 async def targets(session: AsyncSession, project_id: int) -> Targets:
+    """The project's webhooks by id, read once for all the rules at hand (a few rows)."""
     rows = (
         await session.execute(
             select(Webhook.id, Webhook.name).where(Webhook.project_id == project_id).order_by(Webhook.id)
@@ -114,9 +115,13 @@ class Referrer:
 
     def label(self) -> str:
         """``'ci' (#3) rules[1] 'db alerts'``: the rule's position as the API names it."""
-        hook = f"{self.webhook_name!r} (#{self.webhook_id})" if self.webhook_name else f"#{self.webhook_id}"
         rule = f"rules[{self.index}]" + (f" {self.rule_name!r}" if self.rule_name else "")
-        return f"{hook} {rule}"
+        return f"{_named(self.webhook_id, self.webhook_name)} {rule}"
+
+
+def _named(webhook_id: int, name: str) -> str:
+    """``'dba' (#7)``, or ``#7`` for a webhook without a name: the same in every language."""
+    return f"{name!r} (#{webhook_id})" if name else f"#{webhook_id}"
 
 
 async def referrers(session: AsyncSession, webhook: Webhook) -> list[Referrer]:
@@ -145,6 +150,6 @@ async def refuse_removal(session: AsyncSession, webhook: Webhook) -> None:
         raise Conflict(
             "webhook {webhook} is the target of redirect rules: {rules}; give them another "
             "target or remove them first",
-            webhook=f"{webhook.name!r} (#{webhook.id})" if webhook.name else f"#{webhook.id}",
+            webhook=_named(webhook.id, webhook.name),
             rules="; ".join(referrer.label() for referrer in found),
         )
