@@ -15,7 +15,7 @@ go. A target gone another way (SQL) fails open at intake (`hookcast.rules.route_
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,10 +142,11 @@ async def referrers(session: AsyncSession, webhook: Webhook) -> list[Referrer]:
     ]
 
 
-async def refuse_removal(session: AsyncSession, webhook: Webhook) -> None:
+async def refuse_removal(session: AsyncSession, webhook: Webhook, along: Collection[int] = ()) -> None:
     """A webhook that rules redirect to is not removed (409 naming each rule): what they
-    redirect would otherwise go to the webhook holding the rule, not where it was meant to."""
-    found = await referrers(session, webhook)
+    redirect would otherwise go to the webhook holding the rule, not where it was meant to.
+    Rules of the webhooks removed ``along`` with it go too, so they do not count."""
+    found = [referrer for referrer in await referrers(session, webhook) if referrer.webhook_id not in along]
     if found:
         raise Conflict(
             "webhook {webhook} is the target of redirect rules: {rules}; give them another "

@@ -156,17 +156,14 @@ class WebhooksSection:
             async with _at(f"webhooks[{index}]", settings):
                 await _second_pass(ctx, by_name[entry.name], entry, names)
         # Pruned last, once the document's rules are in place: a webhook they no longer redirect
-        # to can go, one they (or a webhook kept) still redirect to is refused like any removal.
-        kept = []
-        for hook in hooks:
-            if hook.name in named:
-                continue
-            if prune:
-                async with _at("webhooks", settings):
-                    await webhooks.remove(ctx.session, hook.id)
-            else:
-                kept.append(Untouched(_label(hook, hooks)))
-        return kept
+        # to can go (with the pruned ones that do), one they still redirect to is refused like
+        # any removal.
+        left_out = [hook for hook in hooks if hook.name not in named]
+        if prune:
+            async with _at("webhooks", settings):
+                await webhooks.remove_all(ctx.session, [hook.id for hook in left_out])
+            return []
+        return [Untouched(_label(hook, hooks)) for hook in left_out]
 
 
 @contextlib.asynccontextmanager
