@@ -18,7 +18,11 @@ Semantics (also in docs/rules.md):
    resolves a name within the project on save; a project document writes the name).
    The target's own filters and rules are *not* applied: the redirecting rule already chose, and
    a redirect can therefore never loop. An inactive target stays silent (switched off means
-   off), and a target that already sends the event on its own sends it once.
+   off), and a target that already sends the event on its own sends it once. A target that is
+   not (or no longer) one of the project's webhooks fails open: the webhook holding the rule
+   delivers the event itself (outcome delivered, ``detail.target`` missing), so nothing is lost
+   to a target deleted behind the rule's back (deleting a target is refused,
+   `services/webhook_rules.py`, but rows can go other ways).
 6. ``mention`` names people by username or e-mail; they are looked up in the user directory the
    way the people an event names are (`delivery/mentions.py`), and someone the directory does not
    know is not mentioned. A webhook's mention rules apply to every message it sends, one that
@@ -231,6 +235,8 @@ class Outcome(StrEnum):
 
 
 RULE = "rule"  # ``by`` of a decision a rule made
+TARGET_INACTIVE = "inactive"  # ``detail.target``: the redirect's target is switched off, nothing sent
+TARGET_MISSING = "missing"  # ``detail.target``: the target is gone, the rule's own webhook sent it
 DEFAULT = "default"  # ``by`` of a delivery no rule decided
 
 
@@ -282,6 +288,7 @@ def route_all(
     sending: dict[int, None] = {}
     redirected: dict[int, list[int]] = {}
     active = {c.webhook_id for c in candidates if c.filters.active}
+    known = {c.webhook_id for c in candidates}
     for candidate in candidates:
         failed = decide(event, candidate.filters, protected_branches)
         if failed is not None:
@@ -301,11 +308,16 @@ def route_all(
         elif verdict.action is RuleAction.REDIRECT and verdict.to is not None:
             target = verdict.to
             detail["to"] = target
-            if isinstance(target, str) or target not in active:  # a name: never saved, so none
-                detail["target"] = "inactive" if target in {c.webhook_id for c in candidates} else "missing"
-            else:
+            if isinstance(target, int) and target in active:
                 redirected.setdefault(target, []).append(candidate.webhook_id)
-            decisions.append(Decision(candidate.webhook_id, Outcome.REDIRECTED, by, detail))
+                decisions.append(Decision(candidate.webhook_id, Outcome.REDIRECTED, by, detail))
+            elif target in known:  # switched off means off: nothing is sent
+                detail["target"] = TARGET_INACTIVE
+                decisions.append(Decision(candidate.webhook_id, Outcome.REDIRECTED, by, detail))
+            else:  # gone (or a name, never saved): fail open, the rule's own webhook sends it
+                detail["target"] = TARGET_MISSING
+                sending[candidate.webhook_id] = None
+                decisions.append(Decision(candidate.webhook_id, Outcome.DELIVERED, by, detail))
         else:
             sending[candidate.webhook_id] = None
             decisions.append(Decision(candidate.webhook_id, Outcome.DELIVERED, by, detail))

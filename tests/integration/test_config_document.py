@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 import yaml  # type: ignore[import-untyped]
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hookcast.settings import Settings
 from tests.conftest import MigratedTemplates, fresh_postgres_database, make_settings, running_client
@@ -307,10 +309,12 @@ async def test_prune_removes_the_webhooks_the_document_does_not_name(client: htt
     document = await export(client, project_id)
     document["webhooks"] = [document["webhooks"][0]]
     dangling = await import_(client, document, project_id, prune=True)  # ci still redirects to ops
-    assert dangling.status_code == 422
-    [problem] = dangling.json()["detail"]
-    assert problem["loc"] == ["body", "webhooks[0].rules"]
-    assert "rules[0].to: no webhook of this project is named 'ops'" in problem["msg"]
+    assert dangling.status_code == 409, "pruned like any removal: refused while rules redirect to it"
+    ids = {h["name"]: h["id"] for h in (await client.get(f"/api/v1/projects/{project_id}/webhooks")).json()}
+    assert (
+        f"webhook 'ops' (#{ids['ops']}) is the target of redirect rules: 'ci' (#{ids['ci']}) rules[0] "
+        "'db alerts'" in dangling.text
+    )
     assert set(await webhooks_of(client, project_id)) == {"ci", "ops"}, "nothing applied"
     document["webhooks"][0]["rules"] = document["webhooks"][0]["rules"][1:]
     pruned = (await import_(client, document, project_id, prune=True)).json()
@@ -413,16 +417,20 @@ async def test_only_api_tokens_reach_export_and_import(client: httpx.AsyncClient
     assert planned.status_code == 200 and planned.json()["diff"] == "no changes\n"
 
 
-async def test_a_redirect_to_a_removed_webhook_is_not_exported(client: httpx.AsyncClient) -> None:
+async def test_a_redirect_to_a_removed_webhook_is_not_exported(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     """Its target has no name to be written with; an id would mean another webhook, or none, on
     the instance that imports it."""
     project_id = await project_with_webhooks(client)
     hooks = {h["name"]: h for h in (await client.get(f"/api/v1/projects/{project_id}/webhooks")).json()}
-    removed = await client.delete(f"/api/v1/webhooks/{hooks['ops']['id']}")
-    assert removed.status_code == 204, removed.text
+    refused_removal = await client.delete(f"/api/v1/webhooks/{hooks['ops']['id']}")
+    assert refused_removal.status_code == 409, "the API refuses it: removed another way (SQL)"
+    async with engine.begin() as connection:
+        await connection.execute(text("DELETE FROM webhooks WHERE id = :id"), {"id": hooks["ops"]["id"]})
     assert (await client.get(f"/api/v1/webhooks/{hooks['ci']['id']}")).json()["rules"][0]["to"] == hooks[
         "ops"
-    ]["id"], "the rule stays, redirecting to nobody (docs/rules.md)"
+    ]["id"], "the rule stays; its webhook delivers what it redirects (docs/rules.md)"
     refused = await client.get(f"/api/v1/projects/{project_id}/export")
     assert refused.status_code == 422
     assert f"'ci': rules[0] redirects to webhook {hooks['ops']['id']}, which was removed" in refused.text

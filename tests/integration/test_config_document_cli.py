@@ -176,3 +176,28 @@ def test_at_a_terminal_it_asks_and_applies_only_the_diff_it_showed(
     monkeypatch.setattr(config_document.typer, "confirm", asked)
     assert runner.invoke(app, ["import", "app.yaml"], input="y\n").exit_code == 0
     assert listed(project_id)["ci"]["language"] == "zh_CN"
+
+
+def test_prune_keeps_a_webhook_that_a_kept_rule_redirects_to(tmp_path: Path) -> None:
+    """Pruning removes through the same service as a delete: a target of a rule that stays is
+    refused (naming the rule) and nothing is applied; a target pruned with its referrers goes."""
+    project_id = project_with_webhooks()
+    page_ops = json.dumps([{"name": "page ops", "action": "redirect", "to": "ops"}])
+    hookcast(
+        "webhooks", "create", project_id, "--platform", "slack", "--name", "pager", "--url", "-",
+        "--rules", "-", "--json", stdin=f"{SLACK_URL}\n{page_ops}",
+    )  # fmt: skip
+    ids = {name: hook["id"] for name, hook in listed(project_id).items()}
+    document = yaml.safe_load(hookcast("export", "app"))
+    document["webhooks"] = [hook for hook in document["webhooks"] if hook["name"] != "ops"]
+    (tmp_path / "without-ops.yaml").write_text(yaml.safe_dump(document))
+    refused = hookcast("import", "without-ops.yaml", "--prune", "--yes", code=2)
+    assert (
+        f"webhook 'ops' (#{ids['ops']}) is the target of redirect rules: 'pager' (#{ids['pager']}) "
+        "rules[0] 'page ops'" in refused
+    )
+    assert set(listed(project_id)) == {"ci", "ops", "pager"}, "nothing applied"
+    document["webhooks"] = [hook for hook in document["webhooks"] if hook["name"] == "ci"]
+    (tmp_path / "ci-only.yaml").write_text(yaml.safe_dump(document))
+    hookcast("import", "ci-only.yaml", "--prune", "--yes")
+    assert set(listed(project_id)) == {"ci"}, "the target and the rule's webhook went together"

@@ -7,12 +7,15 @@ the event's explanation is its project's only."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hookcast import clock
 from hookcast.delivery import claimer
@@ -244,6 +247,8 @@ async def test_rules_are_tried_on_a_sample_or_a_recent_event(
         ["oncall"],
     )
     assert answer["filtered_by"] is None and answer["event_kind"] == "alert"
+    assert answer["to_name"] is None
+    assert answer["to_problem"] == "rules[2].to: webhook 12345 is not a webhook of this project"
     assert [(r["tried"], r["matched"], r["failed"]) for r in answer["rules"]] == [
         (True, False, "kinds"),
         (True, True, None),
@@ -355,3 +360,130 @@ async def test_explain_shows_rate_limited_events_sent_in_a_digest(
     assert merged, "some events were sent in a digest, and explain says which"
     assert {d["state"] for d in merged} == {"delivered"}
     assert len({d["digest_of"] for d in merged}) < len(merged), "a digest carries several events"
+
+
+async def test_a_redirect_to_a_webhook_deleted_behind_its_back_is_delivered_by_its_own(
+    client: httpx.AsyncClient, fake: FakePlatformServer, engine: AsyncEngine
+) -> None:
+    """Nothing is lost: the target removed in SQL (the API refuses it), the webhook holding the
+    rule sends the event itself, and explain says why (delivered, by the rule, target missing)."""
+    holder_bot, target_bot = fake.add_bot("feishu"), fake.add_bot("feishu")
+    project_id, token = await create_project(client)
+    every = {"platform": "feishu", "triggers": ["push"], "branches_to_be_notified": "all"}
+    target = await create_webhook(client, project_id, url=target_bot.url, name="dba", **every)
+    holder = await create_webhook(
+        client, project_id, url=holder_bot.url, name="ci", **every,
+        rules=[{"name": "to the dba", "action": "redirect", "to": "dba"}],
+    )  # fmt: skip
+    async with engine.begin() as connection:
+        await connection.execute(text("DELETE FROM webhooks WHERE id = :id"), {"id": target["id"]})
+    await asyncio.sleep(1.2)  # a change made outside hookcast reaches its cache within a second
+
+    event_id = await post_push(client, token)
+    rows = await settled(client, project_id, 1)
+    assert [(r["webhook_id"], r["state"]) for r in rows] == [(holder["id"], "delivered")]
+    assert len(holder_bot.received) == 1 and target_bot.received == []
+    why = (await explained(client, project_id, event_id))[holder["id"]]
+    assert (why["outcome"], why["by"]) == ("delivered", "rule")
+    assert why["detail"] == {
+        "rule": 0,
+        "action": "redirect",
+        "name": "to the dba",
+        "to": target["id"],
+        "target": "missing",
+    }
+    assert [d["state"] for d in why["deliveries"]] == ["delivered"]
+
+
+async def test_a_redirect_target_is_not_deleted_and_rules_follow_its_rename(
+    client: httpx.AsyncClient, fake: FakePlatformServer
+) -> None:
+    """Deleting a webhook rules redirect to is a 409 naming each rule (by id or name, as it was
+    given: both are stored as the id); renaming it is allowed, and the rules, which hold its id,
+    still send there (a document writes the new name); once no rule names it, it goes."""
+    bots = {name: fake.add_bot("feishu") for name in ("ci", "ops", "dba")}
+    project_id, token = await create_project(client)
+    every = {"platform": "feishu", "triggers": ["push"], "branches_to_be_notified": "all"}
+    dba = await create_webhook(client, project_id, url=bots["dba"].url, name="dba", **every)
+    ci = await create_webhook(
+        client, project_id, url=bots["ci"].url, name="ci", **every,
+        rules=[{"match": {"refs": ["nothing"]}, "action": "skip"},
+               {"name": "to the dba", "action": "redirect", "to": "dba"}],
+    )  # fmt: skip
+    ops = await create_webhook(
+        client, project_id, url=bots["ops"].url, name="ops", **every,
+        rules=[{"action": "redirect", "to": dba["id"]}],
+    )  # fmt: skip
+
+    refused = await client.delete(f"/api/v1/webhooks/{dba['id']}")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["detail"] == (
+        f"webhook 'dba' (#{dba['id']}) is the target of redirect rules: 'ci' (#{ci['id']}) rules[1] "
+        f"'to the dba'; 'ops' (#{ops['id']}) rules[0]; give them another target or remove them first"
+    )
+    assert (await client.get(f"/api/v1/webhooks/{dba['id']}")).status_code == 200, "nothing removed"
+
+    renamed = await client.patch(f"/api/v1/webhooks/{dba['id']}", json={"name": "database"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "database"
+    event_id = await post_push(client, token)
+    rows = await settled(client, project_id, 1)
+    assert [(r["webhook_id"], r["state"]) for r in rows] == [(dba["id"], "delivered")]
+    why = await explained(client, project_id, event_id)
+    assert why[dba["id"]]["detail"]["redirected_from"] == [ci["id"], ops["id"]]
+    exported = (await client.get(f"/api/v1/projects/{project_id}/export")).json()
+    assert [rule.get("to") for hook in exported["webhooks"] for rule in hook["rules"]] == [
+        None,
+        "database",
+        "database",
+    ], "a document names the target by its new name"
+
+    still = await client.patch(f"/api/v1/webhooks/{ci['id']}", json={"rules": []})
+    assert still.status_code == 200
+    once_more = await client.delete(f"/api/v1/webhooks/{dba['id']}")
+    assert (
+        once_more.status_code == 409
+        and "'ci'" not in once_more.text
+        and f"'ops' (#{ops['id']})" in once_more.text
+    )
+    await client.patch(f"/api/v1/webhooks/{ops['id']}", json={"rules": [{"action": "skip"}]})
+    assert (await client.delete(f"/api/v1/webhooks/{dba['id']}")).status_code == 204
+
+
+async def test_a_tried_redirect_target_is_resolved_among_the_projects_webhooks(
+    client: httpx.AsyncClient,
+) -> None:
+    """A name typed in the try box is looked up as saving would: the target's id and name, or
+    what is wrong with it; an id is named too."""
+    project_id, _ = await create_project(client)
+    url = "https://open.feishu.cn/open-apis/bot/v2/hook/tried"
+    dba = await create_webhook(client, project_id, platform="feishu", url=url, name="dba")
+    ci = await create_webhook(client, project_id, platform="feishu", url=url, name="ci")
+    other_project, _ = await create_project(client, "other")
+    elsewhere = await create_webhook(client, other_project, platform="feishu", url=url, name="elsewhere")
+
+    async def tried(to: object) -> dict[str, Any]:
+        rules = [{"match": {"refs": ["nothing"]}, "action": "skip"}, {"action": "redirect", "to": to}]
+        answer = await client.post(
+            f"/api/v1/webhooks/{ci['id']}/rules/try", json={"rules": rules, "sample": "push"}
+        )
+        assert answer.status_code == 200, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+    for to in ("dba", dba["id"]):
+        answer = await tried(to)
+        assert (answer["outcome"], answer["rule"], answer["to"], answer["to_name"], answer["to_problem"]) == (
+            "redirected", 1, dba["id"], "dba", None,
+        )  # fmt: skip
+    for to, problem in (
+        ("nosuch", "rules[1].to: no webhook of this project is named 'nosuch'"),
+        ("elsewhere", "rules[1].to: no webhook of this project is named 'elsewhere'"),
+        (elsewhere["id"], f"rules[1].to: webhook {elsewhere['id']} is not a webhook of this project"),
+        ("ci", "rules[1].to: a webhook cannot redirect to itself"),
+    ):
+        answer = await tried(to)
+        assert (answer["to"], answer["to_name"], answer["to_problem"]) == (to, None, problem)
+    await create_webhook(client, project_id, platform="feishu", url=url, name="dba")
+    assert (await tried("dba"))[
+        "to_problem"
+    ] == "rules[1].to: 2 webhooks of this project are named 'dba': give its id, or rename one"

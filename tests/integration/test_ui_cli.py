@@ -464,3 +464,25 @@ def test_webhook_rules_come_from_a_json_file_and_are_cleared(tmp_path: Path) -> 
     not_json = runner.invoke(app, ["webhooks", "update", webhook_id, "--rules", "-"], input="[{")
     assert not_json.exit_code == 2 and "--rules" in not_json.output
     assert as_json("webhooks", "update", webhook_id, "--clear-rules")["rules"] == []
+
+
+def test_deleting_a_redirect_target_is_refused_naming_the_rule() -> None:
+    project_id = str(as_json("projects", "create", "redirected")["id"])
+    target = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--name", "dba", "--url", "-",
+        stdin=f"{FEISHU_URL}\n",
+    )  # fmt: skip
+    by_name = json.dumps([{"name": "db", "action": "redirect", "to": "dba"}])
+    holder = as_json(
+        "webhooks", "create", project_id, "--platform", "feishu", "--name", "ci", "--url", "-",
+        "--rules", "-", stdin=f"{FEISHU_URL}\n{by_name}",
+    )  # fmt: skip
+    refused = runner.invoke(app, ["webhooks", "delete", str(target["id"])])
+    assert refused.exit_code == 2, refused.output
+    assert (
+        f"error: webhook 'dba' (#{target['id']}) is the target of redirect rules: 'ci' (#{holder['id']}) "
+        "rules[0] 'db'" in refused.output
+    )
+    assert [w["id"] for w in as_json("webhooks", "list", project_id)] == [target["id"], holder["id"]]
+    as_json("webhooks", "update", str(holder["id"]), "--clear-rules")
+    hookcast("webhooks", "delete", str(target["id"]))

@@ -5,9 +5,13 @@ linked from the deliveries."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.fakes.platform_server import FakePlatformServer
 from tests.fixtures import load_fixture
@@ -129,3 +133,95 @@ async def test_the_explain_page_is_linked_from_the_deliveries(ui: UiClient, fake
         await ui.get(link.group(1).replace(f"/projects/{project_id}/", f"/projects/{other_id}/"))
     ).status_code == 404
     assert skipping.received == []
+
+
+async def test_deleting_a_redirect_target_is_refused_on_its_page(
+    ui: UiClient, fake: FakePlatformServer
+) -> None:
+    project_id, _ = await create_project(ui)
+    target_id = await new_webhook(ui, project_id, fake.add_bot("slack").url, name="dba")
+    holder_id = await new_webhook(
+        ui, project_id, fake.add_bot("slack").url, name="ci",
+        rules=json.dumps([{"name": "db", "action": "redirect", "to": "dba"}]),
+    )  # fmt: skip
+    rules_named = f"'ci' (#{holder_id}) rules[0] 'db'"
+    refused = await ui.post(f"/ui/webhooks/{target_id}/delete", {})
+    assert refused.status_code == 409
+    said = re.search(r'data-testid="refused">([^<]*)<', refused.text)
+    assert said is not None and html.unescape(said.group(1)) == (
+        f"webhook 'dba' (#{target_id}) is the target of redirect rules: {rules_named}; give them "
+        "another target or remove them first"
+    )
+    chinese = await ui.post(f"/ui/webhooks/{target_id}/delete?lang=zh_CN", {})
+    said = re.search(r'data-testid="refused">([^<]*)<', chinese.text)
+    assert chinese.status_code == 409 and said is not None
+    assert html.unescape(said.group(1)).startswith(
+        f"Webhook 'dba' (#{target_id}) 是以下重定向规则的目标：{rules_named}"
+    )
+    assert (await ui.get(f"/ui/webhooks/{target_id}")).status_code == 200, "nothing removed"
+
+    cleared = await ui.post(f"/ui/webhooks/{holder_id}", {**FORM, "name": "ci", "rules": ""})
+    assert cleared.status_code == 303
+    removed = await ui.post(f"/ui/webhooks/{target_id}/delete", {})
+    assert removed.status_code == 303 and removed.headers["location"] == f"/ui/projects/{project_id}"
+
+
+async def test_the_try_box_resolves_a_typed_redirect_target(ui: UiClient, fake: FakePlatformServer) -> None:
+    project_id, _ = await create_project(ui)
+    target_id = await new_webhook(ui, project_id, fake.add_bot("slack").url, name="dba")
+    holder_id = await new_webhook(ui, project_id, fake.add_bot("slack").url, name="ci")
+
+    async def tried(to: str, language: str = "en") -> str:
+        rules = json.dumps([{"action": "redirect", "to": to}])
+        answer = await ui.post(
+            f"/ui/webhooks/{holder_id}/rules/try?lang={language}",
+            {**FORM, "name": "ci", "rules": rules, "try_on": "sample:push"},
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.text
+
+    def said(page: str, testid: str) -> str | None:
+        found = re.search(rf'data-testid="{testid}">([^<]*)<', page)
+        return html.unescape(found.group(1)) if found else None
+
+    page = await tried("dba")
+    assert said(page, "try-target") == f"Sent to integration “dba” (#{target_id}) instead."
+    assert said(page, "try-target-problem") is None
+    assert said(await tried("dba", "zh_CN"), "try-target") == f"改为发送到集成“dba”（#{target_id}）。"
+    missing = await tried("nosuch")
+    assert said(missing, "try-target-problem") == "rules[0].to: no webhook of this project is named 'nosuch'"
+    assert said(missing, "try-target") is None, "no target to be sent to: the problem says why"
+    chinese = said(await tried("nosuch", "zh_CN"), "try-target-problem")
+    assert chinese is not None and "nosuch" in chinese and "no webhook" not in chinese
+    assert rules_in((await ui.get(f"/ui/webhooks/{holder_id}")).text) == [], "nothing saved"
+
+
+async def test_the_explain_page_says_a_missing_target_was_delivered_here(
+    ui: UiClient, fake: FakePlatformServer, engine: AsyncEngine
+) -> None:
+    project_id, token = await create_project(ui)
+    holder = fake.add_bot("slack")
+    target_id = await new_webhook(ui, project_id, fake.add_bot("slack").url, name="dba")
+    holder_id = await new_webhook(
+        ui, project_id, holder.url, name="ci", rules=json.dumps([{"action": "redirect", "to": "dba"}])
+    )
+    async with engine.begin() as connection:  # the UI refuses it: removed another way
+        await connection.execute(text("DELETE FROM webhooks WHERE id = :id"), {"id": target_id})
+    await asyncio.sleep(1.2)  # a change made outside hookcast reaches its cache within a second
+    await ui.http.post(
+        "/hooks/gitlab",
+        content=load_fixture("docs/push.json"),
+        headers={"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook", "Content-Type": "application/json"},
+    )
+    await eventually(lambda: len(holder.received) == 1, what="the push, sent by the rule's own webhook")
+    listing = (await ui.get(f"/ui/projects/{project_id}/deliveries")).text
+    link = re.search(r'href="(/ui/projects/\d+/events/\d+)" data-testid="why"', listing)
+    assert link is not None
+    page = (await ui.get(link.group(1))).text
+    assert f'data-webhook="{holder_id}" data-outcome="delivered"' in page
+    said = re.search(r'data-testid="target-missing">([^<]*)<', page)
+    assert said is not None and html.unescape(said.group(1)) == (
+        f"The redirect's target, integration #{target_id}, no longer exists: delivered here instead."
+    )
+    chinese = (await ui.get(link.group(1) + "?lang=zh_CN")).text
+    assert f"重定向的目标（集成 #{target_id}）已不存在：改由本集成投递。" in chinese

@@ -101,13 +101,49 @@ def test_redirect_names_its_target() -> None:
 
 
 def test_a_redirect_target_is_an_id_or_a_name() -> None:
-    """A name is what the API takes and the service resolves on save; one never saved (tried
-    unsaved) lands nowhere, like a removed target."""
+    """A name is what the API takes and the service resolves on save; one never saved is no
+    webhook, like a removed target: the rule's own webhook delivers (fail open)."""
     by_name, by_id = rules({"action": "redirect", "to": " ops "}, {"action": "redirect", "to": 7})
     assert (by_name.to, by_id.to) == ("ops", 7)
     routing = route_all(sample_push(), [Candidate(1, ALL, (by_name,)), Candidate(2, ALL)])
-    assert routing.sending == (2,)
+    assert routing.sending == (1, 2)
+    assert routing.decisions[0].outcome is Outcome.DELIVERED
     assert routing.decisions[0].detail == {"rule": 0, "action": "redirect", "to": "ops", "target": "missing"}
+
+
+def test_a_redirect_to_a_removed_webhook_is_delivered_by_the_rule_holder() -> None:
+    """Nothing is lost: the rule still decides (by rule), its webhook sends the event itself,
+    once, even when another redirect also lands on it; an inactive target still sends nothing."""
+    off = RouteRules(active=False, triggers=frozenset(EventKind))
+    routing = route_all(
+        sample_push(),
+        [
+            Candidate(1, ALL, rules({"name": "to dba", "action": "redirect", "to": 99})),
+            Candidate(2, ALL, rules({"action": "redirect", "to": 1})),
+            Candidate(3, ALL, rules({"action": "redirect", "to": 4})),
+            Candidate(4, off),
+        ],
+    )
+    assert routing.sending == (1,)
+    got = {d.webhook_id: (d.outcome, d.by, d.detail) for d in routing.decisions}
+    assert got[1] == (
+        Outcome.DELIVERED,
+        "rule",
+        {
+            "rule": 0,
+            "action": "redirect",
+            "name": "to dba",
+            "to": 99,
+            "target": "missing",
+            "redirected_from": [2],
+        },
+    )
+    assert got[2][0] is Outcome.REDIRECTED and "target" not in got[2][2]
+    assert got[3] == (
+        Outcome.REDIRECTED,
+        "rule",
+        {"rule": 0, "action": "redirect", "to": 4, "target": "inactive"},
+    )
 
 
 def test_alert_severity_routing() -> None:
@@ -235,7 +271,7 @@ def test_route_all_records_every_webhook_and_lands_redirects() -> None:
             Candidate(8, ALL, rules({"action": "redirect", "to": 99})),  # not of this project
         ],
     )
-    assert routing.sending == (5, 6)
+    assert routing.sending == (5, 6, 8), "a redirect to no webhook of the project: its own sends it"
     got = {d.webhook_id: (d.outcome, d.by, d.detail) for d in routing.decisions}
     assert got[1] == (Outcome.FILTERED, "inactive", {})
     assert got[2] == (Outcome.FILTERED, "trigger", {})
@@ -244,6 +280,7 @@ def test_route_all_records_every_webhook_and_lands_redirects() -> None:
     assert got[5] == (Outcome.FILTERED, "trigger", {"redirected_from": [3]})
     assert got[6] == (Outcome.DELIVERED, "default", {"mentions": ["alice"], "mention_rules": [0]})
     assert got[7][2]["target"] == "inactive" and got[8][2]["target"] == "missing"
+    assert (got[7][0], got[8][0]) == (Outcome.REDIRECTED, Outcome.DELIVERED)
     assert routing.stored()[0] == {"webhook_id": 1, "outcome": "filtered", "by": "inactive", "detail": {}}
 
 

@@ -16,16 +16,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookcast.events import Event, EventKind
 from hookcast.routing import FilterName, decide
 from hookcast.rules import MAX_RULES, Outcome, Rule, RuleAction, trace
-from hookcast.services import projects
+from hookcast.services import projects, webhook_rules
 from hookcast.services.decisions import candidate_of
-from hookcast.services.errors import NotFound
+from hookcast.services.errors import Invalid, NotFound
 from hookcast.services.intake import IGNORED_KIND
 from hookcast.services.projects import split_patterns
 from hookcast.services.text_input import TextInput
@@ -68,8 +68,9 @@ class WebhookExplanation(BaseModel):
         "labels), rule, or default (no rule decided)."
     )
     detail: dict[str, Any] = Field(
-        description="rule (its index), action, name; to (a redirect's target) and target (inactive or "
-        "missing); mentions added and the mention_rules that added them; redirected_from."
+        description="rule (its index), action, name; to (a redirect's target) and target (inactive: "
+        "nothing sent; missing: the target no longer exists, so this webhook delivered it, outcome "
+        "delivered); mentions added and the mention_rules that added them; redirected_from."
     )
     deliveries: list[DeliveryStep]
 
@@ -235,18 +236,36 @@ class TryAnswer(BaseModel):
         "still tried below, for what they would do)."
     )
     rule: int | None = Field(description="The deciding rule's index (none: no rule decided, deliver).")
-    to: int | str | None = Field(description="A redirect's target webhook (as the rule names it).")
+    to: int | str | None = Field(
+        description="A redirect's target webhook: its id once resolved among the project's webhooks, "
+        "else as the rule names it (see to_problem)."
+    )
+    to_name: str | None = Field(
+        default=None, description="The redirect's target webhook's name, once resolved."
+    )
+    to_problem: str | None = Field(
+        default=None,
+        description="Why the redirect's target names no webhook of the project (no webhook of that name, "
+        "two of it, another project's, the webhook itself): these rules would be refused on save.",
+    )
     mentions: list[str] = Field(description="The people mention rules add.")
     rules: list[RuleStep]
     event_kind: str
     event_action: str
     event_title: str
+    _refusal: Invalid | None = PrivateAttr(default=None)
+
+    def refusal(self) -> Invalid | None:
+        """``to_problem`` as the error it was (its message id and values: the UI translates it)."""
+        return self._refusal
 
 
 async def try_rules(
     session: AsyncSession, webhook: Webhook, rules: Sequence[Rule], event: Event
 ) -> TryAnswer:
-    """What ``webhook`` (with its saved filters) would do with ``event`` under ``rules``."""
+    """What ``webhook`` (with its saved filters) would do with ``event`` under ``rules``; a deciding
+    redirect's target is resolved among the project's webhooks as saving would (its id and name),
+    or ``to_problem`` says why it names none."""
     project = await projects.get(session, webhook.project_id)
     candidate = candidate_of(webhook, rules)
     filtered = decide(event, candidate.filters, split_patterns(project.protected_branches))
@@ -255,11 +274,21 @@ async def try_rules(
         RuleAction.SKIP: Outcome.SKIPPED,
         RuleAction.REDIRECT: Outcome.REDIRECTED,
     }.get(verdict.action, Outcome.DELIVERED)
-    return TryAnswer(
+    to, to_name, refusal = verdict.to, None, None
+    if verdict.rule is not None and verdict.to is not None:
+        known = await webhook_rules.targets(session, webhook.project_id)
+        try:
+            to = known.resolve(verdict.rule, verdict.to, webhook.id)
+            to_name = known.names[to]
+        except Invalid as error:
+            refusal = error
+    answer = TryAnswer(
         outcome=Outcome.FILTERED if filtered is not None else outcome,
         filtered_by=filtered,
         rule=verdict.rule,
-        to=verdict.to,
+        to=to,
+        to_name=to_name,
+        to_problem=refusal.message if refusal is not None else None,
         mentions=list(verdict.mentions),
         rules=[
             RuleStep(
@@ -276,3 +305,5 @@ async def try_rules(
         event_action=event.action,
         event_title=event.title,
     )
+    answer._refusal = refusal
+    return answer

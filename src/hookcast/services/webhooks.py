@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from fnmatch import fnmatch
 from typing import Any
@@ -640,6 +640,16 @@ async def list_for_project(session: AsyncSession, project_id: int) -> Sequence[W
 
 
 async def remove(session: AsyncSession, webhook_id: int) -> None:
-    webhook = await get(session, webhook_id)
-    await session.delete(webhook)
+    """Delete the webhook and its history; refused (`Conflict`) while rules redirect to it."""
+    await remove_all(session, [webhook_id])
+
+
+async def remove_all(session: AsyncSession, webhook_ids: Collection[int]) -> None:
+    """Delete these webhooks together (an import's prune): each refused (`Conflict`) while the
+    rules of a webhook that stays redirect to it, so a target and its referrers can go at once."""
+    going = [await get(session, webhook_id) for webhook_id in webhook_ids]
+    for webhook in going:
+        await webhook_rules.refuse_removal(session, webhook, along=webhook_ids)
+    for webhook in going:
+        await session.delete(webhook)
     await session.flush()

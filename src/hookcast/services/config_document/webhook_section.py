@@ -149,20 +149,21 @@ class WebhooksSection:
                     await _create(ctx, project, entry)
                 else:
                     await _update(ctx, current, entry, _names(hooks))
-        kept = []
-        for hook in hooks:
-            if hook.name in named:
-                continue
-            if prune:
-                await webhooks.remove(ctx.session, hook.id)
-            else:
-                kept.append(Untouched(_label(hook, hooks)))
-        present = await webhooks.list_for_project(ctx.session, project.id)  # pruned ones gone
-        names, by_name = _names(present), {hook.name: hook for hook in present}
+        present = await webhooks.list_for_project(ctx.session, project.id)  # the new ones too
+        names = _names(present)
+        by_name = {hook.name: hook for hook in present if hook.name in named}
         for index, entry in enumerate(entries):
             async with _at(f"webhooks[{index}]", settings):
                 await _second_pass(ctx, by_name[entry.name], entry, names)
-        return kept
+        # Pruned last, once the document's rules are in place: a webhook they no longer redirect
+        # to can go (with the pruned ones that do), one they still redirect to is refused like
+        # any removal.
+        left_out = [hook for hook in hooks if hook.name not in named]
+        if prune:
+            async with _at("webhooks", settings):
+                await webhooks.remove_all(ctx.session, [hook.id for hook in left_out])
+            return []
+        return [Untouched(_label(hook, hooks)) for hook in left_out]
 
 
 @contextlib.asynccontextmanager
@@ -212,9 +213,10 @@ def exported(hook: Webhook, box: SecretBox, names: Mapping[int, str], *, sealed:
 
 
 def _refuse_dangling(hooks: Sequence[Webhook]) -> None:
-    """A redirect to a webhook removed since has no name to be written with (intake sends what it
-    redirects to nobody, see docs/rules.md): refused rather than exported as an id that means
-    another webhook, or none, elsewhere."""
+    """A redirect to a webhook removed since (outside hookcast: removing one is refused while rules
+    redirect to it; intake has the rule's own webhook send what it redirects, see docs/rules.md)
+    has no name to be written with: refused rather than exported as an id that means another
+    webhook, or none, elsewhere."""
     ids = set(_names(hooks))
     for hook in hooks:
         for index, rule in enumerate(stored_rules(hook.rules)):

@@ -14,7 +14,7 @@ from hookcast.clock import utcnow
 from hookcast.delivery.test_message import TestAnswer, send_test_message
 from hookcast.events import EventKind
 from hookcast.living import DEFAULT_FLAP_WINDOW, MessageMode
-from hookcast.messages.i18n import translator
+from hookcast.messages.i18n import Translator, translator
 from hookcast.messages.model import LANGUAGES
 from hookcast.messages.render import kind_label
 from hookcast.platforms import PLATFORMS, get_platform
@@ -32,14 +32,14 @@ from hookcast.services import (
     webhook_settings,
     webhooks,
 )
-from hookcast.services.errors import ServiceError
+from hookcast.services.errors import Conflict, ServiceError
 from hookcast.services.explain import RecentEvent, TryAnswer, TryInput
 from hookcast.services.webhooks import WebhookFields, WebhookInput, WebhookPatch
 from hookcast.store.outbox import Backlog, backlogs, is_paused
 from hookcast.store.tables import Project, Webhook
 from hookcast.web.deps import RowId, RuntimeDep
 from hookcast.web.ui import csrf, preview, rules, template_form
-from hookcast.web.ui.common import Errors, checked, errors_of, redirect, text, texts
+from hookcast.web.ui.common import Errors, Problem, checked, errors_of, redirect, say, text, texts
 from hookcast.web.ui.deliveries import kind_name
 from hookcast.web.ui.pauses import pause_text
 from hookcast.web.ui.projects import status_of
@@ -213,10 +213,12 @@ async def _form_page(
     backlog: Backlog | None = None,
     recent: Sequence[RecentEvent] = (),
     try_answer: TryAnswer | None = None,
+    refused: ServiceError | None = None,
     status_code: int = 200,
 ) -> Response:
     """``backlog``: the webhook's waiting and set-aside deliveries, when read; ``recent``: the
-    project's recent events the rules can be tried on; ``try_answer``: what trying them said."""
+    project's recent events the rules can be tried on; ``try_answer``: what trying them said;
+    ``refused``: an action that was refused (a delete, 409), said at the top."""
     language = language_of(request)
     t = translator(language)
     main, more = trigger_options(language)
@@ -271,6 +273,8 @@ async def _form_page(
         "try_choices": rules.try_choices(language, recent),
         "exclude_bots_rule": rules.EXCLUDE_BOTS_RULE,
         "notice": notice,
+        "refused": _said(refused, t),
+        "try_problem": _said(try_answer.refusal() if try_answer is not None else None, t),
         "preview_kinds": [(k.value, kind_label(k, language)) for k in sample_kinds()],
         "preview": preview.build(
             platform.name.value,
@@ -284,6 +288,11 @@ async def _form_page(
         "template_kinds": [(k, kind_label(EventKind(k), language)) for k in template_form.kinds()],
     }
     return page(request, "integration.html", context, status_code=status_code)
+
+
+def _said(error: ServiceError | None, t: Translator) -> str | None:
+    """An error's message in the reader's language (none for none)."""
+    return say(Problem(error.msgid, dict(error.params)), t) if error is not None else None
 
 
 FORM_FIELDS = frozenset(
@@ -457,9 +466,18 @@ async def integration_try_rules(
 
 
 @router.post("/ui/webhooks/{webhook_id}/delete", dependencies=[CsrfDep])
-async def integration_delete(webhook_id: RowId, session: DbDep, _user: UserDep) -> Response:
+async def integration_delete(webhook_id: RowId, request: Request, session: DbDep, _user: UserDep) -> Response:
+    """Delete the integration; refused while rules redirect to it: its page says which (409)."""
     webhook = await webhooks.get(session, webhook_id)
     project_id = webhook.project_id
-    await webhooks.remove(session, webhook_id)
+    try:
+        await webhooks.remove(session, webhook_id)
+    except Conflict as refused:
+        await session.rollback()
+        webhook, project, platform = await _load(session, webhook_id)
+        recent = await explain.recent_events(session, project.id)
+        return await _form_page(
+            request, project, platform, webhook, recent=recent, refused=refused, status_code=409
+        )
     await session.commit()
     return redirect(f"/ui/projects/{project_id}")
