@@ -41,12 +41,14 @@ run: $(STAMP)
 # workers, twice as many as cores: a database test waits on PostgreSQL, SQLite's thread or a server
 # for much of its time (on 2 cores, 4 workers ran the UI tests in a fifth less time than 2; 6 were
 # no faster than 4). A module whose module-scoped fixture is costly (Chromium, the built wheel, the
-# container image) stays on one worker (--dist loadgroup; tests/conftest.py groups them). The
-# test that measures several processes against platforms' per-second limits runs alone, after.
+# container image) stays on one worker (--dist loadgroup; tests/conftest.py groups them). Tests go
+# out in the order named: the long waits first (a minute of paced pushes), the many short unit
+# tests last, so the workers finish together. The test that measures several processes against
+# platforms' per-second limits runs alone, after.
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
 test: $(TEST_STAMP) services container-tools lint typecheck
-	$(BIN)/pytest -n $(WORKERS) --dist loadgroup tests/unit tests/golden tests/contract tests/integration \
-		tests/browser tests/container tests/system --ignore=tests/system/test_processes.py
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup tests/system tests/container tests/browser \
+		tests/integration tests/contract tests/golden tests/unit --ignore=tests/system/test_processes.py
 	$(BIN)/pytest tests/system/test_processes.py
 
 services:
