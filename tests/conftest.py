@@ -34,6 +34,20 @@ REDIS_URL = os.environ.get("HOOKCAST_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
+TESTS = Path(__file__).resolve().parent
+# Modules whose module-scoped fixtures are costly to make (a Chromium and a server, the wheel built
+# and installed, the container image): under ``--dist loadgroup`` (make test) each stays on one
+# xdist worker, so each is made once, not once per worker its tests land on.
+ONE_WORKER_PER_MODULE = ("browser/", "container/", "system/test_wheel.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.relative_to(TESTS).as_posix()
+        if module.startswith(ONE_WORKER_PER_MODULE):
+            item.add_marker(pytest.mark.xdist_group(module))
+
+
 def unavailable(reason: str) -> None:
     """Skip a test whose service is missing, except in CI where every test must run."""
     if os.environ.get("CI") == "true":

@@ -36,6 +36,12 @@ RUN_LOCK = ROOT / "requirements" / "run.txt"
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
 
 
+def user_environment() -> dict[str, str]:
+    """This environment without hookcast's settings or Python's (a PYTHONPATH naming the checkout's
+    src/ would import hookcast from there, not from the venv)."""
+    return {name: value for name, value in os.environ.items() if not name.startswith(("HOOKCAST_", "PYTHON"))}
+
+
 def tracked_files(*paths: str) -> list[str]:
     listing = subprocess.run(
         ["git", "ls-files", "-z", "--", *paths], cwd=ROOT, check=True, capture_output=True
@@ -117,8 +123,7 @@ def installed(wheel: Path, wheelhouse: Path, tmp_path_factory: pytest.TempPathFa
 @pytest.fixture
 def server(installed: Path, tmp_path: Path) -> Iterator[str]:
     """`hookcast migrate`, then `hookcast serve` from the venv, on SQLite in a temporary folder."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("HOOKCAST_", "PYTHON"))}
-    env |= {
+    env = user_environment() | {
         "HOOKCAST_DATA_DIR": str(tmp_path / "data"),
         "HOOKCAST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'hookcast.db'}",
         "HOOKCAST_ADMIN_TOKEN": "wheel-admin-token-0123456789",
@@ -160,6 +165,7 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None
 def test_the_installed_wheel_migrates_and_serves_pages(installed: Path, server: str) -> None:
     where = subprocess.run(
         [str(installed / "python"), "-c", "import hookcast; print(hookcast.__file__)"],
+        env=user_environment(),
         check=True,
         capture_output=True,
         text=True,

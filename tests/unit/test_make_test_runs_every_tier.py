@@ -1,5 +1,6 @@
-"""`make test` runs the suite in two pytest calls (the database tiers on every core, then the
-tiers that start processes, a browser or containers): a test folder neither names would never run.
+"""`make test` runs the suite in two pytest calls (every tier on pytest-xdist workers, then alone
+the test of several processes under per-second limits): a test folder neither names would never
+run.
 """
 
 from __future__ import annotations
