@@ -23,7 +23,7 @@ import pytest
 
 from hookcast.app import create_app
 from hookcast.runtime import ProcessRole
-from hookcast.settings import Settings
+from hookcast.settings import MIN_PASSWORD_HASH_MEMORY_KIB, Settings
 from hookcast.sources.base import Source
 from hookcast.sources.registry import SOURCES
 from hookcast.store import migrate
@@ -170,6 +170,10 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "delivery_timeout": 3.0,
         "cool_down_seconds": 0.3,
         "log_json": False,
+        # The cheapest argon2 the setting allows: UI tests sign in hundreds of times, and the
+        # default's 64 MiB per hash was a third of a second of CPU each time. What hashing does
+        # at the default is tested in tests/unit/test_password_hashing.py.
+        "password_hash_memory_kib": MIN_PASSWORD_HASH_MEMORY_KIB,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -81,7 +81,7 @@ async def running(
             await migrate.upgrade(engine)
         sessions = session_factory(engine)
         box = secret_box(settings)
-        passwords = PasswordHashing()
+        passwords = PasswordHashing(memory_kib=settings.password_hash_memory_kib)
         if role is not ProcessRole.WORKER:
             await ensure_admin_token(sessions, settings)
             await ensure_admin_user(sessions, settings, passwords)

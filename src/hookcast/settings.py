@@ -58,6 +58,10 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
 
 
+DEFAULT_PASSWORD_HASH_MEMORY_KIB = 64 * 1024  # RFC 9106, section 4: the low-memory recommendation
+MIN_PASSWORD_HASH_MEMORY_KIB = 1024
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOOKCAST_", env_file=".env", extra="ignore")
 
@@ -100,6 +104,14 @@ class Settings(BaseSettings):
     retention_days: float = Field(
         default=30,
         description="Delivered deliveries and their attempts are pruned after this; dead ones kept.",
+    )
+
+    password_hash_memory_kib: int = Field(
+        default=DEFAULT_PASSWORD_HASH_MEMORY_KIB,
+        ge=MIN_PASSWORD_HASH_MEMORY_KIB,
+        description="Memory one web UI password hash takes (argon2id, KiB). The default is RFC "
+        "9106's second recommended setting (64 MiB, 3 passes); a small machine may lower it, at "
+        "the cost of cheaper guesses. Stored hashes are redone at the next sign-in.",
     )
 
     log_level: str = "INFO"

@@ -135,8 +135,9 @@ PasswordOption = Annotated[
 def users_create(username: str, password: PasswordOption = "", as_json: JsonOption = False) -> None:
     """Create a user who can sign in to the web UI."""
 
-    async def work(_rt: Instance, session: AsyncSession) -> users.UserView:
-        return users.view(await users.create(session, username, password, PasswordHashing()))
+    async def work(rt: Instance, session: AsyncSession) -> users.UserView:
+        hashing = PasswordHashing(memory_kib=rt.settings.password_hash_memory_kib)
+        return users.view(await users.create(session, username, password, hashing))
 
     emit_one(run(work).model_dump(mode="json"), as_json)
 
@@ -155,8 +156,9 @@ def users_list(as_json: JsonOption = False) -> None:
 def users_set_password(username: str, password: PasswordOption = "") -> None:
     """Set a user's password (signs them out everywhere)."""
 
-    async def work(_rt: Instance, session: AsyncSession) -> None:
-        await users.set_password(session, username, password, PasswordHashing())
+    async def work(rt: Instance, session: AsyncSession) -> None:
+        hashing = PasswordHashing(memory_kib=rt.settings.password_hash_memory_kib)
+        await users.set_password(session, username, password, hashing)
 
     run(work)
     typer.echo(f"password of {username!r} changed", err=True)

@@ -18,14 +18,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from hookcast.services.errors import Busy
+from hookcast.settings import DEFAULT_PASSWORD_HASH_MEMORY_KIB
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 class PasswordHashing:
-    def __init__(self, *, parallel: int = 2, waiting: int = 8) -> None:
-        self._hasher = PasswordHasher()
+    def __init__(
+        self, *, memory_kib: int = DEFAULT_PASSWORD_HASH_MEMORY_KIB, parallel: int = 2, waiting: int = 8
+    ) -> None:
+        """``memory_kib`` (``HOOKCAST_PASSWORD_HASH_MEMORY_KIB``): argon2id's memory cost; its
+        passes and lanes are argon2-cffi's defaults (RFC 9106's low-memory setting)."""
+        self._hasher = PasswordHasher(memory_cost=memory_kib)
         self._slots = asyncio.Semaphore(parallel)
         self._queued = 0
         self._max_queued = parallel + waiting
