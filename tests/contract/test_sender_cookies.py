@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 from tests.fakes.dns import TableResolver
+from tests.integration.helpers import answering_server
+from yarl import URL
 
 from hookcast.delivery.sender import Sender
 from hookcast.platforms.base import HttpRequest
@@ -29,17 +31,8 @@ async def cookie_setter() -> AsyncIterator[tuple[str, list[str | None]]]:
         response.set_cookie("session", "from-the-platform", path="/")
         return response
 
-    app = web.Application()
-    app.router.add_post("/{bot}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://{HOST}:{port}", seen
-    finally:
-        await runner.cleanup()
+    async with answering_server(answer) as base:
+        yield str(URL(base).with_host(HOST)), seen
 
 
 async def test_a_cookie_set_by_one_answer_is_never_sent_back(

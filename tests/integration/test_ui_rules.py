@@ -27,6 +27,16 @@ def rules_in(page: str) -> object:
     return json.loads(text) if text else []
 
 
+async def push(ui: UiClient, token: str) -> None:
+    """GitLab's documented push, posted to the project of ``token``."""
+    answer = await ui.http.post(
+        "/hooks/gitlab",
+        content=load_fixture("docs/push.json"),
+        headers={"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook", "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 202, answer.text
+
+
 async def new_webhook(ui: UiClient, project_id: int, url: str, **fields: object) -> int:
     answer = await ui.post(f"/ui/projects/{project_id}/integrations/slack", {**FORM, "url": url, **fields})
     assert answer.status_code == 303, answer.text
@@ -78,11 +88,7 @@ async def test_rules_are_saved_refused_with_their_position_and_tried(
     )
     assert tried_bad.status_code == 422 and 'id="rules-error"' in tried_bad.text
 
-    await ui.http.post(
-        "/hooks/gitlab",
-        content=load_fixture("docs/push.json"),
-        headers={"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook", "Content-Type": "application/json"},
-    )
+    await push(ui, token)
     page = (await ui.get(f"/ui/webhooks/{webhook_id}")).text
     event_choice = re.search(r'<option value="(event:\d+)"', page)
     assert event_choice is not None, "a recent event can be chosen"
@@ -105,11 +111,7 @@ async def test_the_explain_page_is_linked_from_the_deliveries(ui: UiClient, fake
     skip_id = await new_webhook(
         ui, project_id, skipping.url, name="quiet one", rules=json.dumps([{"name": "mute", "action": "skip"}])
     )
-    await ui.http.post(
-        "/hooks/gitlab",
-        content=load_fixture("docs/push.json"),
-        headers={"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook", "Content-Type": "application/json"},
-    )
+    await push(ui, token)
     await eventually(lambda: len(sent.received) == 1, what="the delivered push")
     listing = (await ui.get(f"/ui/projects/{project_id}/deliveries")).text
     link = re.search(r'href="(/ui/projects/\d+/events/\d+)" data-testid="why"', listing)
@@ -208,11 +210,7 @@ async def test_the_explain_page_says_a_missing_target_was_delivered_here(
     async with engine.begin() as connection:  # the UI refuses it: removed another way
         await connection.execute(text("DELETE FROM webhooks WHERE id = :id"), {"id": target_id})
     await asyncio.sleep(1.2)  # a change made outside hookcast reaches its cache within a second
-    await ui.http.post(
-        "/hooks/gitlab",
-        content=load_fixture("docs/push.json"),
-        headers={"X-Gitlab-Token": token, "X-Gitlab-Event": "Push Hook", "Content-Type": "application/json"},
-    )
+    await push(ui, token)
     await eventually(lambda: len(holder.received) == 1, what="the push, sent by the rule's own webhook")
     listing = (await ui.get(f"/ui/projects/{project_id}/deliveries")).text
     link = re.search(r'href="(/ui/projects/\d+/events/\d+)" data-testid="why"', listing)
