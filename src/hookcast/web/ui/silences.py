@@ -33,7 +33,21 @@ DEFAULT_DURATION = "2h"
 # The form's list fields (the `EventMatch` field names): one value a line, or comma-separated
 # where no value has a comma (alert label matchers may: one a line only).
 LISTS_BY_LINE = ("alert_labels",)
-LISTS = ("actions", "refs", "labels_any", "actors", "projects")
+LISTS = (
+    "actions",
+    "refs",
+    "labels_any",
+    "labels_all",
+    "labels_none",
+    "paths",
+    "actors",
+    "actors_not",
+    "projects",
+    "workflow_status",
+    "workflow_stage",
+)
+# The form's one choice about bots (``bots``): the `EventMatch` flag each value sets.
+BOT_CHOICES = {"exclude": "exclude_bots", "only": "only_bots"}
 _SPLIT = re.compile(r"[,\n]")
 
 
@@ -50,6 +64,9 @@ def _match_of(form: FormData) -> dict[str, Any]:
         values = [part.strip() for part in _SPLIT.split(text(form, name)) if part.strip()]
         if values:
             found[name] = values
+    flag = BOT_CHOICES.get(text(form, "bots"))
+    if flag is not None:
+        found[flag] = True
     return found
 
 
@@ -103,7 +120,7 @@ async def silence_create(request: Request, session: DbDep, user: UserDep) -> Res
     form = await request.form()
     scope = whole_number(text(form, "scope"))
     shown: dict[str, Any] = {
-        name: text(form, name) for name in (*LISTS_BY_LINE, *LISTS, "duration", "comment")
+        name: text(form, name) for name in (*LISTS_BY_LINE, *LISTS, "bots", "duration", "comment")
     }
     shown["scope"] = str(scope or "")
     shown["kinds"] = texts(form, "kinds")
