@@ -10,6 +10,7 @@ finishes a row clears its lease (`settle`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -118,8 +119,13 @@ async def claim_due(
 ) -> Sequence[Row[Any]]:
     """Claim up to ``limit`` due rows of ``table``, oldest first, in the caller's transaction; the
     rows' ids. For the queues that need nothing more (the Feishu bot's)."""
-    statement = claim_statement(table, skip_locked=skip_locked, waiting=waiting, working=working)
+    statement = _plain_claim(table, skip_locked, waiting, working)
     return await run_claim(session, statement, now=now, lease_until=lease_until, limit=limit)
+
+
+@functools.cache  # a few tables and states: each statement built and keyed once
+def _plain_claim(table: Leased, skip_locked: bool, waiting: str, working: str) -> Update:
+    return claim_statement(table, skip_locked=skip_locked, waiting=waiting, working=working)
 
 
 async def settle(
