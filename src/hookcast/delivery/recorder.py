@@ -32,9 +32,9 @@ RECORD_BATCH = 100
 class Recorder:
     """``holder``: this worker; a result changes its row only while the row is still this
     worker's (`outbox.record` is fenced). ``paused`` is kept up to date with the webhooks this
-    worker paused (the lanes hand their jobs back); ``done`` hears of every delivery recorded (or
-    not: it then waits for its lease); ``wake`` is called when a retry is due before the next
-    poll."""
+    worker paused (the lanes hand their jobs back); ``done`` hears of every delivery whose result
+    is about to be written (if the write fails, the row waits for its lease); ``wake`` is called
+    when a retry is due before the next poll."""
 
     def __init__(
         self,
@@ -61,6 +61,12 @@ class Recorder:
             batch = [await self.results.get()]
             while not self.results.empty() and len(batch) < RECORD_BATCH:
                 batch.append(self.results.get_nowait())
+            # Let go of the rows before the write, not after: once it commits, a retry may be due
+            # at once, and a claim that runs before this task resumes (it gets the connection
+            # the commit frees) would find the rows still held here and take them without a job
+            # (they are in no lane any more): they would sit `sending` until their lease ran out.
+            # Should the write fail, the rows keep their lease and are claimed again after it.
+            self._done(result.job.delivery_id for result in batch)
             try:
                 await self._record_with_retries(batch)
             except Exception as error:
@@ -68,7 +74,6 @@ class Recorder:
                 if len(batch) > 1:
                     await self._record_one_by_one(batch)
             finally:
-                self._done(result.job.delivery_id for result in batch)
                 for _ in batch:
                     self.results.task_done()
 
